@@ -1,0 +1,45 @@
+import { useCallback, useState } from 'react';
+import { api } from './api.ts';
+import { JobDetail } from './JobDetail.tsx';
+import { JobList } from './JobList.tsx';
+import { NetworkMap } from './NetworkMap.tsx';
+import { usePoll } from './use-poll.ts';
+
+export function App() {
+  const sites = usePoll(api.sites, 2000);
+  const jobs = usePoll(api.jobs, 2000);
+  const [selected, setSelected] = useState<string>();
+  const loadJob = useCallback(() => (selected ? api.job(selected) : Promise.resolve(undefined)), [selected]);
+  const job = usePoll(loadJob, 2000);
+  const all = sites.data ?? [];
+  const total = all.reduce((n, s) => n + s.accelerators, 0);
+  const used = all.reduce((n, s) => n + s.used, 0);
+  return (
+    <div className="app">
+      <header>
+        <h1>
+          Suanli <span lang="zh">算力</span>
+        </h1>
+        <p className="muted">
+          {all.length} sites · {total.toLocaleString('en-US')} accelerators · {used.toLocaleString('en-US')} in use ·{' '}
+          {(jobs.data ?? []).length} jobs
+        </p>
+        {(sites.error ?? jobs.error) && <p role="alert">Cannot reach the API: {sites.error ?? jobs.error}</p>}
+      </header>
+      <main>
+        <section className="panel map-panel" aria-label="Network map">
+          <NetworkMap sites={all} />
+        </section>
+        <section className="panel" aria-label="Job list">
+          <h2>Jobs</h2>
+          <JobList jobs={jobs.data ?? []} onSelect={setSelected} {...(selected ? { selected } : {})} />
+        </section>
+        {job.data && (
+          <section className="panel wide" aria-label="Placement explanation">
+            <JobDetail job={job.data} />
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}

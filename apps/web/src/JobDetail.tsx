@@ -1,0 +1,87 @@
+import type { Job } from './api.ts';
+import { fmt, fmtWait } from './format.ts';
+
+/** A job's placement explanation: every site, ranked with its score parts or filtered with a reason. */
+export function JobDetail({ job }: { job: Job }) {
+  const ex = job.explanation;
+  const scored = ex?.verdicts.filter((v) => v.outcome === 'scored') ?? [];
+  const filtered = ex?.verdicts.filter((v) => v.outcome === 'filtered') ?? [];
+  return (
+    <section className="detail" aria-label={`Job ${job.id}`}>
+      <h2>
+        {job.spec.name} <span className={`state state-${job.state}`}>{job.state}</span>
+      </h2>
+      <p className="muted mono">{job.id}</p>
+      {job.placement && (
+        <p>
+          Placed on <b>{job.placement.siteId}</b> ({job.placement.accelerator}×{job.placement.count}):{' '}
+          {fmt(job.placement.estimate.costCny)} CNY, {fmt(job.placement.estimate.energyKwh, 1)} kWh,{' '}
+          {fmt(job.placement.estimate.carbonKg, 1)} kgCO2
+        </p>
+      )}
+      {ex ? (
+        <>
+          <p className="summary">{ex.summary}</p>
+          {scored.length > 0 && (
+            <table className="verdicts" aria-label="Ranked sites">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Site</th>
+                  <th scope="col">Pool</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">Cost</th>
+                  <th scope="col">Carbon</th>
+                  <th scope="col">Time</th>
+                  <th scope="col">CNY</th>
+                  <th scope="col">kWh</th>
+                  <th scope="col">kgCO2</th>
+                  <th scope="col">Start</th>
+                </tr>
+              </thead>
+              <tbody>
+                {scored.map(
+                  (v) =>
+                    v.outcome === 'scored' && (
+                      <tr key={v.siteId}>
+                        <td>{v.rank}</td>
+                        <td>{v.siteId}</td>
+                        <td>
+                          {v.accelerator}×{v.count}
+                        </td>
+                        <td className="num">{v.total}</td>
+                        <td className="num">{v.scores.cost}</td>
+                        <td className="num">{v.scores.carbon}</td>
+                        <td className="num">{v.scores.time}</td>
+                        <td className="num">{fmt(v.estimate.costCny)}</td>
+                        <td className="num">{fmt(v.estimate.energyKwh, 1)}</td>
+                        <td className="num">{fmt(v.estimate.carbonKg, 1)}</td>
+                        <td>{fmtWait(v.estimate.startS - ex.atS)}</td>
+                      </tr>
+                    ),
+                )}
+              </tbody>
+            </table>
+          )}
+          {filtered.length > 0 && (
+            <>
+              <h3>Filtered out</h3>
+              <ul className="filtered">
+                {filtered.map(
+                  (v) =>
+                    v.outcome === 'filtered' && (
+                      <li key={v.siteId}>
+                        <b>{v.siteId}</b> by <code>{v.plugin}</code>: {v.reason}
+                      </li>
+                    ),
+                )}
+              </ul>
+            </>
+          )}
+        </>
+      ) : (
+        <p className="muted">Not evaluated yet: the scheduler looks at new jobs every second.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+import chinaGeo from 'virtual:china-geo';
+import { ScatterChart } from 'echarts/charts';
+import { GeoComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'react';
+import type { Site } from './api.ts';
+
+echarts.use([ScatterChart, GeoComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+echarts.registerMap('suanli-china', chinaGeo as Parameters<typeof echarts.registerMap>[1]);
+
+/** The network on a map of China: one dot per site, sized by accelerators, coloured by utilization. */
+export function NetworkMap({ sites }: { sites: Site[] }) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+
+  useEffect(() => {
+    if (!el.current) return;
+    const c = echarts.init(el.current);
+    chart.current = c;
+    const resize = () => c.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      c.dispose();
+    };
+  }, []);
+
+  useEffect(() => {
+    const max = Math.max(1, ...sites.map((s) => s.accelerators));
+    chart.current?.setOption({
+      geo: {
+        map: 'suanli-china',
+        roam: true,
+        boundingCoords: [
+          [73, 54],
+          [135, 18],
+        ],
+        itemStyle: { areaColor: '#eef2f6', borderColor: '#b8c2cc' },
+        emphasis: { disabled: true },
+        regions: chinaGeo.features
+          .filter((f) => f.properties.china)
+          .map((f) => ({ name: f.properties.name, itemStyle: { areaColor: '#dfe8f1', borderColor: '#7d8fa3' } })),
+        tooltip: { show: false },
+      },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p: { data: { site: Site } }) => {
+          const s = p.data.site;
+          const pools = s.pools.map((x) => `${x.accelerator} ${x.used}/${x.count}`).join('<br>');
+          return `<b>${s.name}</b> ${s.nameZh ?? ''}<br>${Math.round(s.utilization * 100)}% used of ${s.accelerators} accelerators<br>PUE ${s.pue}, ${s.gridCarbonKgPerKwh} kgCO2/kWh<br>${pools}`;
+        },
+      },
+      visualMap: {
+        min: 0,
+        max: 1,
+        dimension: 2,
+        calculable: false,
+        text: ['busy', 'idle'],
+        inRange: { color: ['#2f9e44', '#f08c00', '#e03131'] },
+        left: 10,
+        bottom: 10,
+      },
+      series: [
+        {
+          type: 'scatter',
+          coordinateSystem: 'geo',
+          data: sites.map((s) => ({
+            name: s.id,
+            value: [s.lon, s.lat, s.utilization],
+            symbolSize: 8 + 28 * Math.sqrt(s.accelerators / max),
+            site: s,
+          })),
+          label: { show: true, formatter: '{b}', position: 'right', fontSize: 11, color: '#334' },
+          itemStyle: { borderColor: '#fff', borderWidth: 1, opacity: 0.9 },
+        },
+      ],
+    });
+  }, [sites]);
+
+  return (
+    <div ref={el} className="map" role="img" aria-label={`Map of ${sites.length} sites`} data-sites={sites.length} />
+  );
+}

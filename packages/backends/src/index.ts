@@ -1,0 +1,2 @@
+// The public API of @suanli/backends: one Backend implementation per cluster manager.
+export { SimBackend, type SimBackendOptions } from './sim/sim-backend.ts';

@@ -1,0 +1,91 @@
+import type { Backend, BackendJob, BackendStatus, Clock } from '@suanli/service';
+
+export interface SimBackendOptions {
+  readonly clock: Clock;
+  /** How much faster than real time jobs run: 60 runs an hour-long job in a minute. */
+  readonly speedup?: number;
+  /** Seconds (real) between hand-over and start, besides data staging; a backend's queueing. */
+  readonly startDelayS?: number;
+}
+
+interface SimJob {
+  readonly startAtS: number;
+  readonly endAtS: number;
+}
+
+/**
+ * The built-in backend: it runs nothing, but moves each job through queued → running → succeeded
+ * on the clock it is given, `speedup` times faster than the job's estimate, so the product works
+ * without a cluster.
+ *
+ * Everything it needs is in the external id (`sim:<job>:<start ms>:<end ms>`), so a restarted
+ * server finds its jobs where the clock says they are. Only cancellations live in memory; the
+ * service stops asking about a job once it has recorded it as cancelled.
+ */
+export class SimBackend implements Backend {
+  readonly name = 'sim';
+  private readonly clock: Clock;
+  private readonly speedup: number;
+  private readonly startDelayS: number;
+  private readonly byJob = new Map<string, string>();
+  private readonly cancelled = new Map<string, number>();
+
+  constructor(options: SimBackendOptions) {
+    this.clock = options.clock;
+    this.speedup = options.speedup ?? 60;
+    this.startDelayS = options.startDelayS ?? 1;
+    if (!(this.speedup > 0)) throw new Error(`sim backend: speedup must be > 0, got ${this.speedup}`);
+  }
+
+  async submit(job: BackendJob): Promise<{ externalId: string }> {
+    const existing = this.byJob.get(job.jobId);
+    if (existing) return { externalId: existing };
+    const nowS = this.clock.nowS();
+    const startAtS = nowS + this.startDelayS + job.stageS / this.speedup;
+    const endAtS = startAtS + job.durationS / this.speedup;
+    const externalId = `sim:${job.jobId}:${Math.round(startAtS * 1000)}:${Math.round(endAtS * 1000)}`;
+    this.byJob.set(job.jobId, externalId);
+    return { externalId };
+  }
+
+  async cancel(externalId: string): Promise<void> {
+    if (!this.cancelled.has(externalId)) this.cancelled.set(externalId, this.clock.nowS());
+  }
+
+  async poll(externalIds: readonly string[]): Promise<BackendStatus[]> {
+    const nowS = this.clock.nowS();
+    const out: BackendStatus[] = [];
+    for (const externalId of externalIds) {
+      const job = parse(externalId);
+      if (!job) continue;
+      const cancelledAtS = this.cancelled.get(externalId);
+      if (cancelledAtS !== undefined && cancelledAtS < job.endAtS) {
+        out.push({
+          externalId,
+          state: 'cancelled',
+          ...(cancelledAtS >= job.startAtS ? { startedAtS: job.startAtS } : {}),
+          endedAtS: cancelledAtS,
+        });
+      } else if (nowS < job.startAtS) {
+        out.push({ externalId, state: 'queued' });
+      } else if (nowS < job.endAtS) {
+        out.push({ externalId, state: 'running', startedAtS: job.startAtS });
+      } else {
+        out.push({
+          externalId,
+          state: 'succeeded',
+          startedAtS: job.startAtS,
+          endedAtS: job.endAtS,
+          exitCode: 0,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function parse(externalId: string): SimJob | undefined {
+  const m = /^sim:(.+):(\d+):(\d+)$/.exec(externalId);
+  if (!m) return undefined;
+  return { startAtS: Number(m[2]) / 1000, endAtS: Number(m[3]) / 1000 };
+}

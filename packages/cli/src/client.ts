@@ -1,0 +1,88 @@
+import type { AuditVerification, JobRecord, Quote, SiteStatus } from '@suanli/service';
+import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
+
+/** A thin HTTP client of the Suanli API. Error bodies become SuanliErrors with their codes. */
+export class ApiClient {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  sites(): Promise<SiteStatus[]> {
+    return this.call('GET', '/v1/sites');
+  }
+
+  jobs(query: { state?: string; tenant?: string; limit?: number }): Promise<JobRecord[]> {
+    const params = new URLSearchParams();
+    if (query.state) params.set('state', query.state);
+    if (query.tenant) params.set('tenant', query.tenant);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    const qs = params.toString();
+    return this.call('GET', `/v1/jobs${qs ? `?${qs}` : ''}`);
+  }
+
+  job(id: string): Promise<JobRecord> {
+    return this.call('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  cancel(id: string): Promise<JobRecord> {
+    return this.call('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  submit(spec: SpecText): Promise<JobRecord> {
+    return this.call('POST', '/v1/jobs', spec);
+  }
+
+  quote(spec: SpecText): Promise<Quote> {
+    return this.call('POST', '/v1/quote', spec);
+  }
+
+  verifyAudit(): Promise<AuditVerification> {
+    return this.call('GET', '/v1/audit/verify');
+  }
+
+  private async call<T>(method: string, path: string, spec?: SpecText): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        ...(spec
+          ? {
+              body: spec.text,
+              headers: {
+                'content-type': spec.json ? 'application/json' : 'application/yaml',
+                'x-suanli-source': spec.source,
+              },
+            }
+          : {}),
+      });
+    } catch (e) {
+      throw new SuanliError(
+        'SERVER_UNREACHABLE',
+        `cannot reach Suanli at ${this.baseUrl} (is \`suanli serve\` running? set SUANLI_URL to point elsewhere)`,
+        {},
+        { cause: e },
+      );
+    }
+    const body: unknown = await res.json().catch(() => undefined);
+    if (res.ok) return body as T;
+    const err = (body as { error?: Record<string, unknown> } | undefined)?.error;
+    const code = (ERROR_CODES as readonly string[]).includes(String(err?.['code']))
+      ? (err?.['code'] as ErrorCode)
+      : 'INTERNAL';
+    const loc = {
+      ...(typeof err?.['source'] === 'string' ? { source: err['source'] } : {}),
+      ...(typeof err?.['field'] === 'string' ? { field: err['field'] } : {}),
+      ...(typeof err?.['line'] === 'number' ? { line: err['line'] } : {}),
+      ...(typeof err?.['column'] === 'number' ? { column: err['column'] } : {}),
+    };
+    throw new SuanliError(code, String(err?.['message'] ?? `HTTP ${res.status}`), loc);
+  }
+}
+
+export interface SpecText {
+  readonly text: string;
+  readonly source: string;
+  readonly json: boolean;
+}

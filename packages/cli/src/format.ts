@@ -1,0 +1,127 @@
+import { formatDuration, formatNumber, type SiteVerdict } from '@suanli/engine';
+import type { JobRecord, Quote, SiteStatus } from '@suanli/service';
+
+/** Left-aligned text columns, right-aligned numbers; one header row. */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly number[] = [],
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric.includes(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** A time as local date and time with its UTC offset: 2026-11-23 14:05:09 +08:00. */
+export function formatTime(s: number | undefined): string {
+  if (s === undefined) return '-';
+  const d = new Date(s * 1000);
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number) => String(Math.trunc(Math.abs(n))).padStart(2, '0');
+  const local = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19).replace('T', ' ');
+  return `${local} ${off >= 0 ? '+' : '-'}${pad(off / 60)}:${pad(off % 60)}`;
+}
+
+export function sitesTable(sites: readonly SiteStatus[]): string {
+  return table(
+    ['SITE', 'KIND', 'PROVINCE', 'ACCELERATORS', 'USED', 'UTIL', 'PUE', 'kgCO2/kWh', 'POOLS'],
+    sites.map((s) => [
+      s.id,
+      s.kind,
+      s.province,
+      formatNumber(s.accelerators),
+      formatNumber(s.used),
+      `${Math.round(s.utilization * 100)}%`,
+      s.pue.toFixed(2),
+      s.gridCarbonKgPerKwh.toFixed(3),
+      s.pools.map((p) => `${p.accelerator}×${p.count}`).join(' '),
+    ]),
+    [3, 4, 5, 6, 7],
+  );
+}
+
+export function jobsTable(jobs: readonly JobRecord[]): string {
+  return table(
+    ['ID', 'NAME', 'TENANT', 'KIND', 'STATE', 'SITE', 'ACCELERATORS', 'SUBMITTED'],
+    jobs.map((j) => [
+      j.id,
+      j.spec.name,
+      j.spec.tenant,
+      j.spec.kind,
+      j.state,
+      j.placement?.siteId ?? '-',
+      j.placement
+        ? `${j.placement.accelerator}×${j.placement.count}`
+        : j.spec.options.map((o) => `${o.accelerator}×${o.perMember * j.spec.gang}`).join('|'),
+      formatTime(j.submittedAtS),
+    ]),
+  );
+}
+
+export function verdictsTable(verdicts: readonly SiteVerdict[], nowS: number): string {
+  const scored = verdicts.filter((v) => v.outcome === 'scored');
+  const filtered = verdicts.filter((v) => v.outcome === 'filtered');
+  const out: string[] = [];
+  if (scored.length > 0) {
+    out.push(
+      table(
+        ['RANK', 'SITE', 'POOL', 'SCORE', 'COST', 'CARBON', 'TIME', 'CNY', 'kWh', 'kgCO2', 'START'],
+        scored.map((v) => [
+          String(v.rank),
+          v.siteId,
+          `${v.accelerator}×${v.count}`,
+          String(v.total),
+          String(v.scores.cost),
+          String(v.scores.carbon),
+          String(v.scores.time),
+          formatNumber(v.estimate.costCny),
+          formatNumber(v.estimate.energyKwh, 1),
+          formatNumber(v.estimate.carbonKg, 1),
+          v.estimate.startS <= nowS ? 'now' : `in ${formatDuration(v.estimate.startS - nowS)}`,
+        ]),
+        [0, 3, 4, 5, 6, 7, 8, 9],
+      ),
+    );
+  }
+  if (filtered.length > 0) {
+    out.push(
+      '',
+      'Filtered out:',
+      table(
+        ['SITE', 'BY', 'WHY'],
+        filtered.map((v) => [v.siteId, v.plugin, v.reason]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+export function quoteText(q: Quote): string {
+  return [q.summary, '', verdictsTable([...q.options, ...q.rejected], q.atS)].join('\n');
+}
+
+export function jobText(j: JobRecord): string {
+  const lines = [
+    `${j.id}  ${j.spec.name}  (${j.spec.kind}, tenant ${j.spec.tenant})`,
+    `state      ${j.state}${j.message ? `: ${j.message}` : ''}`,
+    `submitted  ${formatTime(j.submittedAtS)}`,
+  ];
+  if (j.startedAtS !== undefined) lines.push(`started    ${formatTime(j.startedAtS)}`);
+  if (j.endedAtS !== undefined)
+    lines.push(`ended      ${formatTime(j.endedAtS)}${j.exitCode !== undefined ? ` (exit ${j.exitCode})` : ''}`);
+  if (j.placement) {
+    const e = j.placement.estimate;
+    lines.push(
+      `placed     ${j.placement.siteId} / ${j.placement.poolId} (${j.placement.accelerator}×${j.placement.count}) on backend ${j.backend ?? '-'}${j.externalId ? ` as ${j.externalId}` : ''}`,
+      `estimate   ${formatNumber(e.costCny)} CNY (accelerators ${formatNumber(e.computeCostCny)}, energy ${formatNumber(e.energyCostCny)}, transfer ${formatNumber(e.transferCostCny)}), ${formatNumber(e.energyKwh, 1)} kWh, ${formatNumber(e.carbonKg, 1)} kgCO2 (${e.carbonSignal}), run ${formatDuration(e.durationS)}`,
+    );
+  }
+  if (j.explanation) {
+    lines.push('', `Why: ${j.explanation.summary}`, '', verdictsTable(j.explanation.verdicts, j.explanation.atS));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,123 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningServer, startServer } from '@suanli/server';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+let server: RunningServer;
+const dir = mkdtempSync(join(tmpdir(), 'suanli-cli-'));
+const spec = join(dir, 'job.yaml');
+writeFileSync(
+  spec,
+  `name: llama-ft
+kind: finetune
+tenant: acme-ai
+resources:
+  accelerators: { H800: 8 }
+gang: 2
+durationS: 3600
+`,
+);
+
+beforeAll(async () => {
+  server = await startServer({
+    port: 0,
+    dataDir: join(dir, 'data'),
+    speedup: 36000,
+    cycleMs: 50,
+    logger: pino({ level: 'silent' }),
+  });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: { SUANLI_URL: server.url },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('suanli CLI', () => {
+  it('lists sites as a table and as JSON', async () => {
+    const table = await cli('sites');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^SITE\s+KIND/);
+    expect(table.stdout).toContain('helinger');
+    const json = await cli('sites', '--json');
+    expect(JSON.parse(json.stdout)).toHaveLength(13);
+  });
+
+  it('quotes, submits, shows and lists a job', async () => {
+    const q = await cli('quote', spec);
+    expect(q.code).toBe(0);
+    expect(q.stdout).toMatch(/^best/);
+    expect(q.stdout).toContain('RANK');
+    const s = await cli('submit', spec, '--json');
+    expect(s.code).toBe(0);
+    const id = JSON.parse(s.stdout).id as string;
+    const j = await cli('job', id);
+    expect(j.stdout).toContain(id);
+    const jobs = await cli('jobs', '--json');
+    expect(JSON.parse(jobs.stdout).map((x: { id: string }) => x.id)).toContain(id);
+    const c = await cli('cancel', id);
+    expect(c.stdout).toMatch(new RegExp(`^${id} (cancelled)`));
+  });
+
+  it('prints one line naming file, line and field for a bad spec, and exits 2', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: x\nkind: train\ntenant: t\nresources:\n  accelerators: { H100: 0 }\ndurationS: 60\n');
+    const r = await cli('submit', bad);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`suanli: ${bad}:5:19: resources.accelerators.H100: must be > 0 [INVALID_FIELD]\n`);
+  });
+
+  it('exits 2 for a missing file, an unknown job, a bad option and an unknown command', async () => {
+    const missing = await cli('submit', join(dir, 'nope.yaml'));
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toContain('no such file');
+    expect(await cli('job', 'j-nothing')).toMatchObject({
+      code: 2,
+      stderr: 'suanli: no job j-nothing [JOB_NOT_FOUND]\n',
+    });
+    expect((await cli('jobs', '--limit', 'many')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+  });
+
+  it('checks network files offline', async () => {
+    const bad = join(dir, 'net.yaml');
+    writeFileSync(bad, 'name: n\nsites:\n  - id: Bad Id\n');
+    const r = await cli('network', 'check', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^suanli: ${bad}:3:\\d+: sites\\[0\\]\\.id: .* \\[INVALID_NETWORK\\]\\n$`));
+  });
+
+  it('exits 1 when the server cannot be reached', async () => {
+    let stderr = '';
+    const code = await runCli(['jobs'], {
+      stdout: () => {},
+      stderr: (t) => (stderr += t),
+      env: { SUANLI_URL: 'http://127.0.0.1:9' },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('SERVER_UNREACHABLE');
+  });
+
+  it('verifies the audit log', async () => {
+    const r = await cli('audit', 'verify');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^audit log OK: \d+ entries/);
+  });
+});

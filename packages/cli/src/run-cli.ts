@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { CLI_EXIT, formatErrorLine, JOB_STATES, loadNetworkFile, SuanliError, toSuanliError } from '@suanli/service';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ApiClient, type SpecText } from './client.ts';
+import { jobsTable, jobText, quoteText, sitesTable } from './format.ts';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads standard input, for `-` as a file name. */
+  readonly stdin?: () => string;
+}
+
+export const DEFAULT_URL = 'http://127.0.0.1:7070';
+
+/**
+ * Runs one CLI command and returns its exit code: 0 success, 2 bad input (one line on stderr
+ * saying what and where), 1 anything else. The CLI is a thin shell over the HTTP API, except
+ * `serve`, which starts the server in this process and returns only when it stops.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const client = () => new ApiClient(io.env['SUANLI_URL'] ?? DEFAULT_URL);
+  const print = (value: unknown, json: boolean, human: () => string) =>
+    io.stdout(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+  const readSpec = (file: string): SpecText => {
+    let text: string;
+    try {
+      text = file === '-' ? (io.stdin?.() ?? '') : readFileSync(file, 'utf8');
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      throw new SuanliError('MALFORMED_INPUT', `cannot read the job spec: ${why}`, { source: file });
+    }
+    return { text, source: file === '-' ? '<stdin>' : file, json: file.endsWith('.json') };
+  };
+  const int = (name: string) => (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return n;
+  };
+
+  const program = new Command('suanli')
+    .description('Suanli (算力): coordinate AI computing power across a network of data centers.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false);
+
+  program
+    .command('serve')
+    .description('run the API, the dashboard and the scheduler (built-in network, sim backend)')
+    .option('--port <port>', 'port to listen on', int('--port'), 7070)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'folder for the SQLite store', '.suanli')
+    .option('--network <file>', 'network YAML file (default: the built-in cn-national)')
+    .option('--speedup <factor>', 'how much faster than real time the sim backend runs jobs', Number, 60)
+    .action(async (o: { port: number; host: string; data: string; network?: string; speedup: number }) => {
+      if (!(o.speedup > 0)) throw new SuanliError('INVALID_FIELD', '--speedup must be a number > 0');
+      const { startServer } = await import('@suanli/server');
+      const server = await startServer({
+        port: o.port,
+        host: o.host,
+        dataDir: o.data,
+        speedup: o.speedup,
+        ...(o.network ? { networkFile: o.network } : {}),
+      });
+      io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
+      io.stdout(`  dashboard ${server.url}/   API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server.close().then(done, done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+
+  program
+    .command('sites')
+    .description('list the sites of the network with their pools and use')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const sites = await client().sites();
+      print(sites, !!o.json, () => sitesTable(sites));
+    });
+
+  program
+    .command('submit <file>')
+    .description('submit a job spec (YAML or JSON; - reads standard input)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const job = await client().submit(readSpec(file));
+      print(job, !!o.json, () => `${job.id} ${job.state}`);
+    });
+
+  program
+    .command('quote <file>')
+    .description('rank every site for a job spec without submitting it')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const q = await client().quote(readSpec(file));
+      print(q, !!o.json, () => quoteText(q));
+    });
+
+  program
+    .command('jobs')
+    .description('list jobs, newest first')
+    .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
+    .option('--tenant <tenant>', 'only jobs of this tenant')
+    .option('--limit <n>', 'at most this many', int('--limit'), 50)
+    .option('--json', 'print JSON')
+    .action(async (o: { state?: string; tenant?: string; limit: number; json?: boolean }) => {
+      const jobs = await client().jobs(o);
+      print(jobs, !!o.json, () => (jobs.length ? jobsTable(jobs) : 'no jobs'));
+    });
+
+  program
+    .command('job <id>')
+    .description('one job, with its placement and the explanation of it')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const job = await client().job(id);
+      print(job, !!o.json, () => jobText(job));
+    });
+
+  program
+    .command('cancel <id>')
+    .description('cancel a job that has not finished')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const job = await client().cancel(id);
+      print(job, !!o.json, () => `${job.id} ${job.state}`);
+    });
+
+  const audit = program.command('audit').description('the audit log');
+  audit
+    .command('verify')
+    .description('check the hash chain of the whole audit log')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const v = await client().verifyAudit();
+      print(v, !!o.json, () =>
+        v.ok
+          ? `audit log OK: ${v.entries} entries, head ${v.headHash}`
+          : `audit log BROKEN at entry ${v.firstBadSeq}: ${v.problem}`,
+      );
+      if (!v.ok) throw new AuditBroken();
+    });
+
+  const network = program.command('network').description('network files');
+  network
+    .command('check <file>')
+    .description('validate a network YAML file')
+    .action((file: string) => {
+      const n = loadNetworkFile(file);
+      const pools = n.sites.reduce((k, s) => k + s.pools.length, 0);
+      io.stdout(`${file}: network ${n.name} is valid: ${n.sites.length} sites, ${pools} pools\n`);
+    });
+
+  try {
+    await program.parseAsync(['node', 'suanli', ...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors (already printed by commander) exit 2.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof AuditBroken) return 1;
+    const err = toSuanliError(e);
+    io.stderr(`suanli: ${formatErrorLine(err.code, err.message, err.location)}\n`);
+    return CLI_EXIT[err.code];
+  }
+}
+
+class AuditBroken extends Error {}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { decide, quote } from './decide.ts';
+import type { Decision } from './domain/placement.ts';
+import type { Snapshot } from './domain/snapshot.ts';
+import { job, T0, testNetwork } from './network.fixture.ts';
+import { seededRng } from './rng.ts';
+
+const network = testNetwork();
+const snap = (over: Partial<Snapshot> = {}): Snapshot => ({ network, allocations: [], queue: [], ...over });
+const placed = (d: Decision | undefined) => {
+  if (d?.kind !== 'place') throw new Error(`expected a placement, got ${JSON.stringify(d)}`);
+  return d.placement;
+};
+
+describe('decide', () => {
+  it('places on the cheapest site when only cost counts', () => {
+    const { decisions } = decide(
+      snap({ queue: [job('a', { objective: { cost: 1, carbon: 0, time: 0 } })] }),
+      T0,
+      seededRng(1),
+    );
+    expect(placed(decisions[0]).siteId).toBe('west');
+  });
+
+  it('places on the cleanest site when only carbon counts', () => {
+    const { decisions } = decide(
+      snap({ queue: [job('a', { objective: { cost: 0, carbon: 1, time: 0 } })] }),
+      T0,
+      seededRng(1),
+    );
+    const p = placed(decisions[0]);
+    expect(p.siteId).toBe('hydro');
+    // 8 × 700 W × 0.96 × 1.35 × PUE 1.2 × 1 h = 8.709 kWh; × 0.14 kg/kWh.
+    expect(p.estimate.energyKwh).toBeCloseTo(8.709, 2);
+    expect(p.estimate.carbonKg).toBeCloseTo(8.709 * 0.14, 2);
+    // 8 accelerator-hours at 12 CNY + energy at 0.5 CNY/kWh.
+    expect(p.estimate.costCny).toBeCloseTo(96 + 8.709 * 0.5, 2);
+  });
+
+  it('explains every site: ranked ones with score parts, the others with the plug-in that filtered them', () => {
+    const { decisions } = decide(
+      snap({ queue: [job('a', { options: [{ accelerator: 'A100', perMember: 8 }] })] }),
+      T0,
+      seededRng(1),
+    );
+    const e = decisions[0]?.explanation;
+    expect(e?.verdicts.map((v) => v.siteId).sort()).toEqual(['east', 'hydro', 'west']);
+    expect(e?.verdicts[0]).toMatchObject({ siteId: 'east', outcome: 'scored', rank: 1 });
+    expect(e?.verdicts.filter((v) => v.outcome === 'filtered')).toEqual([
+      expect.objectContaining({ siteId: 'hydro', plugin: 'accelerator-type', code: 'unresolvable' }),
+      expect.objectContaining({ siteId: 'west', plugin: 'accelerator-type', code: 'unresolvable' }),
+    ]);
+  });
+
+  it('lets later jobs in the same cycle see what earlier ones took', () => {
+    const cheap = { objective: { cost: 1, carbon: 0, time: 1 } } as const;
+    const { decisions } = decide(
+      snap({
+        queue: [
+          job('a', { ...cheap, options: [{ accelerator: 'H100', perMember: 48 }] }),
+          job('b', { ...cheap, submittedAtS: 1, options: [{ accelerator: 'H100', perMember: 32 }] }),
+        ],
+      }),
+      T0,
+      seededRng(1),
+    );
+    expect(placed(decisions[0]).siteId).toBe('west');
+    // west has 16 left; b needs 32, so it goes to hydro (32) rather than waiting.
+    expect(placed(decisions[1]).siteId).toBe('hydro');
+  });
+
+  it('places a gang whole in one pool, or not at all', () => {
+    const { decisions } = decide(
+      snap({ queue: [job('g', { gang: 4, options: [{ accelerator: 'H100', perMember: 8 }] })] }),
+      T0,
+      seededRng(1),
+    );
+    const p = placed(decisions[0]);
+    expect(p.count).toBe(32);
+    expect(['west', 'hydro']).toContain(p.siteId);
+    const tooBig = decide(
+      snap({ queue: [job('h', { gang: 9, options: [{ accelerator: 'H100', perMember: 8 }] })] }),
+      T0,
+      seededRng(1),
+    );
+    expect(tooBig.decisions[0]).toMatchObject({ kind: 'wait', unresolvable: true });
+  });
+
+  it('waits for a busy pool when it is still the best, and says when it expects to start', () => {
+    const allocations = [
+      { jobId: 'x', poolId: 'west-h100', count: 64, startS: T0 - 600, endS: T0 + 1800 },
+      { jobId: 'y', poolId: 'hydro-h100', count: 32, startS: T0 - 600, endS: T0 + 7200 },
+      { jobId: 'z', poolId: 'east-h100', count: 16, startS: T0 - 600, endS: T0 + 7200 },
+    ];
+    const { decisions } = decide(
+      snap({ allocations, queue: [job('a', { objective: { cost: 1, carbon: 0, time: 1 } })] }),
+      T0,
+      seededRng(1),
+    );
+    expect(decisions[0]).toMatchObject({ kind: 'wait', unresolvable: false, expectedStartS: T0 + 1800 });
+  });
+
+  it('respects deadlines and budgets, naming the plug-in', () => {
+    const { decisions } = decide(
+      snap({ queue: [job('a', { deadlineS: T0 + 1800 }), job('b', { budgetCny: 50, submittedAtS: 1 })] }),
+      T0,
+      seededRng(1),
+    );
+    expect(decisions[0]?.explanation.verdicts[0]).toMatchObject({ plugin: 'deadline', outcome: 'filtered' });
+    expect(decisions[1]?.explanation.verdicts[0]).toMatchObject({ plugin: 'budget', outcome: 'filtered' });
+  });
+
+  it('orders the queue by priority, then submission time', () => {
+    const { decisions } = decide(
+      snap({
+        queue: [
+          job('late', { submittedAtS: 5 }),
+          job('urgent', { submittedAtS: 9, priority: 10 }),
+          job('early', { submittedAtS: 1 }),
+        ],
+      }),
+      T0,
+      seededRng(1),
+    );
+    expect(decisions.map((d) => d.jobId)).toEqual(['urgent', 'early', 'late']);
+  });
+
+  it('gives the same decisions, byte for byte, for the same snapshot, time and seed', () => {
+    const queue = Array.from({ length: 40 }, (_, i) =>
+      job(`j${i}`, {
+        submittedAtS: i,
+        gang: 1 + (i % 3),
+        options:
+          i % 2
+            ? [{ accelerator: 'H100', perMember: 4 }]
+            : [
+                { accelerator: 'A100', perMember: 2 },
+                { accelerator: 'H100', perMember: 2 },
+              ],
+        objective: { cost: i % 4, carbon: 1, time: (i * 7) % 5 },
+      }),
+    );
+    const a = JSON.stringify(decide(snap({ queue }), T0, seededRng(42)));
+    const b = JSON.stringify(decide(snap({ queue: [...queue].reverse() }), T0, seededRng(42)));
+    expect(a).toBe(b);
+  });
+});
+
+describe('quote', () => {
+  it('ranks sites for a job without placing it, after the queue', () => {
+    const e = quote(
+      snap({ queue: [job('q1', { options: [{ accelerator: 'H100', perMember: 64 }] })] }),
+      job('new'),
+      T0,
+      seededRng(1),
+    );
+    // The queued job fills west, so the quote cannot start there now.
+    const west = e.verdicts.find((v) => v.siteId === 'west');
+    expect(west).toMatchObject({ outcome: 'scored' });
+    expect(west?.outcome === 'scored' && west.estimate.waitS).toBe(3600);
+    expect(e.summary).toMatch(/^best/);
+  });
+});

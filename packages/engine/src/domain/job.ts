@@ -1,0 +1,43 @@
+import type { Dataset } from './dataset.ts';
+
+export type JobKind = 'train' | 'finetune' | 'batch-infer' | 'serve';
+
+export const JOB_KINDS: readonly JobKind[] = ['train', 'finetune', 'batch-infer', 'serve'];
+
+/** One acceptable accelerator choice: `perMember` devices of `accelerator` for each gang member. */
+export interface AcceleratorOption {
+  readonly accelerator: string;
+  readonly perMember: number;
+}
+
+/** Relative weights of the three objectives; only their ratios matter. */
+export interface ObjectiveWeights {
+  readonly cost: number;
+  readonly carbon: number;
+  readonly time: number;
+}
+
+/** A workload as the engine sees it: validated, with units in the field names. */
+export interface Job {
+  readonly id: string;
+  readonly name: string;
+  readonly tenant: string;
+  readonly kind: JobKind;
+  /** Acceptable accelerator choices, in the user's order of preference. */
+  readonly options: readonly AcceleratorOption[];
+  /** Members that must be placed together, all or none. */
+  readonly gang: number;
+  /** Estimated run time. */
+  readonly durationS: number;
+  readonly deadlineS?: number;
+  readonly datasets: readonly Dataset[];
+  readonly objective: ObjectiveWeights;
+  readonly budgetCny?: number;
+  readonly priority: number;
+  readonly submittedAtS: number;
+}
+
+/** Accelerators a job needs in total with one option. */
+export function acceleratorsNeeded(job: Job, option: AcceleratorOption): number {
+  return option.perMember * job.gang;
+}

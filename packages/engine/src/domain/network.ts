@@ -1,0 +1,33 @@
+import type { AcceleratorSpec } from './accelerator.ts';
+import type { Dataset } from './dataset.ts';
+import type { Site } from './site.ts';
+
+/** An explicit link between two sites; pairs without one use the network's link model. */
+export interface Link {
+  readonly a: string;
+  readonly b: string;
+  readonly latencyMs: number;
+  readonly bandwidthGbps: number;
+  readonly priceCnyPerGb: number;
+}
+
+/**
+ * How links between sites that have no explicit `Link` are estimated: one-way latency is
+ * great-circle distance × 4.897 µs/km (light in fibre) × `routeFactor`, at least `minLatencyMs`.
+ */
+export interface LinkModel {
+  readonly routeFactor: number;
+  readonly minLatencyMs: number;
+  readonly bandwidthGbps: number;
+  readonly priceCnyPerGb: number;
+}
+
+/** Everything the engine knows about the network; plain data, serialisable as JSON. */
+export interface Network {
+  readonly name: string;
+  readonly accelerators: readonly AcceleratorSpec[];
+  readonly sites: readonly Site[];
+  readonly links: readonly Link[];
+  readonly linkModel: LinkModel;
+  readonly datasets: readonly Dataset[];
+}

@@ -1,0 +1,41 @@
+/** Legal territory a site sits in; data-transfer rules key on it. */
+export type Jurisdiction = 'cn-mainland' | 'cn-hk' | 'cn-macao' | 'foreign';
+
+/** Accelerators of one type at one site, run by one backend. */
+export interface Pool {
+  readonly id: string;
+  readonly siteId: string;
+  readonly accelerator: string;
+  readonly count: number;
+  /** Price of one accelerator-hour, power excluded (energy is priced at the site tariff). */
+  readonly priceCnyPerAcceleratorHour: number;
+  /** Name of the backend that runs jobs on this pool (`sim`, `slurm`, …). */
+  readonly backend: string;
+}
+
+/** A data center: where it is, what its power costs and emits, and its accelerator pools. */
+export interface Site {
+  readonly id: string;
+  readonly name: string;
+  readonly nameZh?: string;
+  /** National hub the site belongs to, if any (`nmg`, `yrd`, …). */
+  readonly hub?: string;
+  readonly province: string;
+  readonly kind: 'cluster' | 'demand-centre' | 'partner';
+  readonly side?: 'east' | 'west';
+  readonly jurisdiction: Jurisdiction;
+  readonly lat: number;
+  readonly lon: number;
+  /** Offset of local time from UTC, for the hourly tariff and carbon profiles. */
+  readonly utcOffsetH: number;
+  /** Power usage effectiveness: facility energy ÷ IT energy. */
+  readonly pue: number;
+  readonly powerCapMw: number;
+  /** Electricity price for each local hour 0..23. */
+  readonly tariffCnyPerKwh: readonly number[];
+  /** Location-based average CO2 factor of the grid the site draws from. */
+  readonly gridCarbonKgPerKwh: number;
+  /** Share of the site's electricity covered by contracted green power (0..1). */
+  readonly greenShare: number;
+  readonly pools: readonly Pool[];
+}

@@ -1,0 +1,204 @@
+import { z } from '@hono/zod-openapi';
+import { ERROR_CODES, JOB_STATES, jobSpecInputSchema } from '@suanli/service';
+
+/** Response shapes of the HTTP API, for the OpenAPI document (and the generated client). */
+
+/** Arrays in responses are read-only, like the service's types. */
+export const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      source: z.string().optional(),
+      field: z.string().optional(),
+      line: z.number().int().optional(),
+      column: z.number().int().optional(),
+    }),
+  })
+  .openapi('Error');
+
+/** The job spec as JSON Schema: documented, but validated by the service (for field and line). */
+export const JobSpecInputJsonSchema = z.toJSONSchema(jobSpecInputSchema, {
+  io: 'input',
+  unrepresentable: 'any',
+}) as Record<string, unknown>;
+
+const EstimateSchema = z
+  .object({
+    startS: z.number(),
+    endS: z.number(),
+    durationS: z.number(),
+    waitS: z.number(),
+    transferS: z.number(),
+    transferGb: z.number(),
+    energyKwh: z.number(),
+    computeCostCny: z.number(),
+    energyCostCny: z.number(),
+    transferCostCny: z.number(),
+    costCny: z.number(),
+    carbonKg: z.number(),
+    carbonSignal: z.string(),
+  })
+  .openapi('Estimate');
+
+const ScoresSchema = z.object({ cost: z.number(), carbon: z.number(), time: z.number() });
+
+export const ScoredVerdictSchema = z
+  .object({
+    siteId: z.string(),
+    outcome: z.literal('scored'),
+    poolId: z.string(),
+    accelerator: z.string(),
+    count: z.number().int(),
+    estimate: EstimateSchema,
+    scores: ScoresSchema,
+    total: z.number(),
+    rank: z.number().int(),
+  })
+  .openapi('ScoredSite');
+
+export const FilteredVerdictSchema = z
+  .object({
+    siteId: z.string(),
+    outcome: z.literal('filtered'),
+    plugin: z.string(),
+    code: z.enum(['unschedulable', 'unresolvable']),
+    reason: z.string(),
+  })
+  .openapi('FilteredSite');
+
+const ExplanationSchema = z
+  .object({
+    jobId: z.string(),
+    atS: z.number(),
+    profile: z.string(),
+    summary: z.string(),
+    verdicts: list(z.union([ScoredVerdictSchema, FilteredVerdictSchema])),
+  })
+  .openapi('Explanation');
+
+const PlacementSchema = z
+  .object({
+    siteId: z.string(),
+    poolId: z.string(),
+    accelerator: z.string(),
+    count: z.number().int(),
+    estimate: EstimateSchema,
+  })
+  .openapi('Placement');
+
+const JobSpecSchema = z
+  .object({
+    name: z.string(),
+    kind: z.string(),
+    tenant: z.string(),
+    options: list(z.object({ accelerator: z.string(), perMember: z.number().int() })),
+    gang: z.number().int(),
+    durationS: z.number(),
+    deadlineS: z.number().optional(),
+    datasets: list(z.object({ name: z.string(), sizeGb: z.number(), replicas: list(z.string()) })),
+    objective: ScoresSchema,
+    budgetCny: z.number().optional(),
+    priority: z.number().int(),
+  })
+  .openapi('JobSpec');
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(JOB_STATES),
+    spec: JobSpecSchema,
+    submittedAtS: z.number(),
+    updatedAtS: z.number(),
+    placement: PlacementSchema.optional(),
+    explanation: ExplanationSchema.optional(),
+    backend: z.string().optional(),
+    externalId: z.string().optional(),
+    startedAtS: z.number().optional(),
+    endedAtS: z.number().optional(),
+    exitCode: z.number().int().optional(),
+    message: z.string().optional(),
+  })
+  .openapi('Job');
+
+export const SiteSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    nameZh: z.string().optional(),
+    hub: z.string().optional(),
+    province: z.string(),
+    kind: z.string(),
+    side: z.string().optional(),
+    jurisdiction: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+    pue: z.number(),
+    powerCapMw: z.number(),
+    gridCarbonKgPerKwh: z.number(),
+    greenShare: z.number(),
+    tariffCnyPerKwh: list(z.number()),
+    accelerators: z.number().int(),
+    used: z.number().int(),
+    utilization: z.number(),
+    pools: list(
+      z.object({
+        id: z.string(),
+        accelerator: z.string(),
+        count: z.number().int(),
+        used: z.number().int(),
+        priceCnyPerAcceleratorHour: z.number(),
+        backend: z.string(),
+      }),
+    ),
+  })
+  .openapi('Site');
+
+export const QuoteSchema = z
+  .object({
+    atS: z.number(),
+    summary: z.string(),
+    options: list(ScoredVerdictSchema),
+    rejected: list(FilteredVerdictSchema),
+  })
+  .openapi('Quote');
+
+export const AuditEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    atS: z.number(),
+    kind: z.string(),
+    subject: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi('AuditEntry');
+
+export const AuditVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    headHash: z.string(),
+    firstBadSeq: z.number().int().optional(),
+    problem: z.string().optional(),
+  })
+  .openapi('AuditVerification');
+
+export const HealthSchema = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    network: z.string(),
+    sites: z.number().int(),
+    jobs: z.record(z.string(), z.number().int()),
+  })
+  .openapi('Health');
+
+/** Error responses every route may give, for the document. */
+export const errorResponses = {
+  400: { description: 'Malformed input or an invalid field', content: { 'application/json': { schema: ErrorSchema } } },
+  500: { description: 'Internal error', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { describeIssue, fieldName, SuanliError, type SuanliService } from '@suanli/service';
+import { bodyLimit } from 'hono/body-limit';
+import { registerDocsPage } from './docs-page.ts';
+import { errorResponse } from './errors-to-http.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerHealthRoute, VERSION } from './routes/health.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
+import { registerSiteRoutes } from './routes/sites.ts';
+
+export interface AppOptions {
+  /** Folder of the built dashboard; served at /. Defaults to apps/web/dist of this repository. */
+  readonly webDir?: string;
+}
+
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
+
+/**
+ * The HTTP interface: routes translate requests into service calls and results into JSON. No
+ * logic lives here. Test it in-process with `app.request()`.
+ */
+export function createApp(service: SuanliService, options: AppOptions = {}): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        if (!issue) throw new SuanliError('INVALID_FIELD', 'invalid request');
+        const { path, message } = describeIssue(issue);
+        const field = fieldName(path);
+        throw new SuanliError('INVALID_FIELD', message, field ? { field } : {});
+      }
+      return undefined;
+    },
+  });
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => errorResponse(c, new SuanliError('ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new SuanliError('PAYLOAD_TOO_LARGE', 'request body is larger than 1 MB');
+      },
+    }),
+  );
+
+  registerHealthRoute(app, service);
+  registerSiteRoutes(app, service);
+  registerJobRoutes(app, service);
+  registerAuditRoutes(app, service);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Suanli API',
+      version: VERSION,
+      description:
+        'Coordinates AI computing power across a network of data centers: sites, jobs, explained placements, audit.',
+    },
+    servers: [{ url: '/' }],
+  });
+  registerDocsPage(app);
+
+  const webDir = options.webDir ?? DEFAULT_WEB_DIR;
+  if (existsSync(webDir)) {
+    app.use('/*', serveStatic({ root: webDir }));
+    app.get('/*', serveStatic({ root: webDir, path: 'index.html' }));
+  } else {
+    app.get('/', (c) =>
+      c.text('Suanli API is running. The dashboard is not built: run `npm run build`. API docs: /docs\n'),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimBackend } from '@suanli/backends';
+import type { Network } from '@suanli/engine';
+import { type Backend, builtinNetwork, type Store, SuanliService } from '@suanli/service';
+import { openSqliteStore } from '@suanli/store';
+
+/** A clock the test moves by hand: no test sleeps. */
+export function manualClock(startS = 1_795_392_000) {
+  let now = startS;
+  return {
+    nowS: () => now,
+    advance(s: number) {
+      now += s;
+    },
+  };
+}
+
+export interface Harness {
+  readonly service: SuanliService;
+  readonly store: Store;
+  readonly clock: ReturnType<typeof manualClock>;
+  readonly dbPath: string;
+  /** Runs backend sync and a scheduling cycle, as the server loop does. */
+  cycle(): Promise<void>;
+  /** A second service on the same database file, as after a restart. */
+  restart(): Promise<Harness>;
+}
+
+export async function harness(
+  options: { network?: Network; speedup?: number; dbPath?: string; clock?: ReturnType<typeof manualClock> } = {},
+): Promise<Harness> {
+  const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
+  const clock = options.clock ?? manualClock();
+  const store = await openSqliteStore(dbPath);
+  const backends = new Map<string, Backend>([['sim', new SimBackend({ clock, speedup: options.speedup ?? 60 })]]);
+  const network = options.network ?? builtinNetwork();
+  const service = new SuanliService({ store, network, clock, backends });
+  const h: Harness = {
+    service,
+    store,
+    clock,
+    dbPath,
+    async cycle() {
+      await service.syncBackends();
+      await service.schedule();
+    },
+    async restart() {
+      await store.close();
+      return harness({ ...options, dbPath, clock });
+    },
+  };
+  return h;
+}
+
+export const TRAIN_SPEC = `name: llama-ft
+kind: finetune
+tenant: acme-ai
+resources:
+  accelerators: { H800: 8 }
+gang: 2
+durationS: 3600
+`;

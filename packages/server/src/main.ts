@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { SimBackend } from '@suanli/backends';
+import type { Network } from '@suanli/engine';
+import { type Backend, builtinNetwork, loadNetworkFile, SuanliService } from '@suanli/service';
+import { openSqliteStore } from '@suanli/store';
+import { type Logger, pino } from 'pino';
+import { createApp } from './app.ts';
+import { startSchedulerLoop } from './scheduler-loop.ts';
+import { systemClock } from './system-clock.ts';
+
+export interface ServerOptions {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Folder for the SQLite file. */
+  readonly dataDir?: string;
+  /** A network YAML file; the built-in cn-national network when absent. */
+  readonly networkFile?: string;
+  /** How much faster than real time the sim backend runs jobs. */
+  readonly speedup?: number;
+  /** Milliseconds between scheduling cycles. */
+  readonly cycleMs?: number;
+  readonly webDir?: string;
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly service: SuanliService;
+  readonly network: Network;
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = { host: '127.0.0.1', port: 7070, dataDir: '.suanli', speedup: 60, cycleMs: 1000 };
+
+/**
+ * The composition root: builds the store, backends, service, HTTP app and scheduler loop from
+ * options, and starts them. Nothing is registered anywhere else.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? pino({ name: 'suanli' });
+  const network = options.networkFile ? loadNetworkFile(options.networkFile) : builtinNetwork();
+  const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
+  const store = await openSqliteStore(join(dataDir, 'suanli.db'));
+  const backends = new Map<string, Backend>([
+    ['sim', new SimBackend({ clock: systemClock, speedup: options.speedup ?? DEFAULTS.speedup })],
+  ]);
+  let service: SuanliService;
+  try {
+    service = new SuanliService({
+      store,
+      network,
+      clock: systemClock,
+      backends,
+      onWarning: (message, detail) => log.warn({ err: detail }, message),
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const app = createApp(service, options.webDir ? { webDir: options.webDir } : {});
+
+  const host = options.host ?? DEFAULTS.host;
+  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULTS.port }, () => ok(s));
+    s.once('error', fail);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log);
+  log.info({ url, network: network.name, sites: network.sites.length, dataDir }, 'suanli is serving');
+
+  return {
+    url,
+    service,
+    network,
+    async close() {
+      await loop.stop();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await store.close();
+    },
+  };
+}

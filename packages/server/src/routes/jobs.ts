@@ -1,0 +1,136 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { JOB_STATES, type SpecInput, SuanliError, type SuanliService } from '@suanli/service';
+import type { Context } from 'hono';
+import { ErrorSchema, errorResponses, JobSchema, JobSpecInputJsonSchema, list, QuoteSchema } from '../api-schemas.ts';
+
+const specBody = {
+  required: true,
+  description: 'A job spec in YAML (application/yaml) or JSON (application/json).',
+  content: {
+    'application/yaml': { schema: JobSpecInputJsonSchema },
+    'application/json': { schema: JobSpecInputJsonSchema },
+  },
+};
+
+const invalidSpec = {
+  ...errorResponses,
+  415: { description: 'Body is neither YAML nor JSON', content: { 'application/json': { schema: ErrorSchema } } },
+  422: {
+    description: 'Unknown accelerator type, site or dataset, or a gang larger than any pool',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+};
+
+const IdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'j-0123456789ab' }) });
+
+/** Reads a spec body as text, so the service can point at the line of a bad field. */
+async function specInput(c: Context): Promise<SpecInput> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const accepted = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', ''];
+  if (!accepted.includes(type)) {
+    throw new SuanliError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `cannot read a job spec from ${type}; send application/yaml or application/json`,
+    );
+  }
+  const source = c.req.header('x-suanli-source');
+  const text = await c.req.text();
+  if (text.trim() === '') throw new SuanliError('MALFORMED_INPUT', 'the request body is empty; send a job spec');
+  return source ? { text, source } : { text };
+}
+
+export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/jobs',
+      tags: ['jobs'],
+      summary: 'Submit a job',
+      description: 'Validates the spec and stores the job (pending); it is durable when the answer is sent.',
+      request: { body: specBody },
+      responses: {
+        201: { description: 'Accepted', content: { 'application/json': { schema: JobSchema } } },
+        ...invalidSpec,
+      },
+    }),
+    async (c) => c.json(await service.submit(await specInput(c)), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/quote',
+      tags: ['jobs'],
+      summary: 'Quote a job (dry run)',
+      description: 'Every site ranked or rejected, with cost, energy, carbon and expected start. Nothing is stored.',
+      request: { body: specBody },
+      responses: {
+        200: { description: 'Ranked options', content: { 'application/json': { schema: QuoteSchema } } },
+        ...invalidSpec,
+      },
+    }),
+    async (c) => c.json(await service.quote(await specInput(c)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs',
+      tags: ['jobs'],
+      summary: 'List jobs, newest first',
+      request: {
+        query: z.object({
+          state: z.enum(JOB_STATES).optional(),
+          tenant: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'Jobs', content: { 'application/json': { schema: list(JobSchema) } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const jobs = await service.listJobs({
+        ...(q.state ? { states: [q.state] } : {}),
+        ...(q.tenant ? { tenant: q.tenant } : {}),
+        limit: q.limit ?? 200,
+      });
+      return c.json(jobs, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs/{id}',
+      tags: ['jobs'],
+      summary: 'A job with its placement and explanation',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'The job', content: { 'application/json': { schema: JobSchema } } },
+        404: { description: 'No such job', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.getJob(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/jobs/{id}/cancel',
+      tags: ['jobs'],
+      summary: 'Cancel a job that has not finished',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'The cancelled job', content: { 'application/json': { schema: JobSchema } } },
+        404: { description: 'No such job', content: { 'application/json': { schema: ErrorSchema } } },
+        409: { description: 'The job has already finished', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.cancel(c.req.valid('param').id), 200),
+  );
+}

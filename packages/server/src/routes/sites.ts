@@ -1,0 +1,36 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { SuanliService } from '@suanli/service';
+import { ErrorSchema, errorResponses, list, SiteSchema } from '../api-schemas.ts';
+
+export function registerSiteRoutes(app: OpenAPIHono, service: SuanliService): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/sites',
+      tags: ['network'],
+      summary: 'Sites with their pools, power, carbon and current use',
+      responses: {
+        200: { description: 'Sites', content: { 'application/json': { schema: list(SiteSchema) } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.sites(), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/sites/{id}',
+      tags: ['network'],
+      summary: 'One site',
+      request: {
+        params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'helinger' }) }),
+      },
+      responses: {
+        200: { description: 'The site', content: { 'application/json': { schema: SiteSchema } } },
+        404: { description: 'No such site', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.site(c.req.valid('param').id), 200),
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The one error catalog. Every request or domain error has a stable code; the code decides the
+ * HTTP status and the CLI exit code. Adding a code without both is a compile error.
+ */
+export const ERROR_CODES = [
+  'MALFORMED_INPUT',
+  'INVALID_FIELD',
+  'UNKNOWN_ACCELERATOR',
+  'UNKNOWN_SITE',
+  'UNKNOWN_DATASET',
+  'GANG_TOO_LARGE',
+  'INVALID_NETWORK',
+  'JOB_NOT_FOUND',
+  'SITE_NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'JOB_NOT_CANCELLABLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'SERVER_UNREACHABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  MALFORMED_INPUT: 400,
+  INVALID_FIELD: 400,
+  UNKNOWN_ACCELERATOR: 422,
+  UNKNOWN_SITE: 422,
+  UNKNOWN_DATASET: 422,
+  GANG_TOO_LARGE: 422,
+  INVALID_NETWORK: 400,
+  JOB_NOT_FOUND: 404,
+  SITE_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  JOB_NOT_CANCELLABLE: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  SERVER_UNREACHABLE: 503,
+  INTERNAL: 500,
+};
+
+/** 2: the user's input is wrong; 1: the command could not be carried out for another reason. */
+export const CLI_EXIT: Readonly<Record<ErrorCode, number>> = {
+  MALFORMED_INPUT: 2,
+  INVALID_FIELD: 2,
+  UNKNOWN_ACCELERATOR: 2,
+  UNKNOWN_SITE: 2,
+  UNKNOWN_DATASET: 2,
+  GANG_TOO_LARGE: 2,
+  INVALID_NETWORK: 2,
+  JOB_NOT_FOUND: 2,
+  SITE_NOT_FOUND: 2,
+  ROUTE_NOT_FOUND: 2,
+  JOB_NOT_CANCELLABLE: 2,
+  UNSUPPORTED_MEDIA_TYPE: 2,
+  PAYLOAD_TOO_LARGE: 2,
+  SERVER_UNREACHABLE: 1,
+  INTERNAL: 1,
+};
+
+/** Where in the input a problem is: a dotted field path and, for text input, its line. */
+export interface ErrorLocation {
+  readonly source?: string;
+  readonly field?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+  } & ErrorLocation;
+}
+
+export class SuanliError extends Error {
+  readonly code: ErrorCode;
+  readonly location: ErrorLocation;
+
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SuanliError';
+    this.code = code;
+    this.location = location;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...this.location } };
+  }
+}
+
+/** True for a SuanliError from any copy of this package (checked by shape, not only by class). */
+export function isSuanliError(e: unknown): e is SuanliError {
+  if (e instanceof SuanliError) return true;
+  if (!(e instanceof Error) || e.name !== 'SuanliError') return false;
+  const code: unknown = (e as unknown as { code?: unknown }).code;
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** The one place unknown throwables become catalog errors. */
+export function toSuanliError(e: unknown): SuanliError {
+  if (isSuanliError(e)) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new SuanliError('INTERNAL', `internal error: ${message}`, {}, { cause: e });
+}
+
+/** One line for a terminal: `file:line:col: field: message`. */
+export function formatErrorLine(code: ErrorCode, message: string, loc: ErrorLocation): string {
+  const where = [loc.source, loc.line, loc.column].filter((p) => p !== undefined).join(':');
+  const field = loc.field ? `${loc.field}: ` : '';
+  return `${where ? `${where}: ` : ''}${field}${message} [${code}]`;
+}

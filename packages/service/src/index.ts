@@ -1,0 +1,60 @@
+// The public API of @suanli/service: use cases, ports, the error catalog, input readers.
+
+export { builtinAccelerators } from './accelerator-catalog.ts';
+export {
+  type AuditEntry,
+  type AuditEvent,
+  type AuditVerification,
+  auditHash,
+  canonicalJson,
+  chainEntry,
+  GENESIS_HASH,
+  verifyAuditChain,
+} from './audit.ts';
+export {
+  CLI_EXIT,
+  ERROR_CODES,
+  type ErrorBody,
+  type ErrorCode,
+  type ErrorLocation,
+  formatErrorLine,
+  HTTP_STATUS,
+  isSuanliError,
+  SuanliError,
+  toSuanliError,
+} from './errors.ts';
+export { newJobId } from './ids.ts';
+export {
+  ACTIVE_STATES,
+  FINAL_STATES,
+  JOB_STATES,
+  type JobRecord,
+  type JobState,
+  toEngineJob,
+} from './job-record.ts';
+export { type JobSpec, type JobSpecInput, jobSpecInputSchema, readJobSpec } from './job-spec.ts';
+export {
+  BUILTIN_NETWORKS,
+  builtinNetwork,
+  DEFAULT_LINK_MODEL,
+  loadNetworkFile,
+  parseNetwork,
+} from './network-file.ts';
+export type {
+  Backend,
+  BackendJob,
+  BackendState,
+  BackendStatus,
+} from './ports/backend.ts';
+export type { Clock } from './ports/clock.ts';
+export type { JobFilter, JobPatch, Store } from './ports/store.ts';
+export {
+  type CycleReport,
+  type PoolStatus,
+  type Quote,
+  type ServiceDeps,
+  type SiteStatus,
+  type SpecInput,
+  SuanliService,
+} from './service.ts';
+export { describeIssue, fieldName, type ParsedText, parsedValue, parseText } from './text-input.ts';

@@ -1,0 +1,166 @@
+import {
+  type AcceleratorOption,
+  type Dataset,
+  JOB_KINDS,
+  type JobKind,
+  type Network,
+  type ObjectiveWeights,
+  prepareNetwork,
+} from '@suanli/engine';
+import { z } from 'zod';
+import { type FieldPath, fieldError, type ParsedText, validate } from './text-input.ts';
+
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dots, dashes or underscores');
+const count = z.number().int('must be a whole number').positive();
+const acceleratorMap = z
+  .record(z.string(), count)
+  .refine((m) => Object.keys(m).length > 0, 'must name at least one accelerator type, like H100: 8');
+const weight = z.number().min(0);
+
+/**
+ * The job spec as users write it (YAML or JSON). Names follow SkyPilot and Kueue where the meaning
+ * matches: `resources.accelerators` (several keys mean "any of these"), `resources.any_of`.
+ */
+export const jobSpecInputSchema = z.strictObject({
+  name,
+  kind: z.enum(JOB_KINDS),
+  tenant: name,
+  resources: z
+    .strictObject({
+      accelerators: acceleratorMap.optional(),
+      any_of: z
+        .array(z.strictObject({ accelerators: acceleratorMap }))
+        .min(1)
+        .optional(),
+    })
+    .refine((r) => (r.accelerators === undefined) !== (r.any_of === undefined), 'give either accelerators or any_of'),
+  gang: count.optional(),
+  durationS: z.number().positive(),
+  deadline: z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date and time like 2026-11-24T08:00:00+08:00')
+    .optional(),
+  datasets: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        sizeGb: z.number().positive().optional(),
+        sites: z.array(z.string()).min(1).optional(),
+      }),
+    )
+    .optional(),
+  objective: z.strictObject({ cost: weight.optional(), carbon: weight.optional(), time: weight.optional() }).optional(),
+  budget: z.strictObject({ maxCny: z.number().positive() }).optional(),
+  priority: z.number().int('must be a whole number').min(0).max(1000).optional(),
+});
+
+export type JobSpecInput = z.infer<typeof jobSpecInputSchema>;
+
+/** A validated, normalised job spec: what is stored and what the engine job is built from. */
+export interface JobSpec {
+  readonly name: string;
+  readonly kind: JobKind;
+  readonly tenant: string;
+  readonly options: readonly AcceleratorOption[];
+  readonly gang: number;
+  readonly durationS: number;
+  readonly deadlineS?: number;
+  readonly datasets: readonly Dataset[];
+  readonly objective: ObjectiveWeights;
+  readonly budgetCny?: number;
+  readonly priority: number;
+}
+
+/**
+ * Checks a parsed spec against the schema and against the network (accelerator types, pool sizes,
+ * sites and datasets), and normalises it. Throws a SuanliError naming the first bad field.
+ */
+export function readJobSpec(parsed: ParsedText, network: Network, nowS: number): JobSpec {
+  const input = validate(jobSpecInputSchema, parsed);
+  const net = prepareNetwork(network);
+  const fail = (code: Parameters<typeof fieldError>[1], path: FieldPath, message: string) =>
+    fieldError(parsed, code, path, message);
+
+  const known = () => [...net.accelerators.keys()].sort().join(', ');
+  const options: AcceleratorOption[] = [];
+  const addOptions = (map: Readonly<Record<string, number>>, base: FieldPath) => {
+    for (const [accelerator, perMember] of Object.entries(map)) {
+      if (!net.accelerators.has(accelerator)) {
+        throw fail(
+          'UNKNOWN_ACCELERATOR',
+          [...base, accelerator],
+          `unknown accelerator type ${accelerator} (known: ${known()})`,
+        );
+      }
+      options.push({ accelerator, perMember });
+    }
+  };
+  if (input.resources.accelerators) addOptions(input.resources.accelerators, ['resources', 'accelerators']);
+  for (const [i, alt] of (input.resources.any_of ?? []).entries()) {
+    addOptions(alt.accelerators, ['resources', 'any_of', i, 'accelerators']);
+  }
+
+  const gang = input.gang ?? 1;
+  const fits = options.some((o) => o.perMember * gang <= (net.largestPoolByType.get(o.accelerator) ?? 0));
+  if (!fits) {
+    const parts = options.map((o) => {
+      const largest = net.largestPoolByType.get(o.accelerator) ?? 0;
+      const need = o.perMember * gang;
+      return `${need} ${o.accelerator}${gang > 1 ? ` (${gang} × ${o.perMember})` : ''} but the largest ${o.accelerator} pool has ${largest}`;
+    });
+    const path: FieldPath = input.gang !== undefined ? ['gang'] : ['resources'];
+    throw fail('GANG_TOO_LARGE', path, `needs ${parts.join('; or ')}: a gang is placed whole in one pool`);
+  }
+
+  const datasets: Dataset[] = (input.datasets ?? []).map((d, i) => {
+    const catalog = network.datasets.find((c) => c.name === d.name);
+    const sites = d.sites ?? catalog?.replicas;
+    const sizeGb = d.sizeGb ?? catalog?.sizeGb;
+    if (!sites || sizeGb === undefined) {
+      throw fail(
+        'UNKNOWN_DATASET',
+        ['datasets', i, 'name'],
+        `unknown dataset ${d.name}: give its sizeGb and sites, or use one of the catalog (${network.datasets.map((c) => c.name).join(', ') || 'empty'})`,
+      );
+    }
+    sites.forEach((s, j) => {
+      if (!net.siteById.has(s)) {
+        throw fail('UNKNOWN_SITE', ['datasets', i, 'sites', j], `unknown site ${s}`);
+      }
+    });
+    return { name: d.name, sizeGb, replicas: sites };
+  });
+
+  const objective: ObjectiveWeights = {
+    cost: input.objective?.cost ?? 1,
+    carbon: input.objective?.carbon ?? 1,
+    time: input.objective?.time ?? 1,
+  };
+  if (objective.cost + objective.carbon + objective.time <= 0) {
+    throw fail('INVALID_FIELD', ['objective'], 'at least one weight must be greater than 0');
+  }
+
+  let deadlineS: number | undefined;
+  if (input.deadline !== undefined) {
+    deadlineS = Math.floor(Date.parse(input.deadline) / 1000);
+    if (deadlineS <= nowS) throw fail('INVALID_FIELD', ['deadline'], 'is in the past');
+  }
+
+  return {
+    name: input.name,
+    kind: input.kind,
+    tenant: input.tenant,
+    options,
+    gang,
+    durationS: input.durationS,
+    ...(deadlineS !== undefined ? { deadlineS } : {}),
+    datasets,
+    objective,
+    ...(input.budget ? { budgetCny: input.budget.maxCny } : {}),
+    priority: input.priority ?? 0,
+  };
+}

@@ -1,0 +1,265 @@
+import { readFileSync } from 'node:fs';
+import type { AcceleratorSpec, Dataset, Link, Network, Pool, Site } from '@suanli/engine';
+import { z } from 'zod';
+import { acceleratorSpecSchema, builtinAccelerators } from './accelerator-catalog.ts';
+import { SuanliError } from './errors.ts';
+import { type FieldPath, fieldError, type ParsedText, parseText, validate } from './text-input.ts';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like zhong-wei');
+const positive = z.number().positive();
+const hour = z.number().int('must be a whole hour').min(0).max(24);
+
+const timeOfUsePeriod = z.strictObject({
+  name: z.string().min(1),
+  ratio: positive,
+  hours: z.array(z.tuple([hour, hour])).min(1),
+});
+
+const tariffSchema = z.union([
+  z.string(),
+  z.array(positive).length(24),
+  z.strictObject({
+    flatCnyPerKwh: positive,
+    timeOfUse: z.array(timeOfUsePeriod).optional(),
+  }),
+]);
+
+const poolSchema = z.strictObject({
+  id: slug.optional(),
+  accelerator: z.string().min(1),
+  count: z.number().int('must be a whole number').positive(),
+  priceCnyPerAcceleratorHour: positive,
+  backend: z.string().min(1).optional(),
+});
+
+const siteSchema = z.strictObject({
+  id: slug,
+  name: z.string().min(1),
+  nameZh: z.string().optional(),
+  hub: z.string().optional(),
+  province: z.string().min(1),
+  kind: z.enum(['cluster', 'demand-centre', 'partner']).optional(),
+  side: z.enum(['east', 'west']).optional(),
+  jurisdiction: z.enum(['cn-mainland', 'cn-hk', 'cn-macao', 'foreign']).optional(),
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  utcOffsetH: z.number().min(-12).max(14).optional(),
+  pue: z.number().min(1).max(3),
+  powerCapMw: positive,
+  gridCarbonKgPerKwh: z.number().min(0).max(2),
+  greenShare: z.number().min(0).max(1).optional(),
+  tariff: tariffSchema,
+  pools: z.array(poolSchema).min(1),
+});
+
+const networkSchema = z.strictObject({
+  name: slug,
+  description: z.string().optional(),
+  defaults: z
+    .strictObject({ utcOffsetH: z.number().min(-12).max(14).optional(), backend: z.string().optional() })
+    .optional(),
+  linkModel: z
+    .strictObject({
+      routeFactor: z.number().min(1).optional(),
+      minLatencyMs: z.number().min(0).optional(),
+      bandwidthGbps: positive.optional(),
+      priceCnyPerGb: z.number().min(0).optional(),
+    })
+    .optional(),
+  tariffs: z.record(z.string(), tariffSchema).optional(),
+  accelerators: z.array(acceleratorSpecSchema).optional(),
+  sites: z.array(siteSchema).min(1),
+  links: z
+    .array(
+      z.strictObject({
+        a: z.string(),
+        b: z.string(),
+        latencyMs: z.number().min(0).optional(),
+        bandwidthGbps: positive.optional(),
+        priceCnyPerGb: z.number().min(0).optional(),
+      }),
+    )
+    .optional(),
+  datasets: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        sizeGb: positive,
+        replicas: z.array(z.string()).min(1),
+      }),
+    )
+    .optional(),
+});
+
+type NetworkFile = z.infer<typeof networkSchema>;
+type TariffInput = z.infer<typeof tariffSchema>;
+
+/** Defaults of the link model: IP private network route factor (CAICT-calibrated), placeholders. */
+export const DEFAULT_LINK_MODEL = {
+  routeFactor: 2.75,
+  minLatencyMs: 1,
+  bandwidthGbps: 100,
+  priceCnyPerGb: 0.05,
+} as const;
+
+/** Reads and validates a network file; every error names the file, line and field. */
+export function loadNetworkFile(path: string): Network {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new SuanliError('INVALID_NETWORK', `cannot read the network file: ${why}`, { source: path });
+  }
+  return parseNetwork(text, path);
+}
+
+const builtinFile = (name: string) => new URL(`../networks/${name}.yaml`, import.meta.url);
+
+/** Names of the networks that ship with Suanli. */
+export const BUILTIN_NETWORKS = ['cn-national'] as const;
+
+export function builtinNetwork(name: (typeof BUILTIN_NETWORKS)[number] = 'cn-national'): Network {
+  return parseNetwork(readFileSync(builtinFile(name), 'utf8'), `${name}.yaml`);
+}
+
+export function parseNetwork(text: string, source: string): Network {
+  try {
+    const parsed = parseText(text, source);
+    const file = validate(networkSchema, parsed, 'INVALID_NETWORK');
+    return compile(file, parsed);
+  } catch (e) {
+    if (e instanceof SuanliError && e.code === 'MALFORMED_INPUT') {
+      throw new SuanliError('INVALID_NETWORK', e.message, e.location);
+    }
+    throw e;
+  }
+}
+
+function compile(file: NetworkFile, parsed: ParsedText): Network {
+  const fail = (path: FieldPath, message: string) => fieldError(parsed, 'INVALID_NETWORK', path, message);
+
+  const accelerators = new Map<string, AcceleratorSpec>();
+  for (const a of builtinAccelerators()) accelerators.set(a.type, a);
+  for (const a of file.accelerators ?? []) accelerators.set(a.type, a);
+
+  const siteIds = new Set<string>();
+  const poolIds = new Set<string>();
+  const sites: Site[] = file.sites.map((s, i) => {
+    if (siteIds.has(s.id)) throw fail(['sites', i, 'id'], `duplicate site id ${s.id}`);
+    siteIds.add(s.id);
+    const pools: Pool[] = s.pools.map((p, j) => {
+      if (!accelerators.has(p.accelerator)) {
+        throw fail(
+          ['sites', i, 'pools', j, 'accelerator'],
+          `unknown accelerator type ${p.accelerator} (known: ${[...accelerators.keys()].sort().join(', ')})`,
+        );
+      }
+      const id = p.id ?? `${s.id}-${p.accelerator.toLowerCase()}`;
+      if (poolIds.has(id)) throw fail(['sites', i, 'pools', j], `duplicate pool id ${id}`);
+      poolIds.add(id);
+      return {
+        id,
+        siteId: s.id,
+        accelerator: p.accelerator,
+        count: p.count,
+        priceCnyPerAcceleratorHour: p.priceCnyPerAcceleratorHour,
+        backend: p.backend ?? file.defaults?.backend ?? 'sim',
+      };
+    });
+    const tariff = compileTariff(s.tariff, file.tariffs ?? {}, ['sites', i, 'tariff'], fail);
+    return {
+      id: s.id,
+      name: s.name,
+      ...(s.nameZh !== undefined ? { nameZh: s.nameZh } : {}),
+      ...(s.hub !== undefined ? { hub: s.hub } : {}),
+      province: s.province,
+      kind: s.kind ?? 'cluster',
+      ...(s.side !== undefined ? { side: s.side } : {}),
+      jurisdiction: s.jurisdiction ?? 'cn-mainland',
+      lat: s.lat,
+      lon: s.lon,
+      utcOffsetH: s.utcOffsetH ?? file.defaults?.utcOffsetH ?? 8,
+      pue: s.pue,
+      powerCapMw: s.powerCapMw,
+      tariffCnyPerKwh: tariff,
+      gridCarbonKgPerKwh: s.gridCarbonKgPerKwh,
+      greenShare: s.greenShare ?? 0,
+      pools,
+    };
+  });
+
+  const lm = file.linkModel;
+  const model = {
+    routeFactor: lm?.routeFactor ?? DEFAULT_LINK_MODEL.routeFactor,
+    minLatencyMs: lm?.minLatencyMs ?? DEFAULT_LINK_MODEL.minLatencyMs,
+    bandwidthGbps: lm?.bandwidthGbps ?? DEFAULT_LINK_MODEL.bandwidthGbps,
+    priceCnyPerGb: lm?.priceCnyPerGb ?? DEFAULT_LINK_MODEL.priceCnyPerGb,
+  };
+  const links: Link[] = (file.links ?? []).map((l, i) => {
+    if (!siteIds.has(l.a)) throw fail(['links', i, 'a'], `unknown site ${l.a}`);
+    if (!siteIds.has(l.b)) throw fail(['links', i, 'b'], `unknown site ${l.b}`);
+    return {
+      a: l.a,
+      b: l.b,
+      latencyMs: l.latencyMs ?? model.minLatencyMs,
+      bandwidthGbps: l.bandwidthGbps ?? model.bandwidthGbps,
+      priceCnyPerGb: l.priceCnyPerGb ?? model.priceCnyPerGb,
+    };
+  });
+
+  const datasetNames = new Set<string>();
+  const datasets: Dataset[] = (file.datasets ?? []).map((d, i) => {
+    if (datasetNames.has(d.name)) throw fail(['datasets', i, 'name'], `duplicate dataset ${d.name}`);
+    datasetNames.add(d.name);
+    d.replicas.forEach((r, j) => {
+      if (!siteIds.has(r)) throw fail(['datasets', i, 'replicas', j], `unknown site ${r}`);
+    });
+    return { name: d.name, sizeGb: d.sizeGb, replicas: d.replicas };
+  });
+
+  return {
+    name: file.name,
+    accelerators: [...accelerators.values()],
+    sites,
+    links,
+    linkModel: model,
+    datasets,
+  };
+}
+
+/** A tariff as 24 hourly prices (local time). */
+function compileTariff(
+  input: TariffInput,
+  named: Readonly<Record<string, TariffInput>>,
+  path: FieldPath,
+  fail: (path: FieldPath, message: string) => SuanliError,
+): number[] {
+  if (typeof input === 'string') {
+    const ref = named[input];
+    if (ref === undefined || typeof ref === 'string') {
+      const known = Object.keys(named).sort().join(', ');
+      throw fail(path, `unknown tariff ${input}${known ? ` (known: ${known})` : ''}`);
+    }
+    return compileTariff(ref, named, path, fail);
+  }
+  if (Array.isArray(input)) return [...input];
+  const hours = new Array<number>(24).fill(input.flatCnyPerKwh);
+  const taken = new Array<string | undefined>(24).fill(undefined);
+  (input.timeOfUse ?? []).forEach((period, p) => {
+    period.hours.forEach(([from, to], h) => {
+      if (from >= to) {
+        throw fail([...path, 'timeOfUse', p, 'hours', h], `from ${from} must be before to ${to}`);
+      }
+      for (let x = from; x < to; x++) {
+        const other = taken[x];
+        if (other !== undefined) {
+          throw fail([...path, 'timeOfUse', p, 'hours', h], `hour ${x} is in both ${other} and ${period.name}`);
+        }
+        taken[x] = period.name;
+        hours[x] = input.flatCnyPerKwh * period.ratio;
+      }
+    });
+  });
+  return hours;
+}

@@ -1,0 +1,43 @@
+/**
+ * A site's cluster manager, as Suanli sees it: it takes a placed job, runs it, and reports on it.
+ *
+ * Deliberately not in this port: queues, partitions, accounts and node lists of the backend, and
+ * any way to run a command. Suanli decides where; the backend decides how.
+ */
+export interface Backend {
+  readonly name: string;
+  /**
+   * Hands a placed job to the backend. Idempotent: submitting the same `jobId` again returns the
+   * external id of the first submission and runs nothing twice.
+   */
+  submit(job: BackendJob): Promise<{ readonly externalId: string }>;
+  /** Stops a job. Cancelling a finished or unknown job is not an error. */
+  cancel(externalId: string): Promise<void>;
+  /** Current state of the given jobs; unknown ids are left out of the answer. */
+  poll(externalIds: readonly string[]): Promise<readonly BackendStatus[]>;
+}
+
+export interface BackendJob {
+  readonly jobId: string;
+  readonly name: string;
+  readonly tenant: string;
+  readonly siteId: string;
+  readonly poolId: string;
+  readonly accelerator: string;
+  readonly count: number;
+  /** Estimated run time; the backend's time limit is derived from it. */
+  readonly durationS: number;
+  /** Time to stage input data before the run can start. */
+  readonly stageS: number;
+}
+
+export type BackendState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface BackendStatus {
+  readonly externalId: string;
+  readonly state: BackendState;
+  readonly startedAtS?: number;
+  readonly endedAtS?: number;
+  readonly exitCode?: number;
+  readonly message?: string;
+}

@@ -1,0 +1,455 @@
+import {
+  decide,
+  defaultProfile,
+  type Explanation,
+  type Network,
+  type Placement,
+  type Profile,
+  prepareNetwork,
+  quote,
+  type SiteVerdict,
+  type Snapshot,
+  seededRng,
+} from '@suanli/engine';
+import { type AuditEntry, type AuditVerification, verifyAuditChain } from './audit.ts';
+import { SuanliError } from './errors.ts';
+import { newJobId } from './ids.ts';
+import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob } from './job-record.ts';
+import { type JobSpec, readJobSpec } from './job-spec.ts';
+import type { Backend, BackendStatus } from './ports/backend.ts';
+import type { Clock } from './ports/clock.ts';
+import type { JobFilter, Store } from './ports/store.ts';
+import { type ParsedText, parsedValue, parseText } from './text-input.ts';
+
+/** A job spec as it arrives: text (YAML or JSON) or an already parsed value. */
+export type SpecInput =
+  | { readonly text: string; readonly source?: string }
+  | { readonly value: unknown; readonly source?: string };
+
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly network: Network;
+  readonly clock: Clock;
+  /** Backends by name; every pool's `backend` must be one of them. */
+  readonly backends: ReadonlyMap<string, Backend>;
+  readonly profile?: Profile;
+  readonly newId?: () => string;
+  /** Called with problems the service survives (a backend that fails); defaults to nothing. */
+  readonly onWarning?: (message: string, detail?: unknown) => void;
+}
+
+export interface Quote {
+  readonly atS: number;
+  readonly summary: string;
+  /** Feasible sites, best first. */
+  readonly options: readonly Extract<SiteVerdict, { outcome: 'scored' }>[];
+  /** Sites that cannot run the job, with the plug-in and reason. */
+  readonly rejected: readonly Extract<SiteVerdict, { outcome: 'filtered' }>[];
+}
+
+export interface PoolStatus {
+  readonly id: string;
+  readonly accelerator: string;
+  readonly count: number;
+  readonly used: number;
+  readonly priceCnyPerAcceleratorHour: number;
+  readonly backend: string;
+}
+
+export interface SiteStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly nameZh?: string;
+  readonly hub?: string;
+  readonly province: string;
+  readonly kind: string;
+  readonly side?: string;
+  readonly jurisdiction: string;
+  readonly lat: number;
+  readonly lon: number;
+  readonly pue: number;
+  readonly powerCapMw: number;
+  readonly gridCarbonKgPerKwh: number;
+  readonly greenShare: number;
+  readonly tariffCnyPerKwh: readonly number[];
+  readonly accelerators: number;
+  readonly used: number;
+  readonly utilization: number;
+  readonly pools: readonly PoolStatus[];
+}
+
+export interface CycleReport {
+  readonly atS: number;
+  readonly placed: number;
+  readonly waiting: number;
+  readonly dispatched: number;
+}
+
+/**
+ * The use cases of Suanli. Interfaces (HTTP, CLI, dashboard) call these and nothing else; this
+ * layer validates, records (with an audit entry per state change) and calls the engine.
+ */
+export class SuanliService {
+  readonly network: Network;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly backends: ReadonlyMap<string, Backend>;
+  private readonly profile: Profile;
+  private readonly newId: () => string;
+  private readonly warn: (message: string, detail?: unknown) => void;
+
+  constructor(deps: ServiceDeps) {
+    this.store = deps.store;
+    this.network = deps.network;
+    this.clock = deps.clock;
+    this.backends = deps.backends;
+    this.profile = deps.profile ?? defaultProfile;
+    this.newId = deps.newId ?? newJobId;
+    this.warn = deps.onWarning ?? (() => {});
+    for (const site of this.network.sites) {
+      for (const pool of site.pools) {
+        if (!this.backends.has(pool.backend)) {
+          throw new SuanliError(
+            'INVALID_NETWORK',
+            `pool ${pool.id} is run by backend ${pool.backend}, which is not configured (configured: ${[...this.backends.keys()].join(', ')})`,
+          );
+        }
+      }
+    }
+    prepareNetwork(this.network);
+  }
+
+  /** Validates and stores a job; it is durable (with its audit entry) when this returns. */
+  async submit(input: SpecInput): Promise<JobRecord> {
+    const nowS = this.clock.nowS();
+    const spec = this.readSpec(input, nowS);
+    const job: JobRecord = {
+      id: this.newId(),
+      state: 'pending',
+      spec,
+      submittedAtS: nowS,
+      updatedAtS: nowS,
+    };
+    await this.store.insertJob(job, {
+      atS: nowS,
+      kind: 'job.submitted',
+      subject: job.id,
+      data: {
+        name: spec.name,
+        kind: spec.kind,
+        tenant: spec.tenant,
+        accelerators: spec.options.map((o) => `${o.accelerator}:${o.perMember}`),
+        gang: spec.gang,
+        durationS: spec.durationS,
+      },
+    });
+    return job;
+  }
+
+  /** A dry run: every site ranked or rejected; nothing is stored. */
+  async quote(input: SpecInput): Promise<Quote> {
+    const nowS = this.clock.nowS();
+    const spec = this.readSpec(input, nowS);
+    const snapshot = await this.snapshot();
+    const job = toEngineJob({ id: 'quote', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
+    const explanation = quote(snapshot, job, nowS, seededRng(Math.floor(nowS)), this.profile);
+    return toQuote(explanation);
+  }
+
+  async getJob(id: string): Promise<JobRecord> {
+    const job = await this.store.getJob(id);
+    if (!job) throw new SuanliError('JOB_NOT_FOUND', `no job ${id}`);
+    return job;
+  }
+
+  listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
+    return this.store.listJobs(filter);
+  }
+
+  /** Cancels a job that has not finished; on its backend first if it was handed over. */
+  async cancel(id: string): Promise<JobRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const job = await this.getJob(id);
+      if (FINAL_STATES.includes(job.state)) {
+        throw new SuanliError('JOB_NOT_CANCELLABLE', `job ${id} is already ${job.state}`);
+      }
+      if (job.externalId && job.backend) await this.backend(job.backend).cancel(job.externalId);
+      const nowS = this.clock.nowS();
+      const done = await this.store.transitionJob(
+        id,
+        [job.state],
+        { state: 'cancelled', endedAtS: nowS, updatedAtS: nowS, message: 'cancelled by request' },
+        { atS: nowS, kind: 'job.cancelled', subject: id, data: { from: job.state } },
+      );
+      if (done) return done;
+    }
+    throw new SuanliError('INTERNAL', `job ${id} kept changing state while being cancelled`);
+  }
+
+  async sites(): Promise<SiteStatus[]> {
+    const used = new Map<string, number>();
+    for (const j of await this.store.listJobs({ states: ACTIVE_STATES })) {
+      if (j.placement) used.set(j.placement.poolId, (used.get(j.placement.poolId) ?? 0) + j.placement.count);
+    }
+    return this.network.sites.map((s) => {
+      const pools = s.pools.map((p) => ({
+        id: p.id,
+        accelerator: p.accelerator,
+        count: p.count,
+        used: used.get(p.id) ?? 0,
+        priceCnyPerAcceleratorHour: p.priceCnyPerAcceleratorHour,
+        backend: p.backend,
+      }));
+      const accelerators = pools.reduce((n, p) => n + p.count, 0);
+      const inUse = pools.reduce((n, p) => n + p.used, 0);
+      return {
+        id: s.id,
+        name: s.name,
+        ...(s.nameZh !== undefined ? { nameZh: s.nameZh } : {}),
+        ...(s.hub !== undefined ? { hub: s.hub } : {}),
+        province: s.province,
+        kind: s.kind,
+        ...(s.side !== undefined ? { side: s.side } : {}),
+        jurisdiction: s.jurisdiction,
+        lat: s.lat,
+        lon: s.lon,
+        pue: s.pue,
+        powerCapMw: s.powerCapMw,
+        gridCarbonKgPerKwh: s.gridCarbonKgPerKwh,
+        greenShare: s.greenShare,
+        tariffCnyPerKwh: s.tariffCnyPerKwh,
+        accelerators,
+        used: inUse,
+        utilization: accelerators > 0 ? inUse / accelerators : 0,
+        pools,
+      };
+    });
+  }
+
+  async site(id: string): Promise<SiteStatus> {
+    const site = (await this.sites()).find((s) => s.id === id);
+    if (!site) throw new SuanliError('SITE_NOT_FOUND', `no site ${id}`);
+    return site;
+  }
+
+  countJobsByState(): Promise<Readonly<Record<JobState, number>>> {
+    return this.store.countJobsByState();
+  }
+
+  listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
+    return this.store.listAudit(fromSeq, limit);
+  }
+
+  verifyAudit(): Promise<AuditVerification> {
+    const store = this.store;
+    return verifyAuditChain({
+      async *[Symbol.asyncIterator]() {
+        let from = 1;
+        for (;;) {
+          const page = await store.listAudit(from, 1000);
+          if (page.length === 0) return;
+          yield page;
+          from = (page[page.length - 1]?.seq ?? from) + 1;
+        }
+      },
+    });
+  }
+
+  /**
+   * One scheduling cycle: the engine decides for every pending job; placements are recorded
+   * (state `scheduled`, with their explanation and an audit entry) and handed to their backends.
+   */
+  async schedule(): Promise<CycleReport> {
+    const nowS = this.clock.nowS();
+    const snapshot = await this.snapshot();
+    const pending = new Map((await this.store.listJobs({ states: ['pending'] })).map((j) => [j.id, j]));
+    const { decisions } = decide(snapshot, nowS, seededRng(Math.floor(nowS)), this.profile);
+    let placed = 0;
+    let waiting = 0;
+    for (const d of decisions) {
+      if (d.kind === 'place') {
+        const pool = prepareNetwork(this.network).poolById.get(d.placement.poolId);
+        const job = await this.store.transitionJob(
+          d.jobId,
+          ['pending'],
+          {
+            state: 'scheduled',
+            placement: d.placement,
+            explanation: d.explanation,
+            backend: pool?.pool.backend ?? 'sim',
+            updatedAtS: nowS,
+          },
+          { atS: nowS, kind: 'job.placed', subject: d.jobId, data: placementAudit(d.placement) },
+        );
+        if (job) placed++;
+      } else {
+        waiting++;
+        const job = pending.get(d.jobId);
+        const last = job?.explanation;
+        // A waiting job's explanation is refreshed at most every 30 s: it is not a state change.
+        if (!last || nowS - last.atS >= 30) {
+          await this.store.transitionJob(d.jobId, ['pending'], {
+            explanation: d.explanation,
+            message: d.reason,
+            updatedAtS: nowS,
+          });
+        }
+      }
+    }
+    const dispatched = await this.dispatch();
+    return { atS: nowS, placed, waiting, dispatched };
+  }
+
+  /** Hands scheduled jobs that no backend has yet to their backends. Safe to repeat. */
+  async dispatch(): Promise<number> {
+    let n = 0;
+    for (const job of await this.store.listJobs({ states: ['scheduled'] })) {
+      if (job.externalId || !job.placement || !job.backend) continue;
+      let externalId: string;
+      try {
+        ({ externalId } = await this.backend(job.backend).submit({
+          jobId: job.id,
+          name: job.spec.name,
+          tenant: job.spec.tenant,
+          siteId: job.placement.siteId,
+          poolId: job.placement.poolId,
+          accelerator: job.placement.accelerator,
+          count: job.placement.count,
+          durationS: job.spec.durationS,
+          stageS: job.placement.estimate.transferS,
+        }));
+      } catch (e) {
+        this.warn(`backend ${job.backend} refused job ${job.id}; will retry`, e);
+        continue;
+      }
+      const nowS = this.clock.nowS();
+      const done = await this.store.transitionJob(
+        job.id,
+        ['scheduled'],
+        { externalId, updatedAtS: nowS },
+        { atS: nowS, kind: 'job.dispatched', subject: job.id, data: { backend: job.backend, externalId } },
+      );
+      if (done) n++;
+    }
+    return n;
+  }
+
+  /** Asks each backend about the jobs it runs and records what changed. */
+  async syncBackends(): Promise<number> {
+    const active = await this.store.listJobs({ states: ACTIVE_STATES });
+    const byBackend = new Map<string, JobRecord[]>();
+    for (const j of active) {
+      if (!j.backend || !j.externalId) continue;
+      const list = byBackend.get(j.backend);
+      if (list) list.push(j);
+      else byBackend.set(j.backend, [j]);
+    }
+    let changed = 0;
+    for (const [name, jobs] of byBackend) {
+      let statuses: readonly BackendStatus[];
+      try {
+        statuses = await this.backend(name).poll(jobs.map((j) => j.externalId ?? ''));
+      } catch (e) {
+        this.warn(`backend ${name} did not answer; will retry`, e);
+        continue;
+      }
+      const byExternal = new Map(jobs.map((j) => [j.externalId, j]));
+      for (const s of statuses) {
+        const job = byExternal.get(s.externalId);
+        if (job && (await this.applyStatus(job, s))) changed++;
+      }
+    }
+    return changed;
+  }
+
+  private async applyStatus(job: JobRecord, s: BackendStatus): Promise<boolean> {
+    const nowS = this.clock.nowS();
+    if (s.state === 'queued') return false;
+    if (s.state === 'running') {
+      if (job.state !== 'scheduled') return false;
+      const startedAtS = s.startedAtS ?? nowS;
+      return !!(await this.store.transitionJob(
+        job.id,
+        ['scheduled'],
+        { state: 'running', startedAtS, updatedAtS: nowS },
+        { atS: nowS, kind: 'job.running', subject: job.id, data: { startedAtS } },
+      ));
+    }
+    const endedAtS = s.endedAtS ?? nowS;
+    const patch = {
+      state: s.state,
+      startedAtS: job.startedAtS ?? s.startedAtS ?? endedAtS,
+      endedAtS,
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      ...(s.message !== undefined ? { message: s.message } : {}),
+      updatedAtS: nowS,
+    };
+    return !!(await this.store.transitionJob(job.id, ACTIVE_STATES, patch, {
+      atS: nowS,
+      kind: `job.${s.state}`,
+      subject: job.id,
+      data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
+    }));
+  }
+
+  private backend(name: string): Backend {
+    const b = this.backends.get(name);
+    if (!b) throw new SuanliError('INTERNAL', `backend ${name} is not configured`);
+    return b;
+  }
+
+  private readSpec(input: SpecInput, nowS: number): JobSpec {
+    const parsed: ParsedText =
+      'text' in input ? parseText(input.text, input.source) : parsedValue(input.value, input.source);
+    return readJobSpec(parsed, this.network, nowS);
+  }
+
+  private async snapshot(): Promise<Snapshot> {
+    const active = await this.store.listJobs({ states: ACTIVE_STATES });
+    const pending = await this.store.listJobs({ states: ['pending'] });
+    return {
+      network: this.network,
+      allocations: active.flatMap((j) =>
+        j.placement
+          ? [
+              {
+                jobId: j.id,
+                poolId: j.placement.poolId,
+                count: j.placement.count,
+                startS: j.startedAtS ?? j.placement.estimate.startS,
+                endS: (j.startedAtS ?? j.placement.estimate.startS) + j.spec.durationS,
+              },
+            ]
+          : [],
+      ),
+      queue: pending.map(toEngineJob),
+    };
+  }
+}
+
+function placementAudit(p: Placement): Record<string, unknown> {
+  return {
+    siteId: p.siteId,
+    poolId: p.poolId,
+    accelerator: p.accelerator,
+    count: p.count,
+    startS: p.estimate.startS,
+    costCny: round2(p.estimate.costCny),
+    energyKwh: round2(p.estimate.energyKwh),
+    carbonKg: round2(p.estimate.carbonKg),
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function toQuote(e: Explanation): Quote {
+  const options: Extract<SiteVerdict, { outcome: 'scored' }>[] = [];
+  const rejected: Extract<SiteVerdict, { outcome: 'filtered' }>[] = [];
+  for (const v of e.verdicts) {
+    if (v.outcome === 'scored') options.push(v);
+    else rejected.push(v);
+  }
+  return { atS: e.atS, summary: e.summary, options, rejected };
+}

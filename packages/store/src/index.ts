@@ -1,0 +1,3 @@
+// The public API of @suanli/store.
+export { KyselyStore } from './kysely-store.ts';
+export { openSqliteStore } from './sqlite/sqlite-store.ts';

@@ -1,0 +1,166 @@
+import {
+  type AuditEntry,
+  type AuditEvent,
+  canonicalJson,
+  chainEntry,
+  JOB_STATES,
+  type JobFilter,
+  type JobPatch,
+  type JobRecord,
+  type JobState,
+  type Store,
+} from '@suanli/service';
+import { type Kysely, Migrator, type Transaction } from 'kysely';
+import { migrationProvider } from './migrations/all-migrations.ts';
+import type { Database } from './schema.ts';
+
+type Row = Database['jobs'];
+
+/**
+ * The Store on any Kysely dialect. Rows keep the queried fields as columns and the rest of the
+ * record as JSON; every state change and its audit entry share one transaction.
+ */
+export class KyselyStore implements Store {
+  protected readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  /** Brings the schema to the newest version; throws (and changes nothing more) if a step fails. */
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`store migration ${failed} failed`, { cause: error });
+    }
+  }
+
+  async insertJob(job: JobRecord, event: AuditEvent): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('jobs').values(toRow(job)).execute();
+      await appendAudit(trx, event);
+    });
+  }
+
+  async transitionJob(
+    id: string,
+    from: readonly JobState[],
+    patch: JobPatch,
+    event?: AuditEvent,
+  ): Promise<JobRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.lockJob(trx, id);
+      if (!row) return undefined;
+      const current = fromRow(row);
+      if (!from.includes(current.state)) return undefined;
+      const next: JobRecord = { ...current, ...patch };
+      const updated = toRow(next);
+      await trx
+        .updateTable('jobs')
+        .set({ state: updated.state, updated_at_s: updated.updated_at_s, record: updated.record })
+        .where('id', '=', id)
+        .execute();
+      if (event) await appendAudit(trx, event);
+      return next;
+    });
+  }
+
+  /** Reads a job for update; dialects with row locks override this. */
+  protected async lockJob(trx: Transaction<Database>, id: string): Promise<Row | undefined> {
+    return trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
+    let q = this.db.selectFrom('jobs').selectAll();
+    if (filter.states) {
+      if (filter.states.length === 0) return [];
+      q = q.where('state', 'in', [...filter.states]);
+    }
+    if (filter.tenant !== undefined) q = q.where('tenant', '=', filter.tenant);
+    q = q.orderBy('submitted_at_s', 'desc').orderBy('id', 'desc');
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    return (await q.execute()).map(fromRow);
+  }
+
+  async countJobsByState(): Promise<Readonly<Record<JobState, number>>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    for (const r of rows) counts[r.state as JobState] = Number(r.n);
+    return counts;
+  }
+
+  async listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.db
+      .selectFrom('audit')
+      .selectAll()
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      atS: r.at_s,
+      kind: r.kind,
+      subject: r.subject,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Appends an entry chained to the newest one. Runs inside the caller's transaction. */
+async function appendAudit(trx: Transaction<Database>, event: AuditEvent): Promise<void> {
+  const last = await trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const entry = chainEntry(last ? { seq: Number(last.seq), hash: last.hash } : undefined, event);
+  await trx
+    .insertInto('audit')
+    .values({
+      seq: entry.seq,
+      at_s: entry.atS,
+      kind: entry.kind,
+      subject: entry.subject,
+      data: canonicalJson(entry.data),
+      prev_hash: entry.prevHash,
+      hash: entry.hash,
+    })
+    .execute();
+}
+
+function toRow(job: JobRecord): Row {
+  const { id, state, submittedAtS, updatedAtS, ...rest } = job;
+  return {
+    id,
+    state,
+    tenant: job.spec.tenant,
+    submitted_at_s: submittedAtS,
+    updated_at_s: updatedAtS,
+    record: JSON.stringify(rest),
+  };
+}
+
+function fromRow(row: Row): JobRecord {
+  const rest = JSON.parse(row.record) as Omit<JobRecord, 'id' | 'state' | 'submittedAtS' | 'updatedAtS'>;
+  return {
+    ...rest,
+    id: row.id,
+    state: row.state as JobState,
+    submittedAtS: Number(row.submitted_at_s),
+    updatedAtS: Number(row.updated_at_s),
+  };
+}

@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { init } from './0001-init.ts';
+
+/** Every migration, in order. Names sort in the order they run. */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-init': init,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

@@ -1,0 +1,155 @@
+import type { AuditEvent, JobRecord, JobSpec, Store } from '@suanli/service';
+import { verifyAuditChain } from '@suanli/service';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+export interface StoreFactory {
+  /** A new, empty, migrated store. */
+  open(): Promise<Store>;
+  /** The same database opened again (persistence), if the adapter has one. */
+  reopen?(): Promise<Store>;
+}
+
+const spec: JobSpec = {
+  name: 'train-1',
+  kind: 'train',
+  tenant: 'acme',
+  options: [{ accelerator: 'H100', perMember: 8 }],
+  gang: 1,
+  durationS: 3600,
+  datasets: [],
+  objective: { cost: 1, carbon: 1, time: 1 },
+  priority: 0,
+};
+
+export function job(id: string, over: Partial<JobRecord> = {}): JobRecord {
+  return { id, state: 'pending', spec, submittedAtS: 1000, updatedAtS: 1000, ...over };
+}
+
+const event = (kind: string, subject: string, atS = 1000): AuditEvent => ({ atS, kind, subject, data: { kind } });
+
+async function auditOk(store: Store) {
+  return verifyAuditChain(
+    (async function* () {
+      yield await store.listAudit(1, 100_000);
+    })(),
+  );
+}
+
+/** The behaviour every Store adapter must have. Each adapter's test calls this once. */
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('inserts a job with its audit entry and reads it back unchanged', async () => {
+      const j = job('j-1', { spec: { ...spec, deadlineS: 9999, budgetCny: 50 } });
+      await store.insertJob(j, event('job.submitted', 'j-1'));
+      expect(await store.getJob('j-1')).toEqual(j);
+      expect(await store.getJob('j-2')).toBeUndefined();
+      const audit = await store.listAudit(1, 10);
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        seq: 1,
+        kind: 'job.submitted',
+        subject: 'j-1',
+        data: { kind: 'job.submitted' },
+      });
+    });
+
+    it('refuses a duplicate id and writes no audit entry for it', async () => {
+      await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
+      await expect(store.insertJob(job('j-1'), event('job.submitted', 'j-1'))).rejects.toThrow();
+      expect(await store.listAudit(1, 10)).toHaveLength(1);
+    });
+
+    it('changes state only from the expected states (compare-and-set)', async () => {
+      await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
+      const moved = await store.transitionJob(
+        'j-1',
+        ['pending'],
+        { state: 'scheduled', backend: 'sim', updatedAtS: 1001 },
+        event('job.placed', 'j-1', 1001),
+      );
+      expect(moved).toMatchObject({ id: 'j-1', state: 'scheduled', backend: 'sim', updatedAtS: 1001 });
+      // A second placement attempt from 'pending' must not apply, nor leave an audit entry.
+      expect(
+        await store.transitionJob(
+          'j-1',
+          ['pending'],
+          { state: 'scheduled', updatedAtS: 1002 },
+          event('job.placed', 'j-1', 1002),
+        ),
+      ).toBeUndefined();
+      expect(await store.transitionJob('nope', ['pending'], { updatedAtS: 1 })).toBeUndefined();
+      expect((await store.listAudit(1, 10)).map((e) => e.kind)).toEqual(['job.submitted', 'job.placed']);
+      expect((await store.getJob('j-1'))?.updatedAtS).toBe(1001);
+    });
+
+    it('updates without an audit entry when none is given', async () => {
+      await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
+      await store.transitionJob('j-1', ['pending'], { message: 'waiting for H100', updatedAtS: 1005 });
+      expect(await store.getJob('j-1')).toMatchObject({ state: 'pending', message: 'waiting for H100' });
+      expect(await store.listAudit(1, 10)).toHaveLength(1);
+    });
+
+    it('lists newest first, by state and tenant, with a limit, and counts by state', async () => {
+      for (let i = 0; i < 5; i++) {
+        await store.insertJob(
+          job(`j-${i}`, { submittedAtS: 1000 + i, spec: { ...spec, tenant: i % 2 ? 'odd' : 'even' } }),
+          event('job.submitted', `j-${i}`),
+        );
+      }
+      await store.transitionJob('j-3', ['pending'], { state: 'running', updatedAtS: 2000 });
+      expect((await store.listJobs()).map((j) => j.id)).toEqual(['j-4', 'j-3', 'j-2', 'j-1', 'j-0']);
+      expect((await store.listJobs({ states: ['pending'], limit: 2 })).map((j) => j.id)).toEqual(['j-4', 'j-2']);
+      expect((await store.listJobs({ tenant: 'odd' })).map((j) => j.id)).toEqual(['j-3', 'j-1']);
+      expect(await store.listJobs({ states: [] })).toEqual([]);
+      expect(await store.countJobsByState()).toMatchObject({ pending: 4, running: 1, succeeded: 0 });
+    });
+
+    it('keeps an unbroken hash chain across many changes', async () => {
+      for (let i = 0; i < 20; i++) await store.insertJob(job(`j-${i}`), event('job.submitted', `j-${i}`, 1000 + i));
+      for (let i = 0; i < 20; i += 2)
+        await store.transitionJob(
+          `j-${i}`,
+          ['pending'],
+          { state: 'cancelled', updatedAtS: 2000 },
+          event('job.cancelled', `j-${i}`, 2000),
+        );
+      expect(await auditOk(store)).toMatchObject({ ok: true, entries: 30 });
+      expect((await store.listAudit(25, 3)).map((e) => e.seq)).toEqual([25, 26, 27]);
+    });
+
+    it('serialises concurrent transitions of one job: exactly one wins', async () => {
+      await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
+      const attempts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.transitionJob(
+            'j-1',
+            ['pending'],
+            { state: 'scheduled', updatedAtS: 1100 + i },
+            event('job.placed', 'j-1', 1100 + i),
+          ),
+        ),
+      );
+      expect(attempts.filter((a) => a !== undefined)).toHaveLength(1);
+      expect(await auditOk(store)).toMatchObject({ ok: true, entries: 2 });
+    });
+
+    if (factory.reopen) {
+      const reopen = factory.reopen;
+      it('keeps everything across a reopen', async () => {
+        await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
+        await store.close();
+        store = await reopen();
+        expect((await store.getJob('j-1'))?.id).toBe('j-1');
+        expect(await auditOk(store)).toMatchObject({ ok: true, entries: 1 });
+      });
+    }
+  });
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningServer, startServer } from '@suanli/server';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, launch, screenshotOnFailure } from './browser.ts';
+
+const run = browserAvailable();
+
+describe.runIf(run)('dashboard in headless Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startServer({
+      port: 0,
+      dataDir: join(mkdtempSync(join(tmpdir(), 'suanli-web-')), 'data'),
+      speedup: 60,
+      cycleMs: 100,
+      logger: pino({ level: 'silent' }),
+    });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page) {
+      console.error(`screenshot: ${await screenshotOnFailure(page, ctx.task.name)}`);
+    }
+    await page?.close();
+  });
+
+  it('shows the network map, then a submitted job and its placement explanation', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(server.url);
+
+    const map = page.getByRole('img', { name: /Map of 13 sites/ });
+    await map.waitFor();
+    expect(await map.getAttribute('data-sites')).toBe('13');
+    expect(await map.locator('canvas').count()).toBeGreaterThan(0);
+
+    const res = await fetch(`${server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: 'name: web-check\nkind: train\ntenant: acme-ai\nresources:\n  accelerators: { H100: 8 }\ndurationS: 36000\n',
+    });
+    const job = (await res.json()) as { id: string };
+
+    // The page polls: the job appears without a reload, and the scheduler places it.
+    const row = page.locator(`tr[data-job-id="${job.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await row.getByText('running').waitFor({ timeout: 10_000 });
+    await row.getByRole('button', { name: 'web-check' }).click();
+
+    const detail = page.getByRole('region', { name: 'Placement explanation' });
+    await detail.getByRole('table', { name: 'Ranked sites' }).waitFor();
+    expect(await detail.getByText(/^best/).count()).toBe(1);
+    expect(await detail.locator('table[aria-label="Ranked sites"] tbody tr').count()).toBeGreaterThan(0);
+    expect(await detail.getByRole('heading', { name: 'Filtered out' }).count()).toBe(1);
+  });
+});
