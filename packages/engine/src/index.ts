@@ -22,6 +22,7 @@ export type {
 } from './domain/placement.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
 export type { Allocation, Snapshot } from './domain/snapshot.ts';
+export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
 export { formatDuration, formatNumber } from './framework/format.ts';
 export type {
   PoolFilterPlugin,

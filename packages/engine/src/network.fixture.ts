@@ -76,6 +76,7 @@ export function testNetwork(): Network {
     links: [],
     linkModel: { routeFactor: 2.75, minLatencyMs: 1, bandwidthGbps: 100, priceCnyPerGb: 0.05 },
     datasets: [],
+    tenants: [],
   };
 }
 

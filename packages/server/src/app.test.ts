@@ -108,6 +108,12 @@ describe('HTTP API (in-process)', () => {
       422,
       { code: 'UNKNOWN_SITE', field: 'datasets[0].sites[0]', line: 9 },
     ],
+    [
+      'an unknown tenant',
+      yaml(TRAIN_SPEC.replace('acme-ai', 'nobody')),
+      422,
+      { code: 'UNKNOWN_TENANT', field: 'tenant', line: 3 },
+    ],
     ['an empty body', yaml(''), 400, { code: 'MALFORMED_INPUT' }],
     [
       'an unsupported media type',

@@ -144,6 +144,14 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     throw fail('INVALID_FIELD', ['objective'], 'at least one weight must be greater than 0');
   }
 
+  if (network.tenants.length > 0 && !network.tenants.some((t) => t.id === input.tenant)) {
+    throw fail(
+      'UNKNOWN_TENANT',
+      ['tenant'],
+      `unknown tenant ${input.tenant} (known: ${network.tenants.map((t) => t.id).join(', ')})`,
+    );
+  }
+
   let deadlineS: number | undefined;
   if (input.deadline !== undefined) {
     deadlineS = Math.floor(Date.parse(input.deadline) / 1000);

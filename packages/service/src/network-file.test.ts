@@ -38,6 +38,8 @@ sites:
       - { id: east-gpu, accelerator: A100, count: 16, priceCnyPerAcceleratorHour: 9, backend: slurm }
 datasets:
   - { name: corpus, sizeGb: 100, replicas: [west] }
+tenants:
+  - { id: acme, name: Acme, sector: internet }
 `;
 
 function failure(text: string): SuanliError {
@@ -63,6 +65,7 @@ describe('network file', () => {
     expect(n.sites[1]?.pools[0]).toMatchObject({ id: 'east-gpu', backend: 'slurm' });
     expect(n.linkModel).toEqual({ routeFactor: 2, minLatencyMs: 1, bandwidthGbps: 40, priceCnyPerGb: 0.05 });
     expect(n.accelerators.map((a) => a.type)).toContain('Ascend910B');
+    expect(n.tenants).toEqual([{ id: 'acme', name: 'Acme', sector: 'internet', shareWeight: 1 }]);
   });
 
   const cases: [string, string, string, Record<string, unknown>][] = [

@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { AcceleratorSpec, Dataset, Link, Network, Pool, Site } from '@suanli/engine';
+import {
+  type AcceleratorSpec,
+  type Dataset,
+  type Link,
+  type Network,
+  type Pool,
+  SECTORS,
+  type Site,
+  type Tenant,
+} from '@suanli/engine';
 import { z } from 'zod';
 import { acceleratorSpecSchema, builtinAccelerators } from './accelerator-catalog.ts';
 import { SuanliError } from './errors.ts';
@@ -86,6 +95,16 @@ const networkSchema = z.strictObject({
         name: z.string().min(1),
         sizeGb: positive,
         replicas: z.array(z.string()).min(1),
+      }),
+    )
+    .optional(),
+  tenants: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dots, dashes or underscores'),
+        name: z.string().min(1),
+        sector: z.enum(SECTORS),
+        shareWeight: positive.optional(),
       }),
     )
     .optional(),
@@ -218,6 +237,13 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     return { name: d.name, sizeGb: d.sizeGb, replicas: d.replicas };
   });
 
+  const tenantIds = new Set<string>();
+  const tenants: Tenant[] = (file.tenants ?? []).map((t, i) => {
+    if (tenantIds.has(t.id)) throw fail(['tenants', i, 'id'], `duplicate tenant ${t.id}`);
+    tenantIds.add(t.id);
+    return { id: t.id, name: t.name, sector: t.sector, shareWeight: t.shareWeight ?? 1 };
+  });
+
   return {
     name: file.name,
     accelerators: [...accelerators.values()],
@@ -225,6 +251,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     links,
     linkModel: model,
     datasets,
+    tenants,
   };
 }
 

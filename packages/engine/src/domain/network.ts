@@ -1,6 +1,7 @@
 import type { AcceleratorSpec } from './accelerator.ts';
 import type { Dataset } from './dataset.ts';
 import type { Site } from './site.ts';
+import type { Tenant } from './tenant.ts';
 
 /** An explicit link between two sites; pairs without one use the network's link model. */
 export interface Link {
@@ -22,7 +23,10 @@ export interface LinkModel {
   readonly priceCnyPerGb: number;
 }
 
-/** Everything the engine knows about the network; plain data, serialisable as JSON. */
+/**
+ * Everything the engine knows about the world it schedules in: sites with their pools and power,
+ * links, datasets and tenants. Plain data, serialisable as JSON.
+ */
 export interface Network {
   readonly name: string;
   readonly accelerators: readonly AcceleratorSpec[];
@@ -30,4 +34,6 @@ export interface Network {
   readonly links: readonly Link[];
   readonly linkModel: LinkModel;
   readonly datasets: readonly Dataset[];
+  /** Known tenants; when empty, any tenant name is accepted. */
+  readonly tenants: readonly Tenant[];
 }
