@@ -36,20 +36,5 @@ export interface JobRecord {
 
 /** The engine's view of a stored job. */
 export function toEngineJob(r: JobRecord): Job {
-  const s = r.spec;
-  return {
-    id: r.id,
-    name: s.name,
-    tenant: s.tenant,
-    kind: s.kind,
-    options: s.options,
-    gang: s.gang,
-    durationS: s.durationS,
-    ...(s.deadlineS !== undefined ? { deadlineS: s.deadlineS } : {}),
-    datasets: s.datasets,
-    objective: s.objective,
-    ...(s.budgetCny !== undefined ? { budgetCny: s.budgetCny } : {}),
-    priority: s.priority,
-    submittedAtS: r.submittedAtS,
-  };
+  return { ...r.spec, id: r.id, submittedAtS: r.submittedAtS };
 }

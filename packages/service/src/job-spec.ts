@@ -2,7 +2,7 @@ import {
   type AcceleratorOption,
   type Dataset,
   JOB_KINDS,
-  type JobKind,
+  type Job,
   type Network,
   type ObjectiveWeights,
   prepareNetwork,
@@ -60,20 +60,8 @@ export const jobSpecInputSchema = z.strictObject({
 
 export type JobSpecInput = z.infer<typeof jobSpecInputSchema>;
 
-/** A validated, normalised job spec: what is stored and what the engine job is built from. */
-export interface JobSpec {
-  readonly name: string;
-  readonly kind: JobKind;
-  readonly tenant: string;
-  readonly options: readonly AcceleratorOption[];
-  readonly gang: number;
-  readonly durationS: number;
-  readonly deadlineS?: number;
-  readonly datasets: readonly Dataset[];
-  readonly objective: ObjectiveWeights;
-  readonly budgetCny?: number;
-  readonly priority: number;
-}
+/** A validated, normalised job spec: the engine's job without its id and submission time. */
+export type JobSpec = Omit<Job, 'id' | 'submittedAtS'>;
 
 /**
  * Checks a parsed spec against the schema and against the network (accelerator types, pool sizes,

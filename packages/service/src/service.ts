@@ -7,6 +7,7 @@ import {
   type Profile,
   prepareNetwork,
   quote,
+  type Site,
   type SiteVerdict,
   type Snapshot,
   seededRng,
@@ -56,27 +57,13 @@ export interface PoolStatus {
   readonly backend: string;
 }
 
-export interface SiteStatus {
-  readonly id: string;
-  readonly name: string;
-  readonly nameZh?: string;
-  readonly hub?: string;
-  readonly province: string;
-  readonly kind: string;
-  readonly side?: string;
-  readonly jurisdiction: string;
-  readonly lat: number;
-  readonly lon: number;
-  readonly pue: number;
-  readonly powerCapMw: number;
-  readonly gridCarbonKgPerKwh: number;
-  readonly greenShare: number;
-  readonly tariffCnyPerKwh: readonly number[];
+/** A site as the API shows it: its description and the current use of its pools. */
+export type SiteStatus = Omit<Site, 'pools'> & {
   readonly accelerators: number;
   readonly used: number;
   readonly utilization: number;
   readonly pools: readonly PoolStatus[];
-}
+};
 
 export interface CycleReport {
   readonly atS: number;
@@ -202,27 +189,8 @@ export class SuanliService {
       }));
       const accelerators = pools.reduce((n, p) => n + p.count, 0);
       const inUse = pools.reduce((n, p) => n + p.used, 0);
-      return {
-        id: s.id,
-        name: s.name,
-        ...(s.nameZh !== undefined ? { nameZh: s.nameZh } : {}),
-        ...(s.hub !== undefined ? { hub: s.hub } : {}),
-        province: s.province,
-        kind: s.kind,
-        ...(s.side !== undefined ? { side: s.side } : {}),
-        jurisdiction: s.jurisdiction,
-        lat: s.lat,
-        lon: s.lon,
-        pue: s.pue,
-        powerCapMw: s.powerCapMw,
-        gridCarbonKgPerKwh: s.gridCarbonKgPerKwh,
-        greenShare: s.greenShare,
-        tariffCnyPerKwh: s.tariffCnyPerKwh,
-        accelerators,
-        used: inUse,
-        utilization: accelerators > 0 ? inUse / accelerators : 0,
-        pools,
-      };
+      const { pools: _, ...site } = s;
+      return { ...site, accelerators, used: inUse, utilization: accelerators > 0 ? inUse / accelerators : 0, pools };
     });
   }
 
