@@ -93,7 +93,7 @@ describe('service with a real SQLite store and the sim backend', () => {
     const waiting = states.filter((s) => s === 'pending').length;
     expect(waiting).toBeGreaterThan(0);
     const pendingJob = await h.service.getJob(ids[states.indexOf('pending')] ?? '');
-    expect(pendingJob.explanation?.summary).toMatch(/when capacity frees up|no site/);
+    expect(pendingJob.explanation?.summary).toMatch(/^(reserved|best|no site)/);
 
     for (let i = 0; i < 6; i++) {
       h.clock.advance(61);

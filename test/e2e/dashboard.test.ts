@@ -59,7 +59,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
 
     const detail = page.getByRole('region', { name: 'Placement explanation' });
     await detail.getByRole('table', { name: 'Ranked sites' }).waitFor();
-    expect(await detail.getByText(/^best/).count()).toBe(1);
+    expect(await detail.getByText(/^placed: /).count()).toBe(1);
     expect(await detail.locator('table[aria-label="Ranked sites"] tbody tr').count()).toBeGreaterThan(0);
     expect(await detail.getByRole('heading', { name: 'Filtered out' }).count()).toBe(1);
   });

@@ -1,4 +1,4 @@
-import type { AuditVerification, JobRecord, Quote, SiteStatus } from '@suanli/service';
+import type { AuditVerification, JobRecord, Quote, SiteStatus, WhyPending } from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
 
 /** A thin HTTP client of the Suanli API. Error bodies become SuanliErrors with their codes. */
@@ -24,6 +24,10 @@ export class ApiClient {
 
   job(id: string): Promise<JobRecord> {
     return this.call('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  why(id: string): Promise<WhyPending> {
+    return this.call('GET', `/v1/jobs/${encodeURIComponent(id)}/why`);
   }
 
   cancel(id: string): Promise<JobRecord> {

@@ -1,5 +1,5 @@
 import { formatDuration, formatNumber, type SiteVerdict } from '@suanli/engine';
-import type { JobRecord, Quote, SiteStatus } from '@suanli/service';
+import type { JobRecord, Quote, SiteStatus, WhyPending } from '@suanli/service';
 
 /** Left-aligned text columns, right-aligned numbers; one header row. */
 export function table(
@@ -123,5 +123,32 @@ export function jobText(j: JobRecord): string {
   if (j.explanation) {
     lines.push('', `Why: ${j.explanation.summary}`, '', verdictsTable(j.explanation.verdicts, j.explanation.atS));
   }
+  return lines.join('\n');
+}
+
+export function whyText(w: WhyPending): string {
+  const lines = [`${w.jobId}: ${w.state}`];
+  if (w.decision === 'not-pending') {
+    lines.push(w.reason);
+    return lines.join('\n');
+  }
+  const verb = { place: 'would start in the next cycle', reserve: 'has a reserved start', wait: 'waits' }[w.decision];
+  lines.push(
+    `decision   ${verb}${w.expectedStartS !== undefined ? ` (expected start ${formatTime(w.expectedStartS)})` : ''}`,
+  );
+  lines.push(`reason     ${w.reason}`);
+  lines.push(`queue      ${w.ahead} pending job${w.ahead === 1 ? '' : 's'} decided before it`);
+  if (w.quota) {
+    lines.push(
+      `quota      cluster queue ${w.quota.clusterQueue}${w.quota.cohort ? ` (cohort ${w.quota.cohort})` : ''}:`,
+    );
+    for (const f of w.quota.flavours) {
+      lines.push(
+        `           ${f.flavour}: ${formatNumber(f.used)} used of nominal ${formatNumber(f.nominal)}, ${formatNumber(f.available)} available, needs ${formatNumber(f.needs)}`,
+      );
+    }
+  }
+  for (const n of w.notes) lines.push(`note       ${n}`);
+  lines.push('', verdictsTable(w.verdicts, Math.floor(Date.now() / 1000)));
   return lines.join('\n');
 }

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { CLI_EXIT, formatErrorLine, JOB_STATES, loadNetworkFile, SuanliError, toSuanliError } from '@suanli/service';
+import {
+  CLI_EXIT,
+  formatErrorLine,
+  JOB_STATES,
+  loadNetworkFile,
+  loadProfileFile,
+  SuanliError,
+  toSuanliError,
+} from '@suanli/service';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiClient, type SpecText } from './client.ts';
-import { jobsTable, jobText, quoteText, sitesTable } from './format.ts';
+import { jobsTable, jobText, quoteText, sitesTable, whyText } from './format.ts';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -52,29 +60,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'folder for the SQLite store', '.suanli')
     .option('--network <file>', 'network YAML file (default: the built-in cn-national)')
+    .option('--profile <file>', 'scheduling profile YAML file (default: the built-in default profile)')
     .option('--speedup <factor>', 'how much faster than real time the sim backend runs jobs', Number, 60)
-    .action(async (o: { port: number; host: string; data: string; network?: string; speedup: number }) => {
-      if (!(o.speedup > 0)) throw new SuanliError('INVALID_FIELD', '--speedup must be a number > 0');
-      const { startServer } = await import('@suanli/server');
-      const server = await startServer({
-        port: o.port,
-        host: o.host,
-        dataDir: o.data,
-        speedup: o.speedup,
-        ...(o.network ? { networkFile: o.network } : {}),
-      });
-      io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
-      io.stdout(`  dashboard ${server.url}/   API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          server.close().then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    });
+    .action(
+      async (o: { port: number; host: string; data: string; network?: string; profile?: string; speedup: number }) => {
+        if (!(o.speedup > 0)) throw new SuanliError('INVALID_FIELD', '--speedup must be a number > 0');
+        const { startServer } = await import('@suanli/server');
+        const server = await startServer({
+          port: o.port,
+          host: o.host,
+          dataDir: o.data,
+          speedup: o.speedup,
+          ...(o.network ? { networkFile: o.network } : {}),
+          ...(o.profile ? { profileFile: o.profile } : {}),
+        });
+        io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
+        io.stdout(`  dashboard ${server.url}/   API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);
+        await new Promise<void>((done) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            server.close().then(done, done);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      },
+    );
 
   program
     .command('sites')
@@ -125,6 +137,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
 
   program
+    .command('why <id>')
+    .description('why a job is pending: the decision a cycle would make now, per-site reasons, quota')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const w = await client().why(id);
+      print(w, !!o.json, () => whyText(w));
+    });
+
+  program
     .command('cancel <id>')
     .description('cancel a job that has not finished')
     .option('--json', 'print JSON')
@@ -156,6 +177,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const n = loadNetworkFile(file);
       const pools = n.sites.reduce((k, s) => k + s.pools.length, 0);
       io.stdout(`${file}: network ${n.name} is valid: ${n.sites.length} sites, ${pools} pools\n`);
+    });
+
+  const profile = program.command('profile').description('scheduling profiles');
+  profile
+    .command('check <file>')
+    .description('validate a scheduling profile YAML file')
+    .action((file: string) => {
+      const p = loadProfileFile(file);
+      const points = [
+        `queue-sort ${p.queueSort.name}`,
+        `filters ${[...p.siteFilters, ...p.filters].map((f) => f.name).join(', ')}`,
+        `scores ${p.scores.map((s) => `${s.plugin.name}×${s.weight}`).join(', ')}`,
+      ];
+      io.stdout(`${file}: profile ${p.name} is valid: ${points.join('; ')}\n`);
     });
 
   try {

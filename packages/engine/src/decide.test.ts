@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decide, quote } from './decide.ts';
 import type { Decision } from './domain/placement.ts';
 import type { Snapshot } from './domain/snapshot.ts';
-import { job, T0, testNetwork } from './network.fixture.ts';
+import { buildProfile, DEFAULT_PROFILE_SPEC } from './framework/registry.ts';
+import { job, running, T0, testNetwork } from './network.fixture.ts';
 import { seededRng } from './rng.ts';
 
 const network = testNetwork();
@@ -11,6 +12,7 @@ const placed = (d: Decision | undefined) => {
   if (d?.kind !== 'place') throw new Error(`expected a placement, got ${JSON.stringify(d)}`);
   return d.placement;
 };
+const fifo = buildProfile({ ...DEFAULT_PROFILE_SPEC, name: 'fifo', queueSort: 'priority-fifo' });
 
 describe('decide', () => {
   it('places on the cheapest site when only cost counts', () => {
@@ -22,7 +24,7 @@ describe('decide', () => {
     expect(placed(decisions[0]).siteId).toBe('west');
   });
 
-  it('places on the cleanest site when only carbon counts', () => {
+  it('places on the cleanest site when only carbon counts, and states its figures', () => {
     const { decisions } = decide(
       snap({ queue: [job('a', { objective: { cost: 0, carbon: 1, time: 0 } })] }),
       T0,
@@ -33,6 +35,7 @@ describe('decide', () => {
     // 8 × 700 W × 0.96 × 1.35 × PUE 1.2 × 1 h = 8.709 kWh; × 0.14 kg/kWh.
     expect(p.estimate.energyKwh).toBeCloseTo(8.709, 2);
     expect(p.estimate.carbonKg).toBeCloseTo(8.709 * 0.14, 2);
+    expect(p.estimate.carbonSignal).toBe('location-based');
     // 8 accelerator-hours at 12 CNY + energy at 0.5 CNY/kWh.
     expect(p.estimate.costCny).toBeCloseTo(96 + 8.709 * 0.5, 2);
   });
@@ -63,6 +66,7 @@ describe('decide', () => {
       }),
       T0,
       seededRng(1),
+      { profile: fifo },
     );
     expect(placed(decisions[0]).siteId).toBe('west');
     // west has 16 left; b needs 32, so it goes to hydro (32) rather than waiting.
@@ -86,18 +90,21 @@ describe('decide', () => {
     expect(tooBig.decisions[0]).toMatchObject({ kind: 'wait', unresolvable: true });
   });
 
-  it('waits for a busy pool when it is still the best, and says when it expects to start', () => {
+  it('reserves the start of a job that must wait, and says when', () => {
     const allocations = [
-      { jobId: 'x', poolId: 'west-h100', count: 64, startS: T0 - 600, endS: T0 + 1800 },
-      { jobId: 'y', poolId: 'hydro-h100', count: 32, startS: T0 - 600, endS: T0 + 7200 },
-      { jobId: 'z', poolId: 'east-h100', count: 16, startS: T0 - 600, endS: T0 + 7200 },
+      running('x', 'west-h100', 64, { endS: T0 + 1800 }),
+      running('y', 'hydro-h100', 32, { endS: T0 + 7200 }),
+      running('z', 'east-h100', 16, { endS: T0 + 7200 }),
     ];
-    const { decisions } = decide(
-      snap({ allocations, queue: [job('a', { objective: { cost: 1, carbon: 0, time: 1 } })] }),
-      T0,
-      seededRng(1),
-    );
-    expect(decisions[0]).toMatchObject({ kind: 'wait', unresolvable: false, expectedStartS: T0 + 1800 });
+    const queue = [job('a', { objective: { cost: 1, carbon: 0, time: 1 } })];
+    const { decisions } = decide(snap({ allocations, queue }), T0, seededRng(1));
+    expect(decisions[0]).toMatchObject({
+      kind: 'reserve',
+      placement: { siteId: 'west', estimate: { startS: T0 + 1800, waitS: 1800 } },
+    });
+    const noBackfill = buildProfile({ ...DEFAULT_PROFILE_SPEC, backfill: { reservations: 0 } });
+    const waiting = decide(snap({ allocations, queue }), T0, seededRng(1), { profile: noBackfill });
+    expect(waiting.decisions[0]).toMatchObject({ kind: 'wait', unresolvable: false, expectedStartS: T0 + 1800 });
   });
 
   it('respects deadlines and budgets, naming the plug-in', () => {
@@ -106,8 +113,14 @@ describe('decide', () => {
       T0,
       seededRng(1),
     );
-    expect(decisions[0]?.explanation.verdicts[0]).toMatchObject({ plugin: 'deadline', outcome: 'filtered' });
-    expect(decisions[1]?.explanation.verdicts[0]).toMatchObject({ plugin: 'budget', outcome: 'filtered' });
+    expect(decisions.find((d) => d.jobId === 'a')?.explanation.verdicts[0]).toMatchObject({
+      plugin: 'deadline',
+      outcome: 'filtered',
+    });
+    expect(decisions.find((d) => d.jobId === 'b')?.explanation.verdicts[0]).toMatchObject({
+      plugin: 'budget',
+      outcome: 'filtered',
+    });
   });
 
   it('orders the queue by priority, then submission time', () => {
@@ -121,14 +134,35 @@ describe('decide', () => {
       }),
       T0,
       seededRng(1),
+      { profile: fifo },
     );
     expect(decisions.map((d) => d.jobId)).toEqual(['urgent', 'early', 'late']);
+  });
+
+  it('scales the duration with throughput when it takes another accelerator type', () => {
+    // East has 16 A100; the job's estimate is for 8 H100 (989 TFLOPS each), so 8 A100 (312) take 3.17 × longer.
+    const j = job('a', {
+      objective: { cost: 1, carbon: 1, time: 3 },
+      options: [
+        { accelerator: 'H100', perMember: 8 },
+        { accelerator: 'A100', perMember: 8 },
+      ],
+    });
+    const allocations = [
+      running('w', 'west-h100', 64, { endS: T0 + 86400 }),
+      running('h', 'hydro-h100', 32, { endS: T0 + 86400 }),
+      running('e', 'east-h100', 16, { endS: T0 + 86400 }),
+    ];
+    const p = placed(decide(snap({ allocations, queue: [j] }), T0, seededRng(1)).decisions[0]);
+    expect(p.accelerator).toBe('A100');
+    expect(p.estimate.durationS).toBeCloseTo((3600 * 989) / 312, 6);
   });
 
   it('gives the same decisions, byte for byte, for the same snapshot, time and seed', () => {
     const queue = Array.from({ length: 40 }, (_, i) =>
       job(`j${i}`, {
         submittedAtS: i,
+        tenant: `t${i % 3}`,
         gang: 1 + (i % 3),
         options:
           i % 2
@@ -138,6 +172,7 @@ describe('decide', () => {
                 { accelerator: 'H100', perMember: 2 },
               ],
         objective: { cost: i % 4, carbon: 1, time: (i * 7) % 5 },
+        ...(i % 5 === 0 ? { deadlineS: T0 + 86400 } : {}),
       }),
     );
     const a = JSON.stringify(decide(snap({ queue }), T0, seededRng(42)));

@@ -1,96 +1,89 @@
 import type { Job } from './domain/job.ts';
-import type { Decision, Explanation, Placement } from './domain/placement.ts';
+import type { Decision, Explanation } from './domain/placement.ts';
 import type { Snapshot } from './domain/snapshot.ts';
 import { Cycle } from './framework/cycle.ts';
-import { formatDuration, formatNumber } from './framework/format.ts';
-import type { Profile } from './framework/plugin.ts';
-import { defaultProfile } from './framework/profile.ts';
-import { evaluateJob, type JobEvaluation, type ScoredCandidate } from './framework/runner.ts';
+import type { Profile } from './framework/profile.ts';
+import { defaultProfile } from './framework/registry.ts';
+import { evaluateJob } from './framework/runner.ts';
+import { type CycleBudget, scheduleOne, summarise } from './framework/schedule-one.ts';
 import type { Rng } from './rng.ts';
 
 export interface DecideResult {
+  /** One decision per queued job, in the order they were decided. */
   readonly decisions: readonly Decision[];
+}
+
+export interface DecideOptions {
+  readonly profile?: Profile;
 }
 
 /**
  * The engine's one entry point. Given the network, what is held and what is queued, it decides for
- * every queued job: place it now (on which pool, at what cost, energy and carbon), or let it wait,
- * and says why. Pure: the same snapshot, time and seed give the same decisions.
+ * every queued job: place it now (on which pool, at what cost, energy and carbon, stopping which
+ * jobs if any), hold a later start for it, or let it wait, and says why. Pure: the same snapshot,
+ * time and seed give the same decisions.
  */
-export function decide(snapshot: Snapshot, nowS: number, rng: Rng, profile: Profile = defaultProfile): DecideResult {
+export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: DecideOptions = {}): DecideResult {
+  const profile = options.profile ?? defaultProfile();
   const cycle = new Cycle(snapshot, nowS, rng);
-  const queue = [...snapshot.queue].sort((a, b) => profile.queueSort.compare(a, b));
   const decisions: Decision[] = [];
-  for (const job of queue) decisions.push(decideOne(cycle, job, profile));
+  const budget: CycleBudget = { reservationsLeft: profile.reservations };
+  for (const job of queueOrder(cycle, snapshot.queue, profile))
+    decisions.push(scheduleOne(cycle, job, profile, budget));
   return { decisions };
 }
 
 /**
- * A dry run for one job that is not in the queue: every site ranked or rejected, with cost,
- * energy, carbon and expected start. The queued jobs are placed first, as `decide` would.
+ * A dry run for one job that is not queued: every site ranked or rejected, with cost, energy,
+ * carbon and expected start. The queued jobs are decided first, as `decide` would, so their
+ * placements and reservations count.
  */
-export function quote(
-  snapshot: Snapshot,
-  job: Job,
-  nowS: number,
-  rng: Rng,
-  profile: Profile = defaultProfile,
-): Explanation {
+export function quote(snapshot: Snapshot, job: Job, nowS: number, rng: Rng, options: DecideOptions = {}): Explanation {
+  const profile = options.profile ?? defaultProfile();
   const cycle = new Cycle(snapshot, nowS, rng);
-  const queue = [...snapshot.queue].sort((a, b) => profile.queueSort.compare(a, b));
-  for (const queued of queue) decideOne(cycle, queued, profile);
+  const budget: CycleBudget = { reservationsLeft: profile.reservations };
+  for (const queued of queueOrder(cycle, snapshot.queue, profile)) scheduleOne(cycle, queued, profile, budget);
   const evaluation = evaluateJob(cycle, job, profile);
-  return explain(job, nowS, profile, evaluation, summarise(evaluation, nowS));
-}
-
-function decideOne(cycle: Cycle, job: Job, profile: Profile): Decision {
-  const evaluation = evaluateJob(cycle, job, profile);
-  const summary = summarise(evaluation, cycle.nowS);
-  const explanation = explain(job, cycle.nowS, profile, evaluation, summary);
-  const best = evaluation.ranked[0];
-  if (best && best.candidate.estimate().waitS === 0) {
-    const placement = toPlacement(best);
-    cycle.take(best.candidate.pool, best.candidate.count, placement.estimate.endS);
-    return { kind: 'place', jobId: job.id, placement, explanation };
-  }
-  const unresolvable = !best && evaluation.verdicts.every((v) => v.outcome === 'filtered' && v.code === 'unresolvable');
-  return best
-    ? {
-        kind: 'wait',
-        jobId: job.id,
-        unresolvable: false,
-        reason: summary,
-        expectedStartS: best.candidate.estimate().startS,
-        explanation,
-      }
-    : { kind: 'wait', jobId: job.id, unresolvable, reason: summary, explanation };
-}
-
-function toPlacement(s: ScoredCandidate): Placement {
   return {
-    siteId: s.candidate.site.site.id,
-    poolId: s.candidate.pool.pool.id,
-    accelerator: s.candidate.option.accelerator,
-    count: s.candidate.count,
-    estimate: s.candidate.estimate(),
+    jobId: job.id,
+    atS: nowS,
+    profile: profile.name,
+    summary: summarise(cycle, evaluation, 'best'),
+    notes: evaluation.rejected ? [`${evaluation.rejected.plugin}: ${evaluation.rejected.reason}`] : [],
+    verdicts: evaluation.verdicts,
   };
 }
 
-function explain(job: Job, nowS: number, profile: Profile, evaluation: JobEvaluation, summary: string): Explanation {
-  return { jobId: job.id, atS: nowS, profile: profile.name, summary, verdicts: evaluation.verdicts };
-}
-
-function summarise(evaluation: JobEvaluation, nowS: number): string {
-  const total = evaluation.verdicts.length;
-  const filtered = total - evaluation.ranked.length;
-  const best = evaluation.ranked[0];
-  if (!best) {
-    return `no site can run this job now: ${filtered} of ${total} sites filtered out`;
+/**
+ * The queue in the order the profile's queue-sort gives. A static order is one sort; a dynamic one
+ * (fair share, whose order changes as jobs are placed) picks, after every decision, the best head of
+ * each tenant's own ordered queue.
+ */
+function* queueOrder(cycle: Cycle, queue: readonly Job[], profile: Profile): Generator<Job> {
+  const sort = profile.queueSort;
+  const compare = (a: Job, b: Job) => sort.compare(a, b, cycle);
+  if (!sort.dynamic) {
+    yield* [...queue].sort(compare);
+    return;
   }
-  const e = best.candidate.estimate();
-  const where = `${best.candidate.site.site.id} (${best.candidate.option.accelerator} ×${best.candidate.count})`;
-  const start = e.startS <= nowS ? 'starts now' : `starts in ${formatDuration(e.startS - nowS)}`;
-  const figures = `${formatNumber(e.costCny)} CNY, ${formatNumber(e.energyKwh)} kWh, ${formatNumber(e.carbonKg)} kgCO2`;
-  const verb = e.waitS === 0 ? 'best' : 'best, when capacity frees up,';
-  return `${verb}: ${where}, ${figures}, ${start}; ${evaluation.ranked.length} of ${total} sites feasible`;
+  const byTenant = new Map<string, Job[]>();
+  for (const j of queue) {
+    const list = byTenant.get(j.tenant);
+    if (list) list.push(j);
+    else byTenant.set(j.tenant, [j]);
+  }
+  const heads = [...byTenant.values()].map((list) => ({ list: list.sort(compare), next: 0 }));
+  for (;;) {
+    let pick: { list: Job[]; next: number } | undefined;
+    for (const h of heads) {
+      const job = h.list[h.next];
+      if (!job) continue;
+      const current = pick?.list[pick.next];
+      if (!current || compare(job, current) < 0) pick = h;
+    }
+    const job = pick?.list[pick.next];
+    if (!pick || !job) return;
+    pick.next++;
+    yield job;
+  }
 }

@@ -1,6 +1,6 @@
 // The public API of @suanli/engine. This is the package's only barrel.
 
-export { type DecideResult, decide, quote } from './decide.ts';
+export { type DecideOptions, type DecideResult, decide, quote } from './decide.ts';
 export type { AcceleratorSpec } from './domain/accelerator.ts';
 export type { Dataset } from './domain/dataset.ts';
 export {
@@ -13,33 +13,59 @@ export {
 } from './domain/job.ts';
 export type { Link, LinkModel, Network } from './domain/network.ts';
 export type {
+  CarbonSignal,
   Decision,
   Estimate,
   Explanation,
   ObjectiveScores,
   Placement,
+  Preemption,
   SiteVerdict,
 } from './domain/placement.ts';
+export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
 export type { Allocation, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
+export { Cycle } from './framework/cycle.ts';
 export { formatDuration, formatNumber } from './framework/format.ts';
+export type { JobEvaluation, Option, ScoredOption } from './framework/option.ts';
+export { Plan } from './framework/plan.ts';
 export type {
-  PoolFilterPlugin,
-  Profile,
+  FilterPlugin,
+  Nomination,
+  PermitPlugin,
+  Plugin,
+  PostFilterPlugin,
+  PreFilterPlugin,
   QueueSortPlugin,
+  ReservePlugin,
   ScorePlugin,
   SiteFilterPlugin,
 } from './framework/plugin.ts';
 export { prepareNetwork } from './framework/prepared-network.ts';
-export { defaultProfile } from './framework/profile.ts';
+export type { OptimizerSettings, Profile } from './framework/profile.ts';
+export {
+  buildProfile,
+  DEFAULT_OPTIMIZER,
+  DEFAULT_PROFILE_SPEC,
+  defaultProfile,
+  type PluginRef,
+  ProfileError,
+  type ProfileSpec,
+  REGISTRY,
+} from './framework/registry.ts';
+export type { FilterStatus, PermitStatus, Rejection, StatusCode } from './framework/status.ts';
 export {
   ACTIVITY_FRACTION,
   facilityEnergyKwh,
   HOST_OVERHEAD_FRACTION,
   IDLE_FRACTION,
+  idlePowerKw,
   itPowerKw,
 } from './models/energy.ts';
+export { durationOnS, throughputRatio } from './models/equivalence.ts';
 export { FIBRE_MS_PER_KM, greatCircleKm, modelLatencyMs } from './models/geo.ts';
 export { type HourlyProfile, hourlyProfile, meanOver, valueAt } from './models/hourly-profile.ts';
+export { dominantShare } from './plugins/fair-share/fair-share.ts';
+export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
 export { type Rng, seededRng } from './rng.ts';

@@ -1,7 +1,14 @@
 import type { AcceleratorSpec } from './domain/accelerator.ts';
 import type { Job } from './domain/job.ts';
 import type { Network } from './domain/network.ts';
+import type { ClusterQueue } from './domain/queue.ts';
 import type { Pool, Site } from './domain/site.ts';
+import type { Allocation, Snapshot } from './domain/snapshot.ts';
+import { Cycle } from './framework/cycle.ts';
+import { Option, stagingAt } from './framework/option.ts';
+import { idlePowerKw, itPowerKw } from './models/energy.ts';
+import { durationOnS } from './models/equivalence.ts';
+import { seededRng } from './rng.ts';
 
 export const H100: AcceleratorSpec = {
   type: 'H100',
@@ -77,6 +84,8 @@ export function testNetwork(): Network {
     linkModel: { routeFactor: 2.75, minLatencyMs: 1, bandwidthGbps: 100, priceCnyPerGb: 0.05 },
     datasets: [],
     tenants: [],
+    clusterQueues: [],
+    priorityClasses: { high: 100, normal: 0, low: -100 },
   };
 }
 
@@ -92,6 +101,7 @@ export function job(id: string, overrides: Partial<Job> = {}): Job {
     datasets: [],
     objective: { cost: 1, carbon: 1, time: 1 },
     priority: 0,
+    preemptible: true,
     submittedAtS: 0,
     ...overrides,
   };
@@ -99,3 +109,67 @@ export function job(id: string, overrides: Partial<Job> = {}): Job {
 
 /** 2026-11-23 00:00 UTC. */
 export const T0 = 1_795_392_000;
+
+/** An allocation of a running job, for snapshots. */
+export function running(jobId: string, poolId: string, count: number, over: Partial<Allocation> = {}): Allocation {
+  return {
+    jobId,
+    tenant: 't',
+    kind: 'train',
+    poolId,
+    accelerator: poolId.endsWith('a100') ? 'A100' : 'H100',
+    count,
+    startS: T0 - 600,
+    endS: T0 + 3600,
+    priority: 0,
+    preemptible: true,
+    ...over,
+  };
+}
+
+/** A cycle over a snapshot, for plug-in tests. */
+export function cycleOf(snapshot: Partial<Snapshot> = {}, nowS = T0): Cycle {
+  return new Cycle({ network: testNetwork(), allocations: [], queue: [], ...snapshot }, nowS, seededRng(1));
+}
+
+/** The earliest option of `j` on a pool (or a later start), as the runner builds it. */
+export function optionOf(cycle: Cycle, j: Job, poolId: string, startS?: number): Option {
+  const pool = cycle.net.poolById.get(poolId);
+  if (!pool) throw new Error(`no pool ${poolId}`);
+  const choice = j.options.find((o) => o.accelerator === pool.pool.accelerator) ?? j.options[0];
+  if (!choice) throw new Error('job has no options');
+  const count = choice.perMember * j.gang;
+  const durationS = durationOnS(j, choice, (t) => cycle.net.accelerators.get(t));
+  const kw = (itPowerKw(pool.spec, j.kind, count) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
+  const staging = stagingAt(cycle, j, pool.site);
+  const earliest =
+    count > pool.pool.count
+      ? { startS: Number.POSITIVE_INFINITY, boundBy: 'capacity' as const }
+      : cycle.earliestStart(pool, count, durationS, kw, cycle.nowS + staging.transferS);
+  return new Option(cycle, j, pool, choice, durationS, staging, earliest, startS ?? earliest.startS, 'location-based');
+}
+
+/**
+ * The test network with two cluster queues in one cohort: `research` (tenant r) and `industry`
+ * (tenant i), 32 H100 nominal each, preempting lower priorities and reclaiming borrowed quota.
+ */
+export function queuedNetwork(over: { research?: Partial<ClusterQueue['quotas'][number]> } = {}): Network {
+  const policy = { withinClusterQueue: 'LowerPriority', reclaimWithinCohort: 'Any' } as const;
+  return {
+    ...testNetwork(),
+    tenants: [
+      { id: 'r', name: 'Research', sector: 'research', shareWeight: 1, clusterQueue: 'research' },
+      { id: 'i', name: 'Industry', sector: 'manufacturing', shareWeight: 1, clusterQueue: 'industry' },
+      { id: 'free', name: 'No queue', sector: 'internet', shareWeight: 1 },
+    ],
+    clusterQueues: [
+      {
+        name: 'research',
+        cohort: 'national',
+        quotas: [{ flavour: 'H100', nominal: 32, ...over.research }],
+        preemption: policy,
+      },
+      { name: 'industry', cohort: 'national', quotas: [{ flavour: 'H100', nominal: 32 }], preemption: policy },
+    ],
+  };
+}

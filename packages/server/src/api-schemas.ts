@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { JOB_KINDS } from '@suanli/engine';
 import { ERROR_CODES, JOB_STATES, jobSpecInputSchema } from '@suanli/service';
 
 /** Response shapes of the HTTP API, for the OpenAPI document (and the generated client). */
@@ -33,13 +34,15 @@ const EstimateSchema = z
     waitS: z.number(),
     transferS: z.number(),
     transferGb: z.number(),
+    shiftS: z.number(),
+    powerKw: z.number(),
     energyKwh: z.number(),
     computeCostCny: z.number(),
     energyCostCny: z.number(),
     transferCostCny: z.number(),
     costCny: z.number(),
     carbonKg: z.number(),
-    carbonSignal: z.string(),
+    carbonSignal: z.enum(['location-based', 'market-based']),
   })
   .openapi('Estimate');
 
@@ -64,7 +67,7 @@ export const FilteredVerdictSchema = z
     siteId: z.string(),
     outcome: z.literal('filtered'),
     plugin: z.string(),
-    code: z.enum(['unschedulable', 'unresolvable']),
+    code: z.enum(['unschedulable', 'unresolvable', 'error']),
     reason: z.string(),
   })
   .openapi('FilteredSite');
@@ -75,7 +78,9 @@ const ExplanationSchema = z
     atS: z.number(),
     profile: z.string(),
     summary: z.string(),
+    notes: list(z.string()),
     verdicts: list(z.union([ScoredVerdictSchema, FilteredVerdictSchema])),
+    omitted: z.record(z.string(), z.number()).optional(),
   })
   .openapi('Explanation');
 
@@ -92,7 +97,7 @@ const PlacementSchema = z
 const JobSpecSchema = z
   .object({
     name: z.string(),
-    kind: z.string(),
+    kind: z.enum(JOB_KINDS),
     tenant: z.string(),
     options: list(z.object({ accelerator: z.string(), perMember: z.number().int() })),
     gang: z.number().int(),
@@ -102,6 +107,7 @@ const JobSpecSchema = z
     objective: ScoresSchema,
     budgetCny: z.number().optional(),
     priority: z.number().int(),
+    preemptible: z.boolean(),
   })
   .openapi('JobSpec');
 
@@ -197,6 +203,35 @@ export const HealthSchema = z
     jobs: z.record(z.string(), z.number().int()),
   })
   .openapi('Health');
+
+export const WhyPendingSchema = z
+  .object({
+    jobId: z.string(),
+    state: z.enum(JOB_STATES),
+    decision: z.enum(['place', 'reserve', 'wait', 'not-pending']),
+    summary: z.string(),
+    reason: z.string(),
+    expectedStartS: z.number().optional(),
+    ahead: z.number().int(),
+    quota: z
+      .object({
+        clusterQueue: z.string(),
+        cohort: z.string().optional(),
+        flavours: list(
+          z.object({
+            flavour: z.string(),
+            nominal: z.number(),
+            used: z.number(),
+            available: z.number(),
+            needs: z.number(),
+          }),
+        ),
+      })
+      .optional(),
+    notes: list(z.string()),
+    verdicts: list(z.union([ScoredVerdictSchema, FilteredVerdictSchema])),
+  })
+  .openapi('WhyPending');
 
 /** Error responses every route may give, for the document. */
 export const errorResponses = {

@@ -3,7 +3,14 @@ import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { SimBackend } from '@suanli/backends';
 import type { Network } from '@suanli/engine';
-import { type Backend, builtinNetwork, loadNetworkFile, SuanliService } from '@suanli/service';
+import {
+  type Backend,
+  builtinNetwork,
+  builtinProfile,
+  loadNetworkFile,
+  loadProfileFile,
+  SuanliService,
+} from '@suanli/service';
 import { openSqliteStore } from '@suanli/store';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
@@ -18,6 +25,8 @@ export interface ServerOptions {
   readonly dataDir?: string;
   /** A network YAML file; the built-in cn-national network when absent. */
   readonly networkFile?: string;
+  /** A scheduling profile YAML file; the built-in default profile when absent. */
+  readonly profileFile?: string;
   /** How much faster than real time the sim backend runs jobs. */
   readonly speedup?: number;
   /** Milliseconds between scheduling cycles. */
@@ -42,6 +51,7 @@ export const DEFAULTS = { host: '127.0.0.1', port: 7070, dataDir: '.suanli', spe
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? pino({ name: 'suanli' });
   const network = options.networkFile ? loadNetworkFile(options.networkFile) : builtinNetwork();
+  const profile = options.profileFile ? loadProfileFile(options.profileFile) : builtinProfile();
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
   const store = await openSqliteStore(join(dataDir, 'suanli.db'));
   const backends = new Map<string, Backend>([
@@ -54,6 +64,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       network,
       clock: systemClock,
       backends,
+      profile,
       onWarning: (message, detail) => log.warn({ err: detail }, message),
     });
   } catch (e) {
@@ -70,7 +81,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log);
-  log.info({ url, network: network.name, sites: network.sites.length, dataDir }, 'suanli is serving');
+  log.info(
+    { url, network: network.name, sites: network.sites.length, profile: profile.name, dataDir },
+    'suanli is serving',
+  );
 
   return {
     url,

@@ -37,6 +37,7 @@ export {
   BUILTIN_NETWORKS,
   builtinNetwork,
   DEFAULT_LINK_MODEL,
+  DEFAULT_PRIORITY_CLASSES,
   loadNetworkFile,
   parseNetwork,
 } from './network-file.ts';
@@ -48,6 +49,7 @@ export type {
 } from './ports/backend.ts';
 export type { Clock } from './ports/clock.ts';
 export type { JobFilter, JobPatch, Store } from './ports/store.ts';
+export { builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
 export {
   type CycleReport,
   type PoolStatus,
@@ -56,5 +58,6 @@ export {
   type SiteStatus,
   type SpecInput,
   SuanliService,
+  type WhyPending,
 } from './service.ts';
 export { describeIssue, fieldName, type ParsedText, parsedValue, parseText } from './text-input.ts';

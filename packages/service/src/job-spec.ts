@@ -36,6 +36,8 @@ export const jobSpecInputSchema = z.strictObject({
         .array(z.strictObject({ accelerators: acceleratorMap }))
         .min(1)
         .optional(),
+      /** Also accept the other types of the same software stack, the duration scaled by throughput. */
+      substitute: z.boolean().optional(),
     })
     .refine((r) => (r.accelerators === undefined) !== (r.any_of === undefined), 'give either accelerators or any_of'),
   gang: count.optional(),
@@ -55,7 +57,11 @@ export const jobSpecInputSchema = z.strictObject({
     .optional(),
   objective: z.strictObject({ cost: weight.optional(), carbon: weight.optional(), time: weight.optional() }).optional(),
   budget: z.strictObject({ maxCny: z.number().positive() }).optional(),
-  priority: z.number().int('must be a whole number').min(0).max(1000).optional(),
+  priority: z.number().int('must be a whole number').min(-1000).max(1000).optional(),
+  /** A named priority of the network (Kueue's WorkloadPriorityClass): critical, high, normal, low. */
+  priorityClass: z.string().optional(),
+  /** Whether higher-priority jobs may stop it; default: all kinds but serve. */
+  preemptible: z.boolean().optional(),
 });
 
 export type JobSpecInput = z.infer<typeof jobSpecInputSchema>;
@@ -90,6 +96,23 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
   if (input.resources.accelerators) addOptions(input.resources.accelerators, ['resources', 'accelerators']);
   for (const [i, alt] of (input.resources.any_of ?? []).entries()) {
     addOptions(alt.accelerators, ['resources', 'any_of', i, 'accelerators']);
+  }
+
+  if (input.resources.substitute) {
+    // Same software stack only: CUDA code does not run on CANN without a port.
+    const listed = new Set(options.map((o) => o.accelerator));
+    const extra: AcceleratorOption[] = [];
+    for (const o of options) {
+      const stack = net.accelerators.get(o.accelerator)?.stack;
+      const same = [...net.accelerators.values()]
+        .filter((a) => a.stack === stack && !listed.has(a.type) && net.largestPoolByType.has(a.type))
+        .sort((a, b) => b.bf16DenseTflops - a.bf16DenseTflops || (a.type < b.type ? -1 : 1));
+      for (const a of same) {
+        listed.add(a.type);
+        extra.push({ accelerator: a.type, perMember: o.perMember });
+      }
+    }
+    options.push(...extra);
   }
 
   const gang = input.gang ?? 1;
@@ -140,6 +163,22 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     );
   }
 
+  if (input.priority !== undefined && input.priorityClass !== undefined) {
+    throw fail('INVALID_FIELD', ['priorityClass'], 'give either priority or priorityClass, not both');
+  }
+  let priority = input.priority ?? network.priorityClasses['normal'] ?? 0;
+  if (input.priorityClass !== undefined) {
+    const value = network.priorityClasses[input.priorityClass];
+    if (value === undefined) {
+      throw fail(
+        'INVALID_FIELD',
+        ['priorityClass'],
+        `unknown priority class ${input.priorityClass} (known: ${Object.keys(network.priorityClasses).join(', ')})`,
+      );
+    }
+    priority = value;
+  }
+
   let deadlineS: number | undefined;
   if (input.deadline !== undefined) {
     deadlineS = Math.floor(Date.parse(input.deadline) / 1000);
@@ -157,6 +196,7 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     datasets,
     objective,
     ...(input.budget ? { budgetCny: input.budget.maxCny } : {}),
-    priority: input.priority ?? 0,
+    priority,
+    preemptible: input.preemptible ?? input.kind !== 'serve',
   };
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import {
   type AcceleratorSpec,
+  type ClusterQueue,
   type Dataset,
+  type FlavourQuota,
   type Link,
   type Network,
   type Pool,
@@ -58,6 +60,10 @@ const siteSchema = z.strictObject({
   gridCarbonKgPerKwh: z.number().min(0).max(2),
   greenShare: z.number().min(0).max(1).optional(),
   tariff: tariffSchema,
+  /** Grid intensity by local hour: 24 values, or a synthetic midday dip whose daily mean is the annual factor. */
+  carbonProfile: z
+    .union([z.array(z.number().min(0)).length(24), z.strictObject({ solarDip: z.number().min(0).max(0.9) })])
+    .optional(),
   pools: z.array(poolSchema).min(1),
 });
 
@@ -105,8 +111,34 @@ const networkSchema = z.strictObject({
         name: z.string().min(1),
         sector: z.enum(SECTORS),
         shareWeight: positive.optional(),
+        clusterQueue: z.string().optional(),
       }),
     )
+    .optional(),
+  clusterQueues: z
+    .array(
+      z.strictObject({
+        name: slug,
+        cohort: slug.optional(),
+        quotas: z.record(
+          z.string(),
+          z.strictObject({
+            nominal: z.number().int('must be a whole number').min(0),
+            borrowingLimit: z.number().int('must be a whole number').min(0).optional(),
+            lendingLimit: z.number().int('must be a whole number').min(0).optional(),
+          }),
+        ),
+        preemption: z
+          .strictObject({
+            withinClusterQueue: z.enum(['Never', 'LowerPriority']).optional(),
+            reclaimWithinCohort: z.enum(['Never', 'LowerPriority', 'Any']).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+  priorityClasses: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower case'), z.number().int().min(-1000).max(1000))
     .optional(),
 });
 
@@ -187,6 +219,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
       };
     });
     const tariff = compileTariff(s.tariff, file.tariffs ?? {}, ['sites', i, 'tariff'], fail);
+    const carbon = compileCarbon(s.carbonProfile, s.gridCarbonKgPerKwh);
     return {
       id: s.id,
       name: s.name,
@@ -203,6 +236,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
       powerCapMw: s.powerCapMw,
       tariffCnyPerKwh: tariff,
       gridCarbonKgPerKwh: s.gridCarbonKgPerKwh,
+      ...(carbon ? { carbonKgPerKwhByHour: carbon } : {}),
       greenShare: s.greenShare ?? 0,
       pools,
     };
@@ -237,11 +271,49 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     return { name: d.name, sizeGb: d.sizeGb, replicas: d.replicas };
   });
 
+  const queueNames = new Set<string>();
+  const clusterQueues: ClusterQueue[] = (file.clusterQueues ?? []).map((q, i) => {
+    if (queueNames.has(q.name)) throw fail(['clusterQueues', i, 'name'], `duplicate cluster queue ${q.name}`);
+    queueNames.add(q.name);
+    const quotas = Object.entries(q.quotas).map(([flavour, quota]): FlavourQuota => {
+      if (!accelerators.has(flavour)) {
+        throw fail(['clusterQueues', i, 'quotas', flavour], `unknown accelerator type ${flavour}`);
+      }
+      if (quota.lendingLimit !== undefined && quota.lendingLimit > quota.nominal) {
+        throw fail(['clusterQueues', i, 'quotas', flavour, 'lendingLimit'], 'cannot exceed nominal');
+      }
+      return {
+        flavour,
+        nominal: quota.nominal,
+        ...(quota.borrowingLimit !== undefined ? { borrowingLimit: quota.borrowingLimit } : {}),
+        ...(quota.lendingLimit !== undefined ? { lendingLimit: quota.lendingLimit } : {}),
+      };
+    });
+    return {
+      name: q.name,
+      ...(q.cohort !== undefined ? { cohort: q.cohort } : {}),
+      quotas,
+      preemption: {
+        withinClusterQueue: q.preemption?.withinClusterQueue ?? 'LowerPriority',
+        reclaimWithinCohort: q.preemption?.reclaimWithinCohort ?? 'Any',
+      },
+    };
+  });
+
   const tenantIds = new Set<string>();
   const tenants: Tenant[] = (file.tenants ?? []).map((t, i) => {
     if (tenantIds.has(t.id)) throw fail(['tenants', i, 'id'], `duplicate tenant ${t.id}`);
     tenantIds.add(t.id);
-    return { id: t.id, name: t.name, sector: t.sector, shareWeight: t.shareWeight ?? 1 };
+    if (t.clusterQueue !== undefined && !queueNames.has(t.clusterQueue)) {
+      throw fail(['tenants', i, 'clusterQueue'], `unknown cluster queue ${t.clusterQueue}`);
+    }
+    return {
+      id: t.id,
+      name: t.name,
+      sector: t.sector,
+      shareWeight: t.shareWeight ?? 1,
+      ...(t.clusterQueue !== undefined ? { clusterQueue: t.clusterQueue } : {}),
+    };
   });
 
   return {
@@ -252,7 +324,37 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     linkModel: model,
     datasets,
     tenants,
+    clusterQueues,
+    priorityClasses: { ...DEFAULT_PRIORITY_CLASSES, ...file.priorityClasses },
   };
+}
+
+/** Kueue-style priority classes every network has unless it redefines them. */
+export const DEFAULT_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
+  critical: 1000,
+  high: 100,
+  normal: 0,
+  low: -100,
+};
+
+/**
+ * Hourly grid intensity. A `solarDip` d makes a SYNTHETIC shape: intensity falls around noon in
+ * proportion to the sun (a half-sine from 06:00 to 18:00) and rises at night, so that its daily mean
+ * stays the official annual factor: value(h) = mean × (1 + d × (s̄ − s(h))).
+ */
+function compileCarbon(
+  input: readonly number[] | { readonly solarDip: number } | undefined,
+  meanKgPerKwh: number,
+): number[] | undefined {
+  if (input === undefined) return undefined;
+  if (Array.isArray(input)) return [...input];
+  const dip = (input as { solarDip: number }).solarDip;
+  const sun = Array.from({ length: 24 }, (_, h) => {
+    const x = h + 0.5;
+    return x > 6 && x < 18 ? Math.sin((Math.PI * (x - 6)) / 12) : 0;
+  });
+  const mean = sun.reduce((a, b) => a + b, 0) / 24;
+  return sun.map((s) => meanKgPerKwh * (1 + dip * (mean - s)));
 }
 
 /** A tariff as 24 hourly prices (local time). */

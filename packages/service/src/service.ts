@@ -1,11 +1,17 @@
 import {
+  type Allocation,
+  Cycle,
+  type Decision,
   decide,
   defaultProfile,
   type Explanation,
+  headroom,
   type Network,
   type Placement,
+  type Preemption,
   type Profile,
   prepareNetwork,
+  queueOf,
   quote,
   type Site,
   type SiteVerdict,
@@ -68,8 +74,36 @@ export type SiteStatus = Omit<Site, 'pools'> & {
 export interface CycleReport {
   readonly atS: number;
   readonly placed: number;
+  readonly reserved: number;
   readonly waiting: number;
+  readonly preempted: number;
   readonly dispatched: number;
+}
+
+/** "Why is my job pending?": what the engine decides for it now, and the quota that holds it. */
+export interface WhyPending {
+  readonly jobId: string;
+  readonly state: JobState;
+  /** What a cycle run now decides: place, reserve (a planned start), or wait. */
+  readonly decision: Decision['kind'] | 'not-pending';
+  readonly summary: string;
+  readonly reason: string;
+  readonly expectedStartS?: number;
+  /** How many pending jobs the queue order puts before it. */
+  readonly ahead: number;
+  readonly quota?: {
+    readonly clusterQueue: string;
+    readonly cohort?: string;
+    readonly flavours: readonly {
+      readonly flavour: string;
+      readonly nominal: number;
+      readonly used: number;
+      readonly available: number;
+      readonly needs: number;
+    }[];
+  };
+  readonly notes: readonly string[];
+  readonly verdicts: readonly SiteVerdict[];
 }
 
 /**
@@ -90,7 +124,7 @@ export class SuanliService {
     this.network = deps.network;
     this.clock = deps.clock;
     this.backends = deps.backends;
-    this.profile = deps.profile ?? defaultProfile;
+    this.profile = deps.profile ?? defaultProfile();
     this.newId = deps.newId ?? newJobId;
     this.warn = deps.onWarning ?? (() => {});
     for (const site of this.network.sites) {
@@ -139,7 +173,7 @@ export class SuanliService {
     const spec = this.readSpec(input, nowS);
     const snapshot = await this.snapshot();
     const job = toEngineJob({ id: 'quote', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
-    const explanation = quote(snapshot, job, nowS, seededRng(Math.floor(nowS)), this.profile);
+    const explanation = quote(snapshot, job, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
     return toQuote(explanation);
   }
 
@@ -200,6 +234,60 @@ export class SuanliService {
     return site;
   }
 
+  /** What the engine would decide for a pending job now, and the quota that holds it. */
+  async why(id: string): Promise<WhyPending> {
+    const job = await this.getJob(id);
+    if (job.state !== 'pending') {
+      return {
+        jobId: id,
+        state: job.state,
+        decision: 'not-pending',
+        summary: job.explanation?.summary ?? `the job is ${job.state}`,
+        reason: job.message ?? `the job is ${job.state}`,
+        ahead: 0,
+        notes: job.explanation?.notes ?? [],
+        verdicts: job.explanation?.verdicts ?? [],
+      };
+    }
+    const nowS = this.clock.nowS();
+    const snapshot = await this.snapshot();
+    const { decisions } = decide(snapshot, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
+    const index = decisions.findIndex((d) => d.jobId === id);
+    const d = decisions[index];
+    if (!d) throw new SuanliError('INTERNAL', `job ${id} is pending but was not decided`);
+    const cycle = new Cycle(snapshot, nowS, seededRng(0));
+    const cq = queueOf(cycle, job.spec.tenant);
+    const quota = cq
+      ? {
+          clusterQueue: cq.name,
+          ...(cq.cohort !== undefined ? { cohort: cq.cohort } : {}),
+          flavours: job.spec.options.map((o) => {
+            const h = headroom(cycle, cq, o.accelerator);
+            return {
+              flavour: o.accelerator,
+              nominal: h.nominal,
+              used: h.used,
+              available: h.available,
+              needs: o.perMember * job.spec.gang,
+            };
+          }),
+        }
+      : undefined;
+    return {
+      jobId: id,
+      state: job.state,
+      decision: d.kind,
+      summary: d.explanation.summary,
+      reason: d.kind === 'place' ? 'it would be placed in the next cycle' : d.reason,
+      ...(d.kind === 'wait' && d.expectedStartS !== undefined ? { expectedStartS: d.expectedStartS } : {}),
+      ...(d.kind === 'reserve' ? { expectedStartS: d.placement.estimate.startS } : {}),
+      ahead: index,
+      ...(quota ? { quota } : {}),
+      notes: d.explanation.notes,
+      verdicts: d.explanation.verdicts,
+    };
+  }
+
   countJobsByState(): Promise<Readonly<Record<JobState, number>>> {
     return this.store.countJobsByState();
   }
@@ -224,18 +312,19 @@ export class SuanliService {
   }
 
   /**
-   * One scheduling cycle: the engine decides for every pending job; placements are recorded
-   * (state `scheduled`, with their explanation and an audit entry) and handed to their backends.
+   * One scheduling cycle: the engine decides for every pending job. Placements are recorded (state
+   * `scheduled`, with their explanation and an audit entry), after stopping any jobs they preempt,
+   * and handed to their backends; waiting and reserved jobs keep their latest explanation.
    */
   async schedule(): Promise<CycleReport> {
     const nowS = this.clock.nowS();
     const snapshot = await this.snapshot();
     const pending = new Map((await this.store.listJobs({ states: ['pending'] })).map((j) => [j.id, j]));
-    const { decisions } = decide(snapshot, nowS, seededRng(Math.floor(nowS)), this.profile);
-    let placed = 0;
-    let waiting = 0;
+    const { decisions } = decide(snapshot, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
+    const report = { atS: nowS, placed: 0, reserved: 0, waiting: 0, preempted: 0, dispatched: 0 };
     for (const d of decisions) {
       if (d.kind === 'place') {
+        for (const v of d.preempts) if (await this.preempt(v, d.jobId)) report.preempted++;
         const pool = prepareNetwork(this.network).poolById.get(d.placement.poolId);
         const job = await this.store.transitionJob(
           d.jobId,
@@ -245,27 +334,47 @@ export class SuanliService {
             placement: d.placement,
             explanation: d.explanation,
             backend: pool?.pool.backend ?? 'sim',
+            message: d.explanation.summary,
             updatedAtS: nowS,
           },
           { atS: nowS, kind: 'job.placed', subject: d.jobId, data: placementAudit(d.placement) },
         );
-        if (job) placed++;
-      } else {
-        waiting++;
-        const job = pending.get(d.jobId);
-        const last = job?.explanation;
-        // A waiting job's explanation is refreshed at most every 30 s: it is not a state change.
-        if (!last || nowS - last.atS >= 30) {
-          await this.store.transitionJob(d.jobId, ['pending'], {
-            explanation: d.explanation,
-            message: d.reason,
-            updatedAtS: nowS,
-          });
-        }
+        if (job) report.placed++;
+        continue;
+      }
+      if (d.kind === 'reserve') report.reserved++;
+      else report.waiting++;
+      const last = pending.get(d.jobId)?.explanation;
+      // A waiting job's explanation is refreshed at most every 30 s: it is not a state change.
+      if (!last || nowS - last.atS >= 30) {
+        await this.store.transitionJob(d.jobId, ['pending'], {
+          explanation: d.explanation,
+          message: d.reason,
+          updatedAtS: nowS,
+        });
       }
     }
-    const dispatched = await this.dispatch();
-    return { atS: nowS, placed, waiting, dispatched };
+    report.dispatched = await this.dispatch();
+    return report;
+  }
+
+  /** Stops a running job to make room for another and puts it back in the queue. */
+  private async preempt(v: Preemption, by: string): Promise<boolean> {
+    const job = await this.store.getJob(v.jobId);
+    if (!job || (job.state !== 'scheduled' && job.state !== 'running')) return false;
+    if (job.externalId && job.backend) await this.backend(job.backend).cancel(job.externalId);
+    const nowS = this.clock.nowS();
+    return !!(await this.store.transitionJob(
+      v.jobId,
+      ['scheduled', 'running'],
+      {
+        state: 'pending',
+        message: v.reason,
+        updatedAtS: nowS,
+        clear: ['placement', 'backend', 'externalId', 'startedAtS'],
+      },
+      { atS: nowS, kind: 'job.preempted', subject: v.jobId, data: { by, poolId: v.poolId, count: v.count } },
+    ));
   }
 
   /** Hands scheduled jobs that no backend has yet to their backends. Safe to repeat. */
@@ -283,7 +392,7 @@ export class SuanliService {
           poolId: job.placement.poolId,
           accelerator: job.placement.accelerator,
           count: job.placement.count,
-          durationS: job.spec.durationS,
+          durationS: job.placement.estimate.durationS,
           stageS: job.placement.estimate.transferS,
         }));
       } catch (e) {
@@ -377,22 +486,27 @@ export class SuanliService {
     const pending = await this.store.listJobs({ states: ['pending'] });
     return {
       network: this.network,
-      allocations: active.flatMap((j) =>
-        j.placement
-          ? [
-              {
-                jobId: j.id,
-                poolId: j.placement.poolId,
-                count: j.placement.count,
-                startS: j.startedAtS ?? j.placement.estimate.startS,
-                endS: (j.startedAtS ?? j.placement.estimate.startS) + j.spec.durationS,
-              },
-            ]
-          : [],
-      ),
+      allocations: active.flatMap((j) => (j.placement ? [toAllocation(j, j.placement)] : [])),
       queue: pending.map(toEngineJob),
     };
   }
+}
+
+/** What a placed or running job holds, as the engine sees it. */
+function toAllocation(j: JobRecord, p: Placement): Allocation {
+  const startS = j.startedAtS ?? p.estimate.startS;
+  return {
+    jobId: j.id,
+    tenant: j.spec.tenant,
+    kind: j.spec.kind,
+    poolId: p.poolId,
+    accelerator: p.accelerator,
+    count: p.count,
+    startS,
+    endS: startS + p.estimate.durationS,
+    priority: j.spec.priority,
+    preemptible: j.spec.preemptible,
+  };
 }
 
 function placementAudit(p: Placement): Record<string, unknown> {

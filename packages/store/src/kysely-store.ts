@@ -55,7 +55,10 @@ export class KyselyStore implements Store {
       if (!row) return undefined;
       const current = fromRow(row);
       if (!from.includes(current.state)) return undefined;
-      const next: JobRecord = { ...current, ...patch };
+      const { clear, ...fields } = patch;
+      const merged: Record<string, unknown> = { ...current, ...fields };
+      for (const key of clear ?? []) delete merged[key];
+      const next = merged as unknown as JobRecord;
       const updated = toRow(next);
       await trx
         .updateTable('jobs')

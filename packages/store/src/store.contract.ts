@@ -19,6 +19,7 @@ const spec: JobSpec = {
   datasets: [],
   objective: { cost: 1, carbon: 1, time: 1 },
   priority: 0,
+  preemptible: true,
 };
 
 export function job(id: string, over: Partial<JobRecord> = {}): JobRecord {

@@ -23,7 +23,10 @@ export interface Job {
   readonly name: string;
   readonly tenant: string;
   readonly kind: JobKind;
-  /** Acceptable accelerator choices, in the user's order of preference. */
+  /**
+   * Acceptable accelerator choices, in the user's order of preference. `durationS` is the estimate
+   * on the first; on the others it scales with throughput (models/equivalence.ts).
+   */
   readonly options: readonly AcceleratorOption[];
   /** Members that must be placed together, all or none. */
   readonly gang: number;
@@ -34,6 +37,8 @@ export interface Job {
   readonly objective: ObjectiveWeights;
   readonly budgetCny?: number;
   readonly priority: number;
+  /** Whether a higher-priority job (or a queue reclaiming its quota) may stop it. */
+  readonly preemptible: boolean;
   readonly submittedAtS: number;
 }
 

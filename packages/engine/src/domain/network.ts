@@ -1,5 +1,6 @@
 import type { AcceleratorSpec } from './accelerator.ts';
 import type { Dataset } from './dataset.ts';
+import type { ClusterQueue } from './queue.ts';
 import type { Site } from './site.ts';
 import type { Tenant } from './tenant.ts';
 
@@ -36,4 +37,8 @@ export interface Network {
   readonly datasets: readonly Dataset[];
   /** Known tenants; when empty, any tenant name is accepted. */
   readonly tenants: readonly Tenant[];
+  /** Quotas; tenants name theirs. */
+  readonly clusterQueues: readonly ClusterQueue[];
+  /** Names of priorities job specs may use (`priorityClass: high`), as in Kueue. */
+  readonly priorityClasses: Readonly<Record<string, number>>;
 }

@@ -1,13 +1,24 @@
+/**
+ * Which carbon figure an estimate used: the grid's location-based intensity (hourly where the site
+ * has a profile), or the market-based figure that counts the site's contracted green power as zero.
+ */
+export type CarbonSignal = 'location-based' | 'market-based';
+
 /** What a placement is expected to cost, use and emit; every field has its unit in its name. */
 export interface Estimate {
   readonly startS: number;
   readonly endS: number;
+  /** Run time on the chosen accelerators (scaled from the job's estimate by throughput). */
   readonly durationS: number;
-  /** Time until enough accelerators are free in the pool. */
+  /** Time until enough accelerators (and power) are free in the pool. */
   readonly waitS: number;
   /** Time to stage the job's input data at the site (in parallel with the wait). */
   readonly transferS: number;
   readonly transferGb: number;
+  /** How much later than its earliest possible start the job starts, to run in cheaper or greener hours. */
+  readonly shiftS: number;
+  /** Facility power while running: IT × PUE. */
+  readonly powerKw: number;
   /** Facility energy: IT energy × PUE. */
   readonly energyKwh: number;
   readonly computeCostCny: number;
@@ -15,8 +26,7 @@ export interface Estimate {
   readonly transferCostCny: number;
   readonly costCny: number;
   readonly carbonKg: number;
-  /** Which carbon signal `carbonKg` used. */
-  readonly carbonSignal: 'grid-average';
+  readonly carbonSignal: CarbonSignal;
 }
 
 export interface Placement {
@@ -41,7 +51,7 @@ export type SiteVerdict =
       readonly outcome: 'filtered';
       /** The plug-in that rejected the site (or its last candidate pool). */
       readonly plugin: string;
-      readonly code: 'unschedulable' | 'unresolvable';
+      readonly code: 'unschedulable' | 'unresolvable' | 'error';
       readonly reason: string;
     }
   | {
@@ -63,16 +73,42 @@ export interface Explanation {
   readonly atS: number;
   readonly profile: string;
   readonly summary: string;
-  /** Every site of the network, scored ones first by rank, then filtered ones by id. */
+  /** Job-level findings: quota, preemption, reservation, time shift, optimizer. */
+  readonly notes: readonly string[];
+  /** Every site of the network (or the best ones when explanations are brief), scored ones first by rank, then filtered ones by id. */
   readonly verdicts: readonly SiteVerdict[];
+  /** Sites left out of `verdicts` when explanations are brief, counted by the plug-in that filtered them. */
+  readonly omitted?: Readonly<Record<string, number>>;
+}
+
+/** A running job stopped to make room, and why. */
+export interface Preemption {
+  readonly jobId: string;
+  readonly poolId: string;
+  readonly count: number;
+  readonly reason: string;
 }
 
 /** The engine's answer for one queued job. */
 export type Decision =
   | {
+      /** Start now. */
       readonly kind: 'place';
       readonly jobId: string;
       readonly placement: Placement;
+      /** Jobs to stop first, to make room; empty in most cycles. */
+      readonly preempts: readonly Preemption[];
+      readonly explanation: Explanation;
+    }
+  | {
+      /**
+       * Start later at a planned time: the capacity is held in this cycle's plan, so jobs decided
+       * after it may not delay it (backfill), and a flexible job may wait for cheaper or greener hours.
+       */
+      readonly kind: 'reserve';
+      readonly jobId: string;
+      readonly placement: Placement;
+      readonly reason: string;
       readonly explanation: Explanation;
     }
   | {
@@ -81,7 +117,7 @@ export type Decision =
       /** True when no site could ever run the job as specified. */
       readonly unresolvable: boolean;
       readonly reason: string;
-      /** Start of the best option, when one exists but cannot start now. */
+      /** Start of the best option, when one exists but cannot start now (and is not reserved). */
       readonly expectedStartS?: number;
       readonly explanation: Explanation;
     };

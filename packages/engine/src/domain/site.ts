@@ -33,8 +33,13 @@ export interface Site {
   readonly powerCapMw: number;
   /** Electricity price for each local hour 0..23. */
   readonly tariffCnyPerKwh: readonly number[];
-  /** Location-based average CO2 factor of the grid the site draws from. */
+  /** Location-based average CO2 factor of the grid the site draws from (official, annual). */
   readonly gridCarbonKgPerKwh: number;
+  /**
+   * Grid CO2 intensity for each local hour 0..23, whose mean is `gridCarbonKgPerKwh`; flat at the
+   * annual factor when absent.
+   */
+  readonly carbonKgPerKwhByHour?: readonly number[];
   /** Share of the site's electricity covered by contracted green power (0..1). */
   readonly greenShare: number;
   readonly pools: readonly Pool[];

@@ -1,13 +1,18 @@
-import type { Job } from './job.ts';
+import type { Job, JobKind } from './job.ts';
 import type { Network } from './network.ts';
 
 /** Accelerators held by a job that was placed earlier, until `endS` (expected). */
 export interface Allocation {
   readonly jobId: string;
+  readonly tenant: string;
+  readonly kind: JobKind;
   readonly poolId: string;
+  readonly accelerator: string;
   readonly count: number;
   readonly startS: number;
   readonly endS: number;
+  readonly priority: number;
+  readonly preemptible: boolean;
 }
 
 /** The whole input of one decision cycle. */

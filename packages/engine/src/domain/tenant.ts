@@ -20,4 +20,6 @@ export interface Tenant {
   readonly sector: Sector;
   /** Relative weight in fair sharing (1 = an equal share). */
   readonly shareWeight: number;
+  /** The cluster queue its local queue points to; no quota applies when absent. */
+  readonly clusterQueue?: string;
 }

@@ -1,69 +1,172 @@
-import type { Snapshot } from '../domain/snapshot.ts';
+import type { Allocation, Snapshot } from '../domain/snapshot.ts';
+import { idlePowerKw, itPowerKw } from '../models/energy.ts';
 import type { Rng } from '../rng.ts';
-import { type PreparedNetwork, type PreparedPool, prepareNetwork } from './prepared-network.ts';
+import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
+import { Timeline } from './timeline.ts';
 
-interface Release {
-  readonly atS: number;
-  readonly count: number;
+/** Facility power a running allocation adds over its accelerators' idle draw. */
+export function allocationKw(pool: PreparedPool, a: Pick<Allocation, 'kind' | 'count'>): number {
+  return (itPowerKw(pool.spec, a.kind, a.count) - idlePowerKw(pool.spec, a.count)) * pool.site.site.pue;
 }
 
 /**
- * Mutable state of one decision cycle: free accelerators per pool and when held ones come back.
- * It starts from the snapshot and records each placement made in the cycle, so later jobs in the
- * same cycle see what earlier ones took. Nothing outside the cycle sees it.
+ * The state of one decision cycle: free accelerators per pool and free power per site over time,
+ * what each tenant uses, the allocations that preemption may stop, and plug-ins' own state. It
+ * starts from the snapshot and records every hold made in the cycle (placements, reservations),
+ * so jobs decided later see what earlier ones took. Only a `Plan` changes it, so every change can
+ * be undone.
  */
 export class Cycle {
   readonly net: PreparedNetwork;
   readonly nowS: number;
   readonly rng: Rng;
-  private readonly free: Int32Array;
-  private readonly releases: Release[][];
+  private readonly capacity: (Timeline | undefined)[];
+  private readonly power: (Timeline | undefined)[];
+  private readonly running: Map<number, Allocation[]>;
+  private readonly usage = new Map<string, Map<string, number>>();
+  private readonly pluginState = new Map<string, unknown>();
 
   constructor(snapshot: Snapshot, nowS: number, rng: Rng) {
     this.net = prepareNetwork(snapshot.network);
     this.nowS = nowS;
     this.rng = rng;
-    this.free = new Int32Array(this.net.pools.length);
-    this.releases = [];
-    for (const p of this.net.pools) this.free[p.index] = p.pool.count;
+    this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
+    this.power = new Array<Timeline | undefined>(this.net.sites.length);
+    this.running = new Map();
     for (const a of snapshot.allocations) {
-      const p = this.net.poolById.get(a.poolId);
-      if (!p) continue; // a pool removed from the network: its jobs hold nothing we can place on
-      this.free[p.index] = (this.free[p.index] ?? 0) - a.count;
-      this.addRelease(p, Math.max(a.endS, nowS), a.count);
+      const pool = this.net.poolById.get(a.poolId);
+      if (!pool) continue; // a pool removed from the network: nothing to place on
+      const list = this.running.get(pool.index);
+      if (list) list.push(a);
+      else this.running.set(pool.index, [a]);
+      // A job handed over but still staging its data holds its accelerators from its start.
+      this.adjust(pool, -a.count, Math.max(a.startS, nowS), Math.max(a.endS, nowS), -allocationKw(pool, a));
+      this.addUsage(a.tenant, a.accelerator, a.count);
     }
   }
 
-  freeIn(pool: PreparedPool): number {
-    return this.free[pool.index] ?? 0;
+  /** Accelerators free in the pool at time t. */
+  freeAt(pool: PreparedPool, t: number): number {
+    return this.capacity[pool.index]?.valueAt(t) ?? pool.pool.count;
   }
 
-  /** Seconds from now until `need` accelerators are free in the pool; Infinity if never. */
-  waitFor(pool: PreparedPool, need: number): number {
-    let free = this.freeIn(pool);
-    if (free >= need) return 0;
-    if (need > pool.pool.count) return Number.POSITIVE_INFINITY;
-    for (const r of this.releases[pool.index] ?? []) {
-      free += r.count;
-      if (free >= need) return r.atS - this.nowS;
+  /** Facility power (kW) free under the site's cap at time t. */
+  powerFreeAt(site: PreparedSite, t: number): number {
+    return this.power[site.index]?.valueAt(t) ?? site.capKw - site.idleKw;
+  }
+
+  /**
+   * The earliest start ≥ fromS at which `count` accelerators and `kw` of power stay free for the
+   * whole run, and which of the two (if either) makes it later than fromS; Infinity if never.
+   */
+  earliestStart(
+    pool: PreparedPool,
+    count: number,
+    durationS: number,
+    kw: number,
+    fromS: number,
+  ): { startS: number; boundBy: 'none' | 'capacity' | 'power' } {
+    const cap = this.capacity[pool.index];
+    const pow = this.power[pool.site.index];
+    const capFree = pool.pool.count;
+    const powFree = pool.site.capKw - pool.site.idleKw;
+    let t = fromS;
+    let boundBy: 'none' | 'capacity' | 'power' = 'none';
+    for (let round = 0; round < 64; round++) {
+      const c = cap ? cap.earliestFit(t, durationS, count) : count <= capFree ? t : Number.POSITIVE_INFINITY;
+      if (c > t) boundBy = 'capacity';
+      if (!Number.isFinite(c)) return { startS: c, boundBy: 'capacity' };
+      const p = pow ? pow.earliestFit(c, durationS, kw) : kw <= powFree ? c : Number.POSITIVE_INFINITY;
+      if (p > c) boundBy = 'power';
+      if (!Number.isFinite(p)) return { startS: p, boundBy: 'power' };
+      if (p === c) return { startS: p, boundBy };
+      t = p;
     }
-    return Number.POSITIVE_INFINITY;
+    return { startS: Number.POSITIVE_INFINITY, boundBy };
   }
 
-  /** Record a placement made in this cycle. */
-  take(pool: PreparedPool, count: number, endS: number): void {
-    this.free[pool.index] = this.freeIn(pool) - count;
-    this.addRelease(pool, endS, count);
+  /** Whether `count` accelerators and `kw` stay free over [startS, startS + durationS). */
+  fitsAt(pool: PreparedPool, count: number, startS: number, durationS: number, kw: number): boolean {
+    const endS = startS + durationS;
+    const cap = this.capacity[pool.index];
+    const pow = this.power[pool.site.index];
+    const capOk = cap ? cap.minOver(startS, endS) >= count : count <= pool.pool.count;
+    if (!capOk) return false;
+    return pow ? pow.minOver(startS, endS) >= kw : kw <= pool.site.capKw - pool.site.idleKw;
   }
 
-  private addRelease(pool: PreparedPool, atS: number, count: number): void {
-    let list = this.releases[pool.index];
-    if (!list) {
-      list = [];
-      this.releases[pool.index] = list;
+  /** Every running allocation not preempted in this cycle. */
+  allAllocations(): Allocation[] {
+    return [...this.running.values()].flat();
+  }
+
+  /** Running allocations on a pool that have not been preempted in this cycle. */
+  allocationsOn(pool: PreparedPool): readonly Allocation[] {
+    return this.running.get(pool.index) ?? [];
+  }
+
+  /** Accelerators of each type a tenant holds, placed in this cycle included. */
+  usageOf(tenant: string): ReadonlyMap<string, number> {
+    return this.usage.get(tenant) ?? EMPTY;
+  }
+
+  /**
+   * A plug-in's own per-cycle state (Kubernetes CycleState), created on first use. Keyed by the
+   * plug-in's name, so plug-ins cannot read each other's state by accident.
+   */
+  state<T>(plugin: string, init: () => T): T {
+    let s = this.pluginState.get(plugin) as T | undefined;
+    if (s === undefined) {
+      s = init();
+      this.pluginState.set(plugin, s);
     }
-    let i = list.length;
-    while (i > 0 && (list[i - 1]?.atS ?? 0) > atS) i--;
-    list.splice(i, 0, { atS, count });
+    return s;
+  }
+
+  /** Changes free accelerators and power over [fromS, toS). Used by `Plan` only. */
+  adjust(pool: PreparedPool, count: number, fromS: number, toS: number, kw: number): void {
+    if (count !== 0) {
+      let cap = this.capacity[pool.index];
+      if (!cap) {
+        cap = new Timeline(this.nowS, pool.pool.count);
+        this.capacity[pool.index] = cap;
+      }
+      cap.add(fromS, toS, count);
+    }
+    if (kw !== 0) {
+      const site = pool.site;
+      let pow = this.power[site.index];
+      if (!pow) {
+        pow = new Timeline(this.nowS, site.capKw - site.idleKw);
+        this.power[site.index] = pow;
+      }
+      pow.add(fromS, toS, kw);
+    }
+  }
+
+  /** Adds to a tenant's usage of a type. Used by `Plan` only. */
+  addUsage(tenant: string, accelerator: string, count: number): void {
+    let m = this.usage.get(tenant);
+    if (!m) {
+      m = new Map();
+      this.usage.set(tenant, m);
+    }
+    m.set(accelerator, (m.get(accelerator) ?? 0) + count);
+  }
+
+  /** Takes an allocation out of the running set (preemption), or puts it back. Used by `Plan` only. */
+  setRunning(pool: PreparedPool, a: Allocation, running: boolean): void {
+    const list = this.running.get(pool.index) ?? [];
+    if (running) {
+      if (!list.includes(a)) list.push(a);
+      this.running.set(pool.index, list);
+    } else {
+      this.running.set(
+        pool.index,
+        list.filter((x) => x !== a),
+      );
+    }
   }
 }
+
+const EMPTY: ReadonlyMap<string, number> = new Map();

@@ -1,13 +1,26 @@
 import type { AcceleratorSpec } from '../domain/accelerator.ts';
 import type { Network } from '../domain/network.ts';
+import type { ClusterQueue } from '../domain/queue.ts';
 import type { Pool, Site } from '../domain/site.ts';
+import type { Tenant } from '../domain/tenant.ts';
+import { idlePowerKw } from '../models/energy.ts';
 import { greatCircleKm, modelLatencyMs } from '../models/geo.ts';
 import { type HourlyProfile, hourlyProfile } from '../models/hourly-profile.ts';
+import { formatNumber } from './format.ts';
 
 export interface PreparedSite {
   readonly site: Site;
   readonly index: number;
   readonly tariff: HourlyProfile;
+  /** Location-based grid intensity by local hour (flat at the annual factor without a profile). */
+  readonly carbon: HourlyProfile;
+  /** Facility power of all the site's accelerators idle: the floor under every job's increment. */
+  readonly idleKw: number;
+  readonly capKw: number;
+  /** The site's pools of each accelerator type. */
+  readonly poolsByType: ReadonlyMap<string, readonly PreparedPool[]>;
+  /** Accelerator types present, for explanations: `H20 ×2,048, Ascend910B ×4,096`. */
+  readonly inventory: string;
 }
 
 export interface PreparedPool {
@@ -34,6 +47,14 @@ export interface PreparedNetwork {
   /** Pools of each accelerator type, in network order. */
   readonly poolsByType: ReadonlyMap<string, readonly PreparedPool[]>;
   readonly largestPoolByType: ReadonlyMap<string, number>;
+  /** Accelerators of each type in the whole network, for dominant-resource shares. */
+  readonly capacityByType: ReadonlyMap<string, number>;
+  readonly tenants: ReadonlyMap<string, Tenant>;
+  readonly clusterQueues: ReadonlyMap<string, ClusterQueue>;
+  /** Cluster queues of each cohort. */
+  readonly cohorts: ReadonlyMap<string, readonly ClusterQueue[]>;
+  /** Tenants whose local queue points to each cluster queue. */
+  readonly tenantsByQueue: ReadonlyMap<string, readonly string[]>;
   link(a: PreparedSite, b: PreparedSite): LinkFigures;
 }
 
@@ -57,10 +78,25 @@ function build(network: Network): PreparedNetwork {
   const poolsByType = new Map<string, PreparedPool[]>();
   const largestPoolByType = new Map<string, number>();
   for (const site of network.sites) {
+    const sitePools = new Map<string, PreparedPool[]>();
+    let idleKw = 0;
+    for (const pool of site.pools) {
+      const spec = accelerators.get(pool.accelerator);
+      if (!spec) throw new Error(`pool ${pool.id}: unknown accelerator type ${pool.accelerator}`);
+      idleKw += idlePowerKw(spec, pool.count) * site.pue;
+    }
     const ps: PreparedSite = {
       site,
       index: sites.length,
       tariff: hourlyProfile(site.tariffCnyPerKwh, site.utcOffsetH),
+      carbon: hourlyProfile(
+        site.carbonKgPerKwhByHour ?? new Array<number>(24).fill(site.gridCarbonKgPerKwh),
+        site.utcOffsetH,
+      ),
+      idleKw,
+      capKw: site.powerCapMw * 1000,
+      poolsByType: sitePools,
+      inventory: site.pools.map((p) => `${p.accelerator} ×${formatNumber(p.count)}`).join(', '),
     };
     sites.push(ps);
     siteById.set(site.id, ps);
@@ -70,11 +106,34 @@ function build(network: Network): PreparedNetwork {
       const pp: PreparedPool = { pool, site: ps, spec, index: pools.length };
       pools.push(pp);
       poolById.set(pool.id, pp);
+      const same = sitePools.get(pool.accelerator);
+      if (same) same.push(pp);
+      else sitePools.set(pool.accelerator, [pp]);
       const list = poolsByType.get(pool.accelerator);
       if (list) list.push(pp);
       else poolsByType.set(pool.accelerator, [pp]);
       largestPoolByType.set(pool.accelerator, Math.max(largestPoolByType.get(pool.accelerator) ?? 0, pool.count));
     }
+  }
+
+  const capacityByType = new Map<string, number>();
+  for (const p of pools)
+    capacityByType.set(p.pool.accelerator, (capacityByType.get(p.pool.accelerator) ?? 0) + p.pool.count);
+  const clusterQueues = new Map(network.clusterQueues.map((q) => [q.name, q]));
+  const cohorts = new Map<string, ClusterQueue[]>();
+  for (const q of network.clusterQueues) {
+    if (q.cohort === undefined) continue;
+    const members = cohorts.get(q.cohort);
+    if (members) members.push(q);
+    else cohorts.set(q.cohort, [q]);
+  }
+
+  const tenantsByQueue = new Map<string, string[]>();
+  for (const t of network.tenants) {
+    if (t.clusterQueue === undefined) continue;
+    const list = tenantsByQueue.get(t.clusterQueue);
+    if (list) list.push(t.id);
+    else tenantsByQueue.set(t.clusterQueue, [t.id]);
   }
 
   const n = sites.length;
@@ -104,6 +163,11 @@ function build(network: Network): PreparedNetwork {
     accelerators,
     poolsByType,
     largestPoolByType,
+    capacityByType,
+    tenants: new Map(network.tenants.map((t) => [t.id, t])),
+    clusterQueues,
+    cohorts,
+    tenantsByQueue,
     link(a, b) {
       if (a.index === b.index) return local;
       const key = a.index * n + b.index;

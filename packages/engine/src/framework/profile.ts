@@ -1,18 +1,54 @@
-import { acceleratorType } from '../plugins/accelerator-type/accelerator-type.ts';
-import { budget } from '../plugins/budget/budget.ts';
-import { capacityFit } from '../plugins/capacity-fit/capacity-fit.ts';
-import { carbonScore } from '../plugins/carbon-score/carbon-score.ts';
-import { costScore } from '../plugins/cost-score/cost-score.ts';
-import { deadline } from '../plugins/deadline/deadline.ts';
-import { priorityFifo } from '../plugins/priority-fifo/priority-fifo.ts';
-import { timeScore } from '../plugins/time-score/time-score.ts';
-import type { Profile } from './plugin.ts';
+import type { CarbonSignal } from '../domain/placement.ts';
+import type {
+  FilterPlugin,
+  PermitPlugin,
+  PostFilterPlugin,
+  PreFilterPlugin,
+  QueueSortPlugin,
+  ReservePlugin,
+  ScorePlugin,
+  SiteFilterPlugin,
+} from './plugin.ts';
 
-/** The profile the service and the simulator use unless told otherwise. */
-export const defaultProfile: Profile = {
-  name: 'default',
-  queueSort: priorityFifo,
-  siteFilters: [acceleratorType],
-  poolFilters: [capacityFit, deadline, budget],
-  scores: [costScore, carbonScore, timeScore],
-};
+/** Settings of the batch optimizer (optimizer/batch.ts). */
+export interface OptimizerSettings {
+  /** `every-cycle`: the optimizer plans each cycle's queue; `on-demand`: only when asked. */
+  readonly mode: 'off' | 'on-demand' | 'every-cycle';
+  /** Fewer pending jobs than this: the greedy pass alone decides. */
+  readonly minJobs: number;
+  /** At most this many jobs, in queue order, go into one model. */
+  readonly maxJobs: number;
+  /** The best options of each job (by the greedy scores) that become columns of the model. */
+  readonly optionsPerJob: number;
+  readonly timeLimitS: number;
+  /** Stop when the solution is within this relative gap of the bound (percent). */
+  readonly gapPct: number;
+  /** Length of the model's time slots and how far ahead they reach. */
+  readonly slotS: number;
+  readonly horizonS: number;
+}
+
+/**
+ * Which plug-ins run at which extension point, with their weights and the framework's settings.
+ * Built from a profile spec by `buildProfile` (framework/registry.ts), which validates it.
+ */
+export interface Profile {
+  readonly name: string;
+  readonly queueSort: QueueSortPlugin;
+  readonly preFilters: readonly PreFilterPlugin[];
+  readonly siteFilters: readonly SiteFilterPlugin[];
+  readonly filters: readonly FilterPlugin[];
+  readonly postFilters: readonly PostFilterPlugin[];
+  readonly scores: readonly { readonly plugin: ScorePlugin; readonly weight: number }[];
+  readonly reserves: readonly ReservePlugin[];
+  readonly permits: readonly PermitPlugin[];
+  /** Which carbon figure estimates use. */
+  readonly carbonSignal: CarbonSignal;
+  /** Backfill: how many waiting jobs per cycle get a start-time reservation that later jobs may not delay. */
+  readonly reservations: number;
+  /** Time shifting of flexible jobs (those with a deadline): how far ahead, in what steps; off when absent. */
+  readonly timeShift?: { readonly horizonS: number; readonly stepS: number };
+  /** `brief` keeps the five best sites and counts the others by plug-in (for the simulator). */
+  readonly explain: 'full' | 'brief';
+  readonly optimizer: OptimizerSettings;
+}

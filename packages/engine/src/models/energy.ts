@@ -13,7 +13,7 @@ export const ACTIVITY_FRACTION: Readonly<Record<JobKind, number>> = {
   serve: 0.27,
 };
 
-/** Device power when allocated but idle (CUDA context open): 123 W of 700 W measured. */
+/** Device power when idle with a context open: 123 W of 700 W measured. */
 export const IDLE_FRACTION = 0.18;
 
 /**
@@ -26,6 +26,11 @@ export const HOST_OVERHEAD_FRACTION = 0.35;
 /** IT power of `count` devices of one type running a job of `kind`. */
 export function itPowerKw(spec: AcceleratorSpec, kind: JobKind, count: number): number {
   return (count * spec.tdpW * ACTIVITY_FRACTION[kind] * (1 + HOST_OVERHEAD_FRACTION)) / 1000;
+}
+
+/** IT power of `count` idle devices of one type. */
+export function idlePowerKw(spec: AcceleratorSpec, count: number): number {
+  return (count * spec.tdpW * IDLE_FRACTION * (1 + HOST_OVERHEAD_FRACTION)) / 1000;
 }
 
 /** Facility energy (IT × PUE) of a run. */

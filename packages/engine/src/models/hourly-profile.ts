@@ -15,8 +15,12 @@ export function hourlyProfile(values: readonly number[], utcOffsetH: number): Ho
   return { values, prefix, utcOffsetH };
 }
 
-function cumulative(p: HourlyProfile, atS: number): number {
-  const localH = atS / 3600 + p.utcOffsetH;
+/** Integral of the profile over local hours [a, b), for 0 ≤ a ≤ b measured from a local midnight. */
+function integral(p: HourlyProfile, a: number, b: number): number {
+  return cumulative(p, b) - cumulative(p, a);
+}
+
+function cumulative(p: HourlyProfile, localH: number): number {
   const days = Math.floor(localH / 24);
   const rest = localH - days * 24;
   const hour = Math.floor(rest);
@@ -26,7 +30,12 @@ function cumulative(p: HourlyProfile, atS: number): number {
 /** Mean of the profile over [startS, endS); the value at startS when the span is empty. */
 export function meanOver(p: HourlyProfile, startS: number, endS: number): number {
   if (endS <= startS) return valueAt(p, startS);
-  return (cumulative(p, endS) - cumulative(p, startS)) / ((endS - startS) / 3600);
+  // Measure hours from the local midnight before the start, so large epoch values lose no precision.
+  const localStart = startS / 3600 + p.utcOffsetH;
+  const midnight = Math.floor(localStart / 24) * 24;
+  const a = localStart - midnight;
+  const b = a + (endS - startS) / 3600;
+  return integral(p, a, b) / (b - a);
 }
 
 /** The profile's value in the local hour that contains `atS`. */

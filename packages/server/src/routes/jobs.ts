@@ -1,7 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { JOB_STATES, type SpecInput, SuanliError, type SuanliService } from '@suanli/service';
 import type { Context } from 'hono';
-import { ErrorSchema, errorResponses, JobSchema, JobSpecInputJsonSchema, list, QuoteSchema } from '../api-schemas.ts';
+import {
+  ErrorSchema,
+  errorResponses,
+  JobSchema,
+  JobSpecInputJsonSchema,
+  list,
+  QuoteSchema,
+  WhyPendingSchema,
+} from '../api-schemas.ts';
 
 const specBody = {
   required: true,
@@ -132,5 +140,23 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
       },
     }),
     async (c) => c.json(await service.cancel(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs/{id}/why',
+      tags: ['jobs'],
+      summary: 'Why is this job pending?',
+      description:
+        'What a scheduling cycle run now decides for the job (place, reserve a later start, or wait), the reasons per site, and the quota of its cluster queue.',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'The reasons', content: { 'application/json': { schema: WhyPendingSchema } } },
+        404: { description: 'No such job', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.why(c.req.valid('param').id), 200),
   );
 }

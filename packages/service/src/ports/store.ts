@@ -15,7 +15,11 @@ export type JobPatch = Partial<
     | 'exitCode'
     | 'message'
   >
-> & { readonly updatedAtS: number };
+> & {
+  readonly updatedAtS: number;
+  /** Fields to remove (a preempted job loses its placement and backend). */
+  readonly clear?: readonly ('placement' | 'backend' | 'externalId' | 'startedAtS' | 'endedAtS' | 'exitCode')[];
+};
 
 export interface JobFilter {
   readonly states?: readonly JobState[];

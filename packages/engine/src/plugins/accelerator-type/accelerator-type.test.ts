@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Cycle } from '../../framework/cycle.ts';
-import { job, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
+import { cycleOf, job } from '../../network.fixture.ts';
 import { acceleratorType } from './accelerator-type.ts';
 
-const cycle = new Cycle({ network: testNetwork(), allocations: [], queue: [] }, T0, seededRng(1));
+const cycle = cycleOf();
 const site = (id: string) => {
   const s = cycle.net.siteById.get(id);
   if (!s) throw new Error(id);
@@ -13,19 +11,19 @@ const site = (id: string) => {
 
 describe('accelerator-type', () => {
   it('lets a site with an accepted type through', () => {
-    expect(acceleratorType.filterSite(cycle, job('a'), site('west'))).toBeNull();
+    expect(acceleratorType().filterSite(cycle, job('a'), site('west'))).toBeNull();
     const either = job('b', {
       options: [
         { accelerator: 'A100', perMember: 8 },
         { accelerator: 'H100', perMember: 4 },
       ],
     });
-    expect(acceleratorType.filterSite(cycle, either, site('west'))).toBeNull();
+    expect(acceleratorType().filterSite(cycle, either, site('west'))).toBeNull();
   });
 
   it('rejects a site without one as unresolvable, saying what the site has', () => {
     const a100 = job('c', { options: [{ accelerator: 'A100', perMember: 8 }] });
-    expect(acceleratorType.filterSite(cycle, a100, site('west'))).toEqual({
+    expect(acceleratorType().filterSite(cycle, a100, site('west'))).toEqual({
       code: 'unresolvable',
       reason: 'no A100 pool (has H100 ×64)',
     });

@@ -1,20 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Candidate } from '../../framework/candidate.ts';
-import { Cycle } from '../../framework/cycle.ts';
-import { job, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
+import { cycleOf, job, optionOf, running, T0 } from '../../network.fixture.ts';
 import { capacityFit } from './capacity-fit.ts';
 
-const network = testNetwork();
-
 function check(perMember: number, gang: number, held = 0) {
-  const allocations = held ? [{ jobId: 'x', poolId: 'hydro-h100', count: held, startS: T0, endS: T0 + 600 }] : [];
-  const cycle = new Cycle({ network, allocations, queue: [] }, T0, seededRng(1));
-  const pool = cycle.net.poolById.get('hydro-h100');
-  if (!pool) throw new Error('pool');
+  const cycle = cycleOf({ allocations: held ? [running('x', 'hydro-h100', held, { endS: T0 + 600 })] : [] });
   const j = job('j', { gang, options: [{ accelerator: 'H100', perMember }] });
-  const c = new Candidate(cycle, j, pool, { accelerator: 'H100', perMember });
-  return { status: capacityFit.filterPool(cycle, j, c), waitS: c.estimate().waitS };
+  const o = optionOf(cycle, j, 'hydro-h100');
+  return {
+    status: capacityFit().filter(cycle, j, o),
+    waitS: Number.isFinite(o.startS) ? o.estimate().waitS : Number.NaN,
+  };
 }
 
 describe('capacity-fit', () => {

@@ -1,28 +1,31 @@
-import { formatDuration, formatNumber } from '../../framework/format.ts';
-import type { PoolFilterPlugin } from '../../framework/plugin.ts';
+import { formatNumber } from '../../framework/format.ts';
+import type { FilterPlugin } from '../../framework/plugin.ts';
 import { unresolvable, unschedulable } from '../../framework/status.ts';
 
+export const CAPACITY_FIT = 'capacity-fit';
+
 /**
- * Rejects pools that can never hold the whole gang (unresolvable) or whose held accelerators are
- * not expected back at all (unschedulable). A pool that is busy now but frees up later passes:
- * its wait is part of the estimate and of the time score.
+ * Rejects pools that can never hold the whole gang (unresolvable), or whose held accelerators are
+ * not expected back while the run would last (unschedulable). A pool that is busy now but frees up
+ * later passes: its wait is part of the estimate and of the time score.
  */
-export const capacityFit: PoolFilterPlugin = {
-  name: 'capacity-fit',
-  filterPool(cycle, job, c) {
-    const size = c.pool.pool.count;
-    if (c.count > size) {
-      const gang = job.gang > 1 ? ` (${job.gang} × ${c.option.perMember})` : '';
-      return unresolvable(
-        `needs ${formatNumber(c.count)} ${c.option.accelerator}${gang} in one pool; pool ${c.pool.pool.id} has ${formatNumber(size)}`,
-      );
-    }
-    const waitS = cycle.waitFor(c.pool, c.count);
-    if (!Number.isFinite(waitS)) {
-      return unschedulable(
-        `${formatNumber(cycle.freeIn(c.pool))} of ${formatNumber(size)} ${c.option.accelerator} free and no release expected (${formatDuration(waitS)})`,
-      );
-    }
-    return null;
-  },
-};
+export function capacityFit(): FilterPlugin {
+  return {
+    name: CAPACITY_FIT,
+    filter(cycle, job, o) {
+      const size = o.pool.pool.count;
+      if (o.count > size) {
+        const gang = job.gang > 1 ? ` (${job.gang} × ${o.choice.perMember})` : '';
+        return unresolvable(
+          `needs ${formatNumber(o.count)} ${o.choice.accelerator}${gang} in one pool; pool ${o.pool.pool.id} has ${formatNumber(size)}`,
+        );
+      }
+      if (!Number.isFinite(o.earliestS) && o.boundBy === 'capacity') {
+        return unschedulable(
+          `${formatNumber(cycle.freeAt(o.pool, cycle.nowS))} of ${formatNumber(size)} ${o.choice.accelerator} free, not enough expected back`,
+        );
+      }
+      return null;
+    },
+  };
+}

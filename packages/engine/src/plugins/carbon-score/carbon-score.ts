@@ -1,8 +1,8 @@
 import type { ScorePlugin } from '../../framework/plugin.ts';
 
-/** Estimated emissions in kgCO2: facility energy × the site's grid factor. */
-export const carbonScore: ScorePlugin = {
-  name: 'carbon-score',
-  objective: 'carbon',
-  measure: (_cycle, _job, c) => c.estimate().carbonKg,
-};
+export const CARBON_SCORE = 'carbon-score';
+
+/** Estimated emissions in kgCO2, by the profile's carbon signal over the run's hours. */
+export function carbonScore(): ScorePlugin {
+  return { name: CARBON_SCORE, objective: 'carbon', measure: (_cycle, _job, o) => o.estimate().carbonKg };
+}

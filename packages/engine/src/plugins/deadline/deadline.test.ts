@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Candidate } from '../../framework/candidate.ts';
-import { Cycle } from '../../framework/cycle.ts';
-import { job, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
+import { cycleOf, job, optionOf, T0 } from '../../network.fixture.ts';
 import { deadline } from './deadline.ts';
 
-const cycle = new Cycle({ network: testNetwork(), allocations: [], queue: [] }, T0, seededRng(1));
-const pool = cycle.net.poolById.get('west-h100');
+const cycle = cycleOf();
 
 function check(deadlineS: number | undefined) {
-  if (!pool) throw new Error('pool');
   const j = job('j', deadlineS === undefined ? {} : { deadlineS });
-  return deadline.filterPool(cycle, j, new Candidate(cycle, j, pool, { accelerator: 'H100', perMember: 8 }));
+  return deadline().filter(cycle, j, optionOf(cycle, j, 'west-h100'));
 }
 
 describe('deadline', () => {

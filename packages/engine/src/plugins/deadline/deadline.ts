@@ -1,14 +1,19 @@
 import { formatDuration } from '../../framework/format.ts';
-import type { PoolFilterPlugin } from '../../framework/plugin.ts';
+import type { FilterPlugin } from '../../framework/plugin.ts';
 import { unschedulable } from '../../framework/status.ts';
 
-/** Rejects candidates whose expected end is after the job's deadline. */
-export const deadline: PoolFilterPlugin = {
-  name: 'deadline',
-  filterPool(_cycle, job, c) {
-    if (job.deadlineS === undefined) return null;
-    const endS = c.estimate().endS;
-    if (endS <= job.deadlineS) return null;
-    return unschedulable(`would end ${formatDuration(endS - job.deadlineS)} after the deadline`);
-  },
-};
+export const DEADLINE = 'deadline';
+
+/** Rejects options whose expected end is after the job's deadline. */
+export function deadline(): FilterPlugin {
+  return {
+    name: DEADLINE,
+    filter(_cycle, job, o) {
+      if (job.deadlineS === undefined) return null;
+      const endS = o.startS + o.durationS;
+      if (endS <= job.deadlineS) return null;
+      if (!Number.isFinite(endS)) return unschedulable('would not start in time for the deadline');
+      return unschedulable(`would end ${formatDuration(endS - job.deadlineS)} after the deadline`);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { job } from '../../network.fixture.ts';
-import { priorityFifo } from './priority-fifo.ts';
+import { byPriorityThenAge } from './priority-fifo.ts';
 
 describe('priority-fifo', () => {
   it('orders by priority, then submission, then id: a total order', () => {
@@ -10,6 +10,6 @@ describe('priority-fifo', () => {
       job('c', { submittedAtS: 0 }),
       job('d', { submittedAtS: 9, priority: 5 }),
     ];
-    expect([...jobs].sort(priorityFifo.compare).map((j) => j.id)).toEqual(['d', 'c', 'a', 'b']);
+    expect([...jobs].sort(byPriorityThenAge).map((j) => j.id)).toEqual(['d', 'c', 'a', 'b']);
   });
 });

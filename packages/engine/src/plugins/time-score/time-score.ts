@@ -1,8 +1,8 @@
 import type { ScorePlugin } from '../../framework/plugin.ts';
 
-/** Seconds from now to the expected end: wait or data staging, whichever is longer, plus the run. */
-export const timeScore: ScorePlugin = {
-  name: 'time-score',
-  objective: 'time',
-  measure: (cycle, _job, c) => c.estimate().endS - cycle.nowS,
-};
+export const TIME_SCORE = 'time-score';
+
+/** Seconds from now to the expected end: data staging, wait, any shift, and the run. */
+export function timeScore(): ScorePlugin {
+  return { name: TIME_SCORE, objective: 'time', measure: (cycle, _job, o) => o.startS + o.durationS - cycle.nowS };
+}
