@@ -50,8 +50,8 @@ describe('decide', () => {
     expect(e?.verdicts.map((v) => v.siteId).sort()).toEqual(['east', 'hydro', 'west']);
     expect(e?.verdicts[0]).toMatchObject({ siteId: 'east', outcome: 'scored', rank: 1 });
     expect(e?.verdicts.filter((v) => v.outcome === 'filtered')).toEqual([
-      expect.objectContaining({ siteId: 'hydro', plugin: 'accelerator-type', code: 'unresolvable' }),
       expect.objectContaining({ siteId: 'west', plugin: 'accelerator-type', code: 'unresolvable' }),
+      expect.objectContaining({ siteId: 'hydro', plugin: 'accelerator-type', code: 'unresolvable' }),
     ]);
   });
 

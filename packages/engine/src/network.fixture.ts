@@ -142,11 +142,24 @@ export function optionOf(cycle: Cycle, j: Job, poolId: string, startS?: number):
   const durationS = durationOnS(j, choice, (t) => cycle.net.accelerators.get(t));
   const kw = (itPowerKw(pool.spec, j.kind, count) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
   const staging = stagingAt(cycle, j, pool.site);
-  const earliest =
-    count > pool.pool.count
-      ? { startS: Number.POSITIVE_INFINITY, boundBy: 'capacity' as const }
-      : cycle.earliestStart(pool, count, durationS, kw, cycle.nowS + staging.transferS);
-  return new Option(cycle, j, pool, choice, durationS, staging, earliest, startS ?? earliest.startS, 'location-based');
+  const fits = count <= pool.pool.count;
+  const earliestS = fits
+    ? cycle.earliestStart(pool, count, durationS, kw, cycle.nowS + staging.transferS)
+    : Number.POSITIVE_INFINITY;
+  const boundBy = fits ? cycle.boundBy : 'capacity';
+  const itKw = itPowerKw(pool.spec, j.kind, count) * pool.site.site.pue;
+  return new Option(cycle, j, 'location-based').set(
+    pool,
+    choice,
+    count,
+    durationS,
+    kw,
+    itKw,
+    staging,
+    earliestS,
+    boundBy,
+    startS ?? earliestS,
+  );
 }
 
 /**

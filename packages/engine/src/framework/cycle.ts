@@ -55,17 +55,14 @@ export class Cycle {
     return this.power[site.index]?.valueAt(t) ?? site.capKw - site.idleKw;
   }
 
+  /** What made the last `earliestStart` later than its `fromS`. */
+  boundBy: 'none' | 'capacity' | 'power' = 'none';
+
   /**
    * The earliest start ≥ fromS at which `count` accelerators and `kw` of power stay free for the
-   * whole run, and which of the two (if either) makes it later than fromS; Infinity if never.
+   * whole run; Infinity if never. `boundBy` then says which of the two (if either) made it later.
    */
-  earliestStart(
-    pool: PreparedPool,
-    count: number,
-    durationS: number,
-    kw: number,
-    fromS: number,
-  ): { startS: number; boundBy: 'none' | 'capacity' | 'power' } {
+  earliestStart(pool: PreparedPool, count: number, durationS: number, kw: number, fromS: number): number {
     const cap = this.capacity[pool.index];
     const pow = this.power[pool.site.index];
     const capFree = pool.pool.count;
@@ -75,14 +72,24 @@ export class Cycle {
     for (let round = 0; round < 64; round++) {
       const c = cap ? cap.earliestFit(t, durationS, count) : count <= capFree ? t : Number.POSITIVE_INFINITY;
       if (c > t) boundBy = 'capacity';
-      if (!Number.isFinite(c)) return { startS: c, boundBy: 'capacity' };
+      if (!Number.isFinite(c)) {
+        this.boundBy = 'capacity';
+        return c;
+      }
       const p = pow ? pow.earliestFit(c, durationS, kw) : kw <= powFree ? c : Number.POSITIVE_INFINITY;
       if (p > c) boundBy = 'power';
-      if (!Number.isFinite(p)) return { startS: p, boundBy: 'power' };
-      if (p === c) return { startS: p, boundBy };
+      if (!Number.isFinite(p)) {
+        this.boundBy = 'power';
+        return p;
+      }
+      if (p === c) {
+        this.boundBy = boundBy;
+        return p;
+      }
       t = p;
     }
-    return { startS: Number.POSITIVE_INFINITY, boundBy };
+    this.boundBy = boundBy;
+    return Number.POSITIVE_INFINITY;
   }
 
   /** Whether `count` accelerators and `kw` stay free over [startS, startS + durationS). */

@@ -1,6 +1,5 @@
 import type { AcceleratorOption, Job } from '../domain/job.ts';
 import type { CarbonSignal, Estimate, ObjectiveScores, SiteVerdict } from '../domain/placement.ts';
-import { idlePowerKw, itPowerKw } from '../models/energy.ts';
 import { meanOver } from '../models/hourly-profile.ts';
 import type { Cycle } from './cycle.ts';
 import type { PreparedPool, PreparedSite } from './prepared-network.ts';
@@ -12,8 +11,11 @@ export interface Staging {
   readonly transferCostCny: number;
 }
 
+const NO_STAGING: Staging = { transferS: 0, transferGb: 0, transferCostCny: 0 };
+
 /** Computes the staging of `job`'s datasets at `site` (data gravity). */
 export function stagingAt(cycle: Cycle, job: Job, site: PreparedSite): Staging {
+  if (job.datasets.length === 0) return NO_STAGING;
   let transferS = 0;
   let transferGb = 0;
   let transferCostCny = 0;
@@ -43,100 +45,142 @@ export function stagingAt(cycle: Cycle, job: Job, site: PreparedSite): Staging {
  * One way to run a job: a pool, the accelerator choice it matches, and a start time. `earliestS`
  * is the earliest the pool (and the site's power) allows after data staging; `startS` is later
  * than that only for a flexible job shifted to cheaper or greener hours.
+ *
+ * Plug-ins read options and must neither change them nor keep them after the call: the runner
+ * reuses one object for every candidate it filters (the hot path allocates nothing per option)
+ * and builds lasting ones only for the options it keeps. Cost and carbon are plain numbers
+ * computed on first use; the full `Estimate` object is built only for explanations.
  */
 export class Option {
-  readonly site: PreparedSite;
-  readonly pool: PreparedPool;
-  readonly choice: AcceleratorOption;
-  readonly count: number;
-  readonly durationS: number;
+  site!: PreparedSite;
+  pool!: PreparedPool;
+  choice!: AcceleratorOption;
+  count = 0;
+  durationS = 0;
   /** Facility power the run adds over the accelerators' idle draw: what the site's cap must allow. */
-  readonly incrementKw: number;
-  readonly staging: Staging;
-  readonly earliestS: number;
-  readonly startS: number;
+  incrementKw = 0;
+  /** Facility power while running (IT at the job kind's activity × PUE). */
+  powerKw = 0;
+  staging!: Staging;
+  earliestS = 0;
+  startS = 0;
   /** What made `earliestS` later than the data being ready. */
-  readonly boundBy: 'none' | 'capacity' | 'power';
+  boundBy: 'none' | 'capacity' | 'power' = 'none';
   private readonly cycle: Cycle;
   private readonly job: Job;
   private readonly signal: CarbonSignal;
+  private computed = false;
+  private energyKwh = 0;
+  private energyCost = 0;
+  private carbon = 0;
+  private cost = 0;
   private cached: Estimate | undefined;
 
-  constructor(
-    cycle: Cycle,
-    job: Job,
-    pool: PreparedPool,
-    choice: AcceleratorOption,
-    durationS: number,
-    staging: Staging,
-    earliest: { startS: number; boundBy: 'none' | 'capacity' | 'power' },
-    startS: number,
-    signal: CarbonSignal,
-  ) {
+  constructor(cycle: Cycle, job: Job, signal: CarbonSignal) {
     this.cycle = cycle;
     this.job = job;
-    this.site = pool.site;
-    this.pool = pool;
-    this.choice = choice;
-    this.count = choice.perMember * job.gang;
-    this.durationS = durationS;
-    this.incrementKw =
-      (itPowerKw(pool.spec, job.kind, this.count) - idlePowerKw(pool.spec, this.count)) * pool.site.site.pue;
-    this.staging = staging;
-    this.earliestS = earliest.startS;
-    this.boundBy = earliest.boundBy;
-    this.startS = startS;
     this.signal = signal;
   }
 
-  /** The same pool and choice, starting later. */
+  /** Points the option at another candidate (the runner's reused cursor). */
+  set(
+    pool: PreparedPool,
+    choice: AcceleratorOption,
+    count: number,
+    durationS: number,
+    incrementKw: number,
+    powerKw: number,
+    staging: Staging,
+    earliestS: number,
+    boundBy: 'none' | 'capacity' | 'power',
+    startS: number,
+  ): this {
+    this.site = pool.site;
+    this.pool = pool;
+    this.choice = choice;
+    this.count = count;
+    this.durationS = durationS;
+    this.incrementKw = incrementKw;
+    this.powerKw = powerKw;
+    this.staging = staging;
+    this.earliestS = earliestS;
+    this.boundBy = boundBy;
+    this.startS = startS;
+    this.computed = false;
+    this.cached = undefined;
+    return this;
+  }
+
+  /** A lasting copy of this option, starting at `startS`. */
   at(startS: number): Option {
-    return new Option(
-      this.cycle,
-      this.job,
+    return new Option(this.cycle, this.job, this.signal).set(
       this.pool,
       this.choice,
+      this.count,
       this.durationS,
+      this.incrementKw,
+      this.powerKw,
       this.staging,
-      { startS: this.earliestS, boundBy: this.boundBy },
+      this.earliestS,
+      this.boundBy,
       startS,
-      this.signal,
     );
   }
 
-  /** Cost, energy, carbon and timing; computed once, on first use. */
+  /** Accelerator-hours at the pool price + energy at the tariff of the run's hours + transfer. */
+  get costCny(): number {
+    if (!this.computed) this.compute();
+    return this.cost;
+  }
+
+  /** Emissions by the profile's carbon signal over the run's hours. */
+  get carbonKg(): number {
+    if (!this.computed) this.compute();
+    return this.carbon;
+  }
+
+  /** Whether the job can start on this option now (no wait beyond staging, no shift). */
+  get startsNow(): boolean {
+    return this.startS <= this.cycle.nowS + this.staging.transferS;
+  }
+
+  /** Cost, energy, carbon and timing, as one object; built once, on first use. */
   estimate(): Estimate {
-    this.cached ??= this.compute();
+    this.cached ??= this.build();
     return this.cached;
   }
 
-  private compute(): Estimate {
-    const site = this.site;
-    const s = site.site;
-    const startS = this.startS;
-    const endS = startS + this.durationS;
+  private compute(): void {
+    const endS = this.startS + this.durationS;
+    this.energyKwh = this.powerKw * (this.durationS / 3600);
+    this.energyCost = this.energyKwh * meanOver(this.site.tariff, this.startS, endS);
+    const gridKg = this.energyKwh * meanOver(this.site.carbon, this.startS, endS);
+    this.carbon = this.signal === 'market-based' ? gridKg * (1 - this.site.site.greenShare) : gridKg;
+    this.cost =
+      this.count * (this.durationS / 3600) * this.pool.pool.priceCnyPerAcceleratorHour +
+      this.energyCost +
+      this.staging.transferCostCny;
+    this.computed = true;
+  }
+
+  private build(): Estimate {
+    const costCny = this.costCny;
     const readyS = this.cycle.nowS + this.staging.transferS;
-    const powerKw = itPowerKw(this.pool.spec, this.job.kind, this.count) * s.pue;
-    const energyKwh = powerKw * (this.durationS / 3600);
-    const energyCostCny = energyKwh * meanOver(site.tariff, startS, endS);
-    const computeCostCny = this.count * (this.durationS / 3600) * this.pool.pool.priceCnyPerAcceleratorHour;
-    const gridKg = energyKwh * meanOver(site.carbon, startS, endS);
-    const carbonKg = this.signal === 'market-based' ? gridKg * (1 - s.greenShare) : gridKg;
     return {
-      startS,
-      endS,
+      startS: this.startS,
+      endS: this.startS + this.durationS,
       durationS: this.durationS,
       waitS: Math.max(0, this.earliestS - readyS),
       transferS: this.staging.transferS,
       transferGb: this.staging.transferGb,
-      shiftS: startS - this.earliestS,
-      powerKw,
-      energyKwh,
-      computeCostCny,
-      energyCostCny,
+      shiftS: this.startS - this.earliestS,
+      powerKw: this.powerKw,
+      energyKwh: this.energyKwh,
+      computeCostCny: costCny - this.energyCost - this.staging.transferCostCny,
+      energyCostCny: this.energyCost,
       transferCostCny: this.staging.transferCostCny,
-      costCny: computeCostCny + energyCostCny + this.staging.transferCostCny,
-      carbonKg,
+      costCny,
+      carbonKg: this.carbon,
       carbonSignal: this.signal,
     };
   }
@@ -156,10 +200,16 @@ export interface JobEvaluation {
     readonly code: 'unschedulable' | 'unresolvable' | 'error';
     readonly reason: string;
   };
-  /** All feasible options, best first. */
-  readonly options: readonly ScoredOption[];
-  /** The best option of each feasible site, best site first. */
+  /** The best option of each feasible site, best site first (the best five only, when brief). */
   readonly ranked: readonly ScoredOption[];
-  /** One verdict per site: ranked sites first, then filtered sites by id. */
+  /** How many sites have a feasible option. */
+  readonly feasibleSites: number;
+  /** How many feasible options there were, of every site and start. */
+  readonly feasible: number;
+  /** The weighted total (0..100) of each feasible option, by index (only when kept). */
+  readonly totals: Float64Array;
+  /** A lasting copy of feasible option `i`, for the batch optimizer (only when kept). */
+  option(i: number): Option;
+  /** One verdict per site: ranked sites first, then filtered sites in network order. */
   readonly verdicts: readonly SiteVerdict[];
 }

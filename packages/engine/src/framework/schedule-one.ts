@@ -54,7 +54,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
     evaluation = evaluateJob(cycle, job, profile);
   }
 
-  const best = evaluation.options[0];
+  const best = evaluation.ranked[0];
   if (!best) {
     const unresolvable =
       evaluation.verdicts.length > 0 &&
@@ -117,11 +117,11 @@ function tryStartNow(
   notes: string[],
 ): Option | undefined {
   let attempts = 0;
-  for (const s of evaluation.options) {
+  for (const s of evaluation.ranked) {
     const o = s.option;
-    const e = o.estimate();
     // Options come best first: once the best remaining one starts later, the job waits for it.
-    if (e.waitS > 0 || e.shiftS > 0) break;
+    if (!o.startsNow) break;
+    const e = o.estimate();
     if (attempts++ >= PLACE_ATTEMPTS) break;
     const plan = new Plan(cycle);
     // The gang, member by member: all of them or none.
@@ -219,8 +219,8 @@ export function summarise(
   chosen?: Option,
 ): string {
   const best: ScoredOption | undefined = chosen
-    ? evaluation.options.find((s) => s.option === chosen)
-    : evaluation.options[0];
+    ? evaluation.ranked.find((s) => s.option === chosen)
+    : evaluation.ranked[0];
   const total = cycle.net.sites.length;
   if (!best) return `no site can run this job now: ${total} of ${total} sites filtered out`;
   const o = best.option;
@@ -228,5 +228,5 @@ export function summarise(
   const where = `${o.site.site.id} (${o.choice.accelerator} ×${o.count})`;
   const start = e.startS <= cycle.nowS ? 'starts now' : `starts in ${formatDuration(e.startS - cycle.nowS)}`;
   const figures = `${formatNumber(e.costCny)} CNY, ${formatNumber(e.energyKwh)} kWh, ${formatNumber(e.carbonKg)} kgCO2`;
-  return `${verb}: ${where}, ${figures}, ${start}; ${evaluation.ranked.length} of ${total} sites feasible`;
+  return `${verb}: ${where}, ${figures}, ${start}; ${evaluation.feasibleSites} of ${total} sites feasible`;
 }

@@ -10,7 +10,7 @@ export function budget(): FilterPlugin {
     name: BUDGET,
     filter(_cycle, job, o) {
       if (job.budgetCny === undefined || !Number.isFinite(o.startS)) return null;
-      const cost = o.estimate().costCny;
+      const cost = o.costCny;
       if (cost <= job.budgetCny) return null;
       return unschedulable(
         `estimated ${formatNumber(cost)} CNY exceeds the budget of ${formatNumber(job.budgetCny)} CNY`,

@@ -35,7 +35,7 @@ export function preemption(args: PreemptionArgs): PostFilterPlugin {
   return {
     name: PREEMPTION,
     postFilter(cycle, job, evaluation) {
-      const best = evaluation.options[0];
+      const best = evaluation.ranked[0];
       if (best && best.option.startS - cycle.nowS - best.option.staging.transferS <= args.minWaitS) return null;
       const candidateSites = new Set(
         evaluation.verdicts.filter((v) => v.outcome === 'scored' || v.code === 'unschedulable').map((v) => v.siteId),
@@ -110,7 +110,7 @@ function fitsNow(cycle: Cycle, job: Job, pool: PreparedPool, choice: Accelerator
   const durationS = durationOnS(job, choice, (t) => cycle.net.accelerators.get(t));
   const kw = (itPowerKw(pool.spec, job.kind, count) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
   const readyS = cycle.nowS + stagingAt(cycle, job, pool.site).transferS;
-  if (cycle.earliestStart(pool, count, durationS, kw, readyS).startS > readyS) return false;
+  if (cycle.earliestStart(pool, count, durationS, kw, readyS) > readyS) return false;
   const cq = queueOf(cycle, job.tenant);
   return !cq || headroom(cycle, cq, choice.accelerator).available >= count;
 }

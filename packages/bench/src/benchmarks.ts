@@ -1,0 +1,31 @@
+import { placementBench } from './placement.ts';
+
+/** A benchmark: runs in its own process and returns named figures. */
+export interface Benchmark {
+  readonly name: string;
+  readonly description: string;
+  /** Target per figure, for the table: `≥ 20000`, `≤ 2`. */
+  readonly targets: Readonly<Record<string, string>>;
+  run(): Promise<Record<string, number>>;
+}
+
+export const BENCHMARKS: readonly Benchmark[] = [
+  {
+    name: 'placement_100sites',
+    description: 'placement decisions per second, 100 sites × 5 pools, one core (brief / full explanations)',
+    targets: { placement_100sites_per_s: '≥ 20000' },
+    run: async () => ({
+      placement_100sites_per_s: placementBench(100, 5, 5000, 'brief'),
+      placement_100sites_full_per_s: placementBench(100, 5, 2000, 'full'),
+    }),
+  },
+  {
+    name: 'placement_10kpools',
+    description: 'the same at 10,000 pools: 2,000 sites × 5 pools (brief / full explanations)',
+    targets: { placement_10kpools_per_s: '≥ 2000' },
+    run: async () => ({
+      placement_10kpools_per_s: placementBench(2000, 5, 1000, 'brief'),
+      placement_10kpools_full_per_s: placementBench(2000, 5, 200, 'full'),
+    }),
+  },
+];
