@@ -11,8 +11,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   'packages/service': ['engine'],
   'packages/store': ['engine', 'service'],
   'packages/backends': ['engine', 'service'],
-  'packages/server': ['engine', 'service', 'store', 'backends'],
+  'packages/solver': ['engine'],
+  'packages/server': ['engine', 'service', 'store', 'backends', 'solver'],
   'packages/cli': ['engine', 'service', 'server'],
+  'packages/bench': ['engine', 'solver'],
   'apps/web': [],
 };
 

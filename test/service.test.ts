@@ -1,6 +1,7 @@
-import { SuanliError } from '@suanli/service';
+import { parseNetwork, SuanliError } from '@suanli/service';
+import { loadHighsSolver } from '@suanli/solver';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, harness, TRAIN_SPEC } from '../packages/server/src/harness.fixture.ts';
+import { type Harness, harness, SMALL_NETWORK, smallSpec, TRAIN_SPEC } from '../packages/server/src/harness.fixture.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -112,5 +113,65 @@ describe('service with a real SQLite store and the sim backend', () => {
     await h.cycle();
     expect((await h.service.getJob(job.id)).state).toBe('succeeded');
     expect(await h.service.verifyAudit()).toMatchObject({ ok: true });
+  });
+});
+
+describe('service: quotas, preemption, why-pending, optimizer', () => {
+  it('says why a job is pending: the quota of its cluster queue holds it', async () => {
+    h = await harness({ network: parseNetwork(SMALL_NETWORK, 'small.yaml') });
+    const first = await h.service.submit({ text: smallSpec('first', 'lab') });
+    await h.cycle();
+    expect((await h.service.getJob(first.id)).state).toBe('scheduled');
+    const second = await h.service.submit({ text: smallSpec('second', 'lab') });
+    await h.cycle();
+    const why = await h.service.why(second.id);
+    expect(why).toMatchObject({
+      state: 'pending',
+      decision: 'wait',
+      quota: { clusterQueue: 'lab', flavours: [{ flavour: 'H100', nominal: 8, used: 8, available: 0, needs: 8 }] },
+    });
+    expect(why.verdicts[0]).toMatchObject({ outcome: 'filtered', plugin: 'quota' });
+    expect(why.reason).toContain('cluster queue lab');
+    const done = await h.service.why(first.id);
+    expect(done.decision).toBe('not-pending');
+  });
+
+  it('preempts a lower-priority job for a higher-priority one, and puts the victim back in the queue', async () => {
+    h = await harness({ network: parseNetwork(SMALL_NETWORK, 'small.yaml') });
+    const low1 = await h.service.submit({ text: smallSpec('low-1', 'team', 'priorityClass: low\n') });
+    const low2 = await h.service.submit({ text: smallSpec('low-2', 'team', 'priorityClass: low\n') });
+    await h.cycle();
+    h.clock.advance(5);
+    await h.cycle();
+    expect((await h.service.getJob(low2.id)).state).toBe('running');
+    const vip = await h.service.submit({ text: smallSpec('vip', 'team', 'priorityClass: high\n') });
+    await h.cycle();
+    expect((await h.service.getJob(vip.id)).state).toBe('scheduled');
+    const states = [await h.service.getJob(low1.id), await h.service.getJob(low2.id)];
+    const victim = states.find((j) => j.state === 'pending');
+    expect(victim?.message).toContain(`preempted by ${vip.id}`);
+    expect(victim?.placement).toBeUndefined();
+    expect(states.filter((j) => j.state === 'running')).toHaveLength(1);
+    const kinds = (await h.service.listAudit(1, 100)).map((e) => e.kind);
+    expect(kinds).toContain('job.preempted');
+    expect(await h.service.verifyAudit()).toMatchObject({ ok: true });
+  });
+
+  it('runs the batch optimizer on demand: a dry run changes nothing, an applied one places jobs', async () => {
+    h = await harness({ solver: await loadHighsSolver() });
+    for (let i = 0; i < 3; i++) await h.service.submit({ text: TRAIN_SPEC.replace('llama-ft', `ft-${i}`) });
+    const dry = await h.service.optimize(false);
+    expect(dry.applied).toBe(false);
+    expect(dry.report?.status).not.toBe('fallback-greedy');
+    expect(dry.decisions.placed).toBe(3);
+    expect((await h.service.listJobs({ states: ['pending'] })).length).toBe(3);
+    const applied = await h.service.optimize(true);
+    expect(applied.cycle?.placed).toBe(3);
+    expect((await h.service.listJobs({ states: ['scheduled'] })).length).toBe(3);
+  });
+
+  it('refuses to optimize without a solver', async () => {
+    h = await harness();
+    await expect(h.service.optimize(false)).rejects.toMatchObject({ code: 'OPTIMIZER_UNAVAILABLE' });
   });
 });

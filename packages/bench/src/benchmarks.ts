@@ -1,3 +1,4 @@
+import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
 
 /** A benchmark: runs in its own process and returns named figures. */
@@ -27,5 +28,12 @@ export const BENCHMARKS: readonly Benchmark[] = [
       placement_10kpools_per_s: placementBench(2000, 5, 1000, 'brief'),
       placement_10kpools_full_per_s: placementBench(2000, 5, 200, 'full'),
     }),
+  },
+  {
+    name: 'optimizer_10k',
+    description:
+      'batch optimizer: 10,000 jobs × 100 sites × 24 hourly slots, HiGHS LP + rounding (MIP if time is left)',
+    targets: { optimizer_10k_s: '≤ 2', optimizer_10k_gap_pct: '≤ 1' },
+    run: optimizerBench,
   },
 ];

@@ -1,4 +1,4 @@
-import type { AuditVerification, JobRecord, Quote, SiteStatus, WhyPending } from '@suanli/service';
+import type { AuditVerification, JobRecord, OptimizeResult, Quote, SiteStatus, WhyPending } from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
 
 /** A thin HTTP client of the Suanli API. Error bodies become SuanliErrors with their codes. */
@@ -40,6 +40,10 @@ export class ApiClient {
 
   quote(spec: SpecText): Promise<Quote> {
     return this.call('POST', '/v1/quote', spec);
+  }
+
+  optimize(apply: boolean): Promise<OptimizeResult> {
+    return this.call('POST', `/v1/optimize?apply=${apply}`);
   }
 
   verifyAudit(): Promise<AuditVerification> {

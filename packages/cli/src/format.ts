@@ -1,5 +1,5 @@
 import { formatDuration, formatNumber, type SiteVerdict } from '@suanli/engine';
-import type { JobRecord, Quote, SiteStatus, WhyPending } from '@suanli/service';
+import type { JobRecord, OptimizeResult, Quote, SiteStatus, WhyPending } from '@suanli/service';
 
 /** Left-aligned text columns, right-aligned numbers; one header row. */
 export function table(
@@ -150,5 +150,41 @@ export function whyText(w: WhyPending): string {
   }
   for (const n of w.notes) lines.push(`note       ${n}`);
   lines.push('', verdictsTable(w.verdicts, Math.floor(Date.now() / 1000)));
+  return lines.join('\n');
+}
+
+export function optimizeText(r: OptimizeResult): string {
+  const lines: string[] = [];
+  const p = r.report;
+  if (p) {
+    if (p.status === 'fallback-greedy') lines.push(`optimizer fell back to the greedy plan: ${p.reason ?? ''}`);
+    else {
+      lines.push(
+        `optimizer ${p.status}: ${formatNumber(p.jobs)} jobs, ${formatNumber(p.columns)} columns × ${formatNumber(p.rows)} rows, ` +
+          `objective ${formatNumber(p.objective, 2)}, LP bound ${formatNumber(p.lpBound, 2)}, gap ${formatNumber(p.gapPct, 2)} %, ` +
+          `LP ${formatNumber(p.lpS, 2)} s, MIP ${formatNumber(p.mipS, 2)} s`,
+      );
+    }
+  }
+  lines.push(
+    `plan: ${r.decisions.placed} to start now, ${r.decisions.reserved} held for later, ${r.decisions.waiting} waiting`,
+  );
+  lines.push(
+    r.applied
+      ? `applied: ${r.cycle?.placed ?? 0} placed, ${r.cycle?.dispatched ?? 0} handed to backends`
+      : 'not applied (run with --apply to carry it out)',
+  );
+  if (r.plan.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['JOB', 'ACTION', 'SITE', 'POOL', 'START'],
+        r.plan
+          .slice(0, 50)
+          .map((x) => [x.jobId, x.kind === 'place' ? 'start now' : 'hold', x.siteId, x.poolId, formatTime(x.startS)]),
+      ),
+    );
+    if (r.plan.length > 50) lines.push(`… and ${r.plan.length - 50} more`);
+  }
   return lines.join('\n');
 }

@@ -115,6 +115,24 @@ describe('suanli CLI', () => {
     expect(stderr).toContain('SERVER_UNREACHABLE');
   });
 
+  it('explains a pending job, runs the optimizer, and checks profiles', async () => {
+    const s = await cli('submit', spec, '--json');
+    const id = JSON.parse(s.stdout).id as string;
+    const why = await cli('why', id);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toContain(`${id}: `);
+    const opt = await cli('optimize');
+    expect(opt.code).toBe(0);
+    expect(opt.stdout).toMatch(/^optimizer |^plan: /m);
+    const profile = join(dir, 'profile.yaml');
+    writeFileSync(profile, 'name: p\nqueueSort: priority-fifo\nplugins: [capacity-fit]\nscores: [cost-score]\n');
+    expect((await cli('profile', 'check', profile)).stdout).toContain('profile p is valid');
+    writeFileSync(profile, 'name: p\nqueueSort: priority-fifo\nplugins: [capacity-fit]\nscores: [costscore]\n');
+    const bad = await cli('profile', 'check', profile);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('[INVALID_PROFILE]');
+  });
+
   it('verifies the audit log', async () => {
     const r = await cli('audit', 'verify');
     expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ import {
 } from '@suanli/service';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiClient, type SpecText } from './client.ts';
-import { jobsTable, jobText, quoteText, sitesTable, whyText } from './format.ts';
+import { jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from './format.ts';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -152,6 +152,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (id: string, o: { json?: boolean }) => {
       const job = await client().cancel(id);
       print(job, !!o.json, () => `${job.id} ${job.state}`);
+    });
+
+  program
+    .command('optimize')
+    .description('plan the whole queue with the batch optimizer (LP/MIP); --apply carries the plan out')
+    .option('--apply', 'carry the plan out, as a scheduling cycle would')
+    .option('--json', 'print JSON')
+    .action(async (o: { apply?: boolean; json?: boolean }) => {
+      const r = await client().optimize(!!o.apply);
+      print(r, !!o.json, () => optimizeText(r));
     });
 
   const audit = program.command('audit').description('the audit log');

@@ -6,15 +6,23 @@ import type { Profile } from './framework/profile.ts';
 import { defaultProfile } from './framework/registry.ts';
 import { evaluateJob } from './framework/runner.ts';
 import { type CycleBudget, scheduleOne, summarise } from './framework/schedule-one.ts';
+import { applyChoice, leftOut, type OptimizerReport, solveBatch } from './optimizer/batch.ts';
+import type { Solver } from './optimizer/solver.ts';
 import type { Rng } from './rng.ts';
 
 export interface DecideResult {
   /** One decision per queued job, in the order they were decided. */
   readonly decisions: readonly Decision[];
+  /** What the batch optimizer did, when it ran. */
+  readonly optimizer?: OptimizerReport;
 }
 
 export interface DecideOptions {
   readonly profile?: Profile;
+  /** Solves the batch optimizer's models; without one the optimizer never runs. */
+  readonly solver?: Solver;
+  /** Run the batch optimizer this cycle (on demand), whatever the profile's mode. */
+  readonly optimize?: boolean;
 }
 
 /**
@@ -28,9 +36,43 @@ export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: Deci
   const cycle = new Cycle(snapshot, nowS, rng);
   const decisions: Decision[] = [];
   const budget: CycleBudget = { reservationsLeft: profile.reservations };
-  for (const job of queueOrder(cycle, snapshot.queue, profile))
-    decisions.push(scheduleOne(cycle, job, profile, budget));
-  return { decisions };
+  const settings = profile.optimizer;
+  const optimize =
+    options.solver !== undefined &&
+    settings.mode !== 'off' &&
+    (options.optimize === true || settings.mode === 'every-cycle') &&
+    snapshot.queue.length >= (options.optimize ? 1 : settings.minJobs);
+  if (!optimize || !options.solver) {
+    for (const job of queueOrder(cycle, snapshot.queue, profile))
+      decisions.push(scheduleOne(cycle, job, profile, budget));
+    return { decisions };
+  }
+
+  // The batch optimizer plans the first jobs of the queue together; its plan is carried out in
+  // queue order, and the jobs it leaves out (or beyond its batch) are decided one by one after it.
+  const ordered = [...queueOrder(cycle, snapshot.queue, profile)];
+  const { plan, evaluations, report } = solveBatch(cycle, ordered.slice(0, settings.maxJobs), profile, options.solver);
+  if (report.status === 'fallback-greedy') {
+    for (const job of ordered) decisions.push(scheduleOne(cycle, job, profile, budget));
+    return { decisions, optimizer: report };
+  }
+  const rest: Job[] = [];
+  for (const job of ordered) {
+    const choice = plan.get(job.id);
+    const decision = choice ? applyChoice(cycle, job, profile, choice, report) : undefined;
+    if (decision) decisions.push(decision);
+    else rest.push(job);
+  }
+  for (const job of rest) {
+    // A job the optimizer left out waits for a later cycle; one beyond its batch is decided alone.
+    const evaluation = evaluations.get(job.id);
+    decisions.push(
+      evaluation && !plan.has(job.id)
+        ? leftOut(cycle, job, profile, evaluation)
+        : scheduleOne(cycle, job, profile, budget),
+    );
+  }
+  return { decisions, optimizer: report };
 }
 
 /**

@@ -66,6 +66,8 @@ export {
 export { durationOnS, throughputRatio } from './models/equivalence.ts';
 export { FIBRE_MS_PER_KM, greatCircleKm, modelLatencyMs } from './models/geo.ts';
 export { type HourlyProfile, hourlyProfile, meanOver, valueAt } from './models/hourly-profile.ts';
+export type { OptimizerReport } from './optimizer/batch.ts';
+export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
 export { dominantShare } from './plugins/fair-share/fair-share.ts';
 export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
 export { type Rng, seededRng } from './rng.ts';

@@ -233,6 +233,49 @@ export const WhyPendingSchema = z
   })
   .openapi('WhyPending');
 
+const CycleReportSchema = z.object({
+  atS: z.number(),
+  placed: z.number().int(),
+  reserved: z.number().int(),
+  waiting: z.number().int(),
+  preempted: z.number().int(),
+  dispatched: z.number().int(),
+});
+
+export const OptimizeResultSchema = z
+  .object({
+    atS: z.number(),
+    applied: z.boolean(),
+    report: z
+      .object({
+        status: z.enum(['optimal', 'within-gap', 'time-limit', 'fallback-greedy']),
+        reason: z.string().optional(),
+        jobs: z.number().int(),
+        columns: z.number().int(),
+        rows: z.number().int(),
+        nonzeros: z.number().int(),
+        lpBound: z.number(),
+        objective: z.number(),
+        gapPct: z.number(),
+        assigned: z.number().int(),
+        lpS: z.number(),
+        mipS: z.number(),
+      })
+      .optional(),
+    decisions: z.object({ placed: z.number().int(), reserved: z.number().int(), waiting: z.number().int() }),
+    cycle: CycleReportSchema.optional(),
+    plan: list(
+      z.object({
+        jobId: z.string(),
+        kind: z.enum(['place', 'reserve']),
+        siteId: z.string(),
+        poolId: z.string(),
+        startS: z.number(),
+      }),
+    ),
+  })
+  .openapi('OptimizeResult');
+
 /** Error responses every route may give, for the document. */
 export const errorResponses = {
   400: { description: 'Malformed input or an invalid field', content: { 'application/json': { schema: ErrorSchema } } },

@@ -176,6 +176,24 @@ describe('HTTP API (in-process)', () => {
     expect(js.status).toBe(200);
   });
 
+  it('explains why a job is pending, and says when the optimizer is unavailable', async () => {
+    const a = await app();
+    const job = await (await a.request('/v1/jobs', yaml(TRAIN_SPEC))).json();
+    const why = await a.request(`/v1/jobs/${job.id}/why`);
+    expect(why.status).toBe(200);
+    expect(await why.json()).toMatchObject({
+      jobId: job.id,
+      state: 'pending',
+      decision: 'place',
+      ahead: 0,
+      quota: { clusterQueue: 'commercial' },
+    });
+    expect((await a.request('/v1/jobs/j-none/why')).status).toBe(404);
+    const opt = await a.request('/v1/optimize', { method: 'POST' });
+    expect(opt.status).toBe(409);
+    expect((await opt.json()).error.code).toBe('OPTIMIZER_UNAVAILABLE');
+  });
+
   it('verifies the audit chain over HTTP', async () => {
     const a = await app();
     await a.request('/v1/jobs', yaml(TRAIN_SPEC));

@@ -9,6 +9,7 @@ import { errorResponse } from './errors-to-http.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerOptimizeRoute } from './routes/optimize.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 
 export interface AppOptions {
@@ -51,6 +52,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerSiteRoutes(app, service);
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);
+  registerOptimizeRoute(app, service);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimBackend } from '@suanli/backends';
-import type { Network } from '@suanli/engine';
+import type { Network, Solver } from '@suanli/engine';
 import { type Backend, builtinNetwork, type Store, SuanliService } from '@suanli/service';
 import { openSqliteStore } from '@suanli/store';
 
@@ -29,14 +29,26 @@ export interface Harness {
 }
 
 export async function harness(
-  options: { network?: Network; speedup?: number; dbPath?: string; clock?: ReturnType<typeof manualClock> } = {},
+  options: {
+    network?: Network;
+    speedup?: number;
+    dbPath?: string;
+    clock?: ReturnType<typeof manualClock>;
+    solver?: Solver;
+  } = {},
 ): Promise<Harness> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
   const clock = options.clock ?? manualClock();
   const store = await openSqliteStore(dbPath);
   const backends = new Map<string, Backend>([['sim', new SimBackend({ clock, speedup: options.speedup ?? 60 })]]);
   const network = options.network ?? builtinNetwork();
-  const service = new SuanliService({ store, network, clock, backends });
+  const service = new SuanliService({
+    store,
+    network,
+    clock,
+    backends,
+    ...(options.solver ? { solver: options.solver } : {}),
+  });
   const h: Harness = {
     service,
     store,
@@ -62,3 +74,30 @@ resources:
 gang: 2
 durationS: 3600
 `;
+
+/** One site with a 16-H100 pool; tenant `lab` has a cluster queue of 8 H100 and no cohort. */
+export const SMALL_NETWORK = `name: small
+sites:
+  - id: only
+    name: Only site
+    province: Ningxia
+    lat: 37.5
+    lon: 105.2
+    pue: 1.2
+    powerCapMw: 5
+    gridCarbonKgPerKwh: 0.64
+    tariff: [0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4]
+    pools:
+      - { accelerator: H100, count: 16, priceCnyPerAcceleratorHour: 12 }
+tenants:
+  - { id: lab, name: Lab, sector: research, clusterQueue: lab }
+  - { id: team, name: Team, sector: internet }
+clusterQueues:
+  - name: lab
+    quotas: { H100: { nominal: 8 } }
+`;
+
+/** A job spec for the small network. */
+export function smallSpec(name: string, tenant: string, extra = ''): string {
+  return `name: ${name}\nkind: train\ntenant: ${tenant}\nresources:\n  accelerators: { H100: 8 }\ndurationS: 36000\n${extra}`;
+}

@@ -11,6 +11,7 @@ import {
   loadProfileFile,
   SuanliService,
 } from '@suanli/service';
+import { loadHighsSolver } from '@suanli/solver';
 import { openSqliteStore } from '@suanli/store';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
@@ -52,6 +53,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const log = options.logger ?? pino({ name: 'suanli' });
   const network = options.networkFile ? loadNetworkFile(options.networkFile) : builtinNetwork();
   const profile = options.profileFile ? loadProfileFile(options.profileFile) : builtinProfile();
+  const solver = profile.optimizer.mode === 'off' ? undefined : await loadHighsSolver();
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
   const store = await openSqliteStore(join(dataDir, 'suanli.db'));
   const backends = new Map<string, Backend>([
@@ -65,6 +67,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       clock: systemClock,
       backends,
       profile,
+      ...(solver ? { solver } : {}),
       onWarning: (message, detail) => log.warn({ err: detail }, message),
     });
   } catch (e) {

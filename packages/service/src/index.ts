@@ -52,6 +52,7 @@ export type { JobFilter, JobPatch, Store } from './ports/store.ts';
 export { builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
 export {
   type CycleReport,
+  type OptimizeResult,
   type PoolStatus,
   type Quote,
   type ServiceDeps,

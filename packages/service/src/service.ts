@@ -7,6 +7,7 @@ import {
   type Explanation,
   headroom,
   type Network,
+  type OptimizerReport,
   type Placement,
   type Preemption,
   type Profile,
@@ -16,6 +17,7 @@ import {
   type Site,
   type SiteVerdict,
   type Snapshot,
+  type Solver,
   seededRng,
 } from '@suanli/engine';
 import { type AuditEntry, type AuditVerification, verifyAuditChain } from './audit.ts';
@@ -40,6 +42,8 @@ export interface ServiceDeps {
   /** Backends by name; every pool's `backend` must be one of them. */
   readonly backends: ReadonlyMap<string, Backend>;
   readonly profile?: Profile;
+  /** Solves the batch optimizer's models (HiGHS); without one the optimizer is unavailable. */
+  readonly solver?: Solver;
   readonly newId?: () => string;
   /** Called with problems the service survives (a backend that fails); defaults to nothing. */
   readonly onWarning?: (message: string, detail?: unknown) => void;
@@ -80,6 +84,24 @@ export interface CycleReport {
   readonly dispatched: number;
 }
 
+/** What an on-demand run of the batch optimizer found, and did if applied. */
+export interface OptimizeResult {
+  readonly atS: number;
+  readonly applied: boolean;
+  readonly report?: OptimizerReport;
+  readonly decisions: { readonly placed: number; readonly reserved: number; readonly waiting: number };
+  /** What the cycle recorded, when applied. */
+  readonly cycle?: CycleReport;
+  /** Jobs the run places now or holds a later start for. */
+  readonly plan: readonly {
+    readonly jobId: string;
+    readonly kind: 'place' | 'reserve';
+    readonly siteId: string;
+    readonly poolId: string;
+    readonly startS: number;
+  }[];
+}
+
 /** "Why is my job pending?": what the engine decides for it now, and the quota that holds it. */
 export interface WhyPending {
   readonly jobId: string;
@@ -116,6 +138,7 @@ export class SuanliService {
   private readonly clock: Clock;
   private readonly backends: ReadonlyMap<string, Backend>;
   private readonly profile: Profile;
+  private readonly solver: Solver | undefined;
   private readonly newId: () => string;
   private readonly warn: (message: string, detail?: unknown) => void;
 
@@ -125,6 +148,7 @@ export class SuanliService {
     this.clock = deps.clock;
     this.backends = deps.backends;
     this.profile = deps.profile ?? defaultProfile();
+    this.solver = deps.solver;
     this.newId = deps.newId ?? newJobId;
     this.warn = deps.onWarning ?? (() => {});
     for (const site of this.network.sites) {
@@ -319,8 +343,57 @@ export class SuanliService {
   async schedule(): Promise<CycleReport> {
     const nowS = this.clock.nowS();
     const snapshot = await this.snapshot();
+    const result = decide(snapshot, nowS, seededRng(Math.floor(nowS)), {
+      profile: this.profile,
+      ...(this.solver ? { solver: this.solver } : {}),
+    });
+    return this.apply(result.decisions, nowS);
+  }
+
+  /**
+   * Runs the batch optimizer over the queue now. With `apply`, its plan is carried out as a
+   * scheduling cycle would; without, nothing changes and the plan is only reported.
+   */
+  async optimize(apply: boolean): Promise<OptimizeResult> {
+    if (!this.solver) throw new SuanliError('OPTIMIZER_UNAVAILABLE', 'no LP/MIP solver is configured for this server');
+    if (this.profile.optimizer.mode === 'off') {
+      throw new SuanliError('OPTIMIZER_UNAVAILABLE', `the batch optimizer is off in profile ${this.profile.name}`);
+    }
+    const nowS = this.clock.nowS();
+    const snapshot = await this.snapshot();
+    const result = decide(snapshot, nowS, seededRng(Math.floor(nowS)), {
+      profile: this.profile,
+      solver: this.solver,
+      optimize: true,
+    });
+    const counts = { place: 0, reserve: 0, wait: 0 };
+    for (const d of result.decisions) counts[d.kind]++;
+    const cycle = apply ? await this.apply(result.decisions, nowS) : undefined;
+    return {
+      atS: nowS,
+      applied: apply,
+      ...(result.optimizer ? { report: result.optimizer } : {}),
+      decisions: { placed: counts.place, reserved: counts.reserve, waiting: counts.wait },
+      ...(cycle ? { cycle } : {}),
+      plan: result.decisions.flatMap((d) =>
+        d.kind === 'wait'
+          ? []
+          : [
+              {
+                jobId: d.jobId,
+                kind: d.kind,
+                siteId: d.placement.siteId,
+                poolId: d.placement.poolId,
+                startS: d.placement.estimate.startS,
+              },
+            ],
+      ),
+    };
+  }
+
+  /** Records a cycle's decisions: placements (after their preemptions) and waiting explanations. */
+  private async apply(decisions: readonly Decision[], nowS: number): Promise<CycleReport> {
     const pending = new Map((await this.store.listJobs({ states: ['pending'] })).map((j) => [j.id, j]));
-    const { decisions } = decide(snapshot, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
     const report = { atS: nowS, placed: 0, reserved: 0, waiting: 0, preempted: 0, dispatched: 0 };
     for (const d of decisions) {
       if (d.kind === 'place') {

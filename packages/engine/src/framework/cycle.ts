@@ -102,6 +102,16 @@ export class Cycle {
     return pow ? pow.minOver(startS, endS) >= kw : kw <= pool.site.capKw - pool.site.idleKw;
   }
 
+  /** The fewest accelerators free in the pool over [fromS, toS). */
+  minFree(pool: PreparedPool, fromS: number, toS: number): number {
+    return this.capacity[pool.index]?.minOver(fromS, toS) ?? pool.pool.count;
+  }
+
+  /** The least power (kW) free under the site's cap over [fromS, toS). */
+  minPowerFree(site: PreparedSite, fromS: number, toS: number): number {
+    return this.power[site.index]?.minOver(fromS, toS) ?? site.capKw - site.idleKw;
+  }
+
   /** Every running allocation not preempted in this cycle. */
   allAllocations(): Allocation[] {
     return [...this.running.values()].flat();

@@ -2,6 +2,7 @@ import type { AcceleratorOption, Job } from '../domain/job.ts';
 import type { SiteVerdict } from '../domain/placement.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
 import { durationOnS } from '../models/equivalence.ts';
+import { meanOver } from '../models/hourly-profile.ts';
 import type { Cycle } from './cycle.ts';
 import { type JobEvaluation, Option, type ScoredOption, type Staging, stagingAt } from './option.ts';
 import type { Profile } from './profile.ts';
@@ -227,10 +228,16 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
         }
         cursor.set(pool, c.choice, c.count, c.durationS, kw, c.itKw * pue, staging, earliestS, boundBy, earliestS);
         consider(pool.index, ci);
-        // A flexible job may also start later, at whole steps, while it meets its deadline.
+        // A flexible job may also start later, at whole steps, while it meets its deadline. A later
+        // start is only worth it in hours that are cheaper or greener than the earliest start's:
+        // others cost no less, emit no less and end later, so they are never the better option.
         if (shift && deadlineS !== undefined && Number.isFinite(earliestS)) {
           const last = Math.min(deadlineS - c.durationS, cycle.nowS + shift.horizonS);
+          const tariff0 = meanOver(site.tariff, earliestS, earliestS + c.durationS);
+          const carbon0 = meanOver(site.carbon, earliestS, earliestS + c.durationS);
           for (let t = Math.ceil((earliestS + 1) / shift.stepS) * shift.stepS; t <= last; t += shift.stepS) {
+            const end = t + c.durationS;
+            if (meanOver(site.tariff, t, end) >= tariff0 && meanOver(site.carbon, t, end) >= carbon0) continue;
             if (!cycle.fitsAt(pool, c.count, t, c.durationS, kw)) continue;
             cursor.set(pool, c.choice, c.count, c.durationS, kw, c.itKw * pue, staging, earliestS, boundBy, t);
             consider(pool.index, ci);

@@ -2,7 +2,7 @@ import type { Job } from '../domain/job.ts';
 import type { Decision, Explanation, Placement, Preemption } from '../domain/placement.ts';
 import type { Cycle } from './cycle.ts';
 import { formatDuration, formatNumber } from './format.ts';
-import type { JobEvaluation, Option, ScoredOption } from './option.ts';
+import type { JobEvaluation, Option } from './option.ts';
 import { Plan } from './plan.ts';
 import type { Profile } from './profile.ts';
 import { evaluateJob, omittedCounts } from './runner.ts';
@@ -80,9 +80,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
         : `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator}`;
   if (budget.reservationsLeft > 0) {
     budget.reservationsLeft--;
-    const plan = new Plan(cycle);
-    plan.hold(best.option.pool, best.option.count, e.startS, e.endS, best.option.incrementKw);
-    plan.commit();
+    holdLater(cycle, best.option);
     const reason = `reserved ${best.option.site.site.id} from ${formatDuration(e.startS - cycle.nowS)} on: ${why}`;
     notes.push(reason);
     return {
@@ -105,9 +103,8 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
 }
 
 /**
- * Tries the best options while they can start now: holds the gang member by member, runs the
- * reserve and permit plug-ins, and commits the whole plan, or discards the whole plan and tries the
- * next. A better option that starts later stops the search: the job waits for it.
+ * Tries the best options while they can start now; a better option that starts later stops the
+ * search: the job waits for it.
  */
 function tryStartNow(
   cycle: Cycle,
@@ -119,43 +116,57 @@ function tryStartNow(
   let attempts = 0;
   for (const s of evaluation.ranked) {
     const o = s.option;
-    // Options come best first: once the best remaining one starts later, the job waits for it.
     if (!o.startsNow) break;
-    const e = o.estimate();
     if (attempts++ >= PLACE_ATTEMPTS) break;
-    const plan = new Plan(cycle);
-    // The gang, member by member: all of them or none.
-    const perMemberKw = o.incrementKw / job.gang;
-    for (let m = 0; m < job.gang; m++) plan.hold(o.pool, o.choice.perMember, e.startS, e.endS, perMemberKw, job.tenant);
-    let refused: string | undefined;
-    for (const r of profile.reserves) {
-      const status = r.reserve(cycle, job, o);
-      plan.onDiscard(() => r.unreserve(cycle, job, o));
-      if (status) {
-        refused = `${r.name}: ${status.reason}`;
-        break;
-      }
-    }
-    if (!refused) {
-      for (const p of profile.permits) {
-        const status = p.permit(cycle, job, o);
-        if (status) {
-          refused = `${p.name}: ${status.reason}`;
-          break;
-        }
-      }
-    }
-    if (!refused) {
-      plan.commit();
-      return o;
-    }
-    plan.discard();
+    const refused = startNow(cycle, job, profile, o);
+    if (!refused) return o;
     notes.push(`${o.site.site.id}: ${refused}`);
   }
   return undefined;
 }
 
-function place(
+/**
+ * Starts the job on an option now, as one transaction: holds the gang member by member, runs the
+ * reserve and permit plug-ins, and commits the whole plan; or discards the whole plan and says
+ * which plug-in refused.
+ */
+export function startNow(cycle: Cycle, job: Job, profile: Profile, o: Option): string | undefined {
+  const e = o.estimate();
+  const plan = new Plan(cycle);
+  const perMemberKw = o.incrementKw / job.gang;
+  for (let m = 0; m < job.gang; m++) plan.hold(o.pool, o.choice.perMember, e.startS, e.endS, perMemberKw, job.tenant);
+  let refused: string | undefined;
+  for (const r of profile.reserves) {
+    const status = r.reserve(cycle, job, o);
+    plan.onDiscard(() => r.unreserve(cycle, job, o));
+    if (status) {
+      refused = `${r.name}: ${status.reason}`;
+      break;
+    }
+  }
+  if (!refused) {
+    for (const p of profile.permits) {
+      const status = p.permit(cycle, job, o);
+      if (status) {
+        refused = `${p.name}: ${status.reason}`;
+        break;
+      }
+    }
+  }
+  if (refused) plan.discard();
+  else plan.commit();
+  return refused;
+}
+
+/** Holds a later start for the job (a backfill reservation or a time shift). */
+export function holdLater(cycle: Cycle, o: Option): void {
+  const e = o.estimate();
+  const plan = new Plan(cycle);
+  plan.hold(o.pool, o.count, e.startS, e.endS, o.incrementKw);
+  plan.commit();
+}
+
+export function place(
   cycle: Cycle,
   job: Job,
   profile: Profile,
@@ -184,7 +195,7 @@ export function toPlacement(o: Option): Placement {
   };
 }
 
-function explain(
+export function explain(
   cycle: Cycle,
   job: Job,
   profile: Profile,
@@ -204,11 +215,19 @@ function explain(
   };
 }
 
+/** `3 sites by quota (cluster queue lab: …), 10 by accelerator-type (…)`: counts with a sample reason. */
 function summariseFiltered(evaluation: JobEvaluation): string {
-  const byPlugin = new Map<string, number>();
-  for (const v of evaluation.verdicts)
-    if (v.outcome === 'filtered') byPlugin.set(v.plugin, (byPlugin.get(v.plugin) ?? 0) + 1);
-  return [...byPlugin.entries()].map(([p, n]) => `${n} sites by ${p}`).join(', ');
+  const byPlugin = new Map<string, { n: number; reason: string }>();
+  for (const v of evaluation.verdicts) {
+    if (v.outcome !== 'filtered') continue;
+    const entry = byPlugin.get(v.plugin);
+    if (entry) entry.n++;
+    else byPlugin.set(v.plugin, { n: 1, reason: v.reason });
+  }
+  return [...byPlugin.entries()]
+    .sort((a, b) => b[1].n - a[1].n)
+    .map(([p, { n, reason }]) => `${n} site${n === 1 ? '' : 's'} by ${p} (${reason})`)
+    .join(', ');
 }
 
 /** One line: where, what it costs, uses and emits, and when it starts. */
@@ -218,12 +237,9 @@ export function summarise(
   verb: 'placed' | 'reserved' | 'best',
   chosen?: Option,
 ): string {
-  const best: ScoredOption | undefined = chosen
-    ? evaluation.ranked.find((s) => s.option === chosen)
-    : evaluation.ranked[0];
+  const o = chosen ?? evaluation.ranked[0]?.option;
   const total = cycle.net.sites.length;
-  if (!best) return `no site can run this job now: ${total} of ${total} sites filtered out`;
-  const o = best.option;
+  if (!o) return `no site can run this job now: ${total} of ${total} sites filtered out`;
   const e = o.estimate();
   const where = `${o.site.site.id} (${o.choice.accelerator} ×${o.count})`;
   const start = e.startS <= cycle.nowS ? 'starts now' : `starts in ${formatDuration(e.startS - cycle.nowS)}`;
