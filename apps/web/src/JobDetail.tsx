@@ -22,6 +22,13 @@ export function JobDetail({ job }: { job: Job }) {
       {ex ? (
         <>
           <p className="summary">{ex.summary}</p>
+          {ex.notes && ex.notes.length > 0 && (
+            <ul className="notes" aria-label="Notes">
+              {ex.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
           {scored.length > 0 && (
             <table className="verdicts" aria-label="Ranked sites">
               <thead>

@@ -60,7 +60,7 @@ export interface Job {
   };
   submittedAtS: number;
   placement?: { siteId: string; poolId: string; accelerator: string; count: number; estimate: Estimate };
-  explanation?: { atS: number; summary: string; verdicts: Verdict[] };
+  explanation?: { atS: number; summary: string; notes?: string[]; verdicts: Verdict[] };
   message?: string;
 }
 
