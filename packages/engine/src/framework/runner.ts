@@ -73,6 +73,32 @@ class Columns {
 }
 
 const columns = new Columns();
+
+/**
+ * A profile's plug-in calls as plain functions, built once per profile: calling `f.filter` on
+ * plug-in objects of different shapes is a megamorphic load in the hottest loop; an array of
+ * functions is not.
+ */
+interface Compiled {
+  readonly filters: readonly ((cycle: Cycle, job: Job, option: Option) => Failure | null)[];
+  readonly filterNames: readonly string[];
+  readonly measures: readonly ((cycle: Cycle, job: Job, option: Option) => number)[];
+}
+
+const compiledProfiles = new WeakMap<Profile, Compiled>();
+
+function compile(profile: Profile): Compiled {
+  let c = compiledProfiles.get(profile);
+  if (!c) {
+    c = {
+      filters: profile.filters.map((f) => f.filter.bind(f)),
+      filterNames: profile.filters.map((f) => f.name),
+      measures: profile.scores.map(({ plugin }) => plugin.measure.bind(plugin)),
+    };
+    compiledProfiles.set(profile, c);
+  }
+  return c;
+}
 const BOUND: readonly ('none' | 'capacity' | 'power')[] = ['none', 'capacity', 'power'];
 
 /**
@@ -140,31 +166,31 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
   const shift = profile.timeShift;
   const deadlineS = job.deadlineS;
   const siteFilters = profile.siteFilters;
-  const filters = profile.filters;
+  const compiled = compile(profile);
+  const filters = compiled.filters;
+  const filterNames = compiled.filterNames;
+  const measures = compiled.measures;
 
   /** Runs the filters on the cursor; records it if it passes, or the furthest rejection if not. */
   let furthestDepth = -1;
   let furthestBy = '';
   let furthest: Failure = { code: 'unresolvable', reason: '' };
   const consider = (poolIndex: number, choiceIndex: number): void => {
-    let depth = 0;
-    for (const f of filters) {
+    for (let depth = 0; depth < filters.length; depth++) {
       let r: Failure | null;
-      // One try per filter would slow the hottest loop; a throw is rare, so it is caught here.
       try {
-        r = f.filter(cycle, job, cursor);
+        r = (filters[depth] as (typeof filters)[number])(cycle, job, cursor);
       } catch (e) {
-        r = failure(f.name, e);
+        r = failure(filterNames[depth] as string, e);
       }
       if (r) {
         if (depth > furthestDepth) {
           furthestDepth = depth;
-          furthestBy = f.name;
+          furthestBy = filterNames[depth] as string;
           furthest = r;
         }
         return;
       }
-      depth++;
     }
     const i = cols.push(
       poolIndex,
@@ -174,8 +200,8 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
       cursor.boundBy === 'none' ? 0 : cursor.boundBy === 'capacity' ? 1 : 2,
       Math.round(cursor.costCny * 100),
     );
-    for (let p = 0; p < scores.length; p++) {
-      (cols.measures[p] as Float64Array)[i] = (scores[p] as (typeof scores)[number]).plugin.measure(cycle, job, cursor);
+    for (let p = 0; p < measures.length; p++) {
+      (cols.measures[p] as Float64Array)[i] = (measures[p] as (typeof measures)[number])(cycle, job, cursor);
     }
   };
 
