@@ -7,5 +7,6 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   stdin: () => readFileSync(0, 'utf8'),
+  stderrIsTty: process.stderr.isTTY === true,
 });
 process.exitCode = code;

@@ -11,6 +11,7 @@ import {
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiClient, type SpecText } from './client.ts';
 import { jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from './format.ts';
+import { simulateCommand } from './simulate.ts';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -18,6 +19,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads standard input, for `-` as a file name. */
   readonly stdin?: () => string;
+  /** Whether stderr is a terminal (progress bars redraw in place). */
+  readonly stderrIsTty?: boolean;
 }
 
 export const DEFAULT_URL = 'http://127.0.0.1:7070';
@@ -177,6 +180,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           : `audit log BROKEN at entry ${v.firstBadSeq}: ${v.problem}`,
       );
       if (!v.ok) throw new AuditBroken();
+    });
+
+  program
+    .command('simulate <scenario>')
+    .description('run a scenario (network, workload, policies, what-ifs) and write a report with plots')
+    .option('--out <dir>', 'folder for report.json, report.html and PNGs (default: <scenario name>-report)')
+    .option('--png', 'also render every chart to PNG with headless Chromium')
+    .option('--json', 'print the JSON report instead of the summary table')
+    .action(async (file: string, o: { out?: string; png?: boolean; json?: boolean }) => {
+      await simulateCommand(file, o, io);
     });
 
   const network = program.command('network').description('network files');

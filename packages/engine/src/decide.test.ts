@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, quote } from './decide.ts';
 import type { Decision } from './domain/placement.ts';
@@ -178,6 +179,83 @@ describe('decide', () => {
     const a = JSON.stringify(decide(snap({ queue }), T0, seededRng(42)));
     const b = JSON.stringify(decide(snap({ queue: [...queue].reverse() }), T0, seededRng(42)));
     expect(a).toBe(b);
+  });
+});
+
+describe('decide: cycle mechanics', () => {
+  it('looks at no more than queueDepth jobs, in queue order; the rest wait and say why', () => {
+    const profile = buildProfile({ ...DEFAULT_PROFILE_SPEC, queueSort: 'priority-fifo', queueDepth: 2 });
+    const queue = [job('c', { submittedAtS: 3 }), job('a', { submittedAtS: 1 }), job('b', { submittedAtS: 2 })];
+    const { decisions } = decide({ network: testNetwork(), allocations: [], queue }, T0, seededRng(1), { profile });
+    expect(decisions.map((d) => [d.jobId, d.kind])).toEqual([
+      ['a', 'place'],
+      ['b', 'place'],
+      ['c', 'wait'],
+    ]);
+    expect(decisions[2]?.kind === 'wait' && decisions[2].reason).toMatch(/queueDepth/);
+  });
+
+  it('holds the accelerators of a job past its expected end: it is still running', () => {
+    // All 32 hydro H100 are held by a job that should have ended an hour ago.
+    const allocations = [running('late', 'hydro-h100', 32, { startS: T0 - 7200, endS: T0 - 3600 })];
+    const { decisions } = decide(
+      { network: testNetwork(), allocations, queue: [job('j', { sites: ['hydro'] })] },
+      T0,
+      seededRng(1),
+    );
+    const d = decisions[0];
+    expect(d?.kind).toBe('reserve');
+    // Assumed to run on as long again as it has overrun: an hour.
+    expect(d?.kind === 'reserve' && d.placement.estimate.startS).toBeGreaterThanOrEqual(T0 + 3600);
+  });
+
+  it('makes the same decisions with explanations off: only the text is left out (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            count: fc.constantFrom(1, 8, 16, 32),
+            durationS: fc.integer({ min: 600, max: 20_000 }),
+            site: fc.constantFrom(undefined, 'west', 'hydro', 'east'),
+            priority: fc.constantFrom(0, 0, 5),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.array(
+          fc.record({ pool: fc.constantFrom('west-h100', 'hydro-h100', 'east-h100'), count: fc.constantFrom(8, 16) }),
+          {
+            maxLength: 8,
+          },
+        ),
+        (jobs, held) => {
+          const queue = jobs.map((j, i) =>
+            job(`j${i}`, {
+              options: [{ accelerator: 'H100', perMember: j.count }],
+              durationS: j.durationS,
+              priority: j.priority,
+              submittedAtS: i,
+              ...(j.site ? { sites: [j.site] } : {}),
+            }),
+          );
+          const allocations = held.map((h, i) => running(`r${i}`, h.pool, h.count, { endS: T0 + 600 * (i + 1) }));
+          const snapshot = { network: testNetwork(), allocations, queue };
+          const full = buildProfile({ ...DEFAULT_PROFILE_SPEC, backfill: { reservations: 2 } });
+          const none = buildProfile({ ...DEFAULT_PROFILE_SPEC, backfill: { reservations: 2 }, explain: 'none' });
+          const shape = (ds: readonly Decision[]) =>
+            ds.map((d) => ({
+              id: d.jobId,
+              kind: d.kind,
+              pool: d.kind === 'wait' ? undefined : d.placement.poolId,
+              startS: d.kind === 'wait' ? undefined : d.placement.estimate.startS,
+              preempts: d.kind === 'place' ? d.preempts.map((p) => p.jobId) : [],
+            }));
+          const a = decide(snapshot, T0, seededRng(1), { profile: full }).decisions;
+          const b = decide(snapshot, T0, seededRng(1), { profile: none }).decisions;
+          expect(shape(b)).toEqual(shape(a));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -33,7 +33,7 @@ export interface DecideOptions {
  */
 export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: DecideOptions = {}): DecideResult {
   const profile = options.profile ?? defaultProfile();
-  const cycle = new Cycle(snapshot, nowS, rng);
+  const cycle = new Cycle(snapshot, nowS, rng, profile.queueSort);
   const decisions: Decision[] = [];
   const budget: CycleBudget = { reservationsLeft: profile.reservations };
   const settings = profile.optimizer;
@@ -43,8 +43,15 @@ export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: Deci
     (options.optimize === true || settings.mode === 'every-cycle') &&
     snapshot.queue.length >= (options.optimize ? 1 : settings.minJobs);
   if (!optimize || !options.solver) {
-    for (const job of queueOrder(cycle, snapshot.queue, profile))
+    const decided = new Set<string>();
+    for (const job of queueOrder(cycle, snapshot.queue, profile)) {
+      if (decisions.length >= profile.queueDepth) break;
       decisions.push(scheduleOne(cycle, job, profile, budget));
+      decided.add(job.id);
+    }
+    if (decisions.length < snapshot.queue.length) {
+      for (const job of snapshot.queue) if (!decided.has(job.id)) decisions.push(beyondDepth(job, nowS, profile));
+    }
     return { decisions };
   }
 
@@ -75,6 +82,18 @@ export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: Deci
   return { decisions, optimizer: report };
 }
 
+/** The decision for a job the cycle did not look at: it is further down the queue than the profile's depth. */
+function beyondDepth(job: Job, nowS: number, profile: Profile): Decision {
+  const reason = `not evaluated this cycle: beyond the first ${profile.queueDepth} jobs of the queue (queueDepth)`;
+  return {
+    kind: 'wait',
+    jobId: job.id,
+    unresolvable: false,
+    reason,
+    explanation: { jobId: job.id, atS: nowS, profile: profile.name, summary: reason, notes: [], verdicts: [] },
+  };
+}
+
 /**
  * A dry run for one job that is not queued: every site ranked or rejected, with cost, energy,
  * carbon and expected start. The queued jobs are decided first, as `decide` would, so their
@@ -82,7 +101,7 @@ export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: Deci
  */
 export function quote(snapshot: Snapshot, job: Job, nowS: number, rng: Rng, options: DecideOptions = {}): Explanation {
   const profile = options.profile ?? defaultProfile();
-  const cycle = new Cycle(snapshot, nowS, rng);
+  const cycle = new Cycle(snapshot, nowS, rng, profile.queueSort);
   const budget: CycleBudget = { reservationsLeft: profile.reservations };
   for (const queued of queueOrder(cycle, snapshot.queue, profile)) scheduleOne(cycle, queued, profile, budget);
   const evaluation = evaluateJob(cycle, job, profile);

@@ -54,6 +54,11 @@ export {
   type ProfileSpec,
   REGISTRY,
 } from './framework/registry.ts';
+export {
+  DEFAULT_MAX_PARK_S,
+  SchedulingQueue,
+  type SchedulingQueueOptions,
+} from './framework/scheduling-queue.ts';
 export type { FilterStatus, PermitStatus, Rejection, StatusCode } from './framework/status.ts';
 export {
   ACTIVITY_FRACTION,

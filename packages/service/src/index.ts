@@ -49,7 +49,8 @@ export type {
 } from './ports/backend.ts';
 export type { Clock } from './ports/clock.ts';
 export type { JobFilter, JobPatch, Store } from './ports/store.ts';
-export { builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
+export { BUILTIN_PROFILES, builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
+export { BUILTIN_POLICIES, loadScenarioFile, parseScenario } from './scenario-file.ts';
 export {
   type CycleReport,
   type OptimizeResult,
@@ -62,3 +63,4 @@ export {
   type WhyPending,
 } from './service.ts';
 export { describeIssue, fieldName, type ParsedText, parsedValue, parseText } from './text-input.ts';
+export { loadTraceFile } from './trace-file.ts';

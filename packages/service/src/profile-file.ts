@@ -15,11 +15,12 @@ const pluginEntry = z.union([
 const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   description: z.string().optional(),
-  queueSort: z.string(),
+  queueSort: pluginEntry,
   plugins: z.array(pluginEntry),
   scores: z.array(pluginEntry),
   carbonSignal: z.enum(['location-based', 'market-based']).optional(),
   backfill: z.strictObject({ reservations: z.number().optional() }).optional(),
+  queueDepth: z.number().optional(),
   timeShift: z
     .union([z.literal(false), z.strictObject({ horizonH: z.number().optional(), stepS: z.number().optional() })])
     .optional(),
@@ -35,7 +36,7 @@ const profileSchema = z.strictObject({
       horizonS: z.number().optional(),
     })
     .optional(),
-  explain: z.enum(['full', 'brief']).optional(),
+  explain: z.enum(['full', 'brief', 'none']).optional(),
 });
 
 type Entry = z.infer<typeof pluginEntry>;
@@ -71,15 +72,17 @@ export function parseProfile(text: string, source: string): Profile {
     throw e;
   }
   const file = validate(profileSchema, parsed, 'INVALID_PROFILE');
+  const sort = toRef(file.queueSort, ['queueSort']);
   const plugins = file.plugins.map((e, i) => toRef(e, ['plugins', i]));
   const scores = file.scores.map((e, i) => toRef(e, ['scores', i]));
   const spec: ProfileSpec = {
     name: file.name,
-    queueSort: file.queueSort,
+    queueSort: sort.ref,
     plugins: plugins.map((p) => p.ref),
     scores: scores.map((p) => p.ref),
     ...(file.carbonSignal ? { carbonSignal: file.carbonSignal } : {}),
     ...(file.backfill?.reservations !== undefined ? { backfill: { reservations: file.backfill.reservations } } : {}),
+    ...(file.queueDepth !== undefined ? { queueDepth: file.queueDepth } : {}),
     ...(file.timeShift !== undefined
       ? {
           timeShift:
@@ -103,7 +106,7 @@ export function parseProfile(text: string, source: string): Profile {
     const [section, index, ...rest] = e.path;
     const list = section === 'plugins' ? plugins : section === 'scores' ? scores : undefined;
     const entry = typeof index === 'number' ? list?.[index] : undefined;
-    const path: FieldPath = entry ? entry.map(rest) : e.path;
+    const path: FieldPath = entry ? entry.map(rest) : section === 'queueSort' ? sort.map(e.path.slice(1)) : e.path;
     throw new SuanliError('INVALID_PROFILE', e.message, parsed.locate(path));
   }
 }
@@ -119,8 +122,17 @@ export function loadProfileFile(path: string): Profile {
   return parseProfile(text, path);
 }
 
+/** Profiles that ship with Suanli: the default and the baselines simulations compare it with. */
+export const BUILTIN_PROFILES = ['default', 'fifo-nearest', 'fifo-cheapest', 'sjf', 'srtf', 'qssf', 'las'] as const;
+
 /** Profiles that ship with Suanli, by name. */
 export function builtinProfile(name = 'default'): Profile {
+  if (!(BUILTIN_PROFILES as readonly string[]).includes(name)) {
+    throw new SuanliError(
+      'INVALID_PROFILE',
+      `unknown built-in profile ${name} (known: ${BUILTIN_PROFILES.join(', ')})`,
+    );
+  }
   const file = new URL(`../profiles/${name}.yaml`, import.meta.url);
   return parseProfile(readFileSync(file, 'utf8'), `${name}.yaml`);
 }

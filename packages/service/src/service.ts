@@ -6,6 +6,7 @@ import {
   defaultProfile,
   type Explanation,
   headroom,
+  type Job,
   type Network,
   type OptimizerReport,
   type Placement,
@@ -14,6 +15,7 @@ import {
   prepareNetwork,
   queueOf,
   quote,
+  SchedulingQueue,
   type Site,
   type SiteVerdict,
   type Snapshot,
@@ -138,6 +140,8 @@ export class SuanliService {
   private readonly clock: Clock;
   private readonly backends: ReadonlyMap<string, Backend>;
   private readonly profile: Profile;
+  /** Which pending jobs each cycle decides; kept in memory (a restart makes every job active again). */
+  private readonly queue: SchedulingQueue;
   private readonly solver: Solver | undefined;
   private readonly newId: () => string;
   private readonly warn: (message: string, detail?: unknown) => void;
@@ -148,6 +152,7 @@ export class SuanliService {
     this.clock = deps.clock;
     this.backends = deps.backends;
     this.profile = deps.profile ?? defaultProfile();
+    this.queue = new SchedulingQueue(this.network, this.profile);
     this.solver = deps.solver;
     this.newId = deps.newId ?? newJobId;
     this.warn = deps.onWarning ?? (() => {});
@@ -226,7 +231,11 @@ export class SuanliService {
         { state: 'cancelled', endedAtS: nowS, updatedAtS: nowS, message: 'cancelled by request' },
         { atS: nowS, kind: 'job.cancelled', subject: id, data: { from: job.state } },
       );
-      if (done) return done;
+      if (done) {
+        this.queue.remove(id);
+        await this.released(job.placement?.poolId);
+        return done;
+      }
     }
     throw new SuanliError('INTERNAL', `job ${id} kept changing state while being cancelled`);
   }
@@ -343,11 +352,35 @@ export class SuanliService {
   async schedule(): Promise<CycleReport> {
     const nowS = this.clock.nowS();
     const snapshot = await this.snapshot();
-    const result = decide(snapshot, nowS, seededRng(Math.floor(nowS)), {
+    const queue = this.admit(snapshot.queue, nowS);
+    const result = decide({ ...snapshot, queue }, nowS, seededRng(Math.floor(nowS)), {
       profile: this.profile,
       ...(this.solver ? { solver: this.solver } : {}),
     });
+    this.queue.afterCycle(result.decisions, nowS);
     return this.apply(result.decisions, nowS);
+  }
+
+  /**
+   * Brings the scheduling queue in line with the store's pending jobs and returns the ones this
+   * cycle decides: new and requeued jobs, jobs holding a reservation, and parked jobs whose pool
+   * has freed accelerators or whose park time is up (SchedulingQueue).
+   */
+  private admit(pending: readonly Job[], nowS: number): Job[] {
+    const ids = new Set(pending.map((j) => j.id));
+    for (const id of this.queue.ids()) if (!ids.has(id)) this.queue.remove(id);
+    for (const j of pending) if (!this.queue.has(j.id)) this.queue.add(j);
+    return this.queue.take(nowS);
+  }
+
+  /** A job stopped holding its accelerators: parked jobs that could use them come back. */
+  private async released(poolId: string | undefined): Promise<void> {
+    const pool = poolId === undefined ? undefined : prepareNetwork(this.network).poolById.get(poolId);
+    if (!pool) return;
+    const held = (await this.store.listJobs({ states: ACTIVE_STATES }))
+      .filter((j) => j.placement?.poolId === poolId)
+      .reduce((n, j) => n + (j.placement?.count ?? 0), 0);
+    this.queue.freed(pool.pool.id, pool.pool.count - held);
   }
 
   /**
@@ -437,7 +470,7 @@ export class SuanliService {
     if (!job || (job.state !== 'scheduled' && job.state !== 'running')) return false;
     if (job.externalId && job.backend) await this.backend(job.backend).cancel(job.externalId);
     const nowS = this.clock.nowS();
-    return !!(await this.store.transitionJob(
+    const stopped = !!(await this.store.transitionJob(
       v.jobId,
       ['scheduled', 'running'],
       {
@@ -448,6 +481,8 @@ export class SuanliService {
       },
       { atS: nowS, kind: 'job.preempted', subject: v.jobId, data: { by, poolId: v.poolId, count: v.count } },
     ));
+    // No wake-up here: the preempting job takes what the victim frees, in this same cycle.
+    return stopped;
   }
 
   /** Hands scheduled jobs that no backend has yet to their backends. Safe to repeat. */
@@ -534,12 +569,14 @@ export class SuanliService {
       ...(s.message !== undefined ? { message: s.message } : {}),
       updatedAtS: nowS,
     };
-    return !!(await this.store.transitionJob(job.id, ACTIVE_STATES, patch, {
+    const ended = !!(await this.store.transitionJob(job.id, ACTIVE_STATES, patch, {
       atS: nowS,
       kind: `job.${s.state}`,
       subject: job.id,
       data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
     }));
+    if (ended) await this.released(job.placement?.poolId);
+    return ended;
   }
 
   private backend(name: string): Backend {

@@ -40,6 +40,12 @@ export interface Job {
   /** Whether a higher-priority job (or a queue reclaiming its quota) may stop it. */
   readonly preemptible: boolean;
   readonly submittedAtS: number;
+  /** Where the job's owner is: distance-based policies measure from here. */
+  readonly originSiteId?: string;
+  /** Sites the job may run at; any when absent. */
+  readonly sites?: readonly string[];
+  /** Accelerator-seconds of service the job already had before it was stopped (least-attained-service policies). */
+  readonly attainedS?: number;
 }
 
 /** Accelerators a job needs in total with one option. */

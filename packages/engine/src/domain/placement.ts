@@ -119,5 +119,7 @@ export type Decision =
       readonly reason: string;
       /** Start of the best option, when one exists but cannot start now (and is not reserved). */
       readonly expectedStartS?: number;
+      /** The pool of that best option and the accelerators it needs there: what the job waits for. */
+      readonly awaits?: { readonly poolId: string; readonly count: number };
       readonly explanation: Explanation;
     };

@@ -13,6 +13,10 @@ export interface Allocation {
   readonly endS: number;
   readonly priority: number;
   readonly preemptible: boolean;
+  /** When the job was first submitted (queue-order policies compare running jobs with queued ones). */
+  readonly submittedAtS?: number;
+  /** Accelerator-seconds of service before this run. */
+  readonly attainedS?: number;
 }
 
 /** The whole input of one decision cycle. */

@@ -1,12 +1,25 @@
 import type { Allocation, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
 import type { Rng } from '../rng.ts';
+import type { QueueSortPlugin } from './plugin.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
 import { Timeline } from './timeline.ts';
 
 /** Facility power a running allocation adds over its accelerators' idle draw. */
 export function allocationKw(pool: PreparedPool, a: Pick<Allocation, 'kind' | 'count'>): number {
   return (itPowerKw(pool.spec, a.kind, a.count) - idlePowerKw(pool.spec, a.count)) * pool.site.site.pue;
+}
+
+/** A running job past its expected end is assumed to run on at least this long. */
+export const OVERRUN_MIN_S = 600;
+
+/**
+ * When a running allocation is expected to end. One already past its estimate is still running:
+ * it is assumed to run on as long again as it has overrun, and at least OVERRUN_MIN_S, so its
+ * accelerators are not promised to anyone as if they were free.
+ */
+export function expectedEndS(a: Pick<Allocation, 'endS'>, nowS: number): number {
+  return a.endS > nowS ? a.endS : nowS + Math.max(OVERRUN_MIN_S, nowS - a.endS);
 }
 
 /**
@@ -23,13 +36,14 @@ export class Cycle {
   private readonly capacity: (Timeline | undefined)[];
   private readonly power: (Timeline | undefined)[];
   private readonly running: Map<number, Allocation[]>;
-  private readonly usage = new Map<string, Map<string, number>>();
+  private usageByTenant: Map<string, Map<string, number>> | undefined;
   private readonly pluginState = new Map<string, unknown>();
 
-  constructor(snapshot: Snapshot, nowS: number, rng: Rng) {
+  constructor(snapshot: Snapshot, nowS: number, rng: Rng, queueSort?: QueueSortPlugin) {
     this.net = prepareNetwork(snapshot.network);
     this.nowS = nowS;
     this.rng = rng;
+    this.queueSort = queueSort;
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
     this.power = new Array<Timeline | undefined>(this.net.sites.length);
     this.running = new Map();
@@ -39,20 +53,61 @@ export class Cycle {
       const list = this.running.get(pool.index);
       if (list) list.push(a);
       else this.running.set(pool.index, [a]);
-      // A job handed over but still staging its data holds its accelerators from its start.
-      this.adjust(pool, -a.count, Math.max(a.startS, nowS), Math.max(a.endS, nowS), -allocationKw(pool, a));
-      this.addUsage(a.tenant, a.accelerator, a.count);
     }
+    // Timelines of the pools and sites with allocations are built on first use.
+    this.built = new Uint8Array(this.net.pools.length + this.net.sites.length);
   }
+
+  /** Which timelines are built: pools first, then sites. */
+  private readonly built: Uint8Array;
+
+  /** The pool's free accelerators over time; undefined while nothing is held on it. */
+  private capacityOf(pool: PreparedPool): Timeline | undefined {
+    const i = pool.index;
+    if (this.built[i] === 0) {
+      this.built[i] = 1;
+      const held = this.running.get(i);
+      if (held && held.length > 0) {
+        const changes: number[] = [];
+        // A job handed over but still staging its data holds its accelerators from its start.
+        for (const a of held) changes.push(Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), -a.count);
+        this.capacity[i] = Timeline.bulk(this.nowS, pool.pool.count, changes);
+      }
+    }
+    return this.capacity[i];
+  }
+
+  /** The site's free power (kW) over time; undefined while nothing draws on it. */
+  private powerOf(site: PreparedSite): Timeline | undefined {
+    const i = site.index;
+    const b = this.net.pools.length + i;
+    if (this.built[b] === 0) {
+      this.built[b] = 1;
+      const changes: number[] = [];
+      for (const pools of site.poolsByType.values()) {
+        for (const pool of pools) {
+          for (const a of this.running.get(pool.index) ?? []) {
+            const kw = allocationKw(pool, a);
+            if (kw !== 0) changes.push(Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), -kw);
+          }
+        }
+      }
+      if (changes.length > 0) this.power[i] = Timeline.bulk(this.nowS, site.capKw - site.idleKw, changes);
+    }
+    return this.power[i];
+  }
+
+  /** The profile's queue order, for plug-ins that compare queued jobs with running ones. */
+  readonly queueSort: QueueSortPlugin | undefined;
 
   /** Accelerators free in the pool at time t. */
   freeAt(pool: PreparedPool, t: number): number {
-    return this.capacity[pool.index]?.valueAt(t) ?? pool.pool.count;
+    return this.capacityOf(pool)?.valueAt(t) ?? pool.pool.count;
   }
 
   /** Facility power (kW) free under the site's cap at time t. */
   powerFreeAt(site: PreparedSite, t: number): number {
-    return this.power[site.index]?.valueAt(t) ?? site.capKw - site.idleKw;
+    return this.powerOf(site)?.valueAt(t) ?? site.capKw - site.idleKw;
   }
 
   /** What made the last `earliestStart` later than its `fromS`. */
@@ -63,8 +118,8 @@ export class Cycle {
    * whole run; Infinity if never. `boundBy` then says which of the two (if either) made it later.
    */
   earliestStart(pool: PreparedPool, count: number, durationS: number, kw: number, fromS: number): number {
-    const cap = this.capacity[pool.index];
-    const pow = this.power[pool.site.index];
+    const cap = this.capacityOf(pool);
+    const pow = this.powerOf(pool.site);
     const capFree = pool.pool.count;
     const powFree = pool.site.capKw - pool.site.idleKw;
     let t = fromS;
@@ -95,8 +150,8 @@ export class Cycle {
   /** Whether `count` accelerators and `kw` stay free over [startS, startS + durationS). */
   fitsAt(pool: PreparedPool, count: number, startS: number, durationS: number, kw: number): boolean {
     const endS = startS + durationS;
-    const cap = this.capacity[pool.index];
-    const pow = this.power[pool.site.index];
+    const cap = this.capacityOf(pool);
+    const pow = this.powerOf(pool.site);
     const capOk = cap ? cap.minOver(startS, endS) >= count : count <= pool.pool.count;
     if (!capOk) return false;
     return pow ? pow.minOver(startS, endS) >= kw : kw <= pool.site.capKw - pool.site.idleKw;
@@ -104,12 +159,12 @@ export class Cycle {
 
   /** The fewest accelerators free in the pool over [fromS, toS). */
   minFree(pool: PreparedPool, fromS: number, toS: number): number {
-    return this.capacity[pool.index]?.minOver(fromS, toS) ?? pool.pool.count;
+    return this.capacityOf(pool)?.minOver(fromS, toS) ?? pool.pool.count;
   }
 
   /** The least power (kW) free under the site's cap over [fromS, toS). */
   minPowerFree(site: PreparedSite, fromS: number, toS: number): number {
-    return this.power[site.index]?.minOver(fromS, toS) ?? site.capKw - site.idleKw;
+    return this.powerOf(site)?.minOver(fromS, toS) ?? site.capKw - site.idleKw;
   }
 
   /** Every running allocation not preempted in this cycle. */
@@ -124,7 +179,7 @@ export class Cycle {
 
   /** Accelerators of each type a tenant holds, placed in this cycle included. */
   usageOf(tenant: string): ReadonlyMap<string, number> {
-    return this.usage.get(tenant) ?? EMPTY;
+    return this.usage().get(tenant) ?? EMPTY;
   }
 
   /**
@@ -143,7 +198,7 @@ export class Cycle {
   /** Changes free accelerators and power over [fromS, toS). Used by `Plan` only. */
   adjust(pool: PreparedPool, count: number, fromS: number, toS: number, kw: number): void {
     if (count !== 0) {
-      let cap = this.capacity[pool.index];
+      let cap = this.capacityOf(pool);
       if (!cap) {
         cap = new Timeline(this.nowS, pool.pool.count);
         this.capacity[pool.index] = cap;
@@ -152,7 +207,7 @@ export class Cycle {
     }
     if (kw !== 0) {
       const site = pool.site;
-      let pow = this.power[site.index];
+      let pow = this.powerOf(site);
       if (!pow) {
         pow = new Timeline(this.nowS, site.capKw - site.idleKw);
         this.power[site.index] = pow;
@@ -161,12 +216,37 @@ export class Cycle {
     }
   }
 
+  /** Accelerators each tenant holds, by type: counted from the running allocations on first use. */
+  private usage(): Map<string, Map<string, number>> {
+    let usage = this.usageByTenant;
+    if (!usage) {
+      usage = new Map();
+      this.usageByTenant = usage;
+      for (const list of this.running.values()) {
+        for (const a of list) {
+          let m = usage.get(a.tenant);
+          if (!m) {
+            m = new Map();
+            usage.set(a.tenant, m);
+          }
+          m.set(a.accelerator, (m.get(a.accelerator) ?? 0) + a.count);
+        }
+      }
+    }
+    return usage;
+  }
+
+  /** Changes with every change of usage: caches of figures derived from usage compare it. */
+  usageVersion = 0;
+
   /** Adds to a tenant's usage of a type. Used by `Plan` only. */
   addUsage(tenant: string, accelerator: string, count: number): void {
-    let m = this.usage.get(tenant);
+    this.usageVersion++;
+    const usage = this.usage();
+    let m = usage.get(tenant);
     if (!m) {
       m = new Map();
-      this.usage.set(tenant, m);
+      usage.set(tenant, m);
     }
     m.set(accelerator, (m.get(accelerator) ?? 0) + count);
   }

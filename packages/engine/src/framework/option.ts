@@ -210,6 +210,10 @@ export interface JobEvaluation {
   readonly totals: Float64Array;
   /** A lasting copy of feasible option `i`, for the batch optimizer (only when kept). */
   option(i: number): Option;
-  /** One verdict per site: ranked sites first, then filtered sites in network order. */
+  /** One verdict per site: ranked sites first, then filtered sites in network order (none when explanations are off). */
   readonly verdicts: readonly SiteVerdict[];
+  /** Indices of the sites with a feasible option or only an unschedulable (not permanent) rejection. */
+  readonly candidateSites: readonly number[];
+  /** True when no site could ever run the job as specified. */
+  readonly unresolvable: boolean;
 }

@@ -1,5 +1,5 @@
 import type { Allocation } from '../domain/snapshot.ts';
-import { allocationKw, type Cycle } from './cycle.ts';
+import { allocationKw, type Cycle, expectedEndS } from './cycle.ts';
 import type { PreparedPool } from './prepared-network.ts';
 
 /**
@@ -31,13 +31,14 @@ export class Plan {
   /** Stops a running allocation now: its accelerators and power come back from now to its end. */
   release(pool: PreparedPool, a: Allocation): void {
     this.check();
-    const endS = Math.max(a.endS, this.cycle.nowS);
+    const fromS = Math.max(a.startS, this.cycle.nowS);
+    const endS = expectedEndS(a, this.cycle.nowS);
     const kw = allocationKw(pool, a);
-    this.cycle.adjust(pool, a.count, this.cycle.nowS, endS, kw);
+    this.cycle.adjust(pool, a.count, fromS, endS, kw);
     this.cycle.addUsage(a.tenant, a.accelerator, -a.count);
     this.cycle.setRunning(pool, a, false);
     this.undo.push(() => {
-      this.cycle.adjust(pool, -a.count, this.cycle.nowS, endS, -kw);
+      this.cycle.adjust(pool, -a.count, fromS, endS, -kw);
       this.cycle.addUsage(a.tenant, a.accelerator, a.count);
       this.cycle.setRunning(pool, a, true);
     });

@@ -46,9 +46,11 @@ export interface Profile {
   readonly carbonSignal: CarbonSignal;
   /** Backfill: how many waiting jobs per cycle get a start-time reservation that later jobs may not delay. */
   readonly reservations: number;
+  /** How many queued jobs a cycle evaluates, in queue order (Slurm's default_queue_depth); the rest wait. */
+  readonly queueDepth: number;
   /** Time shifting of flexible jobs (those with a deadline): how far ahead, in what steps; off when absent. */
   readonly timeShift?: { readonly horizonS: number; readonly stepS: number };
   /** `brief` keeps the five best sites and counts the others by plug-in (for the simulator). */
-  readonly explain: 'full' | 'brief';
+  readonly explain: 'full' | 'brief' | 'none';
   readonly optimizer: OptimizerSettings;
 }

@@ -16,7 +16,7 @@ describe('profiles', () => {
     const p = buildProfile(DEFAULT_PROFILE_SPEC);
     expect(p.queueSort.name).toBe('fair-share');
     expect(p.preFilters.map((x) => x.name)).toEqual(['quota']);
-    expect(p.siteFilters.map((x) => x.name)).toEqual(['accelerator-type']);
+    expect(p.siteFilters.map((x) => x.name)).toEqual(['site-affinity', 'accelerator-type']);
     expect(p.filters.map((x) => x.name)).toEqual(['quota', 'capacity-fit', 'power-cap', 'deadline', 'budget']);
     expect(p.postFilters.map((x) => x.name)).toEqual(['preemption']);
     expect(p.scores.map((s) => [s.plugin.name, s.weight])).toEqual([

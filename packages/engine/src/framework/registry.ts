@@ -5,11 +5,18 @@ import { capacityFit } from '../plugins/capacity-fit/capacity-fit.ts';
 import { carbonScore } from '../plugins/carbon-score/carbon-score.ts';
 import { costScore } from '../plugins/cost-score/cost-score.ts';
 import { deadline } from '../plugins/deadline/deadline.ts';
+import { distanceScore } from '../plugins/distance-score/distance-score.ts';
 import { fairShare } from '../plugins/fair-share/fair-share.ts';
+import { las } from '../plugins/las/las.ts';
 import { powerCap } from '../plugins/power-cap/power-cap.ts';
+import { preemptByOrder } from '../plugins/preempt-by-order/preempt-by-order.ts';
 import { preemption } from '../plugins/preemption/preemption.ts';
 import { priorityFifo } from '../plugins/priority-fifo/priority-fifo.ts';
+import { qssf } from '../plugins/qssf/qssf.ts';
 import { quota } from '../plugins/quota/quota.ts';
+import { siteAffinity } from '../plugins/site-affinity/site-affinity.ts';
+import { sjf } from '../plugins/sjf/sjf.ts';
+import { srtf } from '../plugins/srtf/srtf.ts';
 import { tenantLimit } from '../plugins/tenant-limit/tenant-limit.ts';
 import { timeScore } from '../plugins/time-score/time-score.ts';
 import type {
@@ -28,16 +35,19 @@ import type { OptimizerSettings, Profile } from './profile.ts';
 /** A profile as written (YAML or JSON): plug-ins by name, with arguments and weights. */
 export interface ProfileSpec {
   readonly name: string;
-  readonly queueSort: string;
+  /** The queue-sort plug-in: a name, or a name with arguments. */
+  readonly queueSort: string | PluginRef;
   /** Plug-ins in order; each runs at every extension point it implements. */
   readonly plugins: readonly PluginRef[];
   readonly scores: readonly PluginRef[];
   readonly carbonSignal?: CarbonSignal;
   readonly backfill?: { readonly reservations?: number };
+  /** How many queued jobs a cycle evaluates, in queue order; unlimited when absent. */
+  readonly queueDepth?: number;
   /** `false` turns time shifting off. */
   readonly timeShift?: false | { readonly horizonH?: number; readonly stepS?: number };
   readonly optimizer?: Partial<OptimizerSettings>;
-  readonly explain?: 'full' | 'brief';
+  readonly explain?: 'full' | 'brief' | 'none';
 }
 
 export interface PluginRef {
@@ -112,6 +122,27 @@ export const REGISTRY: Readonly<Record<string, Factory>> = {
       maxPools: numberArg(args, path, 'maxPools', { min: 1, integer: true }) ?? 20,
     });
   },
+  sjf: noArgs(sjf),
+  srtf: noArgs(srtf),
+  qssf: noArgs(qssf),
+  las: (args, path) => {
+    onlyArgs(args, path, ['thresholdsS']);
+    const t = args['thresholdsS'] ?? [18_000];
+    if (!Array.isArray(t) || t.some((x) => typeof x !== 'number' || !(x > 0))) {
+      throw new ProfileError([...path, 'thresholdsS'], 'must be a list of accelerator-seconds > 0');
+    }
+    const thresholdsS = t as number[];
+    if (thresholdsS.some((x, i) => i > 0 && x <= (thresholdsS[i - 1] ?? 0))) {
+      throw new ProfileError([...path, 'thresholdsS'], 'must be ascending');
+    }
+    return las({ thresholdsS });
+  },
+  'site-affinity': noArgs(siteAffinity),
+  'distance-score': noArgs(distanceScore),
+  'preempt-by-order': (args, path) => {
+    onlyArgs(args, path, ['maxPools']);
+    return preemptByOrder({ maxPools: numberArg(args, path, 'maxPools', { min: 1, integer: true }) ?? 20 });
+  },
   'tenant-limit': (args, path) => {
     onlyArgs(args, path, ['maxJobs', 'maxAccelerators']);
     const maxJobs = numberArg(args, path, 'maxJobs', { min: 0, integer: true });
@@ -161,8 +192,9 @@ function create(ref: PluginRef, path: readonly (string | number)[]): Plugin {
  * does): unknown plug-ins, misplaced ones, bad arguments and settings fail here, not in cycle 10,000.
  */
 export function buildProfile(spec: ProfileSpec): Profile {
-  const queueSort = create({ name: spec.queueSort }, ['queueSort']);
-  if (!is.queueSort(queueSort)) throw new ProfileError(['queueSort'], `${spec.queueSort} is not a queue-sort plug-in`);
+  const sortRef = typeof spec.queueSort === 'string' ? { name: spec.queueSort } : spec.queueSort;
+  const queueSort = create(sortRef, ['queueSort']);
+  if (!is.queueSort(queueSort)) throw new ProfileError(['queueSort'], `${sortRef.name} is not a queue-sort plug-in`);
 
   const plugins = spec.plugins.map((ref, i) => {
     const p = create(ref, ['plugins', i]);
@@ -191,6 +223,10 @@ export function buildProfile(spec: ProfileSpec): Profile {
   const reservations = spec.backfill?.reservations ?? 16;
   if (!Number.isInteger(reservations) || reservations < 0) {
     throw new ProfileError(['backfill', 'reservations'], 'must be a whole number ≥ 0');
+  }
+  const queueDepth = spec.queueDepth ?? Number.POSITIVE_INFINITY;
+  if (!(queueDepth >= 1) || (Number.isFinite(queueDepth) && !Number.isInteger(queueDepth))) {
+    throw new ProfileError(['queueDepth'], 'must be a whole number ≥ 1');
   }
   let timeShift: Profile['timeShift'];
   if (spec.timeShift !== false) {
@@ -225,6 +261,7 @@ export function buildProfile(spec: ProfileSpec): Profile {
     permits: plugins.filter(is.permit),
     carbonSignal: spec.carbonSignal ?? 'location-based',
     reservations,
+    queueDepth,
     ...(timeShift ? { timeShift } : {}),
     explain: spec.explain ?? 'full',
     optimizer,
@@ -236,6 +273,7 @@ export const DEFAULT_PROFILE_SPEC: ProfileSpec = {
   name: 'default',
   queueSort: 'fair-share',
   plugins: [
+    { name: 'site-affinity' },
     { name: 'accelerator-type' },
     { name: 'quota' },
     { name: 'capacity-fit' },

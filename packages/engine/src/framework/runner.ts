@@ -120,13 +120,16 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
       r = failure(pre.name, e);
     }
     if (r) {
-      const verdicts: SiteVerdict[] = cycle.net.sites.map((s) => ({
-        siteId: s.site.id,
-        outcome: 'filtered',
-        plugin: pre.name,
-        code: r.code,
-        reason: r.reason,
-      }));
+      const verdicts: SiteVerdict[] =
+        profile.explain === 'none'
+          ? []
+          : cycle.net.sites.map((s) => ({
+              siteId: s.site.id,
+              outcome: 'filtered',
+              plugin: pre.name,
+              code: r.code,
+              reason: r.reason,
+            }));
       const none = () => {
         throw new Error('no feasible options');
       };
@@ -138,6 +141,8 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
         totals: new Float64Array(0),
         option: none,
         verdicts,
+        candidateSites: r.code === 'unschedulable' ? cycle.net.sites.map((x) => x.index) : [],
+        unresolvable: r.code === 'unresolvable',
       };
     }
   }
@@ -162,6 +167,9 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
   cols.reset(scores.length);
   const stagings: (Staging | undefined)[] = new Array(cycle.net.sites.length);
   const filtered: SiteVerdict[] = [];
+  const quiet = profile.explain === 'none';
+  const candidateSites: number[] = [];
+  let allUnresolvable = true;
   const cursor = new Option(cycle, job, profile.carbonSignal);
   const shift = profile.timeShift;
   const deadlineS = job.deadlineS;
@@ -220,13 +228,17 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
       }
     }
     if (siteFailure) {
-      filtered.push({
-        siteId: site.site.id,
-        outcome: 'filtered',
-        plugin: by,
-        code: siteFailure.code,
-        reason: siteFailure.reason,
-      });
+      if (siteFailure.code !== 'unresolvable') allUnresolvable = false;
+      if (siteFailure.code === 'unschedulable') candidateSites.push(site.index);
+      if (!quiet) {
+        filtered.push({
+          siteId: site.site.id,
+          outcome: 'filtered',
+          plugin: by,
+          code: siteFailure.code,
+          reason: siteFailure.reason,
+        });
+      }
       continue;
     }
 
@@ -271,18 +283,67 @@ export function evaluateJob(cycle: Cycle, job: Job, profile: Profile, keep = fal
         }
       }
     }
-    if (cols.size === before) {
-      filtered.push({
-        siteId: site.site.id,
-        outcome: 'filtered',
-        plugin: furthestBy,
-        code: furthest.code,
-        reason: furthest.reason,
-      });
+    if (cols.size > before) {
+      allUnresolvable = false;
+      candidateSites.push(site.index);
+    } else {
+      if (furthest.code !== 'unresolvable') allUnresolvable = false;
+      if (furthest.code === 'unschedulable') candidateSites.push(site.index);
+      if (!quiet) {
+        filtered.push({
+          siteId: site.site.id,
+          outcome: 'filtered',
+          plugin: furthestBy,
+          code: furthest.code,
+          reason: furthest.reason,
+        });
+      }
     }
   }
 
-  return score(cycle, job, profile, choices, stagings, filtered, keep);
+  const evaluation = score(cycle, job, profile, choices, stagings, filtered, keep);
+  return { ...evaluation, candidateSites, unresolvable: allUnresolvable && cycle.net.sites.length > 0 };
+}
+
+/**
+ * A cheap necessary condition for a job to start now: some site passes the site filters and has a
+ * pool of an accepted type, big enough for the job, with enough accelerators free once its data
+ * is staged. `no` means no option of a full evaluation could start now (power, quota and the
+ * other filters only ever say no more often); `maybe` that one might. `maybe` too when no pool
+ * could ever hold the job: only a full evaluation says why it is unresolvable.
+ */
+export function couldStartNow(cycle: Cycle, job: Job, profile: Profile): 'maybe' | 'no' {
+  let anyPool = false;
+  const siteFilters = profile.siteFilters;
+  for (const site of cycle.net.sites) {
+    let ok = true;
+    for (const f of siteFilters) {
+      let r: Failure | null;
+      try {
+        r = f.filterSite(cycle, job, site);
+      } catch {
+        r = null; // the full evaluation will record the error
+      }
+      if (r) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) continue;
+    let readyS = Number.NaN;
+    for (const choice of job.options) {
+      const pools = site.poolsByType.get(choice.accelerator);
+      if (!pools) continue;
+      const count = choice.perMember * job.gang;
+      for (const pool of pools) {
+        if (count > pool.pool.count) continue;
+        anyPool = true;
+        if (Number.isNaN(readyS)) readyS = cycle.nowS + stagingAt(cycle, job, site).transferS;
+        if (cycle.freeAt(pool, readyS) >= count) return 'maybe';
+      }
+    }
+  }
+  return anyPool ? 'no' : 'maybe';
 }
 
 /**
@@ -309,7 +370,7 @@ function score(
   stagings: readonly (Staging | undefined)[],
   filtered: SiteVerdict[],
   keep: boolean,
-): JobEvaluation {
+): Omit<JobEvaluation, 'candidateSites' | 'unresolvable'> {
   const cols = columns;
   const n = cols.size;
   if (normalised.scores.length < n) {
@@ -412,7 +473,7 @@ function score(
 
   // A brief explanation builds only the best few sites' options: the others are just counted.
   const order = sortByKey(picks, key, tieBreak);
-  const shown = profile.explain === 'brief' ? order.slice(0, BRIEF_SITES) : order;
+  const shown = profile.explain === 'full' ? order : order.slice(0, BRIEF_SITES);
   const ranked: ScoredOption[] = shown.map((i) => ({
     option: build(i),
     scores: { cost: objectiveScore(0, i), carbon: objectiveScore(1, i), time: objectiveScore(2, i) },
@@ -466,7 +527,12 @@ function sortByKey(items: number[], key: Float64Array, tieBreak: (i: number, j: 
 /** How many sites a brief explanation shows. */
 const BRIEF_SITES = 5;
 
-function explainSites(ranked: readonly ScoredOption[], filtered: SiteVerdict[], mode: 'full' | 'brief'): SiteVerdict[] {
+function explainSites(
+  ranked: readonly ScoredOption[],
+  filtered: SiteVerdict[],
+  mode: 'full' | 'brief' | 'none',
+): SiteVerdict[] {
+  if (mode === 'none') return [];
   const verdicts: SiteVerdict[] = ranked.map((s, i) => ({
     siteId: s.option.site.site.id,
     outcome: 'scored',

@@ -5,7 +5,7 @@ import { formatDuration, formatNumber } from './format.ts';
 import type { JobEvaluation, Option } from './option.ts';
 import { Plan } from './plan.ts';
 import type { Profile } from './profile.ts';
-import { evaluateJob, omittedCounts } from './runner.ts';
+import { couldStartNow, evaluateJob, omittedCounts } from './runner.ts';
 
 /** How many options that could start now are tried when reserve or permit turn the best one down. */
 const PLACE_ATTEMPTS = 3;
@@ -20,6 +20,22 @@ export interface CycleBudget {
  * start (backfill reservation or time shift), or let it wait — and explains why.
  */
 export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: CycleBudget): Decision {
+  // Fast path (explanations off): a job that cannot start now, hold a reservation, or make room
+  // waits without a full evaluation; the decision is the same, only the expected start is not given.
+  if (
+    profile.explain === 'none' &&
+    budget.reservationsLeft === 0 &&
+    !profile.postFilters.some((pf) => pf.mayAct?.(cycle, job) ?? true) &&
+    couldStartNow(cycle, job, profile) === 'no'
+  ) {
+    return {
+      kind: 'wait',
+      jobId: job.id,
+      unresolvable: false,
+      reason: 'cannot start now',
+      explanation: quietExplanation(cycle, job, profile),
+    };
+  }
   let evaluation = evaluateJob(cycle, job, profile);
   const notes: string[] = [];
   if (evaluation.rejected) notes.push(`${evaluation.rejected.plugin}: ${evaluation.rejected.reason}`);
@@ -29,6 +45,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
 
   // Nothing can start now: a post-filter (preemption) may make room.
   for (const pf of profile.postFilters) {
+    if (pf.mayAct?.(cycle, job) === false) continue;
     let nomination: ReturnType<typeof pf.postFilter>;
     try {
       nomination = pf.postFilter(cycle, job, evaluation);
@@ -56,9 +73,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
 
   const best = evaluation.ranked[0];
   if (!best) {
-    const unresolvable =
-      evaluation.verdicts.length > 0 &&
-      evaluation.verdicts.every((v) => v.outcome === 'filtered' && v.code === 'unresolvable');
+    const unresolvable = evaluation.unresolvable;
     const reason = evaluation.rejected
       ? `${evaluation.rejected.plugin}: ${evaluation.rejected.reason}`
       : `no site can run this job now: ${summariseFiltered(evaluation)}`;
@@ -67,13 +82,15 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
       jobId: job.id,
       unresolvable,
       reason,
-      explanation: explain(cycle, job, profile, evaluation, reason, notes),
+      explanation: explain(cycle, job, profile, evaluation, () => reason, notes),
     };
   }
 
   const e = best.option.estimate();
-  const why =
-    e.shiftS > 0
+  const quiet = profile.explain === 'none';
+  const why = quiet
+    ? ''
+    : e.shiftS > 0
       ? `shifted ${formatDuration(e.shiftS)} to cheaper or greener hours`
       : best.option.boundBy === 'power'
         ? `waiting ${formatDuration(e.waitS)} for power under the site's cap`
@@ -81,24 +98,29 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
   if (budget.reservationsLeft > 0) {
     budget.reservationsLeft--;
     holdLater(cycle, best.option);
-    const reason = `reserved ${best.option.site.site.id} from ${formatDuration(e.startS - cycle.nowS)} on: ${why}`;
-    notes.push(reason);
+    const reason = quiet
+      ? 'reserved'
+      : `reserved ${best.option.site.site.id} from ${formatDuration(e.startS - cycle.nowS)} on: ${why}`;
+    if (!quiet) notes.push(reason);
     return {
       kind: 'reserve',
       jobId: job.id,
       placement: toPlacement(best.option),
       reason,
-      explanation: explain(cycle, job, profile, evaluation, summarise(cycle, evaluation, 'reserved'), notes),
+      explanation: explain(cycle, job, profile, evaluation, () => summarise(cycle, evaluation, 'reserved'), notes),
     };
   }
-  const reason = `best option ${best.option.site.site.id} starts in ${formatDuration(e.startS - cycle.nowS)}: ${why}`;
+  const reason = quiet
+    ? 'waiting'
+    : `best option ${best.option.site.site.id} starts in ${formatDuration(e.startS - cycle.nowS)}: ${why}`;
   return {
     kind: 'wait',
     jobId: job.id,
     unresolvable: false,
     reason,
     expectedStartS: e.startS,
-    explanation: explain(cycle, job, profile, evaluation, summarise(cycle, evaluation, 'best'), notes),
+    awaits: { poolId: best.option.pool.pool.id, count: best.option.count },
+    explanation: explain(cycle, job, profile, evaluation, () => summarise(cycle, evaluation, 'best'), notes),
   };
 }
 
@@ -175,13 +197,12 @@ export function place(
   preempts: readonly Preemption[],
   notes: string[],
 ): Decision {
-  const summary = summarise(cycle, evaluation, 'placed', option);
   return {
     kind: 'place',
     jobId: job.id,
     placement: toPlacement(option),
     preempts,
-    explanation: explain(cycle, job, profile, evaluation, summary, notes),
+    explanation: explain(cycle, job, profile, evaluation, () => summarise(cycle, evaluation, 'placed', option), notes),
   };
 }
 
@@ -195,20 +216,27 @@ export function toPlacement(o: Option): Placement {
   };
 }
 
+function quietExplanation(cycle: Cycle, job: Job, profile: Profile): Explanation {
+  return { jobId: job.id, atS: cycle.nowS, profile: profile.name, summary: '', notes: [], verdicts: [] };
+}
+
 export function explain(
   cycle: Cycle,
   job: Job,
   profile: Profile,
   evaluation: JobEvaluation,
-  summary: string,
+  summary: () => string,
   notes: readonly string[],
 ): Explanation {
+  if (profile.explain === 'none') {
+    return { jobId: job.id, atS: cycle.nowS, profile: profile.name, summary: '', notes, verdicts: [] };
+  }
   const omitted = profile.explain === 'brief' ? omittedCounts(evaluation, cycle.net.sites.length) : undefined;
   return {
     jobId: job.id,
     atS: cycle.nowS,
     profile: profile.name,
-    summary,
+    summary: summary(),
     notes,
     verdicts: evaluation.verdicts,
     ...(omitted ? { omitted } : {}),

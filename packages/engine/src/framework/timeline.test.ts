@@ -59,4 +59,29 @@ describe('timeline', () => {
       ),
     );
   });
+
+  it('a bulk build equals adding the changes one by one, minimal breakpoints included (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: -20, max: 100 }),
+            fc.oneof(fc.integer({ min: 1, max: 60 }), fc.constant(Number.POSITIVE_INFINITY)),
+            fc.integer({ min: -3, max: 3 }),
+          ),
+          { maxLength: 30 },
+        ),
+        (initial, changes) => {
+          const one = new Timeline(0, initial);
+          const flat: number[] = [];
+          for (const [from, len, delta] of changes) {
+            one.add(from, from + len, delta);
+            flat.push(from, from + len, delta);
+          }
+          expect(Timeline.bulk(0, initial, flat).steps()).toEqual(one.steps());
+        },
+      ),
+    );
+  });
 });

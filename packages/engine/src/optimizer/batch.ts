@@ -426,9 +426,14 @@ export function applyChoice(
     jobId: job.id,
     placement: toPlacement(o),
     reason,
-    explanation: explain(cycle, job, profile, choice.evaluation, summarise(cycle, choice.evaluation, 'reserved', o), [
-      reason,
-    ]),
+    explanation: explain(
+      cycle,
+      job,
+      profile,
+      choice.evaluation,
+      () => summarise(cycle, choice.evaluation, 'reserved', o),
+      [reason],
+    ),
   };
 }
 
@@ -444,6 +449,6 @@ export function leftOut(cycle: Cycle, job: Job, profile: Profile, evaluation: Jo
     jobId: job.id,
     unresolvable: false,
     reason,
-    explanation: explain(cycle, job, profile, evaluation, summarise(cycle, evaluation, 'best'), [reason]),
+    explanation: explain(cycle, job, profile, evaluation, () => summarise(cycle, evaluation, 'best'), [reason]),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycleOf, job, optionOf, T0 } from '../../network.fixture.ts';
+import { cycleOf, job, optionOf, running, T0 } from '../../network.fixture.ts';
 import { deadline } from './deadline.ts';
 
 const cycle = cycleOf();
@@ -15,7 +15,20 @@ describe('deadline', () => {
     expect(check(T0 + 3600)).toBeNull();
   });
 
-  it('rejects a run that would end after the deadline, by how much', () => {
-    expect(check(T0 + 1800)).toEqual({ code: 'unschedulable', reason: 'would end 30 min after the deadline' });
+  it('rejects a run that would end after the deadline for now, while a start now could still make it', () => {
+    // The west pool is busy for two hours; the deadline needs a start within an hour and a half.
+    const busy = cycleOf({ allocations: [running('r', 'west-h100', 64, { endS: T0 + 7200 })] });
+    const j = job('j', { deadlineS: T0 + 2.5 * 3600 });
+    expect(deadline().filter(busy, j, optionOf(busy, j, 'west-h100'))).toEqual({
+      code: 'unschedulable',
+      reason: 'would end 30 min after the deadline',
+    });
+  });
+
+  it('gives up on a deadline no start could meet any more: unresolvable', () => {
+    expect(check(T0 + 1800)).toEqual({
+      code: 'unresolvable',
+      reason: 'cannot end by the deadline any more: the run alone takes 1 h',
+    });
   });
 });

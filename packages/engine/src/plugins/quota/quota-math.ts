@@ -41,6 +41,28 @@ export interface Headroom {
  * only up to its `borrowingLimit`.
  */
 export function headroom(cycle: Cycle, cq: ClusterQueue, flavour: string): Headroom {
+  // Asked for every option of every job: cached per queue and flavour until usage changes.
+  const cache = cycle.state(HEADROOM, () => ({ version: -1, byQueue: new Map<ClusterQueue, Map<string, Headroom>>() }));
+  if (cache.version !== cycle.usageVersion) {
+    cache.byQueue.clear();
+    cache.version = cycle.usageVersion;
+  }
+  let byFlavour = cache.byQueue.get(cq);
+  if (!byFlavour) {
+    byFlavour = new Map();
+    cache.byQueue.set(cq, byFlavour);
+  }
+  let h = byFlavour.get(flavour);
+  if (!h) {
+    h = computeHeadroom(cycle, cq, flavour);
+    byFlavour.set(flavour, h);
+  }
+  return h;
+}
+
+const HEADROOM = 'quota-math/headroom';
+
+function computeHeadroom(cycle: Cycle, cq: ClusterQueue, flavour: string): Headroom {
   const q = quotaFor(cq, flavour);
   const used = usageOf(cycle, cq, flavour);
   const nominal = q?.nominal ?? 0;

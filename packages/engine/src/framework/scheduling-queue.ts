@@ -1,0 +1,241 @@
+import type { Job } from '../domain/job.ts';
+import type { Network } from '../domain/network.ts';
+import type { Decision } from '../domain/placement.ts';
+import { seededRng } from '../rng.ts';
+import { Cycle } from './cycle.ts';
+import { type PreparedNetwork, prepareNetwork } from './prepared-network.ts';
+import type { Profile } from './profile.ts';
+
+export interface SchedulingQueueOptions {
+  /** A parked job comes back after this long at most (Kubernetes parks unschedulable pods for 5 minutes). */
+  readonly maxParkS: number;
+}
+
+export const DEFAULT_MAX_PARK_S = 300;
+
+interface Parked {
+  readonly job: Job;
+  readonly token: number;
+  /** How many pool lists it is in. */
+  readonly pools: number;
+}
+
+interface PoolEntry {
+  readonly job: Job;
+  /** Accelerators the job needs on this pool. */
+  readonly need: number;
+  readonly token: number;
+}
+
+/**
+ * Which queued jobs a decision cycle looks at: Kubernetes' scheduling queue and Kueue's
+ * requeueing, for the same reason: a long queue of jobs that cannot start should not be decided
+ * again in every cycle. A job the engine told to wait is parked, out of the following cycles,
+ * until something happens that may let it start:
+ *
+ * - accelerators are freed on a pool it could use: parked jobs come back in queue order while
+ *   the freed accelerators last, so a thousand parked jobs do not all come back for one freed GPU;
+ * - `maxParkS` passes: prices, carbon, power, quota and preemption chances change with time.
+ *
+ * A job holding a reservation is not parked (its hold is renewed in every cycle), nor a new or
+ * requeued one. The service and the simulator keep one per network and profile, and tell it what
+ * they start, stop and free; `decide` itself stays a pure function of its snapshot.
+ */
+export class SchedulingQueue {
+  private readonly net: PreparedNetwork;
+  private readonly order: (a: Job, b: Job) => number;
+  private readonly maxParkS: number;
+  private readonly active = new Map<string, Job>();
+  private readonly parked = new Map<string, Parked>();
+  /** Parked jobs that could use each pool, in queue order; entries of jobs no longer parked linger until swept. */
+  private readonly byPool: PoolEntry[][];
+  /** Park deadlines in the order they were set, which is the order they fall due. */
+  private readonly deadlines: { readonly atS: number; readonly id: string; readonly token: number }[] = [];
+  private deadlineHead = 0;
+  private token = 0;
+  private entries = 0;
+  private liveEntries = 0;
+
+  constructor(network: Network, profile: Profile, options: Partial<SchedulingQueueOptions> = {}) {
+    this.net = prepareNetwork(network);
+    this.maxParkS = options.maxParkS ?? DEFAULT_MAX_PARK_S;
+    // Queue order without usage: static orders ignore the cycle; fair share falls back to priority and age.
+    const empty = new Cycle({ network, allocations: [], queue: [] }, 0, seededRng(0), profile.queueSort);
+    this.order = (a, b) => profile.queueSort.compare(a, b, empty);
+    this.byPool = this.net.pools.map(() => []);
+  }
+
+  /** Queued jobs, parked ones included. */
+  get size(): number {
+    return this.active.size + this.parked.size;
+  }
+
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
+  /** Ids of the queued jobs, parked ones included. */
+  ids(): string[] {
+    return [...this.active.keys(), ...this.parked.keys()];
+  }
+
+  has(jobId: string): boolean {
+    return this.active.has(jobId) || this.parked.has(jobId);
+  }
+
+  /** Queues a job (new, stopped and requeued, or changed): the next cycle looks at it. */
+  add(job: Job): void {
+    this.unpark(job.id);
+    this.active.set(job.id, job);
+  }
+
+  /** Takes a job out: started, cancelled or dropped. */
+  remove(jobId: string): void {
+    this.active.delete(jobId);
+    this.unpark(jobId);
+  }
+
+  /** The jobs the cycle at `nowS` should decide: the active ones and the parked ones due by then. */
+  take(nowS: number): Job[] {
+    while (this.deadlineHead < this.deadlines.length) {
+      const d = this.deadlines[this.deadlineHead] as (typeof this.deadlines)[number];
+      if (d.atS > nowS) break;
+      this.deadlineHead++;
+      const p = this.parked.get(d.id);
+      if (p && p.token === d.token) this.wake(d.id, p);
+    }
+    if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlines.length) {
+      this.deadlines.splice(0, this.deadlineHead);
+      this.deadlineHead = 0;
+    }
+    return [...this.active.values()];
+  }
+
+  /** When the next parked job falls due; Infinity when none is parked. */
+  nextWakeS(): number {
+    for (let i = this.deadlineHead; i < this.deadlines.length; i++) {
+      const d = this.deadlines[i] as (typeof this.deadlines)[number];
+      if (this.parked.get(d.id)?.token === d.token) return d.atS;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * After a cycle: parks every job told to wait (not those with a reservation, not those no site
+   * could ever run). The caller removes the jobs it started or dropped.
+   */
+  afterCycle(decisions: readonly Decision[], nowS: number): void {
+    for (const d of decisions) if (d.kind === 'wait' && !d.unresolvable) this.park(d.jobId, nowS, d.awaits);
+  }
+
+  /**
+   * Accelerators were freed on a pool (a job ended or was stopped): `freeNow` of them are free.
+   * Parked jobs that could use them come back, in queue order, while they last.
+   */
+  freed(poolId: string, freeNow: number): void {
+    const pool = this.net.poolById.get(poolId);
+    if (!pool) return;
+    const list = this.byPool[pool.index] as PoolEntry[];
+    let left = freeNow;
+    let keep = 0;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i] as PoolEntry;
+      const p = this.parked.get(e.job.id);
+      if (!p || p.token !== e.token) {
+        this.entries--;
+        continue; // stale: swept
+      }
+      if (left > 0 && e.need <= left) {
+        left -= e.need;
+        this.wake(e.job.id, p);
+        this.entries--;
+        continue;
+      }
+      list[keep++] = e;
+    }
+    list.length = keep;
+  }
+
+  /**
+   * Parks a job: on the pool its best option waits for when the engine named one (it would take
+   * no other pool now), else on every pool it could use.
+   */
+  private park(jobId: string, nowS: number, awaits?: { readonly poolId: string; readonly count: number }): void {
+    const job = this.active.get(jobId);
+    if (!job) return;
+    this.active.delete(jobId);
+    const token = ++this.token;
+    this.deadlines.push({ atS: nowS + this.maxParkS, id: jobId, token });
+    const pool = awaits ? this.net.poolById.get(awaits.poolId) : undefined;
+    if (awaits && pool) {
+      this.parked.set(jobId, { job, token, pools: 1 });
+      this.insert(this.byPool[pool.index] as PoolEntry[], { job, need: awaits.count, token });
+      this.entries++;
+      this.liveEntries++;
+      return;
+    }
+    this.parked.set(jobId, { job, token, pools: this.poolsOf(job) });
+    for (const choice of job.options) {
+      const need = choice.perMember * job.gang;
+      for (const pool of this.net.poolsByType.get(choice.accelerator) ?? []) {
+        if (need > pool.pool.count) continue;
+        if (job.sites && !job.sites.includes(pool.site.site.id)) continue;
+        this.insert(this.byPool[pool.index] as PoolEntry[], { job, need, token });
+        this.entries++;
+        this.liveEntries++;
+      }
+    }
+    if (this.entries > 2 * this.liveEntries + 4096) this.sweep();
+  }
+
+  private wake(jobId: string, p: Parked): void {
+    this.parked.delete(jobId);
+    this.active.set(jobId, p.job);
+    this.liveEntries -= p.pools;
+  }
+
+  private unpark(jobId: string): void {
+    const p = this.parked.get(jobId);
+    if (!p) return;
+    this.parked.delete(jobId);
+    this.liveEntries -= p.pools;
+  }
+
+  /** How many pool lists a parked job is in. */
+  private poolsOf(job: Job): number {
+    let n = 0;
+    for (const choice of job.options) {
+      const need = choice.perMember * job.gang;
+      for (const pool of this.net.poolsByType.get(choice.accelerator) ?? []) {
+        if (need <= pool.pool.count && (!job.sites || job.sites.includes(pool.site.site.id))) n++;
+      }
+    }
+    return n;
+  }
+
+  /** Inserts after every entry that goes before or with it: the list stays in queue order, ties first in. */
+  private insert(list: PoolEntry[], e: PoolEntry): void {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.order((list[mid] as PoolEntry).job, e.job) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === list.length) list.push(e);
+    else list.splice(lo, 0, e);
+  }
+
+  /** Drops the entries of jobs no longer parked from every pool list. */
+  private sweep(): void {
+    let n = 0;
+    for (const list of this.byPool) {
+      let keep = 0;
+      for (const e of list) if (this.parked.get(e.job.id)?.token === e.token) list[keep++] = e;
+      list.length = keep;
+      n += keep;
+    }
+    this.entries = n;
+    this.liveEntries = n;
+  }
+}

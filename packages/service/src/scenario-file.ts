@@ -1,0 +1,436 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { formatNumber, type Network, type Profile } from '@suanli/engine';
+import {
+  applyChanges,
+  type EstimateMode,
+  type MappingOptions,
+  mapTrace,
+  type NetworkChange,
+  type RunPlan,
+  type ScenarioPlan,
+  type SimJob,
+  type SyntheticSpec,
+  scaleNetwork,
+  syntheticJobs,
+  type TraceRow,
+  WhatIfError,
+} from '@suanli/sim';
+import { z } from 'zod';
+import { SuanliError } from './errors.ts';
+import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
+import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
+import { type FieldPath, type ParsedText, parseText, validate } from './text-input.ts';
+import { loadTraceFile } from './trace-file.ts';
+
+/** The baselines and the default, by name: the profile each runs and the run-time estimates it is given. */
+export const BUILTIN_POLICIES: Readonly<
+  Record<string, { readonly profile: string; readonly estimates: EstimateMode }>
+> = {
+  default: { profile: 'default', estimates: 'history' },
+  'fifo-nearest': { profile: 'fifo-nearest', estimates: 'history' },
+  'fifo-cheapest': { profile: 'fifo-cheapest', estimates: 'history' },
+  sjf: { profile: 'sjf', estimates: 'oracle' },
+  srtf: { profile: 'srtf', estimates: 'oracle' },
+  qssf: { profile: 'qssf', estimates: 'history' },
+  las: { profile: 'las', estimates: 'history' },
+};
+
+const positive = z.number().positive();
+const share = z.number().min(0).max(1);
+const siteSelector = z.string().min(1);
+
+const changeSchema = z.union([
+  z.strictObject({
+    addCapacity: z.strictObject({
+      site: z.string(),
+      accelerator: z.string(),
+      count: z.number().int().positive(),
+      priceCnyPerAcceleratorHour: positive.optional(),
+    }),
+  }),
+  z.strictObject({
+    removeCapacity: z.strictObject({
+      site: z.string(),
+      accelerator: z.string().optional(),
+      count: z.number().int().positive().optional(),
+    }),
+  }),
+  z.strictObject({
+    tariff: z.strictObject({ site: siteSelector, factor: positive.optional(), flatCnyPerKwh: positive.optional() }),
+  }),
+  z.strictObject({
+    carbon: z.strictObject({
+      site: siteSelector,
+      factor: z.number().min(0).optional(),
+      gridCarbonKgPerKwh: z.number().min(0).optional(),
+      greenShare: share.optional(),
+    }),
+  }),
+  z.strictObject({ powerCap: z.strictObject({ site: siteSelector, powerCapMw: positive }) }),
+  z.strictObject({ sectorWeights: z.record(z.string(), positive) }),
+]);
+
+const kindMix = z.strictObject({
+  train: share.optional(),
+  finetune: share.optional(),
+  'batch-infer': share.optional(),
+  serve: share.optional(),
+});
+
+const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  description: z.string().optional(),
+  network: z.union([
+    z.string().min(1),
+    z.strictObject({
+      builtin: z.string().optional(),
+      file: z.string().optional(),
+      scale: z
+        .strictObject({ sites: z.number().int().positive(), accelerators: z.number().int().positive() })
+        .optional(),
+    }),
+  ]),
+  workload: z.strictObject({
+    trace: z.string().optional(),
+    synthetic: z
+      .strictObject({
+        jobs: z.number().int().positive(),
+        arrivalsPerHour: positive,
+        seed: z.number().int().optional(),
+        diurnalAmplitude: z.number().min(0).max(1).optional(),
+        users: z.number().int().positive().optional(),
+        durationMedianS: positive.optional(),
+        userSigma: z.number().min(0).optional(),
+        jobSigma: z.number().min(0).optional(),
+        mix: kindMix.optional(),
+      })
+      .optional(),
+    limit: z.number().int().positive().optional(),
+    fromS: z.number().min(0).optional(),
+    toS: z.number().positive().optional(),
+    timeScale: positive.optional(),
+    pinToQueue: z.boolean().optional(),
+    seed: z.number().int().optional(),
+    datasetShare: share.optional(),
+    deadlineShare: share.optional(),
+    origins: z.array(z.string()).optional(),
+  }),
+  policies: z
+    .array(
+      z.union([
+        z.string(),
+        z.strictObject({
+          name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+          profile: z.string().optional(),
+          estimates: z.enum(['oracle', 'history']).optional(),
+        }),
+      ]),
+    )
+    .min(1)
+    .optional(),
+  whatIf: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+        changes: z.array(changeSchema).min(1),
+        policies: z.array(z.string()).min(1).optional(),
+      }),
+    )
+    .optional(),
+  seed: z.number().int().optional(),
+  cycleS: z.number().min(0).optional(),
+  preemption: z
+    .strictObject({ checkpointS: z.number().min(0).optional(), restartS: z.number().min(0).optional() })
+    .optional(),
+  maxParkS: z.number().min(1).optional(),
+});
+
+type ScenarioFile = z.infer<typeof scenarioSchema>;
+type ChangeInput = z.infer<typeof changeSchema>;
+
+/** Reads a scenario file and resolves everything it names, relative to the file's folder. */
+export function loadScenarioFile(path: string): ScenarioPlan {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new SuanliError('INVALID_SCENARIO', `cannot read the scenario: ${why}`, { source: path });
+  }
+  return parseScenario(text, path, dirname(resolve(path)));
+}
+
+/**
+ * Parses a scenario and resolves its network, profiles and workload. Every error is one
+ * SuanliError naming the file, line and field: a scenario that cannot run fails before it starts.
+ */
+export function parseScenario(text: string, source: string, baseDir: string): ScenarioPlan {
+  let parsed: ParsedText;
+  try {
+    parsed = parseText(text, source);
+  } catch (e) {
+    if (e instanceof SuanliError) throw new SuanliError('INVALID_SCENARIO', e.message, e.location);
+    throw e;
+  }
+  const file = validate(scenarioSchema, parsed, 'INVALID_SCENARIO');
+  const fail = (at: FieldPath, message: string) => new SuanliError('INVALID_SCENARIO', message, parsed.locate(at));
+  const here = (p: string) => resolve(baseDir, p);
+  const seed = file.seed ?? 1;
+
+  const { network, networkName } = resolveNetwork(file, here, fail);
+  const policies = resolvePolicies(file, here, fail);
+  const workload = resolveWorkload(file, here, fail, seed);
+
+  const variants: { name: string; network: Network; policies: readonly string[] }[] = [
+    { name: 'baseline', network, policies: policies.map((p) => p.name) },
+  ];
+  (file.whatIf ?? []).forEach((w, i) => {
+    if (w.name === 'baseline') throw fail(['whatIf', i, 'name'], 'baseline is the name of the unchanged network');
+    if (variants.some((v) => v.name === w.name)) throw fail(['whatIf', i, 'name'], `${w.name} is used twice`);
+    let changed: Network;
+    try {
+      changed = applyChanges(network, w.changes.map(toChange));
+    } catch (e) {
+      if (!(e instanceof WhatIfError)) throw e;
+      throw fail(['whatIf', i, 'changes', e.index], e.message);
+    }
+    const chosen = w.policies ?? [policies[0]?.name ?? 'default'];
+    chosen.forEach((name, k) => {
+      if (!policies.some((p) => p.name === name)) {
+        throw fail(['whatIf', i, 'policies', k], `unknown policy ${name}: list it under policies first`);
+      }
+    });
+    variants.push({ name: w.name, network: changed, policies: chosen });
+  });
+
+  const runs: RunPlan[] = variants.flatMap((v) =>
+    v.policies.map((name): RunPlan => {
+      const p = policies.find((x) => x.name === name) as (typeof policies)[number];
+      const jobs = workload.jobsFor(v.network);
+      return {
+        policy: p.name,
+        variant: v.name,
+        network: v.network,
+        profile: p.profile,
+        estimates: p.estimates,
+        jobs: jobs.jobs,
+        ...(jobs.count !== undefined ? { jobCount: jobs.count } : {}),
+      };
+    }),
+  );
+  const preemption = { checkpointS: file.preemption?.checkpointS ?? 0, restartS: file.preemption?.restartS ?? 60 };
+  return {
+    name: file.name,
+    ...(file.description !== undefined ? { description: file.description } : {}),
+    network: networkName,
+    workload: workload.description,
+    seed,
+    cycleS: file.cycleS ?? 60,
+    preemption,
+    ...(file.maxParkS !== undefined ? { maxParkS: file.maxParkS } : {}),
+    runs,
+  };
+}
+
+type Fail = (at: FieldPath, message: string) => SuanliError;
+
+function resolveNetwork(
+  file: ScenarioFile,
+  here: (p: string) => string,
+  fail: Fail,
+): { network: Network; networkName: string } {
+  const spec = file.network;
+  const at: FieldPath = typeof spec === 'string' ? ['network'] : ['network', spec.file ? 'file' : 'builtin'];
+  const builtin = typeof spec === 'string' ? (isPath(spec) ? undefined : spec) : spec.builtin;
+  const path = typeof spec === 'string' ? (isPath(spec) ? spec : undefined) : spec.file;
+  if ((builtin === undefined) === (path === undefined)) throw fail(['network'], 'give either builtin or file');
+  let network: Network;
+  if (builtin !== undefined) {
+    if (!(BUILTIN_NETWORKS as readonly string[]).includes(builtin)) {
+      throw fail(
+        at,
+        `unknown built-in network ${builtin} (known: ${BUILTIN_NETWORKS.join(', ')}; a file path needs a / or .yaml)`,
+      );
+    }
+    network = builtinNetwork(builtin as (typeof BUILTIN_NETWORKS)[number]);
+  } else {
+    network = loadNetworkFile(here(path as string));
+  }
+  const scale = typeof spec === 'string' ? undefined : spec.scale;
+  if (scale) network = scaleNetwork(network, scale);
+  return { network, networkName: network.name };
+}
+
+function isPath(s: string): boolean {
+  return s.includes('/') || s.endsWith('.yaml') || s.endsWith('.yml') || s.endsWith('.json');
+}
+
+interface ResolvedPolicy {
+  readonly name: string;
+  readonly profile: Profile;
+  readonly estimates: EstimateMode;
+}
+
+function resolvePolicies(file: ScenarioFile, here: (p: string) => string, fail: Fail): ResolvedPolicy[] {
+  const entries = file.policies ?? ['default'];
+  const out: ResolvedPolicy[] = [];
+  entries.forEach((entry, i) => {
+    const name = typeof entry === 'string' ? entry : entry.name;
+    const builtin = BUILTIN_POLICIES[name];
+    const profileRef = typeof entry === 'string' ? undefined : entry.profile;
+    if (!builtin && profileRef === undefined) {
+      throw fail(
+        typeof entry === 'string' ? ['policies', i] : ['policies', i, 'name'],
+        `unknown policy ${name} (built in: ${Object.keys(BUILTIN_POLICIES).join(', ')}; or give a profile)`,
+      );
+    }
+    if (out.some((p) => p.name === name)) throw fail(['policies', i], `${name} is listed twice`);
+    let profile: Profile;
+    const ref = profileRef ?? builtin?.profile ?? name;
+    if ((BUILTIN_PROFILES as readonly string[]).includes(ref) && !isPath(ref)) profile = builtinProfile(ref);
+    else if (isPath(ref)) profile = loadProfileFile(here(ref));
+    else {
+      throw fail(
+        ['policies', i, 'profile'],
+        `unknown profile ${ref} (built in: ${BUILTIN_PROFILES.join(', ')}; a file path needs a / or .yaml)`,
+      );
+    }
+    const estimates = (typeof entry === 'string' ? undefined : entry.estimates) ?? builtin?.estimates ?? 'history';
+    out.push({ name, profile, estimates });
+  });
+  return out;
+}
+
+interface ResolvedWorkload {
+  readonly description: string;
+  jobsFor(network: Network): { jobs: () => Iterable<SimJob>; count?: number };
+}
+
+function resolveWorkload(file: ScenarioFile, here: (p: string) => string, fail: Fail, seed: number): ResolvedWorkload {
+  const w = file.workload;
+  if ((w.trace === undefined) === (w.synthetic === undefined))
+    throw fail(['workload'], 'give either trace or synthetic');
+  if (w.synthetic) {
+    const s = w.synthetic;
+    for (const k of ['limit', 'fromS', 'toS', 'timeScale', 'pinToQueue'] as const) {
+      if (w[k] !== undefined) throw fail(['workload', k], 'applies to traces only');
+    }
+    const spec: SyntheticSpec = {
+      jobs: s.jobs,
+      seed: s.seed ?? seed,
+      arrivalsPerHour: s.arrivalsPerHour,
+      ...(s.diurnalAmplitude !== undefined ? { diurnalAmplitude: s.diurnalAmplitude } : {}),
+      ...(s.users !== undefined ? { users: s.users } : {}),
+      ...(s.durationMedianS !== undefined ? { durationMedianS: s.durationMedianS } : {}),
+      ...(s.userSigma !== undefined ? { userSigma: s.userSigma } : {}),
+      ...(s.jobSigma !== undefined ? { jobSigma: s.jobSigma } : {}),
+      ...(s.mix
+        ? {
+            mix: {
+              train: s.mix.train ?? 0,
+              finetune: s.mix.finetune ?? 0,
+              'batch-infer': s.mix['batch-infer'] ?? 0,
+              serve: s.mix.serve ?? 0,
+            },
+          }
+        : {}),
+      ...(w.deadlineShare !== undefined ? { deadlineShare: w.deadlineShare } : {}),
+      ...(w.datasetShare !== undefined ? { datasetShare: w.datasetShare } : {}),
+      ...(w.origins ? { origins: w.origins } : {}),
+    };
+    return {
+      description: `synthetic, ${formatNumber(s.jobs)} jobs at ${formatNumber(s.arrivalsPerHour)} per hour (seed ${spec.seed})`,
+      jobsFor: (network) => ({ jobs: () => syntheticJobs(spec, network), count: s.jobs }),
+    };
+  }
+  const tracePath = here(w.trace as string);
+  let rows: TraceRow[] = loadTraceFile(tracePath);
+  const total = rows.length;
+  if (w.fromS !== undefined) rows = rows.filter((r) => r.submitS >= (w.fromS as number));
+  if (w.toS !== undefined) rows = rows.filter((r) => r.submitS < (w.toS as number));
+  if (w.limit !== undefined) rows = rows.slice(0, w.limit);
+  if (rows.length === 0) throw fail(['workload'], 'the window keeps no job of the trace');
+  // Submit times start at the window's first job: the run begins when the workload does.
+  const origin = rows[0]?.submitS ?? 0;
+  const shifted = origin > 0 ? rows.map((r) => ({ ...r, submitS: r.submitS - origin })) : rows;
+  const options: MappingOptions = {
+    seed: w.seed ?? seed,
+    ...(w.origins ? { origins: w.origins } : {}),
+    ...(w.pinToQueue !== undefined ? { pinToQueue: w.pinToQueue } : {}),
+    ...(w.timeScale !== undefined ? { timeScale: w.timeScale } : {}),
+    ...(w.datasetShare !== undefined ? { datasetShare: w.datasetShare } : {}),
+    ...(w.deadlineShare !== undefined ? { deadlineShare: w.deadlineShare } : {}),
+  };
+  const mapped = new Map<Network, SimJob[]>();
+  const jobsOf = (network: Network): SimJob[] => {
+    let jobs = mapped.get(network);
+    if (!jobs) {
+      if (w.origins) {
+        const ids = new Set(network.sites.map((s) => s.id));
+        w.origins.forEach((o, i) => {
+          if (!ids.has(o)) throw fail(['workload', 'origins', i], `unknown site ${o}`);
+        });
+      }
+      jobs = mapTrace(shifted, network, options).jobs;
+      mapped.set(network, jobs);
+    }
+    return jobs;
+  };
+  const kept =
+    rows.length === total
+      ? `${formatNumber(total)} jobs`
+      : `${formatNumber(rows.length)} of ${formatNumber(total)} jobs`;
+  return {
+    description: `${basename(tracePath)}, ${kept}${options.timeScale !== undefined && options.timeScale !== 1 ? `, time × ${options.timeScale}` : ''}`,
+    jobsFor: (network) => {
+      const jobs = jobsOf(network);
+      return { jobs: () => jobs, count: jobs.length };
+    },
+  };
+}
+
+function toChange(c: ChangeInput): NetworkChange {
+  if ('addCapacity' in c) {
+    const a = c.addCapacity;
+    return {
+      kind: 'add-capacity',
+      site: a.site,
+      accelerator: a.accelerator,
+      count: a.count,
+      ...(a.priceCnyPerAcceleratorHour !== undefined
+        ? { priceCnyPerAcceleratorHour: a.priceCnyPerAcceleratorHour }
+        : {}),
+    };
+  }
+  if ('removeCapacity' in c) {
+    const r = c.removeCapacity;
+    return {
+      kind: 'remove-capacity',
+      site: r.site,
+      ...(r.accelerator !== undefined ? { accelerator: r.accelerator } : {}),
+      ...(r.count !== undefined ? { count: r.count } : {}),
+    };
+  }
+  if ('tariff' in c) {
+    const t = c.tariff;
+    return {
+      kind: 'tariff',
+      site: t.site,
+      ...(t.factor !== undefined ? { factor: t.factor } : {}),
+      ...(t.flatCnyPerKwh !== undefined ? { flatCnyPerKwh: t.flatCnyPerKwh } : {}),
+    };
+  }
+  if ('carbon' in c) {
+    const k = c.carbon;
+    return {
+      kind: 'carbon',
+      site: k.site,
+      ...(k.factor !== undefined ? { factor: k.factor } : {}),
+      ...(k.gridCarbonKgPerKwh !== undefined ? { gridCarbonKgPerKwh: k.gridCarbonKgPerKwh } : {}),
+      ...(k.greenShare !== undefined ? { greenShare: k.greenShare } : {}),
+    };
+  }
+  if ('powerCap' in c) return { kind: 'power-cap', site: c.powerCap.site, powerCapMw: c.powerCap.powerCapMw };
+  return { kind: 'sector-weights', weights: c.sectorWeights };
+}

@@ -1,0 +1,544 @@
+import {
+  type Allocation,
+  DEFAULT_MAX_PARK_S,
+  type Decision,
+  decide,
+  type Job,
+  type Network,
+  type Placement,
+  type Preemption,
+  type Profile,
+  prepareNetwork,
+  SchedulingQueue,
+  type Solver,
+  seededRng,
+} from '@suanli/engine';
+import { Estimator } from './estimator.ts';
+import { EventQueue } from './event-queue.ts';
+import {
+  Column,
+  distribution,
+  jainIndex,
+  type SectorShare,
+  type SimSummary,
+  type SiteUsage,
+  type TenantUsage,
+  Track,
+} from './metrics.ts';
+import type { EstimateMode, SimJob } from './sim-job.ts';
+
+export interface SimInput {
+  readonly network: Network;
+  readonly profile: Profile;
+  /** The workload, in submit order. Read lazily, so it may be a generator of millions of jobs. */
+  readonly jobs: Iterable<SimJob>;
+  /** How many jobs `jobs` yields, when known (for progress). */
+  readonly jobCount?: number;
+  readonly estimates: EstimateMode;
+  /** Seed of the engine's random source. */
+  readonly seed: number;
+  /**
+   * Decision cadence: the engine decides at multiples of this (a scheduler's cycle period), for
+   * all that happened since; 0 decides at every event time.
+   */
+  readonly cycleS: number;
+  /** For profiles whose batch optimizer runs every cycle. */
+  readonly solver?: Solver;
+  /** Length of the time-series buckets (merged when there would be more than 1,000). */
+  readonly bucketS?: number;
+  /**
+   * What a preemption costs: a stopped job resumes from its last checkpoint (taken every
+   * `checkpointS` of run time; 0 = nothing is lost) and spends `restartS` loading it. Default: free.
+   */
+  readonly preemption?: { readonly checkpointS: number; readonly restartS: number };
+  /** How long a job told to wait stays out of the cycles at most (SchedulingQueue). */
+  readonly maxParkS?: number;
+  /** Called now and then with how far the run is. */
+  readonly onProgress?: (p: SimProgress) => void;
+}
+
+export interface SimProgress {
+  readonly simS: number;
+  readonly arrived: number;
+  readonly finished: number;
+  readonly total?: number;
+}
+
+/** How long a run goes on with nothing running, no arrival left and no start. */
+export const STALL_S = 7 * 86400;
+
+/** Event priorities at the same time: ends free capacity before arrivals, decisions come last. */
+const END = 0;
+const ARRIVAL = 1;
+const CYCLE = 2;
+
+type Event = { kind: 'end'; live: Live; token: number } | { kind: 'arrival'; sim: SimJob } | { kind: 'cycle' };
+
+/** A job's state in the run. */
+interface Live {
+  readonly sim: SimJob;
+  /** True remaining run time on the first accelerator choice. */
+  remainingS: number;
+  /** Service attained so far, accelerator-seconds (least-attained-service policies read it). */
+  attainedS: number;
+  /** The estimate given at submission, on the first choice; the remaining estimate is this minus the work done. */
+  readonly estimateS: number;
+  doneS: number;
+  firstStartS: number;
+  computeS: number;
+  acceleratorS: number;
+  preemptions: number;
+  /** The job as the engine sees it while queued. */
+  queued: Job | undefined;
+  run: Run | undefined;
+}
+
+interface Run {
+  readonly alloc: Allocation;
+  readonly allocIndex: number;
+  readonly placement: Placement;
+  readonly siteIndex: number;
+  readonly computeStartS: number;
+  readonly endS: number;
+  /** Run time on the chosen accelerators per second on the first choice. */
+  readonly scale: number;
+  /** Restart time at the start of this run (after a preemption), before any progress. */
+  readonly overheadS: number;
+  readonly token: number;
+}
+
+/**
+ * Runs a workload through the production engine: at every decision time it builds the snapshot
+ * the live service would (the network, what runs, what is queued) and calls `decide`, then
+ * carries out the decisions: starts, preemptions (the stopped job goes back to the queue with the
+ * work it has done), reservations (a wake-up at the reserved start). Jobs run for their true
+ * run time, scaled by throughput when placed on another accelerator type. Deterministic: the same
+ * input gives the same summary.
+ */
+export function simulate(input: SimInput): SimSummary {
+  const { network } = input;
+  // Nobody reads explanations in a simulation: switching them off changes no decision, only speed.
+  const profile: Profile = input.profile.explain === 'none' ? input.profile : { ...input.profile, explain: 'none' };
+  const net = prepareNetwork(network);
+  const rng = seededRng(input.seed);
+  const estimator = new Estimator(input.estimates);
+  const events = new EventQueue<Event>();
+  const arrivals = input.jobs[Symbol.iterator]();
+  const cycleS = input.cycleS;
+  const checkpointS = input.preemption?.checkpointS ?? 0;
+  const restartS = input.preemption?.restartS ?? 0;
+  const capacity = net.pools.reduce((n, p) => n + p.pool.count, 0);
+
+  const waiting = new Map<string, Live>();
+  const schedulingQueue = new SchedulingQueue(network, profile, { maxParkS: input.maxParkS ?? DEFAULT_MAX_PARK_S });
+  const poolBusy = new Int32Array(net.pools.length);
+  const allocations: Allocation[] = [];
+  const runs: Live[] = [];
+  const running = new Map<string, Live>();
+  const pendingCycles = new Set<number>();
+  let token = 0;
+  let arrived = 0;
+  let finished = 0;
+  let rejected = 0;
+  let preemptions = 0;
+  let cycles = 0;
+  let evaluated = 0;
+  let firstS = Number.NaN;
+  let lastS = 0;
+  let lastArrivalS = Number.NEGATIVE_INFINITY;
+  let arrivalsDone = false;
+  /** When a job last arrived, started or ended: a run with nothing left to happen stops. */
+  let lastProgressS = 0;
+
+  // Metrics
+  const bucketS = input.bucketS ?? 3600;
+  let busy: Track | undefined;
+  let queued: Track | undefined;
+  let idleWaiting: Track | undefined;
+  let siteBusy: Track[] = [];
+  const jct = new Column();
+  const delay = new Column();
+  const slowdown = new Column();
+  const siteFig = net.sites.map(() => ({ accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 }));
+  const tenants = new Map<string, { sector: string; jobs: number; accS: number; jctS: number; slowdown: number }>();
+  const sectors = new Map<string, { jobs: number; accS: number; demandS: number }>();
+  let transferGb = 0;
+  let deadlineJobs = 0;
+  let deadlineMisses = 0;
+  let acceleratorS = 0;
+  /** Accelerator-seconds of restarts and of work lost since the last checkpoint. */
+  let wastedS = 0;
+
+  const pullArrival = () => {
+    const next = arrivals.next();
+    if (next.done) {
+      arrivalsDone = true;
+      return;
+    }
+    const sim = next.value;
+    if (sim.job.submittedAtS < lastArrivalS) {
+      throw new Error(`the workload is not in submit order at job ${sim.job.id}`);
+    }
+    lastArrivalS = sim.job.submittedAtS;
+    events.push(sim.job.submittedAtS, ARRIVAL, { kind: 'arrival', sim });
+  };
+
+  const requestCycle = (t: number) => {
+    const at = cycleS > 0 ? Math.ceil(t / cycleS) * cycleS : t;
+    if (pendingCycles.has(at)) return;
+    pendingCycles.add(at);
+    events.push(at, CYCLE, { kind: 'cycle' });
+  };
+
+  const noteQueue = (t: number) => {
+    queued?.set(t, waiting.size);
+    idleWaiting?.set(t, waiting.size > 0 ? capacity - (busy?.value ?? 0) : 0);
+  };
+
+  const enqueue = (live: Live, t: number) => {
+    const remainingEstimateS =
+      input.estimates === 'oracle' ? live.remainingS : Math.max(60, live.estimateS - live.doneS);
+    const job: Job = {
+      ...live.sim.job,
+      durationS: remainingEstimateS,
+      ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
+    };
+    live.queued = job;
+    waiting.set(job.id, live);
+    schedulingQueue.add(job);
+    noteQueue(t);
+  };
+
+  const dequeue = (live: Live, t: number) => {
+    waiting.delete(live.sim.job.id);
+    schedulingQueue.remove(live.sim.job.id);
+    live.queued = undefined;
+    noteQueue(t);
+  };
+
+  /** Ends a run at t (finished or preempted): books its service, energy, cost and carbon. */
+  const endRun = (live: Live, t: number): number => {
+    const run = live.run as Run;
+    const ranS = Math.max(0, t - run.computeStartS);
+    const e = run.placement.estimate;
+    const f = e.durationS > 0 ? ranS / e.durationS : 0;
+    const site = siteFig[run.siteIndex];
+    const count = run.alloc.count;
+    if (site) {
+      site.accS += count * ranS;
+      site.energyKwh += e.energyKwh * f;
+      site.costCny += (e.computeCostCny + e.energyCostCny) * f;
+      site.carbonKg += e.carbonKg * f;
+    }
+    live.computeS += ranS;
+    live.acceleratorS += count * ranS;
+    acceleratorS += count * ranS;
+    live.attainedS += count * ranS;
+    // Swap-remove the allocation.
+    const i = run.allocIndex;
+    const lastRun = runs.pop() as Live;
+    allocations.pop();
+    if (lastRun !== live) {
+      const moved = lastRun.run as Run;
+      runs[i] = lastRun;
+      allocations[i] = moved.alloc;
+      lastRun.run = { ...moved, allocIndex: i };
+    }
+    live.run = undefined;
+    running.delete(live.sim.job.id);
+    const pool = net.poolById.get(run.alloc.poolId);
+    if (pool) {
+      poolBusy[pool.index] = (poolBusy[pool.index] ?? 0) - count;
+      schedulingQueue.freed(pool.pool.id, pool.pool.count - (poolBusy[pool.index] ?? 0));
+    }
+    busy?.add(t, -count);
+    siteBusy[run.siteIndex]?.add(t, -count);
+    noteQueue(t);
+    return ranS;
+  };
+
+  const start = (live: Live, placement: Placement, t: number) => {
+    const job = live.queued as Job;
+    dequeue(live, t);
+    const pool = net.poolById.get(placement.poolId);
+    if (!pool) throw new Error(`the engine placed ${job.id} on unknown pool ${placement.poolId}`);
+    const e = placement.estimate;
+    const scale = job.durationS > 0 ? e.durationS / job.durationS : 1;
+    const computeStartS = Math.max(t, e.startS);
+    const overheadS = live.preemptions > 0 ? restartS : 0;
+    const endS = computeStartS + overheadS + live.remainingS * scale;
+    const alloc: Allocation = {
+      jobId: job.id,
+      tenant: job.tenant,
+      kind: job.kind,
+      poolId: placement.poolId,
+      accelerator: placement.accelerator,
+      count: placement.count,
+      startS: t,
+      endS: e.endS,
+      priority: job.priority,
+      preemptible: job.preemptible,
+      submittedAtS: job.submittedAtS,
+      ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
+    };
+    const my = ++token;
+    live.run = {
+      alloc,
+      allocIndex: allocations.length,
+      placement,
+      siteIndex: pool.site.index,
+      computeStartS,
+      endS,
+      scale,
+      overheadS,
+      token: my,
+    };
+    allocations.push(alloc);
+    runs.push(live);
+    running.set(job.id, live);
+    if (Number.isNaN(live.firstStartS)) live.firstStartS = t;
+    lastProgressS = t;
+    transferGb += e.transferGb;
+    const site = siteFig[pool.site.index];
+    if (site) {
+      site.costCny += e.transferCostCny;
+      site.jobs++;
+    }
+    poolBusy[pool.index] = (poolBusy[pool.index] ?? 0) + placement.count;
+    busy?.add(t, placement.count);
+    siteBusy[pool.site.index]?.add(t, placement.count);
+    noteQueue(t);
+    events.push(endS, END, { kind: 'end', live, token: my });
+  };
+
+  const preempt = (p: Preemption, t: number) => {
+    const victim = running.get(p.jobId);
+    if (!victim?.run) throw new Error(`the engine preempted ${p.jobId}, which is not running`);
+    const { scale, overheadS, alloc } = victim.run;
+    const ranS = endRun(victim, t);
+    // Progress counts from the end of the restart, and only up to the last checkpoint.
+    const progressS = Math.max(0, ranS - overheadS);
+    const savedS = checkpointS > 0 ? Math.floor(progressS / checkpointS) * checkpointS : progressS;
+    wastedS += alloc.count * (ranS - savedS);
+    const work = scale > 0 ? savedS / scale : savedS;
+    victim.remainingS = Math.max(0, victim.remainingS - work);
+    victim.doneS += work;
+    victim.preemptions++;
+    preemptions++;
+    enqueue(victim, t);
+  };
+
+  const finish = (live: Live, t: number) => {
+    const { overheadS, alloc } = live.run as Run;
+    endRun(live, t);
+    wastedS += alloc.count * overheadS;
+    finished++;
+    const job = live.sim.job;
+    const jctS = t - job.submittedAtS;
+    const runS = Math.max(live.computeS, 10);
+    jct.push(jctS);
+    delay.push(live.firstStartS - job.submittedAtS);
+    slowdown.push(Math.max(1, jctS / runS));
+    const tenant = tenants.get(job.tenant);
+    if (tenant) {
+      tenant.jobs++;
+      tenant.accS += live.acceleratorS;
+      tenant.jctS += jctS;
+      tenant.slowdown += Math.max(1, jctS / runS);
+    }
+    const sector = sectors.get(live.sim.sector);
+    if (sector) {
+      sector.jobs++;
+      sector.accS += live.acceleratorS;
+    }
+    if (job.deadlineS !== undefined) {
+      deadlineJobs++;
+      if (t > job.deadlineS) deadlineMisses++;
+    }
+    estimator.observe(live.sim);
+  };
+
+  const apply = (d: Decision, live: Live, t: number) => {
+    if (d.kind === 'place') {
+      for (const p of d.preempts) preempt(p, t);
+      start(live, d.placement, t);
+    } else if (d.kind === 'reserve') {
+      if (d.placement.estimate.startS > t) requestCycle(d.placement.estimate.startS);
+    } else if (d.unresolvable) {
+      dequeue(live, t);
+      rejected++;
+    }
+  };
+
+  const cycle = (t: number) => {
+    const jobs = schedulingQueue.take(t);
+    if (jobs.length > 0) decideNow(t, jobs);
+    const wakeS = schedulingQueue.nextWakeS();
+    if (Number.isFinite(wakeS)) requestCycle(wakeS);
+  };
+
+  const decideNow = (t: number, jobs: Job[]) => {
+    cycles++;
+    const before = preemptions;
+    const { decisions } = decide({ network, allocations, queue: jobs }, t, rng, {
+      profile,
+      ...(input.solver ? { solver: input.solver } : {}),
+    });
+    evaluated += decisions.length;
+    for (const d of decisions) {
+      const live = waiting.get(d.jobId);
+      if (live) apply(d, live, t);
+    }
+    // Jobs told to wait are parked until accelerators they could use are freed, or for maxParkS.
+    schedulingQueue.afterCycle(decisions, t);
+    // Preemptions free more than the preempting jobs take, for jobs decided before them: look again.
+    if (preemptions > before) requestCycle(t + Math.max(1, cycleS));
+  };
+
+  pullArrival();
+  let sinceProgress = 0;
+  for (let e = events.pop(); e; e = events.pop()) {
+    const t = e.timeS;
+    if (Number.isNaN(firstS)) {
+      firstS = t;
+      busy = new Track(t, bucketS);
+      queued = new Track(t, bucketS);
+      idleWaiting = new Track(t, bucketS);
+      siteBusy = net.sites.map(() => new Track(t, bucketS));
+    }
+    lastS = Math.max(lastS, t);
+    const ev = e.item;
+    if (ev.kind === 'arrival') {
+      arrived++;
+      const sim = ev.sim;
+      const tenant = tenants.get(sim.job.tenant);
+      if (!tenant) tenants.set(sim.job.tenant, { sector: sim.sector, jobs: 0, accS: 0, jctS: 0, slowdown: 0 });
+      const first = sim.job.options[0];
+      const demandS = (first ? first.perMember * sim.job.gang : 0) * sim.job.durationS;
+      const sector = sectors.get(sim.sector);
+      if (sector) sector.demandS += demandS;
+      else sectors.set(sim.sector, { jobs: 0, accS: 0, demandS });
+      const live: Live = {
+        sim,
+        remainingS: sim.job.durationS,
+        attainedS: 0,
+        estimateS: estimator.estimateS(sim),
+        doneS: 0,
+        firstStartS: Number.NaN,
+        computeS: 0,
+        acceleratorS: 0,
+        preemptions: 0,
+        queued: undefined,
+        run: undefined,
+      };
+      enqueue(live, t);
+      requestCycle(t);
+      pullArrival();
+    } else if (ev.kind === 'end') {
+      if (ev.live.run?.token !== ev.token) continue; // preempted since: a stale end
+      finish(ev.live, t);
+      requestCycle(t);
+    } else {
+      pendingCycles.delete(t);
+      // Nothing runs, nothing will arrive, and nothing has started for a week: the jobs left
+      // wait for something that will not come (they are reported unfinished).
+      if (arrivalsDone && running.size === 0 && t - lastProgressS > STALL_S) break;
+      cycle(t);
+    }
+    if (ev.kind !== 'cycle') lastProgressS = t;
+    if (input.onProgress && ++sinceProgress >= 2000) {
+      sinceProgress = 0;
+      input.onProgress({
+        simS: t - firstS,
+        arrived,
+        finished,
+        ...(input.jobCount !== undefined ? { total: input.jobCount } : {}),
+      });
+    }
+  }
+
+  const startS = Number.isNaN(firstS) ? 0 : firstS;
+  const endS = Math.max(lastS, startS);
+  const spanS = Math.max(1, endS - startS);
+  // Every track's buckets are bucketS × 2^k: bring them all to the longest.
+  const seriesBucketS = Math.max(
+    busy?.bucketS ?? bucketS,
+    ...siteBusy.map((s) => s.bucketS),
+    queued?.bucketS ?? bucketS,
+    idleWaiting?.bucketS ?? bucketS,
+  );
+  const utilizationSeries = (busy?.means(endS, seriesBucketS) ?? []).map((v) => v / Math.max(1, capacity));
+  idleWaiting?.advance(endS);
+  const sites: SiteUsage[] = net.sites.map((s, i) => {
+    const f = siteFig[i] ?? { accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 };
+    const accelerators = s.site.pools.reduce((n, p) => n + p.count, 0);
+    return {
+      siteId: s.site.id,
+      accelerators,
+      utilization: accelerators > 0 ? f.accS / (accelerators * spanS) : 0,
+      acceleratorHours: f.accS / 3600,
+      energyKwh: f.energyKwh,
+      costCny: f.costCny,
+      carbonKg: f.carbonKg,
+      jobs: f.jobs,
+    };
+  });
+  const tenantRows: TenantUsage[] = [...tenants.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([tenant, f]) => ({
+      tenant,
+      sector: f.sector,
+      jobs: f.jobs,
+      acceleratorHours: f.accS / 3600,
+      avgJctS: f.jobs > 0 ? f.jctS / f.jobs : 0,
+      avgSlowdown: f.jobs > 0 ? f.slowdown / f.jobs : 0,
+    }));
+  const totalDemandS = [...sectors.values()].reduce((n, s) => n + s.demandS, 0);
+  const sectorRows: SectorShare[] = [...sectors.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([sector, f]) => ({
+      sector,
+      jobs: f.jobs,
+      acceleratorHours: f.accS / 3600,
+      share: acceleratorS > 0 ? f.accS / acceleratorS : 0,
+      demandShare: totalDemandS > 0 ? f.demandS / totalDemandS : 0,
+    }));
+  const sum = (k: 'energyKwh' | 'costCny' | 'carbonKg') => siteFig.reduce((n, s) => n + s[k], 0);
+  return {
+    jobs: { submitted: arrived, finished, rejected, unfinished: arrived - finished - rejected, preemptions },
+    jctS: distribution(jct.values()),
+    queueDelayS: distribution(delay.values()),
+    slowdown: distribution(slowdown.values()),
+    utilization: acceleratorS / (Math.max(1, capacity) * spanS),
+    idleWhileWaiting: (idleWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
+    idleWhileWaitingAcceleratorHours: (idleWaiting?.total ?? 0) / 3600,
+    acceleratorHours: acceleratorS / 3600,
+    wastedAcceleratorHours: wastedS / 3600,
+    energyKwh: sum('energyKwh'),
+    costCny: sum('costCny'),
+    carbonKg: sum('carbonKg'),
+    transferGb,
+    deadlineJobs,
+    deadlineMisses,
+    jainIndex: jainIndex(tenantRows.filter((r) => r.jobs > 0).map((r) => 1 / r.avgSlowdown)),
+    tenants: tenantRows,
+    sectors: sectorRows,
+    sites,
+    series: {
+      startS,
+      bucketS: seriesBucketS,
+      utilization: utilizationSeries,
+      queued: queued?.means(endS, seriesBucketS) ?? [],
+      siteUtilization: Object.fromEntries(
+        net.sites.map((s, i) => {
+          const n = sites[i]?.accelerators ?? 0;
+          return [s.site.id, (siteBusy[i]?.means(endS, seriesBucketS) ?? []).map((v) => (n > 0 ? v / n : 0))];
+        }),
+      ),
+    },
+    startS,
+    endS,
+    cycles,
+    decisions: evaluated,
+  };
+}
