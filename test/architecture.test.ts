@@ -8,13 +8,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Who may import whom: docs/adr/0001-workspaces-and-package-cut.md. */
 const ALLOWED: Record<string, readonly string[]> = {
   'packages/engine': [],
-  'packages/service': ['engine'],
+  'packages/sim': ['engine'],
+  'packages/service': ['engine', 'sim'],
   'packages/store': ['engine', 'service'],
   'packages/backends': ['engine', 'service'],
   'packages/solver': ['engine'],
   'packages/server': ['engine', 'service', 'store', 'backends', 'solver'],
-  'packages/cli': ['engine', 'service', 'server'],
-  'packages/bench': ['engine', 'solver'],
+  'packages/cli': ['engine', 'service', 'server', 'sim', 'solver'],
+  'packages/bench': ['engine', 'solver', 'sim', 'service'],
   'apps/web': [],
 };
 

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ENGINE = fileURLToPath(new URL('../packages/engine/src', import.meta.url));
+/** The simulator runs on the engine's terms: virtual time and a seeded source only. */
+const SIM = fileURLToPath(new URL('../packages/sim/src', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -27,8 +29,8 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\bcrypto\b/, 'crypto (randomness)'],
 ];
 
-describe('engine purity', () => {
-  const files = sources(ENGINE);
+describe('engine and simulator purity', () => {
+  const files = [...sources(ENGINE), ...sources(SIM)];
 
   it('has sources to check', () => {
     expect(files.length).toBeGreaterThan(10);
@@ -43,7 +45,9 @@ describe('engine purity', () => {
     expect(offenders, `${what} found in`).toEqual([]);
   });
 
-  it('depends on no package', () => {
+  it('the engine depends on no package; the simulator only on the engine', () => {
+    const sim = JSON.parse(readFileSync(join(SIM, '..', 'package.json'), 'utf8'));
+    expect(Object.keys(sim.dependencies ?? {})).toEqual(['@suanli/engine']);
     const pkg = JSON.parse(readFileSync(join(ENGINE, '..', 'package.json'), 'utf8'));
     expect(pkg.dependencies ?? {}).toEqual({});
   });

@@ -109,14 +109,21 @@ describe('decide', () => {
   });
 
   it('respects deadlines and budgets, naming the plug-in', () => {
+    // The west pool is full for an hour: a one-hour run there would end half an hour late.
     const { decisions } = decide(
-      snap({ queue: [job('a', { deadlineS: T0 + 1800 }), job('b', { budgetCny: 50, submittedAtS: 1 })] }),
+      snap({
+        allocations: [running('x', 'west-h100', 64, { endS: T0 + 3600 })],
+        queue: [job('a', { deadlineS: T0 + 5400 }), job('b', { budgetCny: 50, submittedAtS: 1 })],
+      }),
       T0,
       seededRng(1),
     );
-    expect(decisions.find((d) => d.jobId === 'a')?.explanation.verdicts[0]).toMatchObject({
+    const a = decisions.find((d) => d.jobId === 'a');
+    expect(a?.kind).toBe('place');
+    expect(a?.explanation.verdicts.find((v) => v.siteId === 'west')).toMatchObject({
       plugin: 'deadline',
       outcome: 'filtered',
+      reason: 'would end 30 min after the deadline',
     });
     expect(decisions.find((d) => d.jobId === 'b')?.explanation.verdicts[0]).toMatchObject({
       plugin: 'budget',

@@ -48,6 +48,8 @@ export interface SimSummary {
     readonly rejected: number;
     /** Jobs still queued or running when the workload ran out of events. */
     readonly unfinished: number;
+    /** Why jobs were rejected: the engine's reason with figures replaced by #, and how many; most first. */
+    readonly rejectedFor?: readonly { readonly reason: string; readonly jobs: number }[];
     readonly preemptions: number;
   };
   /** Job completion time: submit to end. */

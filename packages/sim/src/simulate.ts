@@ -140,6 +140,7 @@ export function simulate(input: SimInput): SimSummary {
   let arrived = 0;
   let finished = 0;
   let rejected = 0;
+  const rejectedFor = new Map<string, number>();
   let preemptions = 0;
   let cycles = 0;
   let evaluated = 0;
@@ -367,6 +368,8 @@ export function simulate(input: SimInput): SimSummary {
     } else if (d.unresolvable) {
       dequeue(live, t);
       rejected++;
+      const reason = d.reason.replace(/\d[\d.,]*/g, '#');
+      rejectedFor.set(reason, (rejectedFor.get(reason) ?? 0) + 1);
     }
   };
 
@@ -505,7 +508,20 @@ export function simulate(input: SimInput): SimSummary {
     }));
   const sum = (k: 'energyKwh' | 'costCny' | 'carbonKg') => siteFig.reduce((n, s) => n + s[k], 0);
   return {
-    jobs: { submitted: arrived, finished, rejected, unfinished: arrived - finished - rejected, preemptions },
+    jobs: {
+      submitted: arrived,
+      finished,
+      rejected,
+      unfinished: arrived - finished - rejected,
+      preemptions,
+      ...(rejectedFor.size > 0
+        ? {
+            rejectedFor: [...rejectedFor.entries()]
+              .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+              .map(([reason, jobs]) => ({ reason, jobs })),
+          }
+        : {}),
+    },
     jctS: distribution(jct.values()),
     queueDelayS: distribution(delay.values()),
     slowdown: distribution(slowdown.values()),

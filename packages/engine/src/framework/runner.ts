@@ -544,7 +544,8 @@ function explainSites(
     total: s.total,
     rank: i + 1,
   }));
-  if (mode === 'brief') return verdicts;
+  // A brief explanation shows the best sites; when none is left, why each was filtered is the explanation.
+  if (mode === 'brief' && verdicts.length > 0) return verdicts;
   for (const f of filtered) verdicts.push(f);
   return verdicts;
 }

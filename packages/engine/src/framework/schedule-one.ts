@@ -74,6 +74,10 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
   const best = evaluation.ranked[0];
   if (!best) {
     const unresolvable = evaluation.unresolvable;
+    // A rejection always says why, even with explanations off: evaluate once more with them on.
+    if (unresolvable && profile.explain === 'none') {
+      evaluation = evaluateJob(cycle, job, { ...profile, explain: 'brief' });
+    }
     const reason = evaluation.rejected
       ? `${evaluation.rejected.plugin}: ${evaluation.rejected.reason}`
       : `no site can run this job now: ${summariseFiltered(evaluation)}`;

@@ -97,7 +97,7 @@ export function mapTrace(rows: readonly TraceRow[], network: Network, options: M
       options: acceleratorOptions,
       gang,
       durationS: row.durationS,
-      ...(flexible ? { deadlineS: submittedAtS + Math.max(12 * 3600, 3 * row.durationS) } : {}),
+      ...(flexible ? { deadlineS: deadlineFor(network, choices, submittedAtS, row.durationS) } : {}),
       datasets: dataset ? [dataset] : [],
       objective: { cost: 1, carbon: 1, time: 1 },
       priority: 0,
@@ -161,6 +161,23 @@ export function acceleratorChoices(
     }
   }
   return [list[first] as string, ...list.filter((_, i) => i !== first)];
+}
+
+/**
+ * The deadline of a flexible job: 12 hours, or three times its run on the slowest type it accepts,
+ * whichever is longer — a deadline its team could expect to meet, with room to wait for cheaper hours.
+ */
+export function deadlineFor(
+  network: Network,
+  choices: readonly string[],
+  submittedAtS: number,
+  durationS: number,
+): number {
+  const tflops = (t: string | undefined) => network.accelerators.find((a) => a.type === t)?.bf16DenseTflops ?? 0;
+  const ref = tflops(choices[0]);
+  const slowest = Math.min(...choices.map(tflops).filter((x) => x > 0));
+  const slowdown = ref > 0 && Number.isFinite(slowest) ? Math.max(1, ref / slowest) : 1;
+  return submittedAtS + Math.max(12 * 3600, 3 * durationS * slowdown);
 }
 
 function datasetFor(datasets: readonly Dataset[], id: string, seed: number, share: number): Dataset | undefined {

@@ -1,7 +1,7 @@
 import { type Job, type JobKind, type Network, type Rng, seededRng } from '@suanli/engine';
 import type { SimJob } from '../sim-job.ts';
 import { hash32, unit } from './hash.ts';
-import { acceleratorChoices, defaultOrigins, tenantFor } from './mapping.ts';
+import { acceleratorChoices, deadlineFor, defaultOrigins, tenantFor } from './mapping.ts';
 
 /**
  * A synthetic workload. The defaults are fitted to the Microsoft ITP 2021 trace (69,351 jobs):
@@ -164,7 +164,7 @@ export function* syntheticJobs(spec: SyntheticSpec, network: Network): Generator
       options: choices.map((accelerator) => ({ accelerator, perMember })),
       gang,
       durationS,
-      ...(flexible ? { deadlineS: submittedAtS + Math.max(12 * 3600, 3 * durationS) } : {}),
+      ...(flexible ? { deadlineS: deadlineFor(network, choices, submittedAtS, durationS) } : {}),
       datasets: dataset ? [dataset] : [],
       objective: { cost: 1, carbon: 1, time: 1 },
       priority: 0,

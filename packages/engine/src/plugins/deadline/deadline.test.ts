@@ -25,10 +25,24 @@ describe('deadline', () => {
     });
   });
 
-  it('gives up on a deadline no start could meet any more: unresolvable', () => {
-    expect(check(T0 + 1800)).toEqual({
-      code: 'unresolvable',
-      reason: 'cannot end by the deadline any more: the run alone takes 1 h',
+  it('rejects a type too slow for the deadline while a faster one could still make it', () => {
+    const j = job('j', {
+      deadlineS: T0 + 1.5 * 3600,
+      options: [
+        { accelerator: 'H100', perMember: 8 },
+        { accelerator: 'A100', perMember: 8 },
+      ],
     });
+    const slow = optionOf(cycle, j, 'east-a100');
+    expect(slow.durationS).toBeGreaterThan(1.5 * 3600);
+    expect(deadline().filter(cycle, j, slow)).toMatchObject({
+      code: 'unschedulable',
+      reason: expect.stringContaining('cannot end by the deadline here'),
+    });
+    expect(deadline().filter(cycle, j, optionOf(cycle, j, 'west-h100'))).toBeNull();
+  });
+
+  it('lets the job run as soon as it can once no start could meet the deadline any more', () => {
+    expect(check(T0 + 1800)).toBeNull();
   });
 });

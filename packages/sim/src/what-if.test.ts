@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { eastWest } from './network.fixture.ts';
+import { applyChanges, scaleNetwork, WhatIfError } from './what-if.ts';
+
+const count = (net: ReturnType<typeof eastWest>, siteId: string, type: string) =>
+  net.sites
+    .find((s) => s.id === siteId)
+    ?.pools.filter((p) => p.accelerator === type)
+    .reduce((n, p) => n + p.count, 0) ?? 0;
+
+describe('what-if changes', () => {
+  it('adds capacity to an existing pool or as a new pool, and removes it', () => {
+    const base = eastWest();
+    const grown = applyChanges(base, [
+      { kind: 'add-capacity', site: 'west', accelerator: 'H100', count: 32 },
+      { kind: 'add-capacity', site: 'west', accelerator: 'A100', count: 8, priceCnyPerAcceleratorHour: 5 },
+    ]);
+    expect(count(grown, 'west', 'H100')).toBe(96);
+    expect(grown.sites.find((s) => s.id === 'west')?.pools.find((p) => p.accelerator === 'A100')).toMatchObject({
+      id: 'west-a100',
+      siteId: 'west',
+      count: 8,
+      priceCnyPerAcceleratorHour: 5,
+    });
+    const shrunk = applyChanges(grown, [
+      { kind: 'remove-capacity', site: 'west', accelerator: 'H100', count: 90 },
+      { kind: 'remove-capacity', site: 'east' },
+    ]);
+    expect(count(shrunk, 'west', 'H100')).toBe(6);
+    expect(shrunk.sites.find((s) => s.id === 'east')?.pools).toEqual([]);
+    // Pure: the input network is untouched.
+    expect(count(base, 'west', 'H100')).toBe(64);
+  });
+
+  it('changes tariffs, carbon, power caps and sector weights', () => {
+    const base = eastWest();
+    const net = applyChanges(base, [
+      { kind: 'tariff', site: 'east', factor: 2 },
+      { kind: 'tariff', site: 'west', flatCnyPerKwh: 0.1 },
+      { kind: 'carbon', site: '*', factor: 0.5, greenShare: 0.6 },
+      { kind: 'power-cap', site: 'west', powerCapMw: 3 },
+      { kind: 'sector-weights', weights: { finance: 3 } },
+    ]);
+    const east = net.sites.find((s) => s.id === 'east');
+    const west = net.sites.find((s) => s.id === 'west');
+    expect(east?.tariffCnyPerKwh[0]).toBeCloseTo(1.6);
+    expect(west?.tariffCnyPerKwh).toEqual(new Array(24).fill(0.1));
+    expect(east?.gridCarbonKgPerKwh).toBeCloseTo((base.sites[0]?.gridCarbonKgPerKwh ?? 0) / 2);
+    expect(net.sites.every((s) => s.greenShare === 0.6)).toBe(true);
+    expect(west?.powerCapMw).toBe(3);
+    for (const t of net.tenants) {
+      const before = base.tenants.find((b) => b.id === t.id)?.shareWeight ?? Number.NaN;
+      expect(t.shareWeight).toBe(before * (t.sector === 'finance' ? 3 : 1));
+    }
+  });
+
+  it('rejects a change that names what the network lacks, with the index of the change', () => {
+    const base = eastWest();
+    const fail = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof WhatIfError ? { index: e.index, message: e.message } : e;
+      }
+      return undefined;
+    };
+    expect(
+      fail(() =>
+        applyChanges(base, [
+          { kind: 'power-cap', site: 'west', powerCapMw: 3 },
+          { kind: 'add-capacity', site: 'qingyang', accelerator: 'H100', count: 8 },
+        ]),
+      ),
+    ).toEqual({ index: 1, message: 'unknown site qingyang (known: east, west)' });
+    expect(
+      fail(() => applyChanges(base, [{ kind: 'add-capacity', site: 'west', accelerator: 'B200', count: 8 }])),
+    ).toMatchObject({ index: 0, message: expect.stringContaining('unknown accelerator type B200') });
+    expect(fail(() => applyChanges(base, [{ kind: 'tariff', site: 'west' }]))).toMatchObject({
+      message: 'give factor or flatCnyPerKwh',
+    });
+    expect(fail(() => applyChanges(base, [{ kind: 'sector-weights', weights: { energy: 2 } }]))).toMatchObject({
+      message: expect.stringContaining('sector energy'),
+    });
+  });
+
+  it('scales a network to more sites and accelerators, keeping pools whole gangs', () => {
+    const base = eastWest();
+    const big = scaleNetwork(base, { sites: 10, accelerators: 10_000 });
+    expect(big.sites).toHaveLength(10);
+    expect(new Set(big.sites.map((s) => s.id)).size).toBe(10);
+    const total = big.sites.reduce((n, s) => n + s.pools.reduce((m, p) => m + p.count, 0), 0);
+    expect(total).toBeGreaterThan(9_800);
+    expect(total).toBeLessThan(10_200);
+    expect(big.sites.every((s) => s.pools.every((p) => p.count % 8 === 0 && p.siteId === s.id))).toBe(true);
+  });
+});

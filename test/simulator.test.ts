@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  BUILTIN_POLICIES,
+  builtinProfile,
+  loadScenarioFile,
+  loadTraceFile,
+  parseScenario,
+  SuanliError,
+} from '@suanli/service';
+import { simulate, syntheticJobs } from '@suanli/sim';
+import { describe, expect, it } from 'vitest';
+import { oneCluster } from '../packages/sim/src/network.fixture.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The published ordering on the Philly trace (Tiresias, NSDI '19; Gu et al.): on a loaded cluster,
+ * SRTF < SJF ≤ QSSF < LAS < FIFO on average JCT. Here: 3,000 jobs fitted to the ITP trace on one
+ * cluster of 71 A100, an offered load of about 1.2, every policy as its built-in profile through
+ * the production engine.
+ */
+describe('baselines on a loaded cluster', () => {
+  it('order as published: SRTF < SJF ≤ QSSF < LAS < FIFO on average JCT', () => {
+    const network = oneCluster(71);
+    const jobs = [
+      ...syntheticJobs(
+        {
+          jobs: 3000,
+          seed: 1,
+          arrivalsPerHour: 4,
+          deadlineShare: 0,
+          datasetShare: 0,
+          userSigma: 0.9,
+          jobSigma: 0.8,
+          mix: { train: 0.2, finetune: 0.5, 'batch-infer': 0.3, serve: 0 },
+        },
+        network,
+      ),
+    ];
+    const avgJctH = (policy: string) => {
+      const p = BUILTIN_POLICIES[policy];
+      if (!p) throw new Error(`no built-in policy ${policy}`);
+      const s = simulate({
+        network,
+        profile: builtinProfile(p.profile),
+        jobs,
+        estimates: p.estimates,
+        seed: 1,
+        cycleS: 60,
+        preemption: { checkpointS: 0, restartS: 60 },
+      });
+      expect(s.jobs).toMatchObject({ submitted: 3000, finished: 3000, unfinished: 0 });
+      return s.jctS.avg / 3600;
+    };
+    const [srtf, sjf, qssf, las, fifo] = ['srtf', 'sjf', 'qssf', 'las', 'fifo-nearest'].map(avgJctH) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    expect(srtf).toBeLessThan(sjf);
+    expect(sjf).toBeLessThanOrEqual(qssf);
+    expect(qssf).toBeLessThan(las);
+    expect(las).toBeLessThan(fifo);
+  }, 120_000);
+});
+
+describe('workload and scenario files', () => {
+  it('reads the whole Microsoft ITP trace shipped in the repo', () => {
+    const rows = loadTraceFile(`${ROOT}data/traces/msft-itp-2021.csv.gz`);
+    expect(rows).toHaveLength(69_351);
+    expect(rows.every((r, i) => i === 0 || r.submitS >= (rows[i - 1]?.submitS ?? 0))).toBe(true);
+  });
+
+  const philly = `${ROOT}../shared/data/traces/philly-2017-excerpt15k.csv.gz`;
+  it.skipIf(!existsSync(philly))('reads the Philly excerpt from ../shared', () => {
+    expect(loadTraceFile(philly).length).toBeGreaterThan(1000);
+  });
+
+  it('loads every example scenario', () => {
+    for (const name of ['quick-start', 'itp-baselines', 'itp-national']) {
+      const plan = loadScenarioFile(`${ROOT}examples/scenarios/${name}.yaml`);
+      expect(plan.runs.length).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('scenario errors', () => {
+  const fail = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof SuanliError) return { code: e.code, message: e.message, ...e.location };
+      throw e;
+    }
+    return undefined;
+  };
+
+  it('names the file, line and field of a bad scenario', () => {
+    const text = [
+      'name: bad',
+      'network: cn-national',
+      'workload:',
+      '  synthetic:',
+      '    jobs: -5',
+      '    arrivalsPerHour: 10',
+      'policies: [default]',
+    ];
+    expect(fail(() => parseScenario(text.join('\n'), 'bad.yaml', ROOT))).toMatchObject({
+      code: 'INVALID_SCENARIO',
+      source: 'bad.yaml',
+      line: 5,
+      field: 'workload.synthetic.jobs',
+    });
+    const unknown = [...text.slice(0, 4), '    jobs: 10', '    arrivalsPerHour: 10', 'policies: [default, fastest]'];
+    expect(fail(() => parseScenario(unknown.join('\n'), 'bad.yaml', ROOT))).toMatchObject({
+      code: 'INVALID_SCENARIO',
+      message: expect.stringContaining('fastest'),
+    });
+  });
+
+  it('names the line of a bad trace', () => {
+    expect(fail(() => loadTraceFile(`${ROOT}test/fixtures/bad-trace.csv`))).toMatchObject({
+      code: 'INVALID_TRACE',
+      source: expect.stringContaining('bad-trace.csv'),
+      line: 3,
+      field: 'duration_s',
+    });
+  });
+});
