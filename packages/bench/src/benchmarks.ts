@@ -1,5 +1,6 @@
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
+import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
 
 /** A benchmark: runs in its own process and returns named figures. */
 export interface Benchmark {
@@ -35,5 +36,30 @@ export const BENCHMARKS: readonly Benchmark[] = [
       'batch optimizer: 10,000 jobs × 100 sites × 24 hourly slots, HiGHS LP + rounding (MIP if time is left)',
     targets: { optimizer_10k_s: '≤ 2', optimizer_10k_gap_pct: '≤ 1' },
     run: optimizerBench,
+  },
+  {
+    name: 'sim_itp',
+    description: 'simulated jobs per second: the whole Microsoft ITP trace on its ten clusters (FIFO / Suanli default)',
+    targets: { sim_itp_jobs_per_s: '≥ 40000' },
+    run: async () => simItpBench(),
+  },
+  {
+    name: 'sim_1m',
+    description:
+      'one million synthetic jobs on the national network scaled to 1M accelerators over 104 sites, Suanli default',
+    targets: { sim_1m_s: '< 60' },
+    run: async () => sim1mBench(),
+  },
+  {
+    name: 'quality_cn',
+    description:
+      'Suanli default vs FIFO to the nearest site, ITP trace on the national network (change in %); LAS ÷ default JCT',
+    targets: {
+      quality_cn_cost_pct: '≤ -30',
+      quality_cn_carbon_pct: '≤ -15',
+      quality_cn_jct_pct: '≤ +5',
+      quality_vs_las_jct_ratio: '≥ 1.3',
+    },
+    run: async () => qualityBench(),
   },
 ];

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { buildProfile, type PluginRef, type Profile, ProfileError, type ProfileSpec } from '@suanli/engine';
+import {
+  buildProfile,
+  type ObjectiveWeights,
+  type PluginRef,
+  type Profile,
+  ProfileError,
+  type ProfileSpec,
+} from '@suanli/engine';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
 import { type FieldPath, type ParsedText, parseText, validate } from './text-input.ts';
@@ -19,6 +26,13 @@ const profileSchema = z.strictObject({
   plugins: z.array(pluginEntry),
   scores: z.array(pluginEntry),
   carbonSignal: z.enum(['location-based', 'market-based']).optional(),
+  objectiveWeights: z
+    .strictObject({
+      cost: z.number().min(0).optional(),
+      carbon: z.number().min(0).optional(),
+      time: z.number().min(0).optional(),
+    })
+    .optional(),
   backfill: z.strictObject({ reservations: z.number().optional() }).optional(),
   queueDepth: z.number().optional(),
   timeShift: z
@@ -81,6 +95,13 @@ export function parseProfile(text: string, source: string): Profile {
     plugins: plugins.map((p) => p.ref),
     scores: scores.map((p) => p.ref),
     ...(file.carbonSignal ? { carbonSignal: file.carbonSignal } : {}),
+    ...(file.objectiveWeights
+      ? {
+          objectiveWeights: Object.fromEntries(
+            Object.entries(file.objectiveWeights).filter(([, v]) => v !== undefined),
+          ) as Partial<ObjectiveWeights>,
+        }
+      : {}),
     ...(file.backfill?.reservations !== undefined ? { backfill: { reservations: file.backfill.reservations } } : {}),
     ...(file.queueDepth !== undefined ? { queueDepth: file.queueDepth } : {}),
     ...(file.timeShift !== undefined

@@ -56,6 +56,7 @@ export class Cycle {
     }
     // Timelines of the pools and sites with allocations are built on first use.
     this.built = new Uint8Array(this.net.pools.length + this.net.sites.length);
+    this.freeNowCache = new Float64Array(this.net.pools.length).fill(Number.NaN);
   }
 
   /** Which timelines are built: pools first, then sites. */
@@ -104,6 +105,21 @@ export class Cycle {
   freeAt(pool: PreparedPool, t: number): number {
     return this.capacityOf(pool)?.valueAt(t) ?? pool.pool.count;
   }
+
+  /** Accelerators free in the pool now: counted from the allocations, without building the pool's timeline. */
+  freeNow(pool: PreparedPool): number {
+    const i = pool.index;
+    if (this.built[i] === 1) return this.capacity[i]?.valueAt(this.nowS) ?? pool.pool.count;
+    let free = this.freeNowCache[i] as number;
+    if (Number.isNaN(free)) {
+      free = pool.pool.count;
+      for (const a of this.running.get(i) ?? []) if (a.startS <= this.nowS) free -= a.count;
+      this.freeNowCache[i] = free;
+    }
+    return free;
+  }
+
+  private readonly freeNowCache: Float64Array;
 
   /** Facility power (kW) free under the site's cap at time t. */
   powerFreeAt(site: PreparedSite, t: number): number {
@@ -232,9 +248,14 @@ export class Cycle {
           m.set(a.accelerator, (m.get(a.accelerator) ?? 0) + a.count);
         }
       }
+      const pending = this.pendingUsage;
+      this.pendingUsage = [];
+      for (const p of pending) this.addUsage(p.tenant, p.accelerator, p.count);
     }
     return usage;
   }
+
+  private pendingUsage: { tenant: string; accelerator: string; count: number }[] = [];
 
   /** Changes with every change of usage: caches of figures derived from usage compare it. */
   usageVersion = 0;
@@ -242,7 +263,12 @@ export class Cycle {
   /** Adds to a tenant's usage of a type. Used by `Plan` only. */
   addUsage(tenant: string, accelerator: string, count: number): void {
     this.usageVersion++;
-    const usage = this.usage();
+    // Not counted yet: remember the change for when (if ever) a plug-in asks.
+    if (!this.usageByTenant) {
+      this.pendingUsage.push({ tenant, accelerator, count });
+      return;
+    }
+    const usage = this.usageByTenant;
     let m = usage.get(tenant);
     if (!m) {
       m = new Map();
@@ -253,6 +279,7 @@ export class Cycle {
 
   /** Takes an allocation out of the running set (preemption), or puts it back. Used by `Plan` only. */
   setRunning(pool: PreparedPool, a: Allocation, running: boolean): void {
+    this.freeNowCache[pool.index] = Number.NaN;
     const list = this.running.get(pool.index) ?? [];
     if (running) {
       if (!list.includes(a)) list.push(a);

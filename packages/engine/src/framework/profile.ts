@@ -1,3 +1,4 @@
+import type { ObjectiveWeights } from '../domain/job.ts';
 import type { CarbonSignal } from '../domain/placement.ts';
 import type {
   FilterPlugin,
@@ -44,6 +45,11 @@ export interface Profile {
   readonly permits: readonly PermitPlugin[];
   /** Which carbon figure estimates use. */
   readonly carbonSignal: CarbonSignal;
+  /**
+   * How much each objective counts for this operator, multiplying the job's own weights: a job
+   * asking for { cost: 1, carbon: 1, time: 1 } under { cost: 2, carbon: 1, time: 2 } weighs 2 : 1 : 2.
+   */
+  readonly objectiveWeights: ObjectiveWeights;
   /** Backfill: how many waiting jobs per cycle get a start-time reservation that later jobs may not delay. */
   readonly reservations: number;
   /** How many queued jobs a cycle evaluates, in queue order (Slurm's default_queue_depth); the rest wait. */

@@ -1,3 +1,4 @@
+import type { ObjectiveWeights } from '../domain/job.ts';
 import type { CarbonSignal } from '../domain/placement.ts';
 import { acceleratorType } from '../plugins/accelerator-type/accelerator-type.ts';
 import { budget } from '../plugins/budget/budget.ts';
@@ -41,6 +42,8 @@ export interface ProfileSpec {
   readonly plugins: readonly PluginRef[];
   readonly scores: readonly PluginRef[];
   readonly carbonSignal?: CarbonSignal;
+  /** How much each objective counts, multiplying the job's weights (default 1 each). */
+  readonly objectiveWeights?: Partial<ObjectiveWeights>;
   readonly backfill?: { readonly reservations?: number };
   /** How many queued jobs a cycle evaluates, in queue order; unlimited when absent. */
   readonly queueDepth?: number;
@@ -228,6 +231,19 @@ export function buildProfile(spec: ProfileSpec): Profile {
   if (!(queueDepth >= 1) || (Number.isFinite(queueDepth) && !Number.isInteger(queueDepth))) {
     throw new ProfileError(['queueDepth'], 'must be a whole number ≥ 1');
   }
+  const objectiveWeights: { -readonly [K in keyof ObjectiveWeights]: number } = { cost: 1, carbon: 1, time: 1 };
+  for (const key of ['cost', 'carbon', 'time'] as const) {
+    const w = spec.objectiveWeights?.[key];
+    if (w === undefined) continue;
+    if (!(typeof w === 'number' && w >= 0 && Number.isFinite(w))) {
+      throw new ProfileError(['objectiveWeights', key], 'must be a number ≥ 0');
+    }
+    objectiveWeights[key] = w;
+  }
+  if (objectiveWeights.cost + objectiveWeights.carbon + objectiveWeights.time <= 0) {
+    throw new ProfileError(['objectiveWeights'], 'at least one objective must count');
+  }
+
   let timeShift: Profile['timeShift'];
   if (spec.timeShift !== false) {
     const horizonH = spec.timeShift?.horizonH ?? 24;
@@ -260,6 +276,7 @@ export function buildProfile(spec: ProfileSpec): Profile {
     reserves: plugins.filter(is.reserve),
     permits: plugins.filter(is.permit),
     carbonSignal: spec.carbonSignal ?? 'location-based',
+    objectiveWeights,
     reservations,
     queueDepth,
     ...(timeShift ? { timeShift } : {}),
@@ -284,6 +301,7 @@ export const DEFAULT_PROFILE_SPEC: ProfileSpec = {
   ],
   scores: [{ name: 'cost-score' }, { name: 'carbon-score' }, { name: 'time-score' }],
   carbonSignal: 'location-based',
+  objectiveWeights: { cost: 2, carbon: 1, time: 2 },
   backfill: { reservations: 16 },
   timeShift: { horizonH: 24, stepS: 3600 },
   optimizer: { mode: 'on-demand', optionsPerJob: 8, timeLimitS: 1.5, gapPct: 1 },

@@ -339,7 +339,8 @@ export function couldStartNow(cycle: Cycle, job: Job, profile: Profile): 'maybe'
         if (count > pool.pool.count) continue;
         anyPool = true;
         if (Number.isNaN(readyS)) readyS = cycle.nowS + stagingAt(cycle, job, site).transferS;
-        if (cycle.freeAt(pool, readyS) >= count) return 'maybe';
+        const free = readyS === cycle.nowS ? cycle.freeNow(pool) : cycle.freeAt(pool, readyS);
+        if (free >= count) return 'maybe';
       }
     }
   }
@@ -399,9 +400,10 @@ function score(
 
   // Integer scores per objective (0..100) and their weighted, rounded total.
   const [wc, wk, wt] = weightOf as [number, number, number];
-  const jc = wc > 0 ? job.objective.cost : 0;
-  const jk = wk > 0 ? job.objective.carbon : 0;
-  const jt = wt > 0 ? job.objective.time : 0;
+  const ow = profile.objectiveWeights;
+  const jc = wc > 0 ? job.objective.cost * ow.cost : 0;
+  const jk = wk > 0 ? job.objective.carbon * ow.carbon : 0;
+  const jt = wt > 0 ? job.objective.time * ow.time : 0;
   const weightSum = jc + jk + jt;
   const [ac, ak, at] = acc as [Float64Array, Float64Array, Float64Array];
   const objectiveScore = (o: 0 | 1 | 2, i: number): number => {

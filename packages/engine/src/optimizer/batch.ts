@@ -93,7 +93,12 @@ export function solveBatch(
     const bestCarbon = Math.max(1e-9, Math.min(...options.map((o) => o.carbonKg)));
     const completion = (o: Option) => o.startS + o.durationS - cycle.nowS;
     const bestTime = Math.max(1, Math.min(...options.map(completion)));
-    const w = job.objective;
+    const ow = profile.objectiveWeights;
+    const w = {
+      cost: job.objective.cost * ow.cost,
+      carbon: job.objective.carbon * ow.carbon,
+      time: job.objective.time * ow.time,
+    };
     const weightSum = w.cost + w.carbon + w.time;
     for (const o of options) {
       const cost =
