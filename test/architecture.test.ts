@@ -14,7 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'packages/backends': ['engine', 'service'],
   'packages/solver': ['engine'],
   'packages/server': ['engine', 'service', 'store', 'backends', 'solver'],
-  'packages/cli': ['engine', 'service', 'server', 'sim', 'solver'],
+  'packages/cli': ['engine', 'service', 'server', 'sim', 'solver', 'store'],
   'packages/bench': ['engine', 'solver', 'sim', 'service'],
   'apps/web': [],
 };

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Where the CLI keeps the audit log keys and heads it pinned (known-logs.json), away from the real home. */
+const PINS_HOME = mkdtempSync(join(tmpdir(), 'suanli-pins-'));
+
 export const CLI = fileURLToPath(new URL('../../packages/cli/bin/suanli.js', import.meta.url));
 
 export interface ServerProcess {
@@ -54,10 +57,15 @@ export function runCliProcess(
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, SUANLI_URL: url } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, SUANLI_URL: url, SUANLI_HOME: PINS_HOME } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -1,4 +1,15 @@
-import type { AuditVerification, JobRecord, OptimizeResult, Quote, SiteStatus, WhyPending } from '@suanli/service';
+import type {
+  AuditEntry,
+  AuditVerification,
+  ConsistencyProof,
+  InclusionProof,
+  JobRecord,
+  OptimizeResult,
+  Quote,
+  SignedTreeHead,
+  SiteStatus,
+  WhyPending,
+} from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
 
 /** A thin HTTP client of the Suanli API. Error bodies become SuanliErrors with their codes. */
@@ -48,6 +59,26 @@ export class ApiClient {
 
   verifyAudit(): Promise<AuditVerification> {
     return this.call('GET', '/v1/audit/verify');
+  }
+
+  audit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
+    return this.call('GET', `/v1/audit?from=${fromSeq}&limit=${limit}`);
+  }
+
+  auditKey(): Promise<{ logId: string; publicKey: string }> {
+    return this.call('GET', '/v1/audit/key');
+  }
+
+  auditHead(): Promise<SignedTreeHead> {
+    return this.call('GET', '/v1/audit/head');
+  }
+
+  inclusionProof(seq: number, treeSize: number): Promise<InclusionProof> {
+    return this.call('GET', `/v1/audit/proof/inclusion?seq=${seq}&treeSize=${treeSize}`);
+  }
+
+  consistencyProof(first: number, second: number): Promise<ConsistencyProof> {
+    return this.call('GET', `/v1/audit/proof/consistency?first=${first}&second=${second}`);
   }
 
   private async call<T>(method: string, path: string, spec?: SpecText): Promise<T> {

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@suanli/server';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
@@ -44,7 +45,7 @@ async function cli(...argv: string[]) {
     stderr: (t) => {
       stderr += t;
     },
-    env: { SUANLI_URL: server.url },
+    env: { SUANLI_URL: server.url, SUANLI_HOME: join(dir, 'home') },
   });
   return { code, stdout, stderr };
 }
@@ -133,9 +134,37 @@ describe('suanli CLI', () => {
     expect(bad.stderr).toContain('[INVALID_PROFILE]');
   });
 
-  it('verifies the audit log', async () => {
-    const r = await cli('audit', 'verify');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^audit log OK: \d+ entries/);
+  it('verifies the audit log: pins the key, then checks each new head extends the pinned one', async () => {
+    const first = await cli('audit', 'verify');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^audit log OK: \d+ entries, chain intact, signed tree head [0-9a-f]{64}/);
+    expect(first.stdout).toContain('(first use)');
+    expect(JSON.parse(readFileSync(join(dir, 'home', 'known-logs.json'), 'utf8'))[server.url]).toMatchObject({
+      logId: 'suanli',
+      head: { treeSize: expect.any(Number) },
+    });
+    await cli('submit', spec);
+    const second = await cli('audit', 'verify');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('consistent with the head pinned before');
+    const proof = await cli('audit', 'proof', '1');
+    expect(proof.code).toBe(0);
+    expect(proof.stdout).toMatch(/^entry 1 \(job\.submitted .*\) is in the signed tree of \d+ entries/);
+    expect((await cli('audit', 'proof', 'x')).code).toBe(2);
+    const offline = await cli('audit', 'verify', '--data', join(dir, 'data'));
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toContain(`extends the head pinned from ${server.url}`);
+  });
+
+  it('finds an entry changed behind its back, online and offline', async () => {
+    const db = new Database(join(dir, 'data', 'suanli.db'));
+    db.prepare(`UPDATE audit SET subject = 'someone-else' WHERE seq = 1`).run();
+    db.close();
+    const online = await cli('audit', 'verify');
+    expect(online.code).toBe(1);
+    expect(online.stdout).toMatch(/BROKEN: entry 1: entry 1 was changed after it was written/);
+    const offline = await cli('audit', 'verify', '--data', join(dir, 'data'));
+    expect(offline.code).toBe(1);
+    expect(offline.stdout).toContain('BROKEN');
   });
 });

@@ -9,6 +9,7 @@ import {
   toSuanliError,
 } from '@suanli/service';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { proveEntry, verifyOfflineLog, verifyRemoteLog } from './audit-verify.ts';
 import { ApiClient, type SpecText } from './client.ts';
 import { jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from './format.ts';
 import { simulateCommand } from './simulate.ts';
@@ -170,16 +171,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const audit = program.command('audit').description('the audit log');
   audit
     .command('verify')
-    .description('check the hash chain of the whole audit log')
+    .description(
+      'check the whole audit log here: signed tree head (pinned key), hash chain, Merkle root, and that it extends the head pinned last time',
+    )
+    .option('--data <dir>', 'check a data folder offline (its suanli.db) instead of the server')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
-      const v = await client().verifyAudit();
-      print(v, !!o.json, () =>
-        v.ok
-          ? `audit log OK: ${v.entries} entries, head ${v.headHash}`
-          : `audit log BROKEN at entry ${v.firstBadSeq}: ${v.problem}`,
-      );
+    .action(async (o: { data?: string; json?: boolean }) => {
+      const v = o.data ? await verifyOfflineLog(o.data, io.env) : await verifyRemoteLog(client(), io.env);
+      print(v, !!o.json, () => v.lines.join('\n'));
       if (!v.ok) throw new AuditBroken();
+    });
+  audit
+    .command('proof <seq>')
+    .description('show an audit entry with its Merkle inclusion proof, checked here against the signed head')
+    .option('--json', 'print JSON')
+    .action(async (seq: string, o: { json?: boolean }) => {
+      const n = Number(seq);
+      if (!Number.isInteger(n) || n < 1)
+        throw new SuanliError('INVALID_FIELD', `seq must be a whole number ≥ 1, not ${seq}`);
+      const r = await proveEntry(client(), n, io.env);
+      print(r, !!o.json, () => [...r.lines, ...(r.entry ? [JSON.stringify(r.entry, null, 2)] : [])].join('\n'));
+      if (!r.ok) throw new AuditBroken();
     });
 
   program

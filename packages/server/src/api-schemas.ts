@@ -194,6 +194,38 @@ export const AuditVerificationSchema = z
   })
   .openapi('AuditVerification');
 
+export const SignedTreeHeadSchema = z
+  .object({
+    logId: z.string(),
+    treeSize: z.number().int(),
+    rootHash: z.string().openapi({ description: 'hex SHA-256 Merkle tree head (RFC 6962)' }),
+    timestampS: z.number().int(),
+    signature: z
+      .string()
+      .openapi({ description: 'base64 Ed25519 signature over the canonical JSON of the other fields' }),
+  })
+  .openapi('SignedTreeHead');
+
+export const LogKeySchema = z
+  .object({
+    logId: z.string(),
+    publicKey: z.string().openapi({ description: 'base64 raw Ed25519 public key: pin it' }),
+  })
+  .openapi('LogKey');
+
+export const InclusionProofSchema = z
+  .object({
+    seq: z.number().int(),
+    treeSize: z.number().int(),
+    proof: z.array(z.string()),
+    entry: AuditEntrySchema,
+  })
+  .openapi('InclusionProof');
+
+export const ConsistencyProofSchema = z
+  .object({ first: z.number().int(), second: z.number().int(), proof: z.array(z.string()) })
+  .openapi('ConsistencyProof');
+
 export const HealthSchema = z
   .object({
     status: z.literal('ok'),

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -7,8 +8,11 @@ import {
   type Backend,
   builtinNetwork,
   builtinProfile,
+  generateLogKey,
+  type LogKey,
   loadNetworkFile,
   loadProfileFile,
+  logKeyFromPem,
   SuanliService,
 } from '@suanli/service';
 import { loadHighsSolver } from '@suanli/solver';
@@ -56,6 +60,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const solver = profile.optimizer.mode === 'off' ? undefined : await loadHighsSolver();
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
   const store = await openSqliteStore(join(dataDir, 'suanli.db'));
+  const logKey = loadOrCreateLogKey(join(dataDir, 'audit-ed25519.pem'));
   const backends = new Map<string, Backend>([
     ['sim', new SimBackend({ clock: systemClock, speedup: options.speedup ?? DEFAULTS.speedup })],
   ]);
@@ -69,6 +74,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       profile,
       ...(solver ? { solver } : {}),
       onWarning: (message, detail) => log.warn({ err: detail }, message),
+      logKey,
     });
   } catch (e) {
     await store.close();
@@ -99,4 +105,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await store.close();
     },
   };
+}
+
+/** The audit log's Ed25519 key, kept beside the store (readable by its owner only); made on first start. */
+function loadOrCreateLogKey(path: string): LogKey {
+  if (existsSync(path)) return logKeyFromPem(readFileSync(path, 'utf8'));
+  const { key, pem } = generateLogKey();
+  writeFileSync(path, pem, { mode: 0o600 });
+  return key;
 }

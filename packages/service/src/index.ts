@@ -12,6 +12,14 @@ export {
   verifyAuditChain,
 } from './audit.ts';
 export {
+  AuditLog,
+  auditLeafHash,
+  type ConsistencyProof,
+  checkConsistency,
+  checkInclusion,
+  type InclusionProof,
+} from './audit-log.ts';
+export {
   CLI_EXIT,
   ERROR_CODES,
   type ErrorBody,
@@ -33,6 +41,7 @@ export {
   toEngineJob,
 } from './job-record.ts';
 export { type JobSpec, type JobSpecInput, jobSpecInputSchema, readJobSpec } from './job-spec.ts';
+export { EMPTY_ROOT, leafHash, MerkleTree, nodeHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 export {
   BUILTIN_NETWORKS,
   builtinNetwork,
@@ -64,3 +73,12 @@ export {
 } from './service.ts';
 export { describeIssue, fieldName, type ParsedText, parsedValue, parseText } from './text-input.ts';
 export { loadTraceFile } from './trace-file.ts';
+export {
+  generateLogKey,
+  type LogKey,
+  logKeyFromPem,
+  type SignedTreeHead,
+  signTreeHead,
+  type TreeHead,
+  verifyTreeHead,
+} from './tree-head.ts';

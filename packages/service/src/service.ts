@@ -23,6 +23,8 @@ import {
   seededRng,
 } from '@suanli/engine';
 import { type AuditEntry, type AuditVerification, verifyAuditChain } from './audit.ts';
+import { AuditLog } from './audit-log.ts';
+import { generateLogKey, type LogKey } from './tree-head.ts';
 import { SuanliError } from './errors.ts';
 import { newJobId } from './ids.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob } from './job-record.ts';
@@ -49,6 +51,8 @@ export interface ServiceDeps {
   readonly newId?: () => string;
   /** Called with problems the service survives (a backend that fails); defaults to nothing. */
   readonly onWarning?: (message: string, detail?: unknown) => void;
+  /** The audit log's signing key; a fresh one (for this process only) when absent. */
+  readonly logKey?: LogKey;
 }
 
 export interface Quote {
@@ -145,6 +149,8 @@ export class SuanliService {
   private readonly solver: Solver | undefined;
   private readonly newId: () => string;
   private readonly warn: (message: string, detail?: unknown) => void;
+  /** The audit log as a Merkle tree with signed heads and proofs. */
+  readonly auditLog: AuditLog;
 
   constructor(deps: ServiceDeps) {
     this.store = deps.store;
@@ -156,6 +162,7 @@ export class SuanliService {
     this.solver = deps.solver;
     this.newId = deps.newId ?? newJobId;
     this.warn = deps.onWarning ?? (() => {});
+    this.auditLog = new AuditLog(this.store, deps.logKey ?? generateLogKey().key, this.clock);
     for (const site of this.network.sites) {
       for (const pool of site.pools) {
         if (!this.backends.has(pool.backend)) {

@@ -44,6 +44,10 @@ export class KyselyStore implements Store {
     });
   }
 
+  async appendAudit(event: AuditEvent): Promise<AuditEntry> {
+    return this.db.transaction().execute((trx) => appendAudit(trx, event));
+  }
+
   async transitionJob(
     id: string,
     from: readonly JobState[],
@@ -128,7 +132,7 @@ export class KyselyStore implements Store {
 }
 
 /** Appends an entry chained to the newest one. Runs inside the caller's transaction. */
-async function appendAudit(trx: Transaction<Database>, event: AuditEvent): Promise<void> {
+async function appendAudit(trx: Transaction<Database>, event: AuditEvent): Promise<AuditEntry> {
   const last = await trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const entry = chainEntry(last ? { seq: Number(last.seq), hash: last.hash } : undefined, event);
   await trx
@@ -143,6 +147,7 @@ async function appendAudit(trx: Transaction<Database>, event: AuditEvent): Promi
       hash: entry.hash,
     })
     .execute();
+  return entry;
 }
 
 function toRow(job: JobRecord): Row {

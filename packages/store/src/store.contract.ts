@@ -126,6 +126,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.listAudit(25, 3)).map((e) => e.seq)).toEqual([25, 26, 27]);
     });
 
+    it('appends entries of their own to the same chain, concurrent ones in some order without gaps', async () => {
+      await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
+      const entry = await store.appendAudit(event('dataset.registered', 'corpus'));
+      expect(entry).toMatchObject({ seq: 2, kind: 'dataset.registered', subject: 'corpus' });
+      await Promise.all(Array.from({ length: 10 }, (_, i) => store.appendAudit(event('model.filed', `m-${i}`))));
+      expect(await auditOk(store)).toMatchObject({ ok: true, entries: 12 });
+    });
+
     it('serialises concurrent transitions of one job: exactly one wins', async () => {
       await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
       const attempts = await Promise.all(

@@ -1,6 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SuanliService } from '@suanli/service';
-import { AuditEntrySchema, AuditVerificationSchema, errorResponses, list } from '../api-schemas.ts';
+import {
+  AuditEntrySchema,
+  AuditVerificationSchema,
+  ConsistencyProofSchema,
+  errorResponses,
+  InclusionProofSchema,
+  LogKeySchema,
+  list,
+  SignedTreeHeadSchema,
+} from '../api-schemas.ts';
 
 export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): void {
   app.openapi(
@@ -37,5 +46,75 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
       },
     }),
     async (c) => c.json(await service.verifyAudit(), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit/key',
+      tags: ['audit'],
+      summary: "The log's Ed25519 public key, to pin",
+      responses: {
+        200: { description: 'Key', content: { 'application/json': { schema: LogKeySchema } } },
+        ...errorResponses,
+      },
+    }),
+    (c) => c.json({ logId: service.auditLog.logId, publicKey: service.auditLog.publicKey }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit/head',
+      tags: ['audit'],
+      summary: 'The signed tree head of the whole log (RFC 6962 Merkle tree)',
+      responses: {
+        200: { description: 'Signed tree head', content: { 'application/json': { schema: SignedTreeHeadSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.auditLog.head(), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit/proof/inclusion',
+      tags: ['audit'],
+      summary: 'The entry and its audit path in the tree of treeSize entries (default: all)',
+      request: {
+        query: z.object({
+          seq: z.coerce.number().int().min(1),
+          treeSize: z.coerce.number().int().min(1).optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'Proof', content: { 'application/json': { schema: InclusionProofSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await service.auditLog.inclusionProof(q.seq, q.treeSize), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit/proof/consistency',
+      tags: ['audit'],
+      summary: 'That the tree of `first` entries is a prefix of the tree of `second` (default: all)',
+      request: {
+        query: z.object({
+          first: z.coerce.number().int().min(0),
+          second: z.coerce.number().int().min(0).optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'Proof', content: { 'application/json': { schema: ConsistencyProofSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await service.auditLog.consistencyProof(q.first, q.second), 200);
+    },
   );
 }

@@ -51,6 +51,8 @@ export interface Store {
   getJob(id: string): Promise<JobRecord | undefined>;
   listJobs(filter?: JobFilter): Promise<JobRecord[]>;
   countJobsByState(): Promise<Readonly<Record<JobState, number>>>;
+  /** Appends an audit entry on its own (a change that is not a job's: a catalog entry, a key). */
+  appendAudit(event: AuditEvent): Promise<AuditEntry>;
   /** Audit entries with `seq >= fromSeq`, in order. */
   listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]>;
   close(): Promise<void>;
