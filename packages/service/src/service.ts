@@ -24,7 +24,6 @@ import {
 } from '@suanli/engine';
 import { type AuditEntry, type AuditVerification, verifyAuditChain } from './audit.ts';
 import { AuditLog } from './audit-log.ts';
-import { generateLogKey, type LogKey } from './tree-head.ts';
 import { SuanliError } from './errors.ts';
 import { newJobId } from './ids.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob } from './job-record.ts';
@@ -33,6 +32,7 @@ import type { Backend, BackendStatus } from './ports/backend.ts';
 import type { Clock } from './ports/clock.ts';
 import type { JobFilter, Store } from './ports/store.ts';
 import { type ParsedText, parsedValue, parseText } from './text-input.ts';
+import { generateLogKey, type LogKey } from './tree-head.ts';
 
 /** A job spec as it arrives: text (YAML or JSON) or an already parsed value. */
 export type SpecInput =
