@@ -28,6 +28,13 @@ const network = builtinNetwork();
 const siteById = new Map(network.sites.map((s) => [s.id, s]));
 
 describe('built-in network cn-national', () => {
+  it('has two partner sites outside the mainland: Hong Kong and a foreign one', () => {
+    expect(network.sites.filter((s) => s.kind === 'partner').map((s) => [s.id, s.jurisdiction])).toEqual([
+      ['hong-kong', 'cn-hk'],
+      ['singapore', 'foreign'],
+    ]);
+  });
+
   it('has the ten hub clusters and three eastern demand centres', () => {
     expect(network.sites.filter((s) => s.kind === 'cluster')).toHaveLength(10);
     expect(network.sites.filter((s) => s.kind === 'demand-centre').map((s) => s.id)).toEqual([
@@ -75,8 +82,8 @@ describe('built-in network cn-national', () => {
     expect(compared).toBe(78);
   });
 
-  it('has a time-of-use tariff at every site, and a realistic accelerator mix', () => {
-    for (const s of network.sites) {
+  it('has a time-of-use tariff at every mainland site, and a realistic accelerator mix', () => {
+    for (const s of network.sites.filter((x) => x.jurisdiction === 'cn-mainland')) {
       expect(s.tariffCnyPerKwh).toHaveLength(24);
       expect(Math.max(...s.tariffCnyPerKwh) / Math.min(...s.tariffCnyPerKwh)).toBeGreaterThanOrEqual(3);
     }

@@ -19,7 +19,7 @@ describe('service with a real SQLite store and the sim backend', () => {
     expect(placed.state).toBe('scheduled');
     expect(placed.placement?.count).toBe(16);
     expect(placed.externalId).toMatch(/^sim:/);
-    expect(placed.explanation?.verdicts).toHaveLength(13);
+    expect(placed.explanation?.verdicts).toHaveLength(15);
 
     h.clock.advance(5);
     await h.cycle();

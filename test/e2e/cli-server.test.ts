@@ -40,7 +40,7 @@ objective: { cost: 1, carbon: 1, time: 1 }
       return job.state === 'succeeded' ? job : undefined;
     });
     expect(done.placement.count).toBe(16);
-    expect(done.explanation.verdicts).toHaveLength(13);
+    expect(done.explanation.verdicts).toHaveLength(15);
     const chosen = done.explanation.verdicts[0];
     expect(chosen).toMatchObject({ outcome: 'scored', rank: 1, siteId: done.placement.siteId });
     const filtered = done.explanation.verdicts.filter((v: { outcome: string }) => v.outcome === 'filtered');

@@ -39,9 +39,9 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(server.url);
 
-    const map = page.getByRole('img', { name: /Map of 13 sites/ });
+    const map = page.getByRole('img', { name: /Map of 15 sites/ });
     await map.waitFor();
-    expect(await map.getAttribute('data-sites')).toBe('13');
+    expect(await map.getAttribute('data-sites')).toBe('15');
     expect(await map.locator('canvas').count()).toBeGreaterThan(0);
 
     const res = await fetch(`${server.url}/v1/jobs`, {

@@ -50,11 +50,11 @@ export function simItpBench(): Record<string, number> {
 /**
  * National scale: the built-in network scaled to about a million accelerators over 104 sites, and
  * synthetic jobs (generated lazily) arriving to keep it about half busy; the Suanli default decides
- * every minute. By default it runs the first 100,000 of the million jobs and scales the time to a
+ * every minute. By default it runs the first 20,000 of the million jobs and scales the time to a
  * million (a full run takes over ten minutes); `SUANLI_BENCH_1M_JOBS=1000000` runs them all.
  */
 export function sim1mBench(): Record<string, number> {
-  const jobs = Number(process.env['SUANLI_BENCH_1M_JOBS'] ?? 100_000);
+  const jobs = Number(process.env['SUANLI_BENCH_1M_JOBS'] ?? 20_000);
   const network = scaleNetwork(builtinNetwork(), { sites: 100, accelerators: 1_000_000 });
   const accelerators = network.sites.reduce((n, s) => n + s.pools.reduce((m, p) => m + p.count, 0), 0);
   // Mean demand of an ITP-like job is about 3.4 accelerators × 4.6 h (log-normal mean): ~16 accelerator-hours.

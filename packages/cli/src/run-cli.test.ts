@@ -57,7 +57,7 @@ describe('suanli CLI', () => {
     expect(table.stdout).toMatch(/^SITE\s+KIND/);
     expect(table.stdout).toContain('helinger');
     const json = await cli('sites', '--json');
-    expect(JSON.parse(json.stdout)).toHaveLength(13);
+    expect(JSON.parse(json.stdout)).toHaveLength(15);
   });
 
   it('quotes, submits, shows and lists a job', async () => {

@@ -65,9 +65,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--data <dir>', 'folder for the SQLite store', '.suanli')
     .option('--network <file>', 'network YAML file (default: the built-in cn-national)')
     .option('--profile <file>', 'scheduling profile YAML file (default: the built-in default profile)')
+    .option('--policy <file>', 'governance rules YAML file (default: the built-in China policy)')
+    .option('--no-policy', 'run without governance rules')
     .option('--speedup <factor>', 'how much faster than real time the sim backend runs jobs', Number, 60)
     .action(
-      async (o: { port: number; host: string; data: string; network?: string; profile?: string; speedup: number }) => {
+      async (o: {
+        port: number;
+        host: string;
+        data: string;
+        network?: string;
+        profile?: string;
+        policy?: string | false;
+        speedup: number;
+      }) => {
         if (!(o.speedup > 0)) throw new SuanliError('INVALID_FIELD', '--speedup must be a number > 0');
         const { startServer } = await import('@suanli/server');
         const server = await startServer({
@@ -77,6 +87,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           speedup: o.speedup,
           ...(o.network ? { networkFile: o.network } : {}),
           ...(o.profile ? { profileFile: o.profile } : {}),
+          ...(o.policy === false ? { policyFile: false as const } : o.policy ? { policyFile: o.policy } : {}),
         });
         io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
         io.stdout(`  dashboard ${server.url}/   API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);

@@ -2,16 +2,26 @@
 
 export { type DecideOptions, type DecideResult, decide, quote } from './decide.ts';
 export type { AcceleratorSpec } from './domain/accelerator.ts';
-export type { Dataset } from './domain/dataset.ts';
+export { DATA_LEVELS, type DataLevel, type Dataset, PERSONAL_INFO, type PersonalInfo } from './domain/dataset.ts';
 export {
   type AcceleratorOption,
   acceleratorsNeeded,
+  EXPOSURES,
+  type Exposure,
   JOB_KINDS,
   type Job,
   type JobKind,
   type ObjectiveWeights,
 } from './domain/job.ts';
-export type { Link, LinkModel, Network } from './domain/network.ts';
+export { type FairnessAudit, MODEL_KINDS, type Model, type ModelKind } from './domain/model.ts';
+export {
+  APPROVAL_TYPES,
+  type Approval,
+  type ApprovalType,
+  type Link,
+  type LinkModel,
+  type Network,
+} from './domain/network.ts';
 export type {
   CarbonSignal,
   Decision,
@@ -24,7 +34,7 @@ export type {
 } from './domain/placement.ts';
 export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
-export type { Allocation, Snapshot } from './domain/snapshot.ts';
+export type { Allocation, ExportRecord, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
 export { Cycle } from './framework/cycle.ts';
 export { formatDuration, formatNumber } from './framework/format.ts';
@@ -60,6 +70,29 @@ export {
   type SchedulingQueueOptions,
 } from './framework/scheduling-queue.ts';
 export type { FilterStatus, PermitStatus, Rejection, StatusCode } from './framework/status.ts';
+export {
+  type Admission,
+  admit,
+  evaluateRules,
+  GOVERNANCE,
+  governanceFilter,
+  testPolicy,
+  withPolicy,
+} from './governance/enforce.ts';
+export { type ExportTally, FACT_NAMES, factsFor, tallyExports, yearOf } from './governance/facts.ts';
+export {
+  applyRule,
+  type Condition,
+  type Effect,
+  FactError,
+  type Facts,
+  holds,
+  type Matcher,
+  type Policy,
+  type Rule,
+  type RuleOutcome,
+  type Stage,
+} from './governance/policy.ts';
 export {
   ACTIVITY_FRACTION,
   facilityEnergyKwh,

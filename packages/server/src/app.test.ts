@@ -18,9 +18,9 @@ describe('HTTP API (in-process)', () => {
   it('serves health, sites and one site', async () => {
     const a = await app();
     const health = await (await a.request('/health')).json();
-    expect(health).toMatchObject({ status: 'ok', network: 'cn-national', sites: 13, jobs: { pending: 0 } });
+    expect(health).toMatchObject({ status: 'ok', network: 'cn-national', sites: 15, jobs: { pending: 0 } });
     const sites = await (await a.request('/v1/sites')).json();
-    expect(sites).toHaveLength(13);
+    expect(sites).toHaveLength(15);
     const site = await a.request('/v1/sites/helinger');
     expect(await site.json()).toMatchObject({ id: 'helinger', kind: 'cluster', utilization: 0 });
     const missing = await a.request('/v1/sites/atlantis');
@@ -66,7 +66,7 @@ describe('HTTP API (in-process)', () => {
     const q = await res.json();
     expect(q.options[0]).toMatchObject({ rank: 1, outcome: 'scored' });
     expect(q.options[0].estimate.costCny).toBeGreaterThan(0);
-    expect(q.rejected.length + q.options.length).toBe(13);
+    expect(q.rejected.length + q.options.length).toBe(15);
     expect(await (await a.request('/v1/jobs')).json()).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimBackend } from '@suanli/backends';
-import type { Network, Solver } from '@suanli/engine';
+import type { Network, Policy, Solver } from '@suanli/engine';
 import { type Backend, builtinNetwork, type Store, SuanliService } from '@suanli/service';
 import { openSqliteStore } from '@suanli/store';
 
@@ -35,6 +35,7 @@ export async function harness(
     dbPath?: string;
     clock?: ReturnType<typeof manualClock>;
     solver?: Solver;
+    policy?: Policy;
   } = {},
 ): Promise<Harness> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
@@ -48,6 +49,7 @@ export async function harness(
     clock,
     backends,
     ...(options.solver ? { solver: options.solver } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
   });
   const h: Harness = {
     service,

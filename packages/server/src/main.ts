@@ -7,10 +7,12 @@ import type { Network } from '@suanli/engine';
 import {
   type Backend,
   builtinNetwork,
+  builtinPolicy,
   builtinProfile,
   generateLogKey,
   type LogKey,
   loadNetworkFile,
+  loadPolicyFile,
   loadProfileFile,
   logKeyFromPem,
   SuanliService,
@@ -30,6 +32,8 @@ export interface ServerOptions {
   readonly dataDir?: string;
   /** A network YAML file; the built-in cn-national network when absent. */
   readonly networkFile?: string;
+  /** Governance rules: a policy file, `false` for none; the built-in China policy when absent. */
+  readonly policyFile?: string | false;
   /** A scheduling profile YAML file; the built-in default profile when absent. */
   readonly profileFile?: string;
   /** How much faster than real time the sim backend runs jobs. */
@@ -57,6 +61,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const log = options.logger ?? pino({ name: 'suanli' });
   const network = options.networkFile ? loadNetworkFile(options.networkFile) : builtinNetwork();
   const profile = options.profileFile ? loadProfileFile(options.profileFile) : builtinProfile();
+  const policy =
+    options.policyFile === false
+      ? undefined
+      : options.policyFile
+        ? loadPolicyFile(options.policyFile)
+        : builtinPolicy();
   const solver = profile.optimizer.mode === 'off' ? undefined : await loadHighsSolver();
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
   const store = await openSqliteStore(join(dataDir, 'suanli.db'));
@@ -75,6 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ...(solver ? { solver } : {}),
       onWarning: (message, detail) => log.warn({ err: detail }, message),
       logKey,
+      ...(policy ? { policy } : {}),
     });
   } catch (e) {
     await store.close();
@@ -91,7 +102,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://${host}:${port}`;
   const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log);
   log.info(
-    { url, network: network.name, sites: network.sites.length, profile: profile.name, dataDir },
+    {
+      url,
+      network: network.name,
+      sites: network.sites.length,
+      profile: profile.name,
+      policy: policy ? `${policy.name} v${policy.version} (${policy.rules.length} rules)` : 'none',
+      dataDir,
+    },
     'suanli is serving',
   );
 

@@ -50,6 +50,7 @@ export {
   loadNetworkFile,
   parseNetwork,
 } from './network-file.ts';
+export { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile, parsePolicy } from './policy-file.ts';
 export type {
   Backend,
   BackendJob,

@@ -52,7 +52,14 @@ describe('job spec', () => {
       priority: 0,
     });
     expect(spec.datasets).toEqual([
-      { name: 'common-crawl-zh', sizeGb: 2000, replicas: ['helinger', 'zhongwei'] },
+      {
+        name: 'common-crawl-zh',
+        sizeGb: 2000,
+        replicas: ['helinger', 'zhongwei'],
+        level: 'general',
+        pi: 'none',
+        checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
       { name: 'my-shards', sizeGb: 50, replicas: ['shanghai'] },
     ]);
   });

@@ -1,11 +1,17 @@
 import {
   type AcceleratorOption,
+  DATA_LEVELS,
+  type DataLevel,
   type Dataset,
+  EXPOSURES,
   JOB_KINDS,
   type Job,
   type Network,
   type ObjectiveWeights,
+  PERSONAL_INFO,
+  type PersonalInfo,
   prepareNetwork,
+  SECTORS,
 } from '@suanli/engine';
 import { z } from 'zod';
 import { type FieldPath, fieldError, type ParsedText, validate } from './text-input.ts';
@@ -52,6 +58,16 @@ export const jobSpecInputSchema = z.strictObject({
         name: z.string().min(1),
         sizeGb: z.number().positive().optional(),
         sites: z.array(z.string()).min(1).optional(),
+        /** Classification of a data set not in the catalog (a catalog entry's own cannot be lowered). */
+        level: z.enum(DATA_LEVELS).optional(),
+        pi: z.enum(PERSONAL_INFO).optional(),
+        individuals: z.number().int().min(0).optional(),
+        sensitiveIndividuals: z.number().int().min(0).optional(),
+        tags: z.array(z.string()).optional(),
+        checksum: z
+          .string()
+          .regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits')
+          .optional(),
       }),
     )
     .optional(),
@@ -62,6 +78,16 @@ export const jobSpecInputSchema = z.strictObject({
   priorityClass: z.string().optional(),
   /** Whether higher-priority jobs may stop it; default: all kinds but serve. */
   preemptible: z.boolean().optional(),
+  /** The registry model the job trains, fine-tunes or serves. */
+  model: z.string().optional(),
+  /** Who a service is for: the public in the mainland, internal use (default), or research. */
+  exposure: z.enum(EXPOSURES).optional(),
+  /** The sector a service serves. */
+  servesSector: z.enum(SECTORS).optional(),
+  /** The labeling middleware (AIGC labels) is on. */
+  labeling: z.boolean().optional(),
+  /** A physician signs off outputs (medical services). */
+  physicianSignOff: z.boolean().optional(),
 });
 
 export type JobSpecInput = z.infer<typeof jobSpecInputSchema>;
@@ -128,7 +154,11 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
   }
 
   const datasets: Dataset[] = (input.datasets ?? []).map((d, i) => {
-    const catalog = network.datasets.find((c) => c.name === d.name);
+    // The catalog entry by name, or by content: a renamed copy of a catalog data set is that data set.
+    const checksum = d.checksum?.replace(/^sha256:/, '');
+    const catalog =
+      network.datasets.find((c) => c.name === d.name) ??
+      (checksum !== undefined ? network.datasets.find((c) => c.checksum === checksum) : undefined);
     const sites = d.sites ?? catalog?.replicas;
     const sizeGb = d.sizeGb ?? catalog?.sizeGb;
     if (!sites || sizeGb === undefined) {
@@ -143,8 +173,16 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
         throw fail('UNKNOWN_SITE', ['datasets', i, 'sites', j], `unknown site ${s}`);
       }
     });
-    return { name: d.name, sizeGb, replicas: sites };
+    return classified(d, checksum, catalog, sizeGb, sites);
   });
+
+  if (input.model !== undefined && !(network.models ?? []).some((m) => m.id === input.model)) {
+    throw fail(
+      'UNKNOWN_MODEL',
+      ['model'],
+      `unknown model ${input.model} (registered: ${(network.models ?? []).map((m) => m.id).join(', ') || 'none'})`,
+    );
+  }
 
   const objective: ObjectiveWeights = {
     cost: input.objective?.cost ?? 1,
@@ -198,5 +236,49 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     ...(input.budget ? { budgetCny: input.budget.maxCny } : {}),
     priority,
     preemptible: input.preemptible ?? input.kind !== 'serve',
+    ...(input.model !== undefined ? { model: input.model } : {}),
+    ...(input.exposure !== undefined ? { exposure: input.exposure } : {}),
+    ...(input.servesSector !== undefined ? { servesSector: input.servesSector } : {}),
+    ...(input.labeling !== undefined ? { labeling: input.labeling } : {}),
+    ...(input.physicianSignOff !== undefined ? { physicianSignOff: input.physicianSignOff } : {}),
+  };
+}
+
+const LEVEL_ORDER: readonly DataLevel[] = DATA_LEVELS;
+const PI_ORDER: readonly PersonalInfo[] = PERSONAL_INFO;
+
+/** The stricter of two values (就高从严): a user may raise a catalog data set's classification, never lower it. */
+function stricter<T>(order: readonly T[], a: T | undefined, b: T | undefined): T | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+}
+
+function classified(
+  d: NonNullable<JobSpecInput['datasets']>[number],
+  checksum: string | undefined,
+  catalog: Dataset | undefined,
+  sizeGb: number,
+  replicas: readonly string[],
+): Dataset {
+  const level = stricter(LEVEL_ORDER, catalog?.level, d.level);
+  const pi = stricter(PI_ORDER, catalog?.pi, d.pi);
+  const max = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.max(a, b);
+  const individuals = max(catalog?.individuals, d.individuals);
+  const sensitiveIndividuals = max(catalog?.sensitiveIndividuals, d.sensitiveIndividuals);
+  const tags = [...new Set([...(catalog?.tags ?? []), ...(d.tags ?? [])])];
+  const sum = catalog?.checksum ?? checksum;
+  return {
+    name: d.name,
+    sizeGb,
+    replicas,
+    ...(level !== undefined ? { level } : {}),
+    ...(pi !== undefined ? { pi } : {}),
+    ...(individuals !== undefined ? { individuals } : {}),
+    ...(sensitiveIndividuals !== undefined ? { sensitiveIndividuals } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
+    ...(catalog?.owner !== undefined ? { owner: catalog.owner } : {}),
+    ...(sum !== undefined ? { checksum: sum } : {}),
   };
 }

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import {
   type AcceleratorSpec,
+  APPROVAL_TYPES,
+  type Approval,
   type ClusterQueue,
   type Dataset,
   type FlavourQuota,
   type Link,
+  MODEL_KINDS,
+  type Model,
   type Network,
   type Pool,
   SECTORS,
@@ -43,6 +47,8 @@ const poolSchema = z.strictObject({
   backend: z.string().min(1).optional(),
 });
 
+const sha256 = z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits');
+
 const siteSchema = z.strictObject({
   id: slug,
   name: z.string().min(1),
@@ -52,6 +58,7 @@ const siteSchema = z.strictObject({
   kind: z.enum(['cluster', 'demand-centre', 'partner']).optional(),
   side: z.enum(['east', 'west']).optional(),
   jurisdiction: z.enum(['cn-mainland', 'cn-hk', 'cn-macao', 'foreign']).optional(),
+  coreDataApproved: z.boolean().optional(),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
   utcOffsetH: z.number().min(-12).max(14).optional(),
@@ -101,6 +108,14 @@ const networkSchema = z.strictObject({
         name: z.string().min(1),
         sizeGb: positive,
         replicas: z.array(z.string()).min(1),
+        level: z.enum(['general', 'important', 'core']).optional(),
+        pi: z.enum(['none', 'pi', 'sensitive']).optional(),
+        individuals: z.number().int().min(0).optional(),
+        sensitiveIndividuals: z.number().int().min(0).optional(),
+        tags: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower case and dashes')).optional(),
+        owner: z.string().optional(),
+        checksum: sha256.optional(),
+        quality: z.string().optional(),
       }),
     )
     .optional(),
@@ -112,6 +127,12 @@ const networkSchema = z.strictObject({
         sector: z.enum(SECTORS),
         shareWeight: positive.optional(),
         clusterQueue: z.string().optional(),
+        legalEntity: z
+          .string()
+          .regex(/^[0-9A-Z]{18}$/, 'a unified social credit code: 18 digits or capitals')
+          .optional(),
+        ciio: z.boolean().optional(),
+        foreignControlled: z.boolean().optional(),
       }),
     )
     .optional(),
@@ -139,6 +160,37 @@ const networkSchema = z.strictObject({
     .optional(),
   priorityClasses: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower case'), z.number().int().min(-1000).max(1000))
+    .optional(),
+  models: z
+    .array(
+      z.strictObject({
+        id: slug,
+        name: z.string().min(1),
+        kind: z.enum(MODEL_KINDS),
+        owner: z.string().min(1),
+        weightsDigest: sha256,
+        filedWeightsDigest: sha256.optional(),
+        algorithmFilingNo: z.string().optional(),
+        genaiFilingNo: z.string().optional(),
+        registrationNo: z.string().optional(),
+        upstreamFilingNo: z.string().optional(),
+        sectors: z.array(z.enum(SECTORS)),
+      }),
+    )
+    .optional(),
+  approvals: z
+    .array(
+      z.strictObject({
+        id: slug,
+        type: z.enum(APPROVAL_TYPES),
+        legalEntity: z.string().min(1),
+        datasets: z.array(sha256).optional(),
+        to: z.array(z.enum(['cn-mainland', 'cn-hk', 'cn-macao', 'foreign'])).optional(),
+        validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+        validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+        evidenceDigest: sha256.optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -229,6 +281,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
       kind: s.kind ?? 'cluster',
       ...(s.side !== undefined ? { side: s.side } : {}),
       jurisdiction: s.jurisdiction ?? 'cn-mainland',
+      ...(s.coreDataApproved !== undefined ? { coreDataApproved: s.coreDataApproved } : {}),
       lat: s.lat,
       lon: s.lon,
       utcOffsetH: s.utcOffsetH ?? file.defaults?.utcOffsetH ?? 8,
@@ -268,7 +321,22 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     d.replicas.forEach((r, j) => {
       if (!siteIds.has(r)) throw fail(['datasets', i, 'replicas', j], `unknown site ${r}`);
     });
-    return { name: d.name, sizeGb: d.sizeGb, replicas: d.replicas };
+    if (d.owner !== undefined && !(file.tenants ?? []).some((t) => t.id === d.owner)) {
+      throw fail(['datasets', i, 'owner'], `unknown tenant ${d.owner}`);
+    }
+    return {
+      name: d.name,
+      sizeGb: d.sizeGb,
+      replicas: d.replicas,
+      ...(d.level !== undefined ? { level: d.level } : {}),
+      ...(d.pi !== undefined ? { pi: d.pi } : {}),
+      ...(d.individuals !== undefined ? { individuals: d.individuals } : {}),
+      ...(d.sensitiveIndividuals !== undefined ? { sensitiveIndividuals: d.sensitiveIndividuals } : {}),
+      ...(d.tags !== undefined ? { tags: d.tags } : {}),
+      ...(d.owner !== undefined ? { owner: d.owner } : {}),
+      ...(d.checksum !== undefined ? { checksum: d.checksum.replace(/^sha256:/, '') } : {}),
+      ...(d.quality !== undefined ? { quality: d.quality } : {}),
+    };
   });
 
   const queueNames = new Set<string>();
@@ -313,6 +381,48 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
       sector: t.sector,
       shareWeight: t.shareWeight ?? 1,
       ...(t.clusterQueue !== undefined ? { clusterQueue: t.clusterQueue } : {}),
+      ...(t.legalEntity !== undefined ? { legalEntity: t.legalEntity } : {}),
+      ...(t.ciio !== undefined ? { ciio: t.ciio } : {}),
+      ...(t.foreignControlled !== undefined ? { foreignControlled: t.foreignControlled } : {}),
+    };
+  });
+
+  const modelIds = new Set<string>();
+  const models: Model[] = (file.models ?? []).map((m, i) => {
+    if (modelIds.has(m.id)) throw fail(['models', i, 'id'], `duplicate model ${m.id}`);
+    modelIds.add(m.id);
+    if (!tenantIds.has(m.owner)) throw fail(['models', i, 'owner'], `unknown tenant ${m.owner}`);
+    const digest = (s: string) => s.replace(/^sha256:/, '');
+    return {
+      id: m.id,
+      name: m.name,
+      kind: m.kind,
+      owner: m.owner,
+      weightsDigest: digest(m.weightsDigest),
+      ...(m.filedWeightsDigest !== undefined ? { filedWeightsDigest: digest(m.filedWeightsDigest) } : {}),
+      ...(m.algorithmFilingNo !== undefined ? { algorithmFilingNo: m.algorithmFilingNo } : {}),
+      ...(m.genaiFilingNo !== undefined ? { genaiFilingNo: m.genaiFilingNo } : {}),
+      ...(m.registrationNo !== undefined ? { registrationNo: m.registrationNo } : {}),
+      ...(m.upstreamFilingNo !== undefined ? { upstreamFilingNo: m.upstreamFilingNo } : {}),
+      sectors: m.sectors,
+      audits: [],
+    };
+  });
+
+  const approvals: Approval[] = (file.approvals ?? []).map((a, i) => {
+    const from = Date.parse(`${a.validFrom}T00:00:00+08:00`) / 1000;
+    const to = Date.parse(`${a.validTo}T00:00:00+08:00`) / 1000;
+    if (!Number.isFinite(from)) throw fail(['approvals', i, 'validFrom'], `not a date: ${a.validFrom}`);
+    if (!(to > from)) throw fail(['approvals', i, 'validTo'], 'must be after validFrom');
+    return {
+      id: a.id,
+      type: a.type,
+      legalEntity: a.legalEntity,
+      ...(a.datasets ? { datasets: a.datasets.map((d) => d.replace(/^sha256:/, '')) } : {}),
+      ...(a.to ? { to: a.to } : {}),
+      validFromS: from,
+      validToS: to,
+      ...(a.evidenceDigest !== undefined ? { evidenceDigest: a.evidenceDigest } : {}),
     };
   });
 
@@ -326,6 +436,8 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     tenants,
     clusterQueues,
     priorityClasses: { ...DEFAULT_PRIORITY_CLASSES, ...file.priorityClasses },
+    ...(models.length > 0 ? { models } : {}),
+    ...(approvals.length > 0 ? { approvals } : {}),
   };
 }
 

@@ -1,15 +1,19 @@
+import { createHash } from 'node:crypto';
 import {
   type Allocation,
+  admit,
   Cycle,
   type Decision,
   decide,
   defaultProfile,
   type Explanation,
+  type ExportRecord,
   headroom,
   type Job,
   type Network,
   type OptimizerReport,
   type Placement,
+  type Policy,
   type Preemption,
   type Profile,
   prepareNetwork,
@@ -21,8 +25,11 @@ import {
   type Snapshot,
   type Solver,
   seededRng,
+  testPolicy,
+  withPolicy,
+  yearOf,
 } from '@suanli/engine';
-import { type AuditEntry, type AuditVerification, verifyAuditChain } from './audit.ts';
+import { type AuditEntry, type AuditVerification, canonicalJson, verifyAuditChain } from './audit.ts';
 import { AuditLog } from './audit-log.ts';
 import { SuanliError } from './errors.ts';
 import { newJobId } from './ids.ts';
@@ -53,6 +60,8 @@ export interface ServiceDeps {
   readonly onWarning?: (message: string, detail?: unknown) => void;
   /** The audit log's signing key; a fresh one (for this process only) when absent. */
   readonly logKey?: LogKey;
+  /** Governance rules checked at admission and placement; none when absent. */
+  readonly policy?: Policy;
 }
 
 export interface Quote {
@@ -151,13 +160,19 @@ export class SuanliService {
   private readonly warn: (message: string, detail?: unknown) => void;
   /** The audit log as a Merkle tree with signed heads and proofs. */
   readonly auditLog: AuditLog;
+  readonly policy: Policy | undefined;
+  /** Transfers abroad recorded so far (from `data.exported` audit entries), for the rules' counters. */
+  private exports: ExportRecord[] | undefined;
 
   constructor(deps: ServiceDeps) {
     this.store = deps.store;
     this.network = deps.network;
     this.clock = deps.clock;
     this.backends = deps.backends;
-    this.profile = deps.profile ?? defaultProfile();
+    this.policy = deps.policy;
+    this.profile = deps.policy
+      ? withPolicy(deps.profile ?? defaultProfile(), deps.policy)
+      : (deps.profile ?? defaultProfile());
     this.queue = new SchedulingQueue(this.network, this.profile);
     this.solver = deps.solver;
     this.newId = deps.newId ?? newJobId;
@@ -180,6 +195,7 @@ export class SuanliService {
   async submit(input: SpecInput): Promise<JobRecord> {
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
+    await this.admitOrThrow(spec, nowS);
     const job: JobRecord = {
       id: this.newId(),
       state: 'pending',
@@ -201,6 +217,94 @@ export class SuanliService {
       },
     });
     return job;
+  }
+
+  /**
+   * Admission: the policy's admission rules. A denied job is not stored; the denial is, in the
+   * audit log (rule ids and a digest of the spec, no personal data), and the error names every rule.
+   * Rules that cannot be evaluated deny (fail closed).
+   */
+  private async admitOrThrow(spec: JobSpec, nowS: number): Promise<void> {
+    if (!this.policy) return;
+    const job = toEngineJob({ id: 'admission', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
+    const admission = admit(this.policy, job, this.network, await this.loadExports(), nowS);
+    if (admission.allowed) return;
+    await this.store.appendAudit({
+      atS: nowS,
+      kind: 'job.denied',
+      subject: spec.tenant,
+      data: {
+        specDigest: createHash('sha256').update(canonicalJson(spec)).digest('hex'),
+        policy: `${admission.policy.name}@${admission.policy.version}`,
+        rules: admission.denials.map((d) => d.rule),
+      },
+    });
+    throw new SuanliError(
+      'POLICY_DENIED',
+      `denied by policy ${admission.policy.name} v${admission.policy.version}: ${admission.denials.map((d) => d.reason).join('; ')}`,
+    );
+  }
+
+  /** A dry run of the governance rules for a job spec: admission, and placement at every site. */
+  async testPolicy(input: SpecInput): Promise<ReturnType<typeof testPolicy>> {
+    if (!this.policy) throw new SuanliError('INVALID_POLICY', 'no policy is loaded');
+    const nowS = this.clock.nowS();
+    const spec = this.readSpec(input, nowS);
+    const job = toEngineJob({ id: 'test', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
+    return testPolicy(this.policy, job, this.network, await this.loadExports(), nowS);
+  }
+
+  /** The transfers abroad on record, read from the audit log once. */
+  private async loadExports(): Promise<ExportRecord[]> {
+    if (this.exports) return this.exports;
+    const out: ExportRecord[] = [];
+    for (let from = 1; ; ) {
+      const page = await this.store.listAudit(from, 5000);
+      if (page.length === 0) break;
+      for (const e of page) if (e.kind === 'data.exported') out.push(e.data as unknown as ExportRecord);
+      from = (page[page.length - 1]?.seq ?? from) + 1;
+    }
+    this.exports ??= out;
+    return this.exports;
+  }
+
+  /**
+   * A job placed outside the mainland with personal information stored in the mainland exports it:
+   * each data set is recorded once per legal entity and year (counts and digest only).
+   */
+  private async recordExports(jobId: string, placement: Placement, nowS: number): Promise<void> {
+    if (!this.policy) return;
+    const site = this.network.sites.find((s) => s.id === placement.siteId);
+    if (!site || site.jurisdiction === 'cn-mainland') return;
+    const record = await this.store.getJob(jobId);
+    if (!record) return;
+    const tenant = this.network.tenants.find((t) => t.id === record.spec.tenant);
+    const legalEntity = tenant?.legalEntity ?? record.spec.tenant;
+    const year = yearOf(nowS);
+    const exports = await this.loadExports();
+    for (const d of record.spec.datasets) {
+      if (!d.pi || d.pi === 'none' || d.checksum === undefined) continue;
+      const mainland = d.replicas.some(
+        (r) => this.network.sites.find((s) => s.id === r)?.jurisdiction === 'cn-mainland',
+      );
+      if (!mainland) continue;
+      if (exports.some((e) => e.legalEntity === legalEntity && e.year === year && e.datasetChecksum === d.checksum))
+        continue;
+      const e: ExportRecord = {
+        legalEntity,
+        year,
+        datasetChecksum: d.checksum,
+        individuals: d.individuals ?? 0,
+        sensitiveIndividuals: d.sensitiveIndividuals ?? 0,
+      };
+      await this.store.appendAudit({
+        atS: nowS,
+        kind: 'data.exported',
+        subject: jobId,
+        data: { ...e, to: site.jurisdiction },
+      });
+      exports.push(e);
+    }
   }
 
   /** A dry run: every site ranked or rejected; nothing is stored. */
@@ -452,7 +556,10 @@ export class SuanliService {
           },
           { atS: nowS, kind: 'job.placed', subject: d.jobId, data: placementAudit(d.placement) },
         );
-        if (job) report.placed++;
+        if (job) {
+          report.placed++;
+          await this.recordExports(d.jobId, d.placement, nowS);
+        }
         continue;
       }
       if (d.kind === 'reserve') report.reserved++;
@@ -605,6 +712,7 @@ export class SuanliService {
       network: this.network,
       allocations: active.flatMap((j) => (j.placement ? [toAllocation(j, j.placement)] : [])),
       queue: pending.map(toEngineJob),
+      exports: await this.loadExports(),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Dataset } from './dataset.ts';
+import type { Sector } from './tenant.ts';
 
 export type JobKind = 'train' | 'finetune' | 'batch-infer' | 'serve';
 
@@ -46,7 +47,21 @@ export interface Job {
   readonly sites?: readonly string[];
   /** Accelerator-seconds of service the job already had before it was stopped (least-attained-service policies). */
   readonly attainedS?: number;
+  /** The registry model the job trains, fine-tunes or serves. */
+  readonly model?: string;
+  /** Who the job's service is for: the public in the mainland, internal use, or research. */
+  readonly exposure?: Exposure;
+  /** The sector a serving job serves. */
+  readonly servesSector?: Sector;
+  /** A generative service with the labeling middleware (explicit and implicit AIGC labels) on. */
+  readonly labeling?: boolean;
+  /** A medical service whose outputs a physician signs off (no automatic prescriptions). */
+  readonly physicianSignOff?: boolean;
 }
+
+export type Exposure = 'public-mainland' | 'internal' | 'research';
+
+export const EXPOSURES: readonly Exposure[] = ['public-mainland', 'internal', 'research'];
 
 /** Accelerators a job needs in total with one option. */
 export function acceleratorsNeeded(job: Job, option: AcceleratorOption): number {

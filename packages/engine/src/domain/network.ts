@@ -1,5 +1,6 @@
 import type { AcceleratorSpec } from './accelerator.ts';
 import type { Dataset } from './dataset.ts';
+import type { Model } from './model.ts';
 import type { ClusterQueue } from './queue.ts';
 import type { Site } from './site.ts';
 import type { Tenant } from './tenant.ts';
@@ -41,4 +42,42 @@ export interface Network {
   readonly clusterQueues: readonly ClusterQueue[];
   /** Names of priorities job specs may use (`priorityClass: high`), as in Kueue. */
   readonly priorityClasses: Readonly<Record<string, number>>;
+  /** The model registry. */
+  readonly models?: readonly Model[];
+  /** Approvals that governance rules require (security assessments, contracts, filings). */
+  readonly approvals?: readonly Approval[];
+}
+
+export type ApprovalType =
+  | 'cbdt-security-assessment'
+  | 'scc-filing'
+  | 'pi-certification'
+  | 'gba-scc'
+  | 'hgr-filing'
+  | 'ethics-approval'
+  | 'pia';
+
+export const APPROVAL_TYPES: readonly ApprovalType[] = [
+  'cbdt-security-assessment',
+  'scc-filing',
+  'pi-certification',
+  'gba-scc',
+  'hgr-filing',
+  'ethics-approval',
+  'pia',
+];
+
+/** An approval held by a legal entity, scoped to data sets (by checksum) and valid for a period. */
+export interface Approval {
+  readonly id: string;
+  readonly type: ApprovalType;
+  readonly legalEntity: string;
+  /** Checksums of the data sets it covers; all of the entity's when absent. */
+  readonly datasets?: readonly string[];
+  /** Jurisdictions data may go to under it. */
+  readonly to?: readonly string[];
+  readonly validFromS: number;
+  readonly validToS: number;
+  /** SHA-256 of the evidence document. */
+  readonly evidenceDigest?: string;
 }

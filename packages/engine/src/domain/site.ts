@@ -24,6 +24,8 @@ export interface Site {
   readonly kind: 'cluster' | 'demand-centre' | 'partner';
   readonly side?: 'east' | 'west';
   readonly jurisdiction: Jurisdiction;
+  /** Approved by the authorities to process core data (rule R01 of the China policy). */
+  readonly coreDataApproved?: boolean;
   readonly lat: number;
   readonly lon: number;
   /** Offset of local time from UTC, for the hourly tariff and carbon profiles. */

@@ -19,10 +19,25 @@ export interface Allocation {
   readonly attainedS?: number;
 }
 
+/**
+ * A cross-border transfer of personal information already made: counters of the 2024 Provisions
+ * add up per legal entity and calendar year (Asia/Shanghai), each data set (by checksum) once.
+ */
+export interface ExportRecord {
+  readonly legalEntity: string;
+  /** Calendar year in Asia/Shanghai. */
+  readonly year: number;
+  readonly datasetChecksum: string;
+  readonly individuals: number;
+  readonly sensitiveIndividuals: number;
+}
+
 /** The whole input of one decision cycle. */
 export interface Snapshot {
   readonly network: Network;
   readonly allocations: readonly Allocation[];
   /** Jobs waiting for a placement; the engine orders them itself. */
   readonly queue: readonly Job[];
+  /** Transfers abroad so far, for the governance rules' counters. */
+  readonly exports?: readonly ExportRecord[];
 }

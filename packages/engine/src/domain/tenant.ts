@@ -22,4 +22,13 @@ export interface Tenant {
   readonly shareWeight: number;
   /** The cluster queue its local queue points to; no quota applies when absent. */
   readonly clusterQueue?: string;
+  /**
+   * The legal entity (unified social credit code) behind the tenant. Cross-border counters add up
+   * per legal entity, across all its tenants: splitting a transfer over sub-accounts does not help.
+   */
+  readonly legalEntity?: string;
+  /** A critical information infrastructure operator (stricter export rules). */
+  readonly ciio?: boolean;
+  /** Controlled from outside the mainland (human genetic resources rules). */
+  readonly foreignControlled?: boolean;
 }

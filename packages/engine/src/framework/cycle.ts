@@ -1,4 +1,4 @@
-import type { Allocation, Snapshot } from '../domain/snapshot.ts';
+import type { Allocation, ExportRecord, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
 import type { Rng } from '../rng.ts';
 import type { QueueSortPlugin } from './plugin.ts';
@@ -33,6 +33,8 @@ export class Cycle {
   readonly net: PreparedNetwork;
   readonly nowS: number;
   readonly rng: Rng;
+  /** Transfers abroad so far (governance counters). */
+  readonly exports: readonly ExportRecord[];
   private readonly capacity: (Timeline | undefined)[];
   private readonly power: (Timeline | undefined)[];
   private readonly running: Map<number, Allocation[]>;
@@ -41,6 +43,7 @@ export class Cycle {
 
   constructor(snapshot: Snapshot, nowS: number, rng: Rng, queueSort?: QueueSortPlugin) {
     this.net = prepareNetwork(snapshot.network);
+    this.exports = snapshot.exports ?? [];
     this.nowS = nowS;
     this.rng = rng;
     this.queueSort = queueSort;

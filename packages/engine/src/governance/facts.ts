@@ -1,0 +1,222 @@
+import type { Dataset } from '../domain/dataset.ts';
+import type { Job } from '../domain/job.ts';
+import type { Model } from '../domain/model.ts';
+import { APPROVAL_TYPES, type Network } from '../domain/network.ts';
+import type { Site } from '../domain/site.ts';
+import type { ExportRecord } from '../domain/snapshot.ts';
+import type { Tenant } from '../domain/tenant.ts';
+import type { Facts } from './policy.ts';
+
+/** The calendar year of an instant in a time zone (Asia/Shanghai: +8), without a clock or Date. */
+export function yearOf(epochS: number, utcOffsetH = 8): number {
+  // Days since 1970-01-01 → civil date (Howard Hinnant's algorithm).
+  const z = Math.floor((epochS + utcOffsetH * 3600) / 86400) + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return yoe + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+/** What a legal entity has exported this year: individuals and data sets already counted. */
+export interface ExportTally {
+  readonly individuals: number;
+  readonly sensitiveIndividuals: number;
+  readonly checksums: ReadonlySet<string>;
+}
+
+export function tallyExports(exports: readonly ExportRecord[], legalEntity: string, year: number): ExportTally {
+  let individuals = 0;
+  let sensitiveIndividuals = 0;
+  const checksums = new Set<string>();
+  for (const e of exports) {
+    if (e.legalEntity !== legalEntity || e.year !== year || checksums.has(e.datasetChecksum)) continue;
+    checksums.add(e.datasetChecksum);
+    individuals += e.individuals;
+    sensitiveIndividuals += e.sensitiveIndividuals;
+  }
+  return { individuals, sensitiveIndividuals, checksums };
+}
+
+export interface FactSources {
+  readonly network: Network;
+  readonly nowS: number;
+  readonly tally: (legalEntity: string) => ExportTally;
+}
+
+export function tenantOf(network: Network, id: string): Tenant | undefined {
+  return network.tenants.find((t) => t.id === id);
+}
+
+function jobFacts(job: Job) {
+  return {
+    id: job.id,
+    name: job.name,
+    kind: job.kind,
+    tenant: job.tenant,
+    exposure: job.exposure ?? 'internal',
+    servesSector: job.servesSector,
+    labeling: job.labeling ?? false,
+    physicianSignOff: job.physicianSignOff ?? false,
+    model: job.model,
+    datasets: job.datasets.length,
+  };
+}
+
+function tenantFacts(t: Tenant | undefined, id: string) {
+  return {
+    id,
+    sector: t?.sector,
+    legalEntity: t?.legalEntity ?? id,
+    ciio: t?.ciio ?? false,
+    foreignControlled: t?.foreignControlled ?? false,
+  };
+}
+
+function datasetFacts(d: Dataset, network: Network) {
+  const mainland = d.replicas.some((r) => network.sites.find((s) => s.id === r)?.jurisdiction === 'cn-mainland');
+  return {
+    name: d.name,
+    level: d.level,
+    pi: d.pi,
+    individuals: d.individuals ?? (d.pi === 'none' ? 0 : undefined),
+    sensitiveIndividuals: d.sensitiveIndividuals ?? (d.pi === 'sensitive' ? undefined : 0),
+    tags: d.tags ?? [],
+    checksum: d.checksum,
+    owner: d.owner,
+    mainland,
+  };
+}
+
+function modelFacts(m: Model | undefined, job: Job) {
+  if (!m) return undefined;
+  const filedDigest = m.filedWeightsDigest !== undefined && m.filedWeightsDigest === m.weightsDigest;
+  const audit = m.audits.find((a) => a.sector === job.servesSector && a.weightsDigest === m.weightsDigest);
+  return {
+    id: m.id,
+    kind: m.kind,
+    weightsDigest: m.weightsDigest,
+    // A filing the model does not have is empty: it matches no number format, and does not exist.
+    filedWeightsDigest: m.filedWeightsDigest ?? '',
+    algorithmFilingNo: m.algorithmFilingNo ?? '',
+    genaiFilingNo: m.genaiFilingNo ?? '',
+    registrationNo: m.registrationNo ?? '',
+    upstreamFilingNo: m.upstreamFilingNo ?? '',
+    /** The filings hold for the weights now registered. */
+    filedDigest,
+    sectors: m.sectors,
+    servesSectorAllowed: job.servesSector === undefined || m.sectors.includes(job.servesSector),
+    /** An audit of these weights for the sector served passed. */
+    fairnessPassed: audit?.passed ?? false,
+  };
+}
+
+function siteFacts(s: Site) {
+  return {
+    id: s.id,
+    jurisdiction: s.jurisdiction,
+    kind: s.kind,
+    mainland: s.jurisdiction === 'cn-mainland',
+    coreDataApproved: s.coreDataApproved ?? false,
+  };
+}
+
+/** Valid approvals of the entity by type, for a data set (checksum) and a destination, at `nowS`. */
+function approvalFacts(
+  network: Network,
+  legalEntity: string,
+  nowS: number,
+  checksum: string | undefined,
+  to: string | undefined,
+): Record<string, boolean> {
+  const out: Record<string, boolean> = Object.fromEntries(APPROVAL_TYPES.map((t) => [t, false]));
+  for (const a of network.approvals ?? []) {
+    if (a.legalEntity !== legalEntity || nowS < a.validFromS || nowS >= a.validToS) continue;
+    if (a.datasets && (checksum === undefined || !a.datasets.includes(checksum))) continue;
+    if (a.to && to !== undefined && !a.to.includes(to)) continue;
+    out[a.type] = true;
+  }
+  return out;
+}
+
+/**
+ * The facts rules read for a job, optionally one of its data sets and a candidate site. Unknown
+ * values stay undefined: a rule that compares them cannot be evaluated and denies.
+ */
+export function factsFor(src: FactSources, job: Job, dataset?: Dataset, site?: Site): Facts {
+  const network = src.network;
+  const tenant = tenantFacts(tenantOf(network, job.tenant), job.tenant);
+  const model = job.model === undefined ? undefined : network.models?.find((m) => m.id === job.model);
+  const d = dataset ? datasetFacts(dataset, network) : undefined;
+  const s = site ? siteFacts(site) : undefined;
+  let transfer: Record<string, unknown> | undefined;
+  if (d && s) {
+    const crossBorder = d.mainland && !s.mainland;
+    const tally = src.tally(tenant.legalEntity);
+    const counted = d.checksum !== undefined && tally.checksums.has(d.checksum);
+    const add = (n: number | undefined) => (counted || !crossBorder ? 0 : n);
+    const individuals = add(d.individuals);
+    const sensitive = add(d.sensitiveIndividuals);
+    transfer = {
+      crossBorder,
+      to: s.jurisdiction,
+      gba: s.jurisdiction === 'cn-hk' || s.jurisdiction === 'cn-macao',
+      individualsThisYear: individuals === undefined ? undefined : tally.individuals + individuals,
+      sensitiveThisYear: sensitive === undefined ? undefined : tally.sensitiveIndividuals + sensitive,
+    };
+  }
+  return {
+    job: jobFacts(job),
+    tenant,
+    dataset: d,
+    site: s,
+    model: job.model === undefined ? undefined : modelFacts(model, job),
+    transfer,
+    approval: approvalFacts(network, tenant.legalEntity, src.nowS, d?.checksum, s?.jurisdiction),
+  };
+}
+
+/** Every fact a rule may name, by group; rules naming others are refused at load. */
+export const FACT_NAMES: Readonly<Record<string, readonly string[]>> = {
+  job: [
+    'id',
+    'name',
+    'kind',
+    'tenant',
+    'exposure',
+    'servesSector',
+    'labeling',
+    'physicianSignOff',
+    'model',
+    'datasets',
+  ],
+  tenant: ['id', 'sector', 'legalEntity', 'ciio', 'foreignControlled'],
+  dataset: ['name', 'level', 'pi', 'individuals', 'sensitiveIndividuals', 'tags', 'checksum', 'owner', 'mainland'],
+  site: ['id', 'jurisdiction', 'kind', 'mainland', 'coreDataApproved'],
+  model: [
+    'id',
+    'kind',
+    'weightsDigest',
+    'filedWeightsDigest',
+    'algorithmFilingNo',
+    'genaiFilingNo',
+    'registrationNo',
+    'upstreamFilingNo',
+    'filedDigest',
+    'sectors',
+    'servesSectorAllowed',
+    'fairnessPassed',
+  ],
+  transfer: ['crossBorder', 'to', 'gba', 'individualsThisYear', 'sensitiveThisYear'],
+  approval: [
+    'cbdt-security-assessment',
+    'scc-filing',
+    'pi-certification',
+    'gba-scc',
+    'hgr-filing',
+    'ethics-approval',
+    'pia',
+  ],
+};
