@@ -120,7 +120,8 @@ describe('RFC 6962 Merkle tree', () => {
         const root = roots[n] as Hash;
         const leaf = many[i] as Hash;
         const flipped = proof.map((p) => Uint8Array.from(p));
-        (flipped[0] as Uint8Array)[5] ^= 1;
+        const f0 = flipped[0] as Uint8Array;
+        f0[5] = (f0[5] as number) ^ 1;
         expect(verifyInclusion(leaf, i, n, flipped, root)).toBe(false);
         expect(verifyInclusion(leaf, i, n, proof.slice(0, -1), root)).toBe(false);
         expect(verifyInclusion(leaf, i, n, [...proof, junk], root)).toBe(false);
@@ -136,7 +137,8 @@ describe('RFC 6962 Merkle tree', () => {
         const proof = big.consistencyProof(m, n);
         const [r1, r2] = [roots[m] as Hash, roots[n] as Hash];
         const flipped = proof.map((p) => Uint8Array.from(p));
-        (flipped[0] as Uint8Array)[3] ^= 0x80;
+        const f0 = flipped[0] as Uint8Array;
+        f0[3] = (f0[3] as number) ^ 0x80;
         expect(verifyConsistency(m, n, r1, r2, flipped)).toBe(false);
         expect(verifyConsistency(m, n, r1, r2, proof.slice(0, -1))).toBe(false);
         expect(verifyConsistency(m, n, r1, r2, [...proof, junk])).toBe(false);

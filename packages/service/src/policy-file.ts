@@ -42,7 +42,9 @@ function checkCondition(
     const here = [...at, key];
     if (key === 'all' || key === 'any') {
       if (!Array.isArray(value) || value.length === 0) throw fail(here, `${key} takes a non-empty list of conditions`);
-      value.forEach((x, i) => checkCondition(x, [...here, i], fail, allowed));
+      value.forEach((x, i) => {
+        checkCondition(x, [...here, i], fail, allowed);
+      });
       continue;
     }
     if (key === 'not') {
