@@ -46,7 +46,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'sim_1m',
     description:
-      'one million synthetic jobs on the national network scaled to 1M accelerators over 104 sites, Suanli default',
+      'one million synthetic jobs on the national network scaled to 1M accelerators over 105 sites (20,000 of them by default, time scaled), Suanli default',
     targets: { sim_1m_s: '< 60' },
     run: async () => sim1mBench(),
   },
