@@ -182,6 +182,40 @@ labeling: true
     expect(r.sites[0]?.reasons[0]).toMatch(/R01 cannot be evaluated: dataset.level is not known/);
   });
 
+  it('requires a passing fairness audit of the current weights before a decision model serves a sector', async () => {
+    h = await harness({ policy: china });
+    const scorer = `name: claims-scoring
+kind: serve
+tenant: insure-co
+resources: { accelerators: { H100: 8 } }
+durationS: 3600
+model: claims-scorer
+servesSector: finance
+`;
+    expect((await refusal(() => h.service.submit({ text: scorer }))).message).toContain(
+      'R20: model claims-scorer has no passing fairness audit of its current weights for sector finance',
+    );
+    // Approval rates 50 % vs 25 % by group: fails the four-fifths rule.
+    const biased = ['prediction,label,group'];
+    for (let i = 0; i < 40; i++) biased.push(`${i % 2},${i % 2},north`, `${i % 4 === 0 ? 1 : 0},${i % 2},south`);
+    const failed = await h.service.auditModel('claims-scorer', 'finance', biased.join('\n'));
+    expect(failed).toMatchObject({ passed: false, disparateImpactRatio: 0.5, demographicParityDifference: 0.25 });
+    expect((await refusal(() => h.service.submit({ text: scorer }))).code).toBe('POLICY_DENIED');
+    const fair = ['prediction,label,group'];
+    for (let i = 0; i < 40; i++) fair.push(`${i % 2},${i % 2},north`, `${i % 2},${i % 2},south`);
+    expect((await h.service.auditModel('claims-scorer', 'finance', fair.join('\n'))).passed).toBe(true);
+    expect((await h.service.submit({ text: scorer })).state).toBe('pending');
+    // Stored with the model, and logged without the rows.
+    const model = (await h.service.models()).find((m) => m.id === 'claims-scorer');
+    expect(model?.audits.map((a) => a.passed)).toEqual([false, true]);
+    const logged = (await h.service.listAudit(1, 100)).filter((e) => e.kind === 'model.audited');
+    expect(logged).toHaveLength(2);
+    expect(JSON.stringify(logged)).not.toContain('north');
+    // A bad upload names its line.
+    const bad = await refusal(() => h.service.auditModel('claims-scorer', 'finance', 'prediction,label,group\n1,0,a\n2,0,b'));
+    expect(bad).toMatchObject({ code: 'MALFORMED_INPUT', message: 'prediction must be 0 or 1, not "2"' });
+  });
+
   it('refuses a rules file with an error at load, with file, line and field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'suanli-policy-'));
     const bad = join(dir, 'rules.yaml');

@@ -1,3 +1,4 @@
+import type { Dataset, Model } from '@suanli/engine';
 import type {
   AuditEntry,
   AuditVerification,
@@ -8,6 +9,7 @@ import type {
   Quote,
   SignedTreeHead,
   SiteStatus,
+  StoredModelAudit,
   WhyPending,
 } from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
@@ -61,6 +63,35 @@ export class ApiClient {
     return this.call('GET', '/v1/audit/verify');
   }
 
+  policy(): Promise<{
+    name: string;
+    version: number;
+    rules: { id: string; title: string; source: string; stage: string; effect: string }[];
+  }> {
+    return this.call('GET', '/v1/policies');
+  }
+
+  testPolicy(spec: SpecText): Promise<PolicyTest> {
+    return this.call('POST', '/v1/policies/test', spec);
+  }
+
+  datasets(): Promise<Dataset[]> {
+    return this.call('GET', '/v1/datasets');
+  }
+
+  models(): Promise<Model[]> {
+    return this.call('GET', '/v1/models');
+  }
+
+  auditModel(id: string, sector: string, csv: string, source: string): Promise<StoredModelAudit> {
+    return this.call('POST', `/v1/models/${encodeURIComponent(id)}/audits?sector=${encodeURIComponent(sector)}`, {
+      text: csv,
+      source,
+      json: false,
+      contentType: 'text/csv',
+    });
+  }
+
   audit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
     return this.call('GET', `/v1/audit?from=${fromSeq}&limit=${limit}`);
   }
@@ -90,7 +121,7 @@ export class ApiClient {
           ? {
               body: spec.text,
               headers: {
-                'content-type': spec.json ? 'application/json' : 'application/yaml',
+                'content-type': spec.contentType ?? (spec.json ? 'application/json' : 'application/yaml'),
                 'x-suanli-source': spec.source,
               },
             }
@@ -124,4 +155,10 @@ export interface SpecText {
   readonly text: string;
   readonly source: string;
   readonly json: boolean;
+  readonly contentType?: string;
+}
+
+export interface PolicyTest {
+  readonly admission: { allowed: boolean; denials: { rule: string; reason: string }[]; checked: string[] };
+  readonly sites: { siteId: string; allowed: boolean; reasons: string[] }[];
 }

@@ -1,5 +1,6 @@
-import { formatDuration, formatNumber, type SiteVerdict } from '@suanli/engine';
-import type { JobRecord, OptimizeResult, Quote, SiteStatus, WhyPending } from '@suanli/service';
+import { type Dataset, formatDuration, formatNumber, type Model, type SiteVerdict } from '@suanli/engine';
+import type { JobRecord, OptimizeResult, Quote, SiteStatus, StoredModelAudit, WhyPending } from '@suanli/service';
+import type { PolicyTest } from './client.ts';
 
 /** Left-aligned text columns, right-aligned numbers; one header row. */
 export function table(
@@ -187,4 +188,104 @@ export function optimizeText(r: OptimizeResult): string {
     if (r.plan.length > 50) lines.push(`… and ${r.plan.length - 50} more`);
   }
   return lines.join('\n');
+}
+
+export function policyTable(p: {
+  name: string;
+  version: number;
+  rules: readonly { id: string; title: string; source: string; stage: string; effect: string }[];
+}): string {
+  return `policy ${p.name} v${p.version}, ${p.rules.length} rules\n\n${table(
+    ['RULE', 'STAGE', 'EFFECT', 'TITLE', 'SOURCE'],
+    p.rules.map((r) => [r.id, r.stage, r.effect, r.title, r.source]),
+  )}`;
+}
+
+export function policyTestText(r: PolicyTest): string {
+  const head = r.admission.allowed
+    ? `admission: allowed (${r.admission.checked.length} rules checked)`
+    : `admission: DENIED\n${r.admission.denials.map((d) => `  ${d.reason}`).join('\n')}`;
+  const allowed = r.sites.filter((s) => s.allowed).map((s) => s.siteId);
+  const denied = r.sites.filter((s) => !s.allowed);
+  const lines = [
+    head,
+    `placement: allowed at ${allowed.length} of ${r.sites.length} sites${allowed.length ? `: ${allowed.join(', ')}` : ''}`,
+  ];
+  if (denied.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['SITE', 'WHY NOT'],
+        denied.map((s) => [s.siteId, s.reasons.join('; ')]),
+      ),
+    );
+  }
+  const preferences = r.sites.filter((s) => s.allowed && s.reasons.length > 0);
+  if (preferences.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['SITE', 'COUNTS DEARER'],
+        preferences.map((s) => [s.siteId, s.reasons.join('; ')]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function datasetsTable(d: readonly Dataset[]): string {
+  return table(
+    ['DATASET', 'LEVEL', 'PI', 'INDIVIDUALS', 'GB', 'REPLICAS', 'OWNER', 'CHECKSUM'],
+    d.map((x) => [
+      x.name,
+      x.level ?? '?',
+      x.pi ?? '?',
+      x.individuals === undefined ? '-' : formatNumber(x.individuals),
+      formatNumber(x.sizeGb),
+      x.replicas.join(','),
+      x.owner ?? '-',
+      x.checksum ? `${x.checksum.slice(0, 12)}…` : '-',
+    ]),
+    [3, 4],
+  );
+}
+
+export function modelsTable(m: readonly Model[]): string {
+  return table(
+    ['MODEL', 'KIND', 'OWNER', 'WEIGHTS', 'FILED', 'FILING', 'SECTORS', 'AUDITS'],
+    m.map((x) => [
+      x.id,
+      x.kind,
+      x.owner,
+      `${x.weightsDigest.slice(0, 12)}…`,
+      x.filedWeightsDigest === x.weightsDigest ? 'yes' : x.filedWeightsDigest ? 'other weights' : 'no',
+      x.genaiFilingNo || x.registrationNo || x.algorithmFilingNo || '-',
+      x.sectors.join(','),
+      x.audits.length === 0 ? '-' : x.audits.map((a) => `${a.sector}:${a.passed ? 'pass' : 'fail'}`).join(' '),
+    ]),
+  );
+}
+
+export function fairnessText(a: StoredModelAudit): string {
+  const r = a.report;
+  const rate = (v: number | null) => (v === null ? '-' : v.toFixed(3));
+  return [
+    `fairness audit of ${a.modelId} for ${a.sector}: ${a.passed ? 'PASSED' : 'FAILED'} (${formatNumber(r.rows)} rows)`,
+    `  disparate impact ratio       ${r.disparateImpactRatio.toFixed(3)}  (min ${r.thresholds.minDisparateImpactRatio})`,
+    `  demographic parity diff.     ${r.demographicParityDifference.toFixed(3)}  (max ${r.thresholds.maxDemographicParityDifference})`,
+    `  equalized odds difference    ${r.equalizedOddsDifference.toFixed(3)}  (max ${r.thresholds.maxEqualizedOddsDifference})`,
+    ...r.failures.map((f) => `  ✗ ${f}`),
+    '',
+    table(
+      ['GROUP', 'ROWS', 'SELECTION', 'TPR', 'FPR'],
+      r.groups.map((g) => [
+        g.group,
+        formatNumber(g.count),
+        rate(g.selectionRate),
+        rate(g.truePositiveRate),
+        rate(g.falsePositiveRate),
+      ]),
+      [1, 2, 3, 4],
+    ),
+  ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type RunningServer, startServer } from '@suanli/server';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
@@ -9,6 +10,7 @@ import { runCli } from './run-cli.ts';
 
 let server: RunningServer;
 const dir = mkdtempSync(join(tmpdir(), 'suanli-cli-'));
+const EXAMPLES = fileURLToPath(new URL('../../../examples/jobs/', import.meta.url));
 const spec = join(dir, 'job.yaml');
 writeFileSync(
   spec,
@@ -132,6 +134,49 @@ describe('suanli CLI', () => {
     const bad = await cli('profile', 'check', profile);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('[INVALID_PROFILE]');
+  });
+
+  it('lists the rules, the catalog and the registry, and dry-runs a job against the rules', async () => {
+    const rules = await cli('policies', 'list');
+    expect(rules.code).toBe(0);
+    expect(rules.stdout).toMatch(/^policy china v1, \d+ rules/);
+    expect(rules.stdout).toMatch(
+      /R01\s+placement\s+require\s+Core data stays at approved mainland sites\s+Data Security Law Art. 21/,
+    );
+    const test = await cli('policies', 'test', join(EXAMPLES, 'medical-imaging-train.yaml'));
+    expect(test.code).toBe(0);
+    expect(test.stdout).toContain('admission: allowed');
+    expect(test.stdout).toMatch(/hong-kong\s+R02: dataset medical-imaging-sh is important data/);
+    const datasets = await cli('datasets');
+    expect(datasets.stdout).toMatch(/medical-imaging-sh\s+important\s+sensitive\s+250,000/);
+    const models = await cli('models');
+    expect(models.stdout).toMatch(/acme-chat-ft\s+generative\s+acme-ai\s+\S+\s+other weights/);
+  });
+
+  it('refuses a job the rules deny: exit 2, one line naming the rule', async () => {
+    const ok = await cli('submit', join(EXAMPLES, 'public-chat.yaml'));
+    expect(ok.code).toBe(0);
+    const unfiled = join(dir, 'unfiled.yaml');
+    writeFileSync(
+      unfiled,
+      readFileSync(join(EXAMPLES, 'public-chat.yaml'), 'utf8').replace('model: acme-chat ', 'model: acme-chat-ft '),
+    );
+    const denied = await cli('submit', unfiled);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr.trim().split('\n')).toHaveLength(1);
+    expect(denied.stderr).toMatch(/R12: the weights of acme-chat-ft .* \[POLICY_DENIED\]/);
+  });
+
+  it('runs a fairness audit from a CSV', async () => {
+    const csv = join(dir, 'scores.csv');
+    const lines = ['prediction,label,group'];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 2},${i % 2},north`, `${i % 4 === 0 ? 1 : 0},${i % 2},south`);
+    writeFileSync(csv, lines.join('\n'));
+    const r = await cli('models', 'audit', 'claims-scorer', csv, '--sector', 'finance');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fairness audit of claims-scorer for finance: FAILED \(80 rows\)/);
+    expect(r.stdout).toMatch(/disparate impact ratio\s+0\.500/);
+    expect((await cli('models', 'audit', 'claims-scorer', csv, '--sector', 'fishing')).code).toBe(2);
   });
 
   it('verifies the audit log: pins the key, then checks each new head extends the pinned one', async () => {

@@ -11,7 +11,19 @@ import {
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { proveEntry, verifyOfflineLog, verifyRemoteLog } from './audit-verify.ts';
 import { ApiClient, type SpecText } from './client.ts';
-import { jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from './format.ts';
+import {
+  datasetsTable,
+  fairnessText,
+  jobsTable,
+  jobText,
+  modelsTable,
+  optimizeText,
+  policyTable,
+  policyTestText,
+  quoteText,
+  sitesTable,
+  whyText,
+} from './format.ts';
 import { simulateCommand } from './simulate.ts';
 
 export interface CliIo {
@@ -177,6 +189,57 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (o: { apply?: boolean; json?: boolean }) => {
       const r = await client().optimize(!!o.apply);
       print(r, !!o.json, () => optimizeText(r));
+    });
+
+  const policies = program.command('policies').description('governance rules');
+  policies
+    .command('list')
+    .description('the rules in force, each with its source')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const p = await client().policy();
+      print(p, !!o.json, () => policyTable(p));
+    });
+  policies
+    .command('test <file>')
+    .description('dry-run a job spec against the rules: admission, and placement at every site')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const r = await client().testPolicy(readSpec(file));
+      print(r, !!o.json, () => policyTestText(r));
+    });
+  const models = program.command('models').description('the model registry');
+  models
+    .command('list', { isDefault: true })
+    .description('models with their weights digest, filings, sectors and fairness audits')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const m = await client().models();
+      print(m, !!o.json, () => modelsTable(m));
+    });
+  models
+    .command('audit <model> <csv>')
+    .description('run a fairness audit from a CSV of prediction,label,group')
+    .requiredOption('--sector <sector>', 'the sector the model is audited for')
+    .option('--json', 'print JSON')
+    .action(async (model: string, csvFile: string, o: { sector: string; json?: boolean }) => {
+      let csv: string;
+      try {
+        csv = readFileSync(csvFile, 'utf8');
+      } catch (e) {
+        const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+        throw new SuanliError('MALFORMED_INPUT', `cannot read the CSV: ${why}`, { source: csvFile });
+      }
+      const a = await client().auditModel(model, o.sector, csv, csvFile);
+      print(a, !!o.json, () => fairnessText(a));
+    });
+  program
+    .command('datasets')
+    .description('the data catalog: classification, personal information, replicas')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const d = await client().datasets();
+      print(d, !!o.json, () => datasetsTable(d));
     });
 
   const audit = program.command('audit').description('the audit log');

@@ -81,6 +81,14 @@ export {
 } from './governance/enforce.ts';
 export { type ExportTally, FACT_NAMES, factsFor, tallyExports, yearOf } from './governance/facts.ts';
 export {
+  DEFAULT_FAIRNESS_THRESHOLDS,
+  type FairnessReport,
+  type FairnessRow,
+  type FairnessThresholds,
+  fairnessReport,
+  type GroupRates,
+} from './governance/fairness.ts';
+export {
   applyRule,
   type Condition,
   type Effect,

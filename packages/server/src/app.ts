@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { registerDocsPage } from './docs-page.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
@@ -53,6 +54,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);
   registerOptimizeRoute(app, service);
+  registerGovernanceRoutes(app, service);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -58,7 +58,15 @@ export type {
   BackendStatus,
 } from './ports/backend.ts';
 export type { Clock } from './ports/clock.ts';
-export type { JobFilter, JobPatch, Store } from './ports/store.ts';
+export {
+  type JobFilter,
+  type JobPatch,
+  ROLES,
+  type Role,
+  type Store,
+  type StoredModelAudit,
+  type TokenRecord,
+} from './ports/store.ts';
 export { BUILTIN_PROFILES, builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
 export { BUILTIN_POLICIES, loadScenarioFile, parseScenario } from './scenario-file.ts';
 export {

@@ -8,8 +8,11 @@ import {
   defaultProfile,
   type Explanation,
   type ExportRecord,
+  type FairnessRow,
+  fairnessReport,
   headroom,
   type Job,
+  type Model,
   type Network,
   type OptimizerReport,
   type Placement,
@@ -20,6 +23,8 @@ import {
   queueOf,
   quote,
   SchedulingQueue,
+  SECTORS,
+  type Sector,
   type Site,
   type SiteVerdict,
   type Snapshot,
@@ -37,7 +42,7 @@ import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob
 import { type JobSpec, readJobSpec } from './job-spec.ts';
 import type { Backend, BackendStatus } from './ports/backend.ts';
 import type { Clock } from './ports/clock.ts';
-import type { JobFilter, Store } from './ports/store.ts';
+import type { JobFilter, Store, StoredModelAudit } from './ports/store.ts';
 import { type ParsedText, parsedValue, parseText } from './text-input.ts';
 import { generateLogKey, type LogKey } from './tree-head.ts';
 
@@ -148,7 +153,12 @@ export interface WhyPending {
  * layer validates, records (with an audit entry per state change) and calls the engine.
  */
 export class SuanliService {
-  readonly network: Network;
+  /** The network, with the model registry's audits merged in from the store. */
+  get network(): Network {
+    return this.net;
+  }
+  private net: Network;
+  private catalogLoaded = false;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly backends: ReadonlyMap<string, Backend>;
@@ -166,7 +176,7 @@ export class SuanliService {
 
   constructor(deps: ServiceDeps) {
     this.store = deps.store;
-    this.network = deps.network;
+    this.net = deps.network;
     this.clock = deps.clock;
     this.backends = deps.backends;
     this.policy = deps.policy;
@@ -226,6 +236,7 @@ export class SuanliService {
    */
   private async admitOrThrow(spec: JobSpec, nowS: number): Promise<void> {
     if (!this.policy) return;
+    await this.loadCatalog();
     const job = toEngineJob({ id: 'admission', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
     const admission = admit(this.policy, job, this.network, await this.loadExports(), nowS);
     if (admission.allowed) return;
@@ -248,10 +259,73 @@ export class SuanliService {
   /** A dry run of the governance rules for a job spec: admission, and placement at every site. */
   async testPolicy(input: SpecInput): Promise<ReturnType<typeof testPolicy>> {
     if (!this.policy) throw new SuanliError('INVALID_POLICY', 'no policy is loaded');
+    await this.loadCatalog();
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
     const job = toEngineJob({ id: 'test', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
     return testPolicy(this.policy, job, this.network, await this.loadExports(), nowS);
+  }
+
+  /** Merges the stored fairness audits into the model registry, once. */
+  private async loadCatalog(): Promise<void> {
+    if (this.catalogLoaded) return;
+    const audits = await this.store.listModelAudits();
+    this.catalogLoaded = true;
+    if (audits.length > 0) this.net = withAudits(this.net, audits);
+  }
+
+  /** The model registry, with each model's audits. */
+  async models(): Promise<readonly Model[]> {
+    await this.loadCatalog();
+    return this.network.models ?? [];
+  }
+
+  /**
+   * Runs a fairness audit of a model for a sector from uploaded predictions, labels and a sensitive
+   * attribute (CSV: prediction,label,group), stores it with the model (figures, per-group rates and
+   * a digest of the input, never the rows) and records it in the audit log.
+   */
+  async auditModel(modelId: string, sector: string, csv: string, source = 'upload'): Promise<StoredModelAudit> {
+    await this.loadCatalog();
+    const model = this.network.models?.find((m) => m.id === modelId);
+    if (!model) throw new SuanliError('UNKNOWN_MODEL', `unknown model ${modelId}`);
+    if (!(SECTORS as readonly string[]).includes(sector)) {
+      throw new SuanliError('INVALID_FIELD', `unknown sector ${sector} (known: ${SECTORS.join(', ')})`, {
+        field: 'sector',
+      });
+    }
+    const rows = parseFairnessCsv(csv, source);
+    const report = fairnessReport(rows);
+    const nowS = this.clock.nowS();
+    const audit: StoredModelAudit = {
+      modelId,
+      sector: sector as Sector,
+      weightsDigest: model.weightsDigest,
+      atS: nowS,
+      passed: report.passed,
+      demographicParityDifference: report.demographicParityDifference,
+      equalizedOddsDifference: report.equalizedOddsDifference,
+      disparateImpactRatio: report.disparateImpactRatio,
+      report,
+      inputDigest: createHash('sha256').update(csv).digest('hex'),
+    };
+    await this.store.insertModelAudit(audit, {
+      atS: nowS,
+      kind: 'model.audited',
+      subject: modelId,
+      data: {
+        sector,
+        weightsDigest: model.weightsDigest,
+        passed: report.passed,
+        demographicParityDifference: report.demographicParityDifference,
+        equalizedOddsDifference: report.equalizedOddsDifference,
+        disparateImpactRatio: report.disparateImpactRatio,
+        groups: report.groups.length,
+        inputDigest: audit.inputDigest,
+      },
+    });
+    this.net = withAudits(this.net, [audit]);
+    return audit;
   }
 
   /** The transfers abroad on record, read from the audit log once. */
@@ -706,6 +780,7 @@ export class SuanliService {
   }
 
   private async snapshot(): Promise<Snapshot> {
+    await this.loadCatalog();
     const active = await this.store.listJobs({ states: ACTIVE_STATES });
     const pending = await this.store.listJobs({ states: ['pending'] });
     return {
@@ -759,4 +834,50 @@ function toQuote(e: Explanation): Quote {
     else rejected.push(v);
   }
   return { atS: e.atS, summary: e.summary, options, rejected };
+}
+
+/** The network with audits added to their models (a new object: networks are values). */
+function withAudits(network: Network, audits: readonly StoredModelAudit[]): Network {
+  if (!network.models) return network;
+  return {
+    ...network,
+    models: network.models.map((m) => {
+      const mine = audits.filter((a) => a.modelId === m.id);
+      if (mine.length === 0) return m;
+      const fairness = mine.map(({ modelId: _m, report: _r, inputDigest: _i, ...a }) => a);
+      return { ...m, audits: [...m.audits, ...fairness] };
+    }),
+  };
+}
+
+/** Reads `prediction,label,group` rows (0/1, 0/1, any text); every problem names its line. */
+export function parseFairnessCsv(text: string, source: string): FairnessRow[] {
+  const lines = text.split(/\r?\n/);
+  const header = (lines[0] ?? '').trim().toLowerCase();
+  if (header !== 'prediction,label,group') {
+    throw new SuanliError('MALFORMED_INPUT', 'the header must be prediction,label,group', { source, line: 1 });
+  }
+  const rows: FairnessRow[] = [];
+  lines.slice(1).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const [p, l, ...g] = line.split(',');
+    const group = g.join(',').trim();
+    const bit = (v: string | undefined, field: string): 0 | 1 => {
+      const t = v?.trim();
+      if (t === '0' || t === '1') return t === '1' ? 1 : 0;
+      throw new SuanliError('MALFORMED_INPUT', `${field} must be 0 or 1, not ${JSON.stringify(t ?? '')}`, {
+        source,
+        line: i + 2,
+        field,
+      });
+    };
+    const prediction = bit(p, 'prediction');
+    const label = bit(l, 'label');
+    if (group === '')
+      throw new SuanliError('MALFORMED_INPUT', 'group is empty', { source, line: i + 2, field: 'group' });
+    rows.push({ prediction, label, group });
+  });
+  if (rows.length === 0) throw new SuanliError('MALFORMED_INPUT', 'no rows', { source, line: 2 });
+  return rows;
 }

@@ -8,7 +8,10 @@ import {
   type JobPatch,
   type JobRecord,
   type JobState,
+  type Role,
   type Store,
+  type StoredModelAudit,
+  type TokenRecord,
 } from '@suanli/service';
 import { type Kysely, Migrator, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations/all-migrations.ts';
@@ -42,6 +45,58 @@ export class KyselyStore implements Store {
       await trx.insertInto('jobs').values(toRow(job)).execute();
       await appendAudit(trx, event);
     });
+  }
+
+  async insertModelAudit(audit: StoredModelAudit, event: AuditEvent): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('model_audits')
+        .values({ model_id: audit.modelId, at_s: audit.atS, record: JSON.stringify(audit) })
+        .execute();
+      await appendAudit(trx, event);
+    });
+  }
+
+  async listModelAudits(modelId?: string): Promise<StoredModelAudit[]> {
+    let q = this.db.selectFrom('model_audits').select('record').orderBy('id');
+    if (modelId !== undefined) q = q.where('model_id', '=', modelId);
+    return (await q.execute()).map((r) => JSON.parse(r.record) as StoredModelAudit);
+  }
+
+  async insertToken(token: TokenRecord, event: AuditEvent): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('tokens')
+        .values({
+          token_hash: token.tokenHash,
+          name: token.name,
+          role: token.role,
+          tenant: token.tenant ?? null,
+          created_at_s: token.createdAtS,
+        })
+        .execute();
+      await appendAudit(trx, event);
+    });
+  }
+
+  async findToken(tokenHash: string): Promise<TokenRecord | undefined> {
+    const r = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      tokenHash: r.token_hash,
+      name: r.name,
+      role: r.role as Role,
+      ...(r.tenant !== null ? { tenant: r.tenant } : {}),
+      createdAtS: r.created_at_s,
+    };
+  }
+
+  async countTokens(): Promise<number> {
+    const r = await this.db
+      .selectFrom('tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   async appendAudit(event: AuditEvent): Promise<AuditEntry> {

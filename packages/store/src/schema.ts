@@ -4,6 +4,25 @@ import type { Generated } from 'kysely';
 export interface Database {
   jobs: JobsTable;
   audit: AuditTable;
+  model_audits: ModelAuditsTable;
+  tokens: TokensTable;
+}
+
+export interface ModelAuditsTable {
+  id: Generated<number>;
+  model_id: string;
+  at_s: number;
+  /** The FairnessAudit and its report, as JSON. */
+  record: string;
+}
+
+export interface TokensTable {
+  /** SHA-256 of the token: the token itself is never stored. */
+  token_hash: string;
+  name: string;
+  role: string;
+  tenant: string | null;
+  created_at_s: number;
 }
 
 export interface JobsTable {

@@ -93,7 +93,10 @@ function datasetFacts(d: Dataset, network: Network) {
 function modelFacts(m: Model | undefined, job: Job) {
   if (!m) return undefined;
   const filedDigest = m.filedWeightsDigest !== undefined && m.filedWeightsDigest === m.weightsDigest;
-  const audit = m.audits.find((a) => a.sector === job.servesSector && a.weightsDigest === m.weightsDigest);
+  // The latest audit of these weights for the sector decides.
+  const audit = [...m.audits]
+    .reverse()
+    .find((a) => a.sector === job.servesSector && a.weightsDigest === m.weightsDigest);
   return {
     id: m.id,
     kind: m.kind,

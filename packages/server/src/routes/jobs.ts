@@ -1,51 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { JOB_STATES, type SpecInput, SuanliError, type SuanliService } from '@suanli/service';
-import type { Context } from 'hono';
-import {
-  ErrorSchema,
-  errorResponses,
-  JobSchema,
-  JobSpecInputJsonSchema,
-  list,
-  QuoteSchema,
-  WhyPendingSchema,
-} from '../api-schemas.ts';
-
-const specBody = {
-  required: true,
-  description: 'A job spec in YAML (application/yaml) or JSON (application/json).',
-  content: {
-    'application/yaml': { schema: JobSpecInputJsonSchema },
-    'application/json': { schema: JobSpecInputJsonSchema },
-  },
-};
-
-const invalidSpec = {
-  ...errorResponses,
-  415: { description: 'Body is neither YAML nor JSON', content: { 'application/json': { schema: ErrorSchema } } },
-  422: {
-    description: 'Unknown accelerator type, site or dataset, or a gang larger than any pool',
-    content: { 'application/json': { schema: ErrorSchema } },
-  },
-};
+import { JOB_STATES, type SuanliService } from '@suanli/service';
+import { ErrorSchema, errorResponses, JobSchema, list, QuoteSchema, WhyPendingSchema } from '../api-schemas.ts';
+import { invalidSpec, specBody, specInput } from './spec-body.ts';
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'j-0123456789ab' }) });
-
-/** Reads a spec body as text, so the service can point at the line of a bad field. */
-async function specInput(c: Context): Promise<SpecInput> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  const accepted = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', ''];
-  if (!accepted.includes(type)) {
-    throw new SuanliError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `cannot read a job spec from ${type}; send application/yaml or application/json`,
-    );
-  }
-  const source = c.req.header('x-suanli-source');
-  const text = await c.req.text();
-  if (text.trim() === '') throw new SuanliError('MALFORMED_INPUT', 'the request body is empty; send a job spec');
-  return source ? { text, source } : { text };
-}
 
 export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): void {
   app.openapi(

@@ -1,3 +1,4 @@
+import type { FairnessAudit, FairnessReport } from '@suanli/engine';
 import type { AuditEntry, AuditEvent } from '../audit.ts';
 import type { JobRecord, JobState } from '../job-record.ts';
 
@@ -20,6 +21,27 @@ export type JobPatch = Partial<
   /** Fields to remove (a preempted job loses its placement and backend). */
   readonly clear?: readonly ('placement' | 'backend' | 'externalId' | 'startedAtS' | 'endedAtS' | 'exitCode')[];
 };
+
+/** A fairness audit as stored with its model: the figures, every group's rates, the input's digest. */
+export interface StoredModelAudit extends FairnessAudit {
+  readonly modelId: string;
+  readonly report: FairnessReport;
+  /** SHA-256 of the uploaded CSV: the rows themselves are not kept. */
+  readonly inputDigest: string;
+}
+
+export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** An API token as stored: only its SHA-256. */
+export interface TokenRecord {
+  readonly tokenHash: string;
+  readonly name: string;
+  readonly role: Role;
+  /** The tenant a tenant-admin or tenant-member acts for. */
+  readonly tenant?: string;
+  readonly createdAtS: number;
+}
 
 export interface JobFilter {
   readonly states?: readonly JobState[];
@@ -51,6 +73,14 @@ export interface Store {
   getJob(id: string): Promise<JobRecord | undefined>;
   listJobs(filter?: JobFilter): Promise<JobRecord[]>;
   countJobsByState(): Promise<Readonly<Record<JobState, number>>>;
+  /** Stores a model's fairness audit with its audit entry. */
+  insertModelAudit(audit: StoredModelAudit, event: AuditEvent): Promise<void>;
+  /** Audits of a model (or of all), oldest first. */
+  listModelAudits(modelId?: string): Promise<StoredModelAudit[]>;
+  /** Stores a token (its hash) with its audit entry. */
+  insertToken(token: TokenRecord, event: AuditEvent): Promise<void>;
+  findToken(tokenHash: string): Promise<TokenRecord | undefined>;
+  countTokens(): Promise<number>;
   /** Appends an audit entry on its own (a change that is not a job's: a catalog entry, a key). */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
   /** Audit entries with `seq >= fromSeq`, in order. */

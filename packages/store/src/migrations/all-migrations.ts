@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './0001-init.ts';
+import { governance } from './0002-governance.ts';
 
 /** Every migration, in order. Names sort in the order they run. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': init,
+  '0002-governance': governance,
 };
 
 export const migrationProvider: MigrationProvider = {
