@@ -212,7 +212,9 @@ servesSector: finance
     expect(logged).toHaveLength(2);
     expect(JSON.stringify(logged)).not.toContain('north');
     // A bad upload names its line.
-    const bad = await refusal(() => h.service.auditModel('claims-scorer', 'finance', 'prediction,label,group\n1,0,a\n2,0,b'));
+    const bad = await refusal(() =>
+      h.service.auditModel('claims-scorer', 'finance', 'prediction,label,group\n1,0,a\n2,0,b'),
+    );
     expect(bad).toMatchObject({ code: 'MALFORMED_INPUT', message: 'prediction must be 0 or 1, not "2"' });
   });
 
