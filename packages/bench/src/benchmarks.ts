@@ -1,3 +1,4 @@
+import { auditAppendBench, auditProofBench, policyOverheadBench } from './governance.ts';
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
 import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
@@ -61,5 +62,25 @@ export const BENCHMARKS: readonly Benchmark[] = [
       quality_vs_las_jct_ratio: '≥ 1.3',
     },
     run: async () => qualityBench(),
+  },
+  {
+    name: 'policy_overhead',
+    description:
+      'placement throughput lost with the China policy on: 2,000 jobs on cn-national, half with catalog data',
+    targets: { policy_overhead_pct: '≤ 20' },
+    run: async () => policyOverheadBench(),
+  },
+  {
+    name: 'audit_append',
+    description: 'audit entries appended per second to a SQLite file, one transaction each',
+    targets: { audit_append_per_s: '≥ 10000' },
+    run: auditAppendBench,
+  },
+  {
+    name: 'audit_proof',
+    description:
+      'Merkle tree of 10M audit entries: build time, then inclusion + consistency proof, generated and verified (ms)',
+    targets: {},
+    run: async () => auditProofBench(),
   },
 ];

@@ -76,7 +76,7 @@ function tenantFacts(t: Tenant | undefined, id: string) {
 }
 
 function datasetFacts(d: Dataset, network: Network) {
-  const mainland = d.replicas.some((r) => network.sites.find((s) => s.id === r)?.jurisdiction === 'cn-mainland');
+  const mainland = d.replicas.some((r) => network.sites.some((s) => s.id === r && s.jurisdiction === 'cn-mainland'));
   return {
     name: d.name,
     level: d.level,
@@ -126,6 +126,8 @@ function siteFacts(s: Site) {
   };
 }
 
+const NO_APPROVALS: Readonly<Record<string, boolean>> = Object.fromEntries(APPROVAL_TYPES.map((t) => [t, false]));
+
 /** Valid approvals of the entity by type, for a data set (checksum) and a destination, at `nowS`. */
 function approvalFacts(
   network: Network,
@@ -134,7 +136,7 @@ function approvalFacts(
   checksum: string | undefined,
   to: string | undefined,
 ): Record<string, boolean> {
-  const out: Record<string, boolean> = Object.fromEntries(APPROVAL_TYPES.map((t) => [t, false]));
+  const out: Record<string, boolean> = { ...NO_APPROVALS };
   for (const a of network.approvals ?? []) {
     if (a.legalEntity !== legalEntity || nowS < a.validFromS || nowS >= a.validToS) continue;
     if (a.datasets && (checksum === undefined || !a.datasets.includes(checksum))) continue;
@@ -144,41 +146,110 @@ function approvalFacts(
   return out;
 }
 
+/** Facts of a job that no site or data set changes: built once per job and cycle. */
+interface JobBase {
+  readonly job: Record<string, unknown>;
+  readonly tenant: ReturnType<typeof tenantFacts>;
+  readonly model: Record<string, unknown> | undefined;
+}
+
 /**
- * The facts rules read for a job, optionally one of its data sets and a candidate site. Unknown
- * values stay undefined: a rule that compares them cannot be evaluated and denies.
+ * Builds the facts rules read, caching what does not change: a job's own facts, each data set's,
+ * each site's. Placement checks every (job, site) pair, so this is on the scheduler's hot path.
  */
-export function factsFor(src: FactSources, job: Job, dataset?: Dataset, site?: Site): Facts {
-  const network = src.network;
-  const tenant = tenantFacts(tenantOf(network, job.tenant), job.tenant);
-  const model = job.model === undefined ? undefined : network.models?.find((m) => m.id === job.model);
-  const d = dataset ? datasetFacts(dataset, network) : undefined;
-  const s = site ? siteFacts(site) : undefined;
-  let transfer: Record<string, unknown> | undefined;
-  if (d && s) {
-    const crossBorder = d.mainland && !s.mainland;
-    const tally = src.tally(tenant.legalEntity);
-    const counted = d.checksum !== undefined && tally.checksums.has(d.checksum);
-    const add = (n: number | undefined) => (counted || !crossBorder ? 0 : n);
-    const individuals = add(d.individuals);
-    const sensitive = add(d.sensitiveIndividuals);
-    transfer = {
-      crossBorder,
-      to: s.jurisdiction,
-      gba: s.jurisdiction === 'cn-hk' || s.jurisdiction === 'cn-macao',
-      individualsThisYear: individuals === undefined ? undefined : tally.individuals + individuals,
-      sensitiveThisYear: sensitive === undefined ? undefined : tally.sensitiveIndividuals + sensitive,
+export class FactCache {
+  private readonly src: FactSources;
+  private readonly jobs = new WeakMap<Job, JobBase>();
+  private readonly datasets = new WeakMap<Dataset, ReturnType<typeof datasetFacts>>();
+  private readonly sites = new WeakMap<Site, ReturnType<typeof siteFacts>>();
+  private readonly approvals = new Map<string, Record<string, boolean>>();
+
+  private approvalsOf(legalEntity: string, checksum: string | undefined, to: string | undefined) {
+    const key = `${legalEntity}|${checksum ?? ''}|${to ?? ''}`;
+    let a = this.approvals.get(key);
+    if (!a) {
+      a = approvalFacts(this.src.network, legalEntity, this.src.nowS, checksum, to);
+      this.approvals.set(key, a);
+    }
+    return a;
+  }
+
+  constructor(src: FactSources) {
+    this.src = src;
+  }
+
+  private base(job: Job): JobBase {
+    let b = this.jobs.get(job);
+    if (!b) {
+      const network = this.src.network;
+      const model = job.model === undefined ? undefined : network.models?.find((m) => m.id === job.model);
+      b = {
+        job: jobFacts(job),
+        tenant: tenantFacts(tenantOf(network, job.tenant), job.tenant),
+        model: job.model === undefined ? undefined : modelFacts(model, job),
+      };
+      this.jobs.set(job, b);
+    }
+    return b;
+  }
+
+  private dataset(d: Dataset): ReturnType<typeof datasetFacts> {
+    let f = this.datasets.get(d);
+    if (!f) {
+      f = datasetFacts(d, this.src.network);
+      this.datasets.set(d, f);
+    }
+    return f;
+  }
+
+  private site(s: Site): ReturnType<typeof siteFacts> {
+    let f = this.sites.get(s);
+    if (!f) {
+      f = siteFacts(s);
+      this.sites.set(s, f);
+    }
+    return f;
+  }
+
+  /**
+   * The facts for a job, optionally one of its data sets and a candidate site. Unknown values
+   * stay undefined: a rule that compares them cannot be evaluated and denies.
+   */
+  facts(job: Job, dataset?: Dataset, site?: Site): Facts {
+    const { job: j, tenant, model } = this.base(job);
+    const d = dataset ? this.dataset(dataset) : undefined;
+    const s = site ? this.site(site) : undefined;
+    let transfer: Record<string, unknown> | undefined;
+    if (d && s) {
+      const crossBorder = d.mainland && !s.mainland;
+      const tally = this.src.tally(tenant.legalEntity);
+      const counted = d.checksum !== undefined && tally.checksums.has(d.checksum);
+      const add = (n: number | undefined) => (counted || !crossBorder ? 0 : n);
+      const individuals = add(d.individuals);
+      const sensitive = add(d.sensitiveIndividuals);
+      transfer = {
+        crossBorder,
+        to: s.jurisdiction,
+        gba: s.jurisdiction === 'cn-hk' || s.jurisdiction === 'cn-macao',
+        individualsThisYear: individuals === undefined ? undefined : tally.individuals + individuals,
+        sensitiveThisYear: sensitive === undefined ? undefined : tally.sensitiveIndividuals + sensitive,
+      };
+    }
+    return {
+      job: j,
+      tenant,
+      dataset: d,
+      site: s,
+      model,
+      transfer,
+      approval: this.approvalsOf(tenant.legalEntity, d?.checksum, s?.jurisdiction),
     };
   }
-  return {
-    job: jobFacts(job),
-    tenant,
-    dataset: d,
-    site: s,
-    model: job.model === undefined ? undefined : modelFacts(model, job),
-    transfer,
-    approval: approvalFacts(network, tenant.legalEntity, src.nowS, d?.checksum, s?.jurisdiction),
-  };
+}
+
+/** The facts for one check, without a cache (tests, dry runs). */
+export function factsFor(src: FactSources, job: Job, dataset?: Dataset, site?: Site): Facts {
+  return new FactCache(src).facts(job, dataset, site);
 }
 
 /** Every fact a rule may name, by group; rules naming others are refused at load. */

@@ -131,18 +131,89 @@ export interface RuleOutcome {
   readonly reason?: string;
 }
 
+type Test = (facts: Facts) => boolean;
+
+/** A condition compiled once into a closure: paths split, matchers chosen, regular expressions built. */
+export function compileCondition(c: Condition): Test {
+  if ('all' in c && Array.isArray(c.all)) {
+    const parts = (c.all as Condition[]).map(compileCondition);
+    return (f) => parts.every((t) => t(f));
+  }
+  if ('any' in c && Array.isArray(c.any)) {
+    const parts = (c.any as Condition[]).map(compileCondition);
+    return (f) => parts.some((t) => t(f));
+  }
+  if ('not' in c && typeof c.not === 'object' && !Array.isArray(c.not)) {
+    const inner = compileCondition(c.not as Condition);
+    return (f) => !inner(f);
+  }
+  const leaves = Object.entries(c)
+    .filter(([path]) => !COMBINATORS.has(path))
+    .map(([path, m]) => compileLeaf(path, m as Matcher));
+  return (f) => {
+    for (const t of leaves) if (!t(f)) return false;
+    return true;
+  };
+}
+
+function compileLeaf(path: string, m: Matcher): Test {
+  const dot = path.indexOf('.');
+  const group = dot < 0 ? path : path.slice(0, dot);
+  const name = dot < 0 ? undefined : path.slice(dot + 1);
+  const get = (f: Facts): unknown => (name === undefined ? f[group] : f[group]?.[name]);
+  if (typeof m === 'object' && m !== null && 'matches' in m) {
+    const re = new RegExp(m.matches, 'u');
+    return (f) => {
+      const v = get(f);
+      if (v === undefined || v === null) throw new FactError(path, `${path} is not known`);
+      if (typeof v !== 'string') throw new FactError(path, `${path} is not text`);
+      return re.test(v);
+    };
+  }
+  return (f) => matches(path, m, get(f), f);
+}
+
+interface CompiledRule {
+  readonly when: Test | undefined;
+  readonly require: Test | undefined;
+}
+
+const compiled = new WeakMap<Rule, CompiledRule>();
+
+function compiledRule(rule: Rule): CompiledRule {
+  let c = compiled.get(rule);
+  if (!c) {
+    c = {
+      when: rule.when === undefined ? undefined : compileCondition(rule.when),
+      require: rule.require === undefined ? undefined : compileCondition(rule.require),
+    };
+    compiled.set(rule, c);
+  }
+  return c;
+}
+
+const ALLOWED = new WeakMap<Rule, RuleOutcome>();
+
+function allowed(rule: Rule): RuleOutcome {
+  let o = ALLOWED.get(rule);
+  if (!o) {
+    o = { rule, result: 'allowed' };
+    ALLOWED.set(rule, o);
+  }
+  return o;
+}
+
 /** Applies one rule. A FactError becomes `unknown`: the rule could not be evaluated, so it denies. */
 export function applyRule(rule: Rule, facts: Facts): RuleOutcome {
+  const c = compiledRule(rule);
   try {
-    const applies = rule.when === undefined || holds(rule.when, facts);
-    if (rule.effect === 'deny') return applies ? denial(rule, facts) : { rule, result: 'allowed' };
+    const applies = c.when === undefined || c.when(facts);
+    if (rule.effect === 'deny') return applies ? denial(rule, facts) : allowed(rule);
     if (rule.effect === 'require') {
-      if (!applies) return { rule, result: 'allowed' };
-      return rule.require === undefined || holds(rule.require, facts)
-        ? { rule, result: 'allowed' }
-        : denial(rule, facts);
+      if (!applies) return allowed(rule);
+      return c.require === undefined || c.require(facts) ? allowed(rule) : denial(rule, facts);
     }
-    return applies ? { rule, result: 'allowed' } : { rule, result: 'dispreferred', reason: describe(rule, facts) };
+    return applies ? allowed(rule) : { rule, result: 'dispreferred', reason: describe(rule, facts) };
   } catch (e) {
     if (!(e instanceof FactError)) throw e;
     return { rule, result: 'unknown', reason: `${rule.id} cannot be evaluated: ${e.message} [${rule.source}]` };
