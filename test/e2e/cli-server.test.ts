@@ -30,12 +30,12 @@ datasets:
 objective: { cost: 1, carbon: 1, time: 1 }
 `,
     );
-    const submitted = await runCliProcess(server.url, 'submit', file, '--json');
+    const submitted = await runCliProcess(server, 'submit', file, '--json');
     expect(submitted.code, submitted.stderr).toBe(0);
     const id = JSON.parse(submitted.stdout).id as string;
 
     const done = await eventually(async () => {
-      const r = await runCliProcess(server.url, 'job', id, '--json');
+      const r = await runCliProcess(server, 'job', id, '--json');
       const job = JSON.parse(r.stdout);
       return job.state === 'succeeded' ? job : undefined;
     });
@@ -47,14 +47,14 @@ objective: { cost: 1, carbon: 1, time: 1 }
     expect(filtered.length).toBeGreaterThan(0);
     expect(filtered.every((v: { plugin: string; reason: string }) => v.plugin && v.reason)).toBe(true);
 
-    const human = await runCliProcess(server.url, 'job', id);
+    const human = await runCliProcess(server, 'job', id);
     expect(human.stdout).toContain('state      succeeded');
     expect(human.stdout).toContain('Why: ');
     expect(human.stdout).toContain('Filtered out:');
 
-    const audit = await runCliProcess(server.url, 'audit', 'verify', '--json');
+    const audit = await runCliProcess(server, 'audit', 'verify', '--json');
     expect(audit.code).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 5 });
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 6 }); // the first operator token, then the job's five
   });
 
   it('answers a bad spec from the CLI with exit 2 and one line', async () => {
@@ -63,7 +63,7 @@ objective: { cost: 1, carbon: 1, time: 1 }
       file,
       'name: x\nkind: train\ntenant: t\nresources:\n  accelerators: { H100: 8 }\ngang: 4096\ndurationS: 60\n',
     );
-    const r = await runCliProcess(server.url, 'submit', file);
+    const r = await runCliProcess(server, 'submit', file);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`${file}:6:`);

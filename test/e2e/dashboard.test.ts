@@ -37,16 +37,18 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
 
   it('shows the network map, then a submitted job and its placement explanation', async () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(server.url);
+    // Opened as `suanli serve` prints it: the token in the fragment, kept by the page.
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
 
     const map = page.getByRole('img', { name: /Map of 15 sites/ });
     await map.waitFor();
     expect(await map.getAttribute('data-sites')).toBe('15');
+    expect(new URL(page.url()).hash).toBe(''); // the token left the address bar
     expect(await map.locator('canvas').count()).toBeGreaterThan(0);
 
     const res = await fetch(`${server.url}/v1/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${server.operatorToken}` },
       body: 'name: web-check\nkind: train\ntenant: acme-ai\nresources:\n  accelerators: { H100: 8 }\ndurationS: 36000\n',
     });
     const job = (await res.json()) as { id: string };

@@ -11,6 +11,8 @@ export const CLI = fileURLToPath(new URL('../../packages/cli/bin/suanli.js', imp
 
 export interface ServerProcess {
   readonly url: string;
+  /** The operator token the server wrote on its first start (from its banner). */
+  readonly token: string;
   readonly child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -22,14 +24,15 @@ export async function startServerProcess(args: readonly string[] = []): Promise<
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /Suanli serves \S+ \(\d+ sites\) at (http:\/\/[\d.:]+)/.exec(output);
-      if (m?.[1]) {
+      const t = /#token=(\S+)/.exec(output);
+      if (m?.[1] && t?.[1]) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve({ url: m[1], token: t[1] });
       }
     };
     child.stdout?.on('data', onData);
@@ -41,6 +44,7 @@ export async function startServerProcess(args: readonly string[] = []): Promise<
   });
   return {
     url,
+    token,
     child,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -53,14 +57,14 @@ export async function startServerProcess(args: readonly string[] = []): Promise<
 
 /** Runs the real CLI as a process. */
 export function runCliProcess(
-  url: string,
+  server: Pick<ServerProcess, 'url' | 'token'>,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { env: { ...process.env, SUANLI_URL: url, SUANLI_HOME: PINS_HOME } },
+      { env: { ...process.env, SUANLI_URL: server.url, SUANLI_TOKEN: server.token, SUANLI_HOME: PINS_HOME } },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

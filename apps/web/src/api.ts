@@ -64,8 +64,25 @@ export interface Job {
   message?: string;
 }
 
+const TOKEN_KEY = 'suanli.token';
+
+/**
+ * The API token: opened as `/#token=sl_…` (as `suanli serve` prints), kept in this browser's
+ * storage and taken out of the address bar.
+ */
+export function apiToken(): string | null {
+  const fromHash = /(?:^|[#&])token=([^&]+)/.exec(window.location.hash)?.[1];
+  if (fromHash) {
+    window.localStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return window.localStorage.getItem(TOKEN_KEY);
+}
+
 async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path);
+  const token = apiToken();
+  const res = await fetch(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  if (res.status === 401) throw new Error('no valid API token: open the address `suanli serve` printed (…/#token=…)');
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

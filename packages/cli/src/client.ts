@@ -17,9 +17,19 @@ import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
 /** A thin HTTP client of the Suanli API. Error bodies become SuanliErrors with their codes. */
 export class ApiClient {
   readonly baseUrl: string;
+  private readonly token: string | undefined;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, token?: string) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.token = token;
+  }
+
+  createToken(req: {
+    name: string;
+    role: string;
+    tenant?: string;
+  }): Promise<{ token: string; name: string; role: string; tenant?: string }> {
+    return this.call('POST', '/v1/tokens', { text: JSON.stringify(req), source: 'request', json: true });
   }
 
   sites(): Promise<SiteStatus[]> {
@@ -115,17 +125,19 @@ export class ApiClient {
   private async call<T>(method: string, path: string, spec?: SpecText): Promise<T> {
     let res: Response;
     try {
+      const auth: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
       res = await fetch(this.baseUrl + path, {
         method,
         ...(spec
           ? {
               body: spec.text,
               headers: {
+                ...auth,
                 'content-type': spec.contentType ?? (spec.json ? 'application/json' : 'application/yaml'),
                 'x-suanli-source': spec.source,
               },
             }
-          : {}),
+          : { headers: auth }),
       });
     } catch (e) {
       throw new SuanliError(

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CLI_EXIT,
   formatErrorLine,
@@ -44,7 +45,7 @@ export const DEFAULT_URL = 'http://127.0.0.1:7070';
  * `serve`, which starts the server in this process and returns only when it stops.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const client = () => new ApiClient(io.env['SUANLI_URL'] ?? DEFAULT_URL);
+  const client = () => new ApiClient(io.env['SUANLI_URL'] ?? DEFAULT_URL, apiToken(io.env));
   const print = (value: unknown, json: boolean, human: () => string) =>
     io.stdout(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
   const readSpec = (file: string): SpecText => {
@@ -102,7 +103,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           ...(o.policy === false ? { policyFile: false as const } : o.policy ? { policyFile: o.policy } : {}),
         });
         io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
-        io.stdout(`  dashboard ${server.url}/   API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);
+        const dashboard = server.operatorToken ? `${server.url}/#token=${server.operatorToken}` : `${server.url}/`;
+        io.stdout(`  dashboard ${dashboard}\n  API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);
+        io.stdout(
+          server.operatorToken
+            ? `  operator token in ${join(o.data, 'operator.token')} (the CLI here reads it; elsewhere set SUANLI_TOKEN)\n`
+            : `  the operator token file ${join(o.data, 'operator.token')} was removed: set SUANLI_TOKEN\n`,
+        );
         await new Promise<void>((done) => {
           const stop = () => {
             process.off('SIGINT', stop);
@@ -189,6 +196,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (o: { apply?: boolean; json?: boolean }) => {
       const r = await client().optimize(!!o.apply);
       print(r, !!o.json, () => optimizeText(r));
+    });
+
+  const tokens = program.command('tokens').description('API tokens');
+  tokens
+    .command('create')
+    .description("issue a token (shown once): operators issue any, tenant admins their own tenant's")
+    .requiredOption('--name <name>', 'who or what it is for')
+    .requiredOption('--role <role>', 'operator | tenant-admin | tenant-member | auditor')
+    .option('--tenant <tenant>', 'the tenant of a tenant-admin or tenant-member')
+    .option('--json', 'print JSON')
+    .action(async (o: { name: string; role: string; tenant?: string; json?: boolean }) => {
+      const t = await client().createToken({ name: o.name, role: o.role, ...(o.tenant ? { tenant: o.tenant } : {}) });
+      print(
+        t,
+        !!o.json,
+        () =>
+          `${t.token}\n(${t.role}${t.tenant ? ` of ${t.tenant}` : ''} ${t.name}: shown once, only its hash is kept)`,
+      );
     });
 
   const policies = program.command('policies').description('governance rules');
@@ -318,3 +343,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 class AuditBroken extends Error {}
+
+/**
+ * The API token: SUANLI_TOKEN, or the operator token a local `suanli serve` wrote to its data
+ * folder (SUANLI_DATA, default .suanli) on the first start.
+ */
+export function apiToken(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env['SUANLI_TOKEN']) return env['SUANLI_TOKEN'];
+  const file = join(env['SUANLI_DATA'] ?? '.suanli', 'operator.token');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}

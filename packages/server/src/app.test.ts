@@ -7,9 +7,18 @@ afterEach(async () => {
   await h?.store.close();
 });
 
+/** The app, called with an operator's token (tests of access itself are in auth.test.ts). */
 async function app() {
   h = await harness();
-  return createApp(h.service, { webDir: '/nonexistent' });
+  const a = createApp(h.service, { webDir: '/nonexistent' });
+  const { token } = await h.service.createToken({ name: 'test-operator', role: 'operator' });
+  return {
+    request(path: string, init: RequestInit = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return a.request(path, { ...init, headers });
+    },
+  };
 }
 
 const yaml = (body: string) => ({ method: 'POST', body, headers: { 'content-type': 'application/yaml' } });
@@ -134,7 +143,8 @@ describe('HTTP API (in-process)', () => {
       expect(body.error).toMatchObject(error);
       expect(typeof body.error.message).toBe('string');
       expect(await h.service.listJobs()).toEqual([]);
-      expect(await h.service.listAudit(1, 10)).toEqual([]);
+      // Only the test's own token was recorded.
+      expect((await h.service.listAudit(1, 10)).map((e) => e.kind)).toEqual(['token.created']);
     },
   );
 
@@ -199,9 +209,9 @@ describe('HTTP API (in-process)', () => {
     await a.request('/v1/jobs', yaml(TRAIN_SPEC));
     await h.cycle();
     const v = await (await a.request('/v1/audit/verify')).json();
-    expect(v).toMatchObject({ ok: true, entries: 3 });
-    const entries = await (await a.request('/v1/audit?from=2&limit=1')).json();
+    expect(v).toMatchObject({ ok: true, entries: 4 }); // the test's token, submitted, placed, dispatched
+    const entries = await (await a.request('/v1/audit?from=3&limit=1')).json();
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ seq: 2, kind: 'job.placed' });
+    expect(entries[0]).toMatchObject({ seq: 3, kind: 'job.placed' });
   });
 });

@@ -4,6 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describeIssue, fieldName, SuanliError, type SuanliService } from '@suanli/service';
 import { bodyLimit } from 'hono/body-limit';
+import { type AppEnv, requireToken } from './auth.ts';
 import { registerDocsPage } from './docs-page.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
@@ -24,8 +25,8 @@ export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../apps/web/dist', i
  * The HTTP interface: routes translate requests into service calls and results into JSON. No
  * logic lives here. Test it in-process with `app.request()`.
  */
-export function createApp(service: SuanliService, options: AppOptions = {}): OpenAPIHono {
-  const app = new OpenAPIHono({
+export function createApp(service: SuanliService, options: AppOptions = {}): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         const issue = result.error.issues[0];
@@ -49,6 +50,13 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
     }),
   );
 
+  requireToken(app, service);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (suanli tokens create); the first operator token is written to the data folder',
+  });
+
   registerHealthRoute(app, service);
   registerSiteRoutes(app, service);
   registerJobRoutes(app, service);
@@ -65,6 +73,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
         'Coordinates AI computing power across a network of data centers: sites, jobs, explained placements, audit.',
     },
     servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
   });
   registerDocsPage(app);
 

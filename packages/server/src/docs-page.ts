@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './auth.ts';
 
 /** Serves Swagger UI from the local `swagger-ui-dist` package (no CDN) at /docs. */
-export function registerDocsPage(app: OpenAPIHono): void {
+export function registerDocsPage(app: OpenAPIHono<AppEnv>): void {
   const dir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets: Record<string, { file: string; type: string }> = {
     'swagger-ui.css': { file: 'swagger-ui.css', type: 'text/css; charset=utf-8' },

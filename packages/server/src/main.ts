@@ -48,8 +48,13 @@ export interface RunningServer {
   readonly url: string;
   readonly service: SuanliService;
   readonly network: Network;
+  /** The operator token written to the data folder on the first start (OPERATOR_TOKEN_FILE), if it is still there. */
+  readonly operatorToken: string | undefined;
   close(): Promise<void>;
 }
+
+/** Where the first operator token is written (readable by its owner only). */
+export const OPERATOR_TOKEN_FILE = 'operator.token';
 
 export const DEFAULTS = { host: '127.0.0.1', port: 7070, dataDir: '.suanli', speedup: 60, cycleMs: 1000 };
 
@@ -91,6 +96,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await store.close();
     throw e;
   }
+  const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
+  const created = await service.bootstrapOperator();
+  if (created) {
+    writeFileSync(tokenPath, `${created}\n`, { mode: 0o600 });
+    log.info({ tokenFile: tokenPath }, 'created the first operator token');
+  }
+  const operatorToken = existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : undefined;
   const app = createApp(service, options.webDir ? { webDir: options.webDir } : {});
 
   const host = options.host ?? DEFAULTS.host;
@@ -117,6 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     service,
     network,
+    operatorToken,
     async close() {
       await loop.stop();
       await new Promise<void>((ok) => server.close(() => ok()));

@@ -5,6 +5,8 @@
 export const ERROR_CODES = [
   'MALFORMED_INPUT',
   'INVALID_FIELD',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
   'UNKNOWN_ACCELERATOR',
   'UNKNOWN_SITE',
   'UNKNOWN_DATASET',
@@ -34,6 +36,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   MALFORMED_INPUT: 400,
   INVALID_FIELD: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   UNKNOWN_ACCELERATOR: 422,
   UNKNOWN_SITE: 422,
   UNKNOWN_DATASET: 422,
@@ -62,6 +66,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 export const CLI_EXIT: Readonly<Record<ErrorCode, number>> = {
   MALFORMED_INPUT: 2,
   INVALID_FIELD: 2,
+  UNAUTHENTICATED: 2,
+  FORBIDDEN: 2,
   UNKNOWN_ACCELERATOR: 2,
   UNKNOWN_SITE: 2,
   UNKNOWN_DATASET: 2,

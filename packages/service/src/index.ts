@@ -19,6 +19,7 @@ export {
   checkInclusion,
   type InclusionProof,
 } from './audit-log.ts';
+export { ACTIONS, type Action, allowed, authorize, hashToken, type Principal, SYSTEM } from './auth.ts';
 export {
   CLI_EXIT,
   ERROR_CODES,

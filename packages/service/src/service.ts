@@ -36,13 +36,21 @@ import {
 } from '@suanli/engine';
 import { type AuditEntry, type AuditVerification, canonicalJson, verifyAuditChain } from './audit.ts';
 import { AuditLog } from './audit-log.ts';
+import { allowed, authorize, hashToken, newToken, type Principal, SYSTEM } from './auth.ts';
 import { SuanliError } from './errors.ts';
 import { newJobId } from './ids.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob } from './job-record.ts';
 import { type JobSpec, readJobSpec } from './job-spec.ts';
 import type { Backend, BackendStatus } from './ports/backend.ts';
 import type { Clock } from './ports/clock.ts';
-import type { JobFilter, Store, StoredModelAudit } from './ports/store.ts';
+import {
+  type JobFilter,
+  ROLES,
+  type Role,
+  type Store,
+  type StoredModelAudit,
+  type TokenRecord,
+} from './ports/store.ts';
 import { type ParsedText, parsedValue, parseText } from './text-input.ts';
 import { generateLogKey, type LogKey } from './tree-head.ts';
 
@@ -202,9 +210,11 @@ export class SuanliService {
   }
 
   /** Validates and stores a job; it is durable (with its audit entry) when this returns. */
-  async submit(input: SpecInput): Promise<JobRecord> {
+  async submit(input: SpecInput, actor: Principal = SYSTEM): Promise<JobRecord> {
+    authorize(actor, 'jobs.submit');
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
+    authorize(actor, 'jobs.submit', spec.tenant);
     await this.admitOrThrow(spec, nowS);
     const job: JobRecord = {
       id: this.newId(),
@@ -257,11 +267,13 @@ export class SuanliService {
   }
 
   /** A dry run of the governance rules for a job spec: admission, and placement at every site. */
-  async testPolicy(input: SpecInput): Promise<ReturnType<typeof testPolicy>> {
+  async testPolicy(input: SpecInput, actor: Principal = SYSTEM): Promise<ReturnType<typeof testPolicy>> {
+    authorize(actor, 'policies.test');
     if (!this.policy) throw new SuanliError('INVALID_POLICY', 'no policy is loaded');
     await this.loadCatalog();
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
+    authorize(actor, 'policies.test', spec.tenant);
     const job = toEngineJob({ id: 'test', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
     return testPolicy(this.policy, job, this.network, await this.loadExports(), nowS);
   }
@@ -275,7 +287,8 @@ export class SuanliService {
   }
 
   /** The model registry, with each model's audits. */
-  async models(): Promise<readonly Model[]> {
+  async models(actor: Principal = SYSTEM): Promise<readonly Model[]> {
+    authorize(actor, 'catalog.read');
     await this.loadCatalog();
     return this.network.models ?? [];
   }
@@ -285,10 +298,18 @@ export class SuanliService {
    * attribute (CSV: prediction,label,group), stores it with the model (figures, per-group rates and
    * a digest of the input, never the rows) and records it in the audit log.
    */
-  async auditModel(modelId: string, sector: string, csv: string, source = 'upload'): Promise<StoredModelAudit> {
+  async auditModel(
+    modelId: string,
+    sector: string,
+    csv: string,
+    source = 'upload',
+    actor: Principal = SYSTEM,
+  ): Promise<StoredModelAudit> {
+    authorize(actor, 'models.audit');
     await this.loadCatalog();
     const model = this.network.models?.find((m) => m.id === modelId);
     if (!model) throw new SuanliError('UNKNOWN_MODEL', `unknown model ${modelId}`);
+    authorize(actor, 'models.audit', model.owner);
     if (!(SECTORS as readonly string[]).includes(sector)) {
       throw new SuanliError('INVALID_FIELD', `unknown sector ${sector} (known: ${SECTORS.join(', ')})`, {
         field: 'sector',
@@ -382,29 +403,41 @@ export class SuanliService {
   }
 
   /** A dry run: every site ranked or rejected; nothing is stored. */
-  async quote(input: SpecInput): Promise<Quote> {
+  async quote(input: SpecInput, actor: Principal = SYSTEM): Promise<Quote> {
+    authorize(actor, 'jobs.quote');
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
+    authorize(actor, 'jobs.quote', spec.tenant);
     const snapshot = await this.snapshot();
     const job = toEngineJob({ id: 'quote', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
     const explanation = quote(snapshot, job, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
     return toQuote(explanation);
   }
 
-  async getJob(id: string): Promise<JobRecord> {
+  async getJob(id: string, actor: Principal = SYSTEM): Promise<JobRecord> {
+    authorize(actor, 'jobs.read');
     const job = await this.store.getJob(id);
-    if (!job) throw new SuanliError('JOB_NOT_FOUND', `no job ${id}`);
+    // Another tenant's job is as good as missing: its id says nothing about it.
+    if (!job || !allowed(actor, 'jobs.read', job.spec.tenant)) throw new SuanliError('JOB_NOT_FOUND', `no job ${id}`);
     return job;
   }
 
-  listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
+  /** Jobs, newest first; tenant roles see their own tenant's only. */
+  listJobs(filter: JobFilter = {}, actor: Principal = SYSTEM): Promise<JobRecord[]> {
+    authorize(actor, 'jobs.read');
+    if (actor.tenant !== undefined && (actor.role === 'tenant-admin' || actor.role === 'tenant-member')) {
+      if (filter.tenant !== undefined && filter.tenant !== actor.tenant) authorize(actor, 'jobs.read', filter.tenant);
+      return this.store.listJobs({ ...filter, tenant: actor.tenant });
+    }
     return this.store.listJobs(filter);
   }
 
   /** Cancels a job that has not finished; on its backend first if it was handed over. */
-  async cancel(id: string): Promise<JobRecord> {
+  async cancel(id: string, actor: Principal = SYSTEM): Promise<JobRecord> {
+    authorize(actor, 'jobs.cancel');
     for (let attempt = 0; attempt < 5; attempt++) {
-      const job = await this.getJob(id);
+      const job = await this.getJob(id, actor);
+      authorize(actor, 'jobs.cancel', job.spec.tenant);
       if (FINAL_STATES.includes(job.state)) {
         throw new SuanliError('JOB_NOT_CANCELLABLE', `job ${id} is already ${job.state}`);
       }
@@ -425,7 +458,8 @@ export class SuanliService {
     throw new SuanliError('INTERNAL', `job ${id} kept changing state while being cancelled`);
   }
 
-  async sites(): Promise<SiteStatus[]> {
+  async sites(actor: Principal = SYSTEM): Promise<SiteStatus[]> {
+    authorize(actor, 'sites.read');
     const used = new Map<string, number>();
     for (const j of await this.store.listJobs({ states: ACTIVE_STATES })) {
       if (j.placement) used.set(j.placement.poolId, (used.get(j.placement.poolId) ?? 0) + j.placement.count);
@@ -446,15 +480,15 @@ export class SuanliService {
     });
   }
 
-  async site(id: string): Promise<SiteStatus> {
-    const site = (await this.sites()).find((s) => s.id === id);
+  async site(id: string, actor: Principal = SYSTEM): Promise<SiteStatus> {
+    const site = (await this.sites(actor)).find((s) => s.id === id);
     if (!site) throw new SuanliError('SITE_NOT_FOUND', `no site ${id}`);
     return site;
   }
 
   /** What the engine would decide for a pending job now, and the quota that holds it. */
-  async why(id: string): Promise<WhyPending> {
-    const job = await this.getJob(id);
+  async why(id: string, actor: Principal = SYSTEM): Promise<WhyPending> {
+    const job = await this.getJob(id, actor);
     if (job.state !== 'pending') {
       return {
         jobId: id,
@@ -510,11 +544,108 @@ export class SuanliService {
     return this.store.countJobsByState();
   }
 
-  listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
+  listAudit(fromSeq: number, limit: number, actor: Principal = SYSTEM): Promise<AuditEntry[]> {
+    authorize(actor, 'audit.read');
     return this.store.listAudit(fromSeq, limit);
   }
 
-  verifyAudit(): Promise<AuditVerification> {
+  /** The audit log's tree head and proofs, for auditors and operators. */
+  auditTree(actor: Principal = SYSTEM): AuditLog {
+    authorize(actor, 'audit.read');
+    return this.auditLog;
+  }
+
+  /** The data catalog. */
+  datasets(actor: Principal = SYSTEM): Network['datasets'] {
+    authorize(actor, 'catalog.read');
+    return this.network.datasets;
+  }
+
+  /** The policy in force, for listing. */
+  policyInForce(actor: Principal = SYSTEM): Policy {
+    authorize(actor, 'policies.read');
+    if (!this.policy) throw new SuanliError('INVALID_POLICY', 'no policy is loaded (the server runs with --no-policy)');
+    return this.policy;
+  }
+
+  /** Who a token belongs to; UNAUTHENTICATED for a missing or unknown token. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token) {
+      throw new SuanliError(
+        'UNAUTHENTICATED',
+        'no API token: send Authorization: Bearer <token> (suanli tokens create)',
+      );
+    }
+    const record = await this.store.findToken(hashToken(token));
+    if (!record) throw new SuanliError('UNAUTHENTICATED', 'unknown API token');
+    return { name: record.name, role: record.role, ...(record.tenant !== undefined ? { tenant: record.tenant } : {}) };
+  }
+
+  /**
+   * Issues a token. Operators issue any; tenant admins issue tokens of their own tenant, never an
+   * operator's or auditor's. The token is returned once; only its hash is stored and logged.
+   */
+  async createToken(
+    req: { name: string; role: Role; tenant?: string },
+    actor: Principal = SYSTEM,
+  ): Promise<{ token: string; name: string; role: Role; tenant?: string }> {
+    authorize(actor, 'tokens.create', req.tenant);
+    if (!(ROLES as readonly string[]).includes(req.role)) {
+      throw new SuanliError('INVALID_FIELD', `unknown role ${req.role} (known: ${ROLES.join(', ')})`, {
+        field: 'role',
+      });
+    }
+    if (actor.role !== 'operator' && (req.role === 'operator' || req.role === 'auditor')) {
+      throw new SuanliError('FORBIDDEN', `${actor.name} (${actor.role}) may not issue ${req.role} tokens`);
+    }
+    const tenantRole = req.role === 'tenant-admin' || req.role === 'tenant-member';
+    if (tenantRole !== (req.tenant !== undefined)) {
+      throw new SuanliError(
+        'INVALID_FIELD',
+        tenantRole ? `a ${req.role} token needs a tenant` : `a ${req.role} token has no tenant`,
+        {
+          field: 'tenant',
+        },
+      );
+    }
+    if (
+      req.tenant !== undefined &&
+      this.network.tenants.length > 0 &&
+      !this.network.tenants.some((t) => t.id === req.tenant)
+    ) {
+      throw new SuanliError('UNKNOWN_TENANT', `unknown tenant ${req.tenant}`, { field: 'tenant' });
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(req.name)) {
+      throw new SuanliError('INVALID_FIELD', 'name: letters, digits, dots, dashes, @ or underscores, at most 64', {
+        field: 'name',
+      });
+    }
+    const { token, hash } = newToken();
+    const nowS = this.clock.nowS();
+    const record: TokenRecord = {
+      tokenHash: hash,
+      name: req.name,
+      role: req.role,
+      ...(req.tenant !== undefined ? { tenant: req.tenant } : {}),
+      createdAtS: nowS,
+    };
+    await this.store.insertToken(record, {
+      atS: nowS,
+      kind: 'token.created',
+      subject: req.tenant ?? req.role,
+      data: { role: req.role, by: actor.name, tokenDigest: hash.slice(0, 16) },
+    });
+    return { token, name: req.name, role: req.role, ...(req.tenant !== undefined ? { tenant: req.tenant } : {}) };
+  }
+
+  /** On a first start: an operator token when there is none yet (returned once), else undefined. */
+  async bootstrapOperator(): Promise<string | undefined> {
+    if ((await this.store.countTokens()) > 0) return undefined;
+    return (await this.createToken({ name: 'operator', role: 'operator' })).token;
+  }
+
+  verifyAudit(actor: Principal = SYSTEM): Promise<AuditVerification> {
+    authorize(actor, 'audit.read');
     const store = this.store;
     return verifyAuditChain({
       async *[Symbol.asyncIterator]() {
@@ -572,7 +703,8 @@ export class SuanliService {
    * Runs the batch optimizer over the queue now. With `apply`, its plan is carried out as a
    * scheduling cycle would; without, nothing changes and the plan is only reported.
    */
-  async optimize(apply: boolean): Promise<OptimizeResult> {
+  async optimize(apply: boolean, actor: Principal = SYSTEM): Promise<OptimizeResult> {
+    authorize(actor, 'optimize');
     if (!this.solver) throw new SuanliError('OPTIMIZER_UNAVAILABLE', 'no LP/MIP solver is configured for this server');
     if (this.profile.optimizer.mode === 'off') {
       throw new SuanliError('OPTIMIZER_UNAVAILABLE', `the batch optimizer is off in profile ${this.profile.name}`);

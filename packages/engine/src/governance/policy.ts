@@ -175,7 +175,7 @@ function compileLeaf(path: string, m: Matcher): Test {
 
 interface CompiledRule {
   readonly when: Test | undefined;
-  readonly require: Test | undefined;
+  readonly needs: Test | undefined;
 }
 
 const compiled = new WeakMap<Rule, CompiledRule>();
@@ -185,7 +185,7 @@ function compiledRule(rule: Rule): CompiledRule {
   if (!c) {
     c = {
       when: rule.when === undefined ? undefined : compileCondition(rule.when),
-      require: rule.require === undefined ? undefined : compileCondition(rule.require),
+      needs: rule.require === undefined ? undefined : compileCondition(rule.require),
     };
     compiled.set(rule, c);
   }
@@ -211,7 +211,7 @@ export function applyRule(rule: Rule, facts: Facts): RuleOutcome {
     if (rule.effect === 'deny') return applies ? denial(rule, facts) : allowed(rule);
     if (rule.effect === 'require') {
       if (!applies) return allowed(rule);
-      return c.require === undefined || c.require(facts) ? allowed(rule) : denial(rule, facts);
+      return c.needs === undefined || c.needs(facts) ? allowed(rule) : denial(rule, facts);
     }
     return applies ? allowed(rule) : { rule, result: 'dispreferred', reason: describe(rule, facts) };
   } catch (e) {

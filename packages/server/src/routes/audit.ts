@@ -10,8 +10,9 @@ import {
   list,
   SignedTreeHeadSchema,
 } from '../api-schemas.ts';
+import { type AppEnv, who } from '../auth.ts';
 
-export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): void {
+export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -31,7 +32,7 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await service.listAudit(q.from ?? 1, q.limit ?? 1000), 200);
+      return c.json(await service.listAudit(q.from ?? 1, q.limit ?? 1000, who(c)), 200);
     },
   );
   app.openapi(
@@ -45,7 +46,7 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.verifyAudit(), 200),
+    async (c) => c.json(await service.verifyAudit(who(c)), 200),
   );
   app.openapi(
     createRoute({
@@ -58,7 +59,10 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
         ...errorResponses,
       },
     }),
-    (c) => c.json({ logId: service.auditLog.logId, publicKey: service.auditLog.publicKey }, 200),
+    (c) => {
+      const log = service.auditTree(who(c));
+      return c.json({ logId: log.logId, publicKey: log.publicKey }, 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -71,7 +75,7 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.auditLog.head(), 200),
+    async (c) => c.json(await service.auditTree(who(c)).head(), 200),
   );
   app.openapi(
     createRoute({
@@ -92,7 +96,7 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await service.auditLog.inclusionProof(q.seq, q.treeSize), 200);
+      return c.json(await service.auditTree(who(c)).inclusionProof(q.seq, q.treeSize), 200);
     },
   );
   app.openapi(
@@ -114,7 +118,7 @@ export function registerAuditRoutes(app: OpenAPIHono, service: SuanliService): v
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await service.auditLog.consistencyProof(q.first, q.second), 200);
+      return c.json(await service.auditTree(who(c)).consistencyProof(q.first, q.second), 200);
     },
   );
 }

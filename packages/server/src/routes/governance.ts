@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { SuanliError, type SuanliService } from '@suanli/service';
+import { ROLES, type SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses } from '../api-schemas.ts';
+import { type AppEnv, who } from '../auth.ts';
 import { invalidSpec, specBody, specInput } from './spec-body.ts';
 
 const RuleSchema = z
@@ -95,7 +96,7 @@ const ModelAuditSchema = AuditFiguresSchema.extend({
   }),
 }).openapi('ModelAudit');
 
-export function registerGovernanceRoutes(app: OpenAPIHono, service: SuanliService): void {
+export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -108,8 +109,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono, service: SuanliServic
       },
     }),
     (c) => {
-      const p = service.policy;
-      if (!p) throw new SuanliError('INVALID_POLICY', 'no policy is loaded (the server runs with --no-policy)');
+      const p = service.policyInForce(who(c));
       const rules = p.rules.map(({ id, title, source, stage, effect }) => ({ id, title, source, stage, effect }));
       return c.json({ name: p.name, version: p.version, rules }, 200);
     },
@@ -126,7 +126,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono, service: SuanliServic
         ...invalidSpec,
       },
     }),
-    async (c) => c.json((await service.testPolicy(await specInput(c))) as z.infer<typeof PolicyTestSchema>, 200),
+    async (c) =>
+      c.json((await service.testPolicy(await specInput(c), who(c))) as z.infer<typeof PolicyTestSchema>, 200),
   );
   app.openapi(
     createRoute({
@@ -139,7 +140,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono, service: SuanliServic
         ...errorResponses,
       },
     }),
-    (c) => c.json(service.network.datasets as z.infer<typeof DatasetSchema>[], 200),
+    (c) => c.json(service.datasets(who(c)) as z.infer<typeof DatasetSchema>[], 200),
   );
   app.openapi(
     createRoute({
@@ -152,7 +153,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono, service: SuanliServic
         ...errorResponses,
       },
     }),
-    async (c) => c.json((await service.models()) as z.infer<typeof ModelSchema>[], 200),
+    async (c) => c.json((await service.models(who(c))) as z.infer<typeof ModelSchema>[], 200),
   );
   app.openapi(
     createRoute({
@@ -177,8 +178,51 @@ export function registerGovernanceRoutes(app: OpenAPIHono, service: SuanliServic
       const { id } = c.req.valid('param');
       const { sector } = c.req.valid('query');
       const csv = await c.req.text();
-      const audit = await service.auditModel(id, sector, csv, c.req.header('x-suanli-source') ?? 'upload');
+      const audit = await service.auditModel(id, sector, csv, c.req.header('x-suanli-source') ?? 'upload', who(c));
       return c.json(audit as unknown as z.infer<typeof ModelAuditSchema>, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tokens',
+      tags: ['access'],
+      summary: 'Issue an API token (returned once; only its hash is stored)',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.object({
+                name: z.string(),
+                role: z.enum(ROLES),
+                tenant: z.string().optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: {
+          description: 'The token',
+          content: {
+            'application/json': {
+              schema: z.object({
+                token: z.string(),
+                name: z.string(),
+                role: z.string(),
+                tenant: z.string().optional(),
+              }),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const req = { name: body.name, role: body.role, ...(body.tenant !== undefined ? { tenant: body.tenant } : {}) };
+      return c.json(await service.createToken(req, who(c)), 201);
     },
   );
 }

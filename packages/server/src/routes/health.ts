@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { SuanliService } from '@suanli/service';
 import { errorResponses, HealthSchema } from '../api-schemas.ts';
+import type { AppEnv } from '../auth.ts';
 
 export const VERSION = '0.1.0';
 
-export function registerHealthRoute(app: OpenAPIHono, service: SuanliService): void {
+export function registerHealthRoute(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
     createRoute({
       method: 'get',

@@ -1,11 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { JOB_STATES, type SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses, JobSchema, list, QuoteSchema, WhyPendingSchema } from '../api-schemas.ts';
+import { type AppEnv, who } from '../auth.ts';
 import { invalidSpec, specBody, specInput } from './spec-body.ts';
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'j-0123456789ab' }) });
 
-export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): void {
+export function registerJobRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -19,7 +20,7 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
         ...invalidSpec,
       },
     }),
-    async (c) => c.json(await service.submit(await specInput(c)), 201),
+    async (c) => c.json(await service.submit(await specInput(c), who(c)), 201),
   );
 
   app.openapi(
@@ -35,7 +36,7 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
         ...invalidSpec,
       },
     }),
-    async (c) => c.json(await service.quote(await specInput(c)), 200),
+    async (c) => c.json(await service.quote(await specInput(c), who(c)), 200),
   );
 
   app.openapi(
@@ -58,11 +59,14 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const jobs = await service.listJobs({
-        ...(q.state ? { states: [q.state] } : {}),
-        ...(q.tenant ? { tenant: q.tenant } : {}),
-        limit: q.limit ?? 200,
-      });
+      const jobs = await service.listJobs(
+        {
+          ...(q.state ? { states: [q.state] } : {}),
+          ...(q.tenant ? { tenant: q.tenant } : {}),
+          limit: q.limit ?? 200,
+        },
+        who(c),
+      );
       return c.json(jobs, 200);
     },
   );
@@ -80,7 +84,7 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.getJob(c.req.valid('param').id), 200),
+    async (c) => c.json(await service.getJob(c.req.valid('param').id, who(c)), 200),
   );
 
   app.openapi(
@@ -97,7 +101,7 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.cancel(c.req.valid('param').id), 200),
+    async (c) => c.json(await service.cancel(c.req.valid('param').id, who(c)), 200),
   );
 
   app.openapi(
@@ -115,6 +119,6 @@ export function registerJobRoutes(app: OpenAPIHono, service: SuanliService): voi
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.why(c.req.valid('param').id), 200),
+    async (c) => c.json(await service.why(c.req.valid('param').id, who(c)), 200),
   );
 }

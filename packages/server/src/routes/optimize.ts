@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses, OptimizeResultSchema } from '../api-schemas.ts';
+import { type AppEnv, who } from '../auth.ts';
 
-export function registerOptimizeRoute(app: OpenAPIHono, service: SuanliService): void {
+export function registerOptimizeRoute(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -21,6 +22,6 @@ export function registerOptimizeRoute(app: OpenAPIHono, service: SuanliService):
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.optimize(c.req.valid('query').apply === 'true'), 200),
+    async (c) => c.json(await service.optimize(c.req.valid('query').apply === 'true', who(c)), 200),
   );
 }

@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses, list, SiteSchema } from '../api-schemas.ts';
+import { type AppEnv, who } from '../auth.ts';
 
-export function registerSiteRoutes(app: OpenAPIHono, service: SuanliService): void {
+export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -14,7 +15,7 @@ export function registerSiteRoutes(app: OpenAPIHono, service: SuanliService): vo
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.sites(), 200),
+    async (c) => c.json(await service.sites(who(c)), 200),
   );
   app.openapi(
     createRoute({
@@ -31,6 +32,6 @@ export function registerSiteRoutes(app: OpenAPIHono, service: SuanliService): vo
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await service.site(c.req.valid('param').id), 200),
+    async (c) => c.json(await service.site(c.req.valid('param').id, who(c)), 200),
   );
 }

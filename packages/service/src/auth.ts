@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SuanliError } from './errors.ts';
+import type { Role } from './ports/store.ts';
+
+/** Who is calling: a token's role, and for tenant roles the tenant it acts for. */
+export interface Principal {
+  readonly name: string;
+  readonly role: Role;
+  readonly tenant?: string;
+}
+
+/** The scheduler loop and other internal callers act as the system operator. */
+export const SYSTEM: Principal = { name: 'system', role: 'operator' };
+
+/** Everything a caller can ask for. Each endpoint names one. */
+export const ACTIONS = [
+  'sites.read',
+  'jobs.read',
+  'jobs.submit',
+  'jobs.cancel',
+  'jobs.quote',
+  'optimize',
+  'audit.read',
+  'policies.read',
+  'policies.test',
+  'catalog.read',
+  'models.audit',
+  'tokens.create',
+] as const;
+
+export type Action = (typeof ACTIONS)[number];
+
+/** Actions about a tenant's own things (its jobs, its models, its tokens). */
+const TENANT_SCOPED: ReadonlySet<Action> = new Set([
+  'jobs.read',
+  'jobs.submit',
+  'jobs.cancel',
+  'jobs.quote',
+  'policies.test',
+  'models.audit',
+  'tokens.create',
+]);
+
+/**
+ * Who may do what. Operators run the network; auditors read everything and change nothing;
+ * tenant admins and members work on their own tenant's jobs (admins also audit their models and
+ * issue their tenant's tokens).
+ */
+const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
+  operator: new Set(ACTIONS),
+  auditor: new Set(['sites.read', 'jobs.read', 'audit.read', 'policies.read', 'policies.test', 'catalog.read']),
+  'tenant-admin': new Set([
+    'sites.read',
+    'jobs.read',
+    'jobs.submit',
+    'jobs.cancel',
+    'jobs.quote',
+    'policies.read',
+    'policies.test',
+    'catalog.read',
+    'models.audit',
+    'tokens.create',
+  ]),
+  'tenant-member': new Set([
+    'sites.read',
+    'jobs.read',
+    'jobs.submit',
+    'jobs.cancel',
+    'jobs.quote',
+    'policies.read',
+    'policies.test',
+    'catalog.read',
+  ]),
+};
+
+/** Whether `who` may do `action`, on something of `tenant` when the action is about one. */
+export function allowed(who: Principal, action: Action, tenant?: string): boolean {
+  if (!GRANTS[who.role].has(action)) return false;
+  if (who.role === 'operator' || who.role === 'auditor') return true;
+  if (!TENANT_SCOPED.has(action) || tenant === undefined) return true;
+  return who.tenant === tenant;
+}
+
+/** Throws FORBIDDEN unless allowed, naming the role, the action and the tenant. */
+export function authorize(who: Principal, action: Action, tenant?: string): void {
+  if (allowed(who, action, tenant)) return;
+  const whom = who.tenant ? `${who.role} of ${who.tenant}` : who.role;
+  throw new SuanliError(
+    'FORBIDDEN',
+    `${who.name} (${whom}) may not ${action}${tenant !== undefined && TENANT_SCOPED.has(action) ? ` for tenant ${tenant}` : ''}`,
+  );
+}
+
+/** A new API token: 32 random bytes, shown once; only its SHA-256 is stored. */
+export function newToken(): { token: string; hash: string } {
+  const token = `sl_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
