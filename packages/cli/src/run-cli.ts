@@ -6,6 +6,7 @@ import {
   JOB_STATES,
   loadNetworkFile,
   loadProfileFile,
+  readInputFile,
   SuanliError,
   toSuanliError,
 } from '@suanli/service';
@@ -248,13 +249,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .requiredOption('--sector <sector>', 'the sector the model is audited for')
     .option('--json', 'print JSON')
     .action(async (model: string, csvFile: string, o: { sector: string; json?: boolean }) => {
-      let csv: string;
-      try {
-        csv = readFileSync(csvFile, 'utf8');
-      } catch (e) {
-        const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-        throw new SuanliError('MALFORMED_INPUT', `cannot read the CSV: ${why}`, { source: csvFile });
-      }
+      const csv = readInputFile(csvFile, 'MALFORMED_INPUT', 'CSV');
       const a = await client().auditModel(model, o.sector, csv, csvFile);
       print(a, !!o.json, () => fairnessText(a));
     });

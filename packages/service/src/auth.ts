@@ -41,6 +41,18 @@ const TENANT_SCOPED: ReadonlySet<Action> = new Set([
   'tokens.create',
 ]);
 
+/** What tenant members may do: their own tenant's jobs, and reading what is public to tenants. */
+const MEMBER: readonly Action[] = [
+  'sites.read',
+  'jobs.read',
+  'jobs.submit',
+  'jobs.cancel',
+  'jobs.quote',
+  'policies.read',
+  'policies.test',
+  'catalog.read',
+];
+
 /**
  * Who may do what. Operators run the network; auditors read everything and change nothing;
  * tenant admins and members work on their own tenant's jobs (admins also audit their models and
@@ -49,28 +61,8 @@ const TENANT_SCOPED: ReadonlySet<Action> = new Set([
 const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   operator: new Set(ACTIONS),
   auditor: new Set(['sites.read', 'jobs.read', 'audit.read', 'policies.read', 'policies.test', 'catalog.read']),
-  'tenant-admin': new Set([
-    'sites.read',
-    'jobs.read',
-    'jobs.submit',
-    'jobs.cancel',
-    'jobs.quote',
-    'policies.read',
-    'policies.test',
-    'catalog.read',
-    'models.audit',
-    'tokens.create',
-  ]),
-  'tenant-member': new Set([
-    'sites.read',
-    'jobs.read',
-    'jobs.submit',
-    'jobs.cancel',
-    'jobs.quote',
-    'policies.read',
-    'policies.test',
-    'catalog.read',
-  ]),
+  'tenant-admin': new Set([...MEMBER, 'models.audit', 'tokens.create']),
+  'tenant-member': new Set(MEMBER),
 };
 
 /** Whether `who` may do `action`, on something of `tenant` when the action is about one. */

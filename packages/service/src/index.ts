@@ -81,7 +81,7 @@ export {
   SuanliService,
   type WhyPending,
 } from './service.ts';
-export { describeIssue, fieldName, type ParsedText, parsedValue, parseText } from './text-input.ts';
+export { describeIssue, fieldName, type ParsedText, parsedValue, parseText, readInputFile } from './text-input.ts';
 export { loadTraceFile } from './trace-file.ts';
 export {
   generateLogKey,

@@ -18,7 +18,7 @@ import {
 import { z } from 'zod';
 import { acceleratorSpecSchema, builtinAccelerators } from './accelerator-catalog.ts';
 import { SuanliError } from './errors.ts';
-import { type FieldPath, fieldError, type ParsedText, parseText, validate } from './text-input.ts';
+import { type FieldPath, fieldError, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like zhong-wei');
 const positive = z.number().positive();
@@ -207,13 +207,7 @@ export const DEFAULT_LINK_MODEL = {
 
 /** Reads and validates a network file; every error names the file, line and field. */
 export function loadNetworkFile(path: string): Network {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new SuanliError('INVALID_NETWORK', `cannot read the network file: ${why}`, { source: path });
-  }
+  const text = readInputFile(path, 'INVALID_NETWORK', 'network file');
   return parseNetwork(text, path);
 }
 

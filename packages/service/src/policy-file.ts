@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Condition, FACT_NAMES, type Matcher, type Policy, type Rule } from '@suanli/engine';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
-import { type FieldPath, fieldError, type ParsedText, parseText, validate } from './text-input.ts';
+import { type FieldPath, fieldError, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
 const ruleSchema = z.strictObject({
   id: z.string().regex(/^[A-Z][A-Z0-9]*(-[a-z0-9]+)*$/, 'must look like R01 or R04-contract'),
@@ -168,13 +167,7 @@ export function parsePolicy(text: string, source: string): Policy {
 }
 
 export function loadPolicyFile(path: string): Policy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new SuanliError('INVALID_POLICY', `cannot read the policy: ${why}`, { source: path });
-  }
+  const text = readInputFile(path, 'INVALID_POLICY', 'policy');
   return parsePolicy(text, path);
 }
 

@@ -9,7 +9,7 @@ import {
 } from '@suanli/engine';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
-import { type FieldPath, type ParsedText, parseText, validate } from './text-input.ts';
+import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
 const args = z.record(z.string(), z.unknown());
 /** A plug-in as written: `quota`, `{ preemption: { minWaitS: 600 } }`, or `{ name, args, weight }`. */
@@ -133,13 +133,7 @@ export function parseProfile(text: string, source: string): Profile {
 }
 
 export function loadProfileFile(path: string): Profile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new SuanliError('INVALID_PROFILE', `cannot read the profile: ${why}`, { source: path });
-  }
+  const text = readInputFile(path, 'INVALID_PROFILE', 'profile');
   return parseProfile(text, path);
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { formatNumber, type Network, type Profile } from '@suanli/engine';
 import {
@@ -20,7 +19,7 @@ import { z } from 'zod';
 import { SuanliError } from './errors.ts';
 import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
-import { type FieldPath, type ParsedText, parseText, validate } from './text-input.ts';
+import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 import { loadTraceFile } from './trace-file.ts';
 
 /** The baselines and the default, by name: the profile each runs and the run-time estimates it is given. */
@@ -151,13 +150,7 @@ type ChangeInput = z.infer<typeof changeSchema>;
 
 /** Reads a scenario file and resolves everything it names, relative to the file's folder. */
 export function loadScenarioFile(path: string): ScenarioPlan {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new SuanliError('INVALID_SCENARIO', `cannot read the scenario: ${why}`, { source: path });
-  }
+  const text = readInputFile(path, 'INVALID_SCENARIO', 'scenario');
   return parseScenario(text, path, dirname(resolve(path)));
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ErrorCode, type ErrorLocation, SuanliError } from './errors.ts';
@@ -167,4 +168,16 @@ export function validate<T>(schema: z.ZodType<T>, parsed: ParsedText, code: Erro
 /** An error at a field of a parsed document. */
 export function fieldError(parsed: ParsedText, code: ErrorCode, path: FieldPath, message: string): SuanliError {
   return new SuanliError(code, message, parsed.locate(path));
+}
+
+/** Reads a file whole; a file that cannot be read is one error of `code`: "cannot read the <what>: no such file". */
+export function readInputFile(path: string, code: ErrorCode, what: string): string;
+export function readInputFile(path: string, code: ErrorCode, what: string, binary: true): Buffer;
+export function readInputFile(path: string, code: ErrorCode, what: string, binary = false): string | Buffer {
+  try {
+    return binary ? readFileSync(path) : readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new SuanliError(code, `cannot read the ${what}: ${why}`, { source: path });
+  }
 }

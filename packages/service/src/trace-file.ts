@@ -1,20 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseTrace, TraceError, type TraceRow } from '@suanli/sim';
 import { SuanliError } from './errors.ts';
+import { readInputFile } from './text-input.ts';
 
 /**
  * Reads a normalized trace file (`.csv` or `.csv.gz`, data/traces/SOURCE.md); every problem is an
  * INVALID_TRACE error naming the file, the line and the column.
  */
 export function loadTraceFile(path: string): TraceRow[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new SuanliError('INVALID_TRACE', `cannot read the trace: ${why}`, { source: path });
-  }
+  const bytes = readInputFile(path, 'INVALID_TRACE', 'trace', true);
   let text: string;
   try {
     text = (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');

@@ -284,13 +284,5 @@ export const FACT_NAMES: Readonly<Record<string, readonly string[]>> = {
     'fairnessPassed',
   ],
   transfer: ['crossBorder', 'to', 'gba', 'individualsThisYear', 'sensitiveThisYear'],
-  approval: [
-    'cbdt-security-assessment',
-    'scc-filing',
-    'pi-certification',
-    'gba-scc',
-    'hgr-filing',
-    'ethics-approval',
-    'pia',
-  ],
+  approval: APPROVAL_TYPES,
 };

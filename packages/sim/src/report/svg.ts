@@ -53,12 +53,7 @@ export function barChart(title: string, unit: string, labels: readonly string[],
   const plotH = h - top - bottom;
   const band = (w - left - 8) / Math.max(1, values.length);
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const grid = axis
-    .map(
-      (t) =>
-        `<line x1="${left}" x2="${w - 8}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#e5e7eb"/><text x="${left - 4}" y="${r(y(t) + 4)}" text-anchor="end">${tick(t)}</text>`,
-    )
-    .join('');
+  const grid = gridLines(axis, left, w - 8, y);
   const bars = values
     .map((v, i) => {
       const x = left + i * band + band * 0.15;
@@ -97,12 +92,7 @@ export function lineChart(
   const plotH = h - top - bottom;
   const x = (i: number) => left + (i / (n - 1)) * plotW;
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const grid = axis
-    .map(
-      (t) =>
-        `<line x1="${left}" x2="${w - 12}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#e5e7eb"/><text x="${left - 4}" y="${r(y(t) + 4)}" text-anchor="end">${tick(t)}</text>`,
-    )
-    .join('');
+  const grid = gridLines(axis, left, w - 12, y);
   const spanDays = ((n - 1) * stepS) / 86400;
   const xTicks = ticks(spanDays)
     .filter((d) => d <= spanDays + 1e-9)
@@ -147,12 +137,7 @@ export function groupedBarChart(
   const group = (w - left - 8) / Math.max(1, categories.length);
   const bw = (group * 0.8) / Math.max(1, series.length);
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const grid = axis
-    .map(
-      (t) =>
-        `<line x1="${left}" x2="${w - 8}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#e5e7eb"/><text x="${left - 4}" y="${r(y(t) + 4)}" text-anchor="end">${tick(t)}</text>`,
-    )
-    .join('');
+  const grid = gridLines(axis, left, w - 8, y);
   const bars = categories
     .map((c, ci) => {
       const gx = left + ci * group + group * 0.1;
@@ -200,4 +185,14 @@ function legend(w: number, names: readonly string[]): string {
 
 function svg(w: number, h: number, title: string, body: string, unit: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, sans-serif" font-size="10" fill="#374151"><title>${escapeXml(title)} (${escapeXml(unit)})</title>${body}</svg>`;
+}
+
+/** Horizontal grid lines at the axis ticks, labelled on the left. */
+function gridLines(axis: readonly number[], left: number, right: number, y: (v: number) => number): string {
+  return axis
+    .map(
+      (t) =>
+        `<line x1="${left}" x2="${right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#e5e7eb"/><text x="${left - 4}" y="${r(y(t) + 4)}" text-anchor="end">${tick(t)}</text>`,
+    )
+    .join('');
 }
