@@ -33,10 +33,13 @@ export function policyOverheadBench(): Record<string, number> {
   };
 }
 
-/** Audit entries appended per second to a real SQLite file, each in its own transaction (durable on return). */
+/**
+ * Audit entries appended per second to a real SQLite file (fsync on every commit), each durable
+ * when its call returns: 64 writers at once (group commit joins them into shared transactions),
+ * and one writer waiting for each append in turn.
+ */
 export async function auditAppendBench(): Promise<Record<string, number>> {
   const store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'suanli-bench-')), 'suanli.db'));
-  const n = 5000;
   const event = (i: number) => ({
     atS: 1_795_392_000 + i,
     kind: 'job.placed',
@@ -44,11 +47,21 @@ export async function auditAppendBench(): Promise<Record<string, number>> {
     data: { i, site: 'tianfu' },
   });
   for (let i = 0; i < 200; i++) await store.appendAudit(event(i));
+  const n = 20_000;
+  const writers = 64;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) await store.appendAudit(event(i));
-  const s = (performance.now() - t0) / 1000;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      for (let i = w; i < n; i += writers) await store.appendAudit(event(i));
+    }),
+  );
+  const concurrentS = (performance.now() - t0) / 1000;
+  const m = 2000;
+  const t1 = performance.now();
+  for (let i = 0; i < m; i++) await store.appendAudit(event(i));
+  const sequentialS = (performance.now() - t1) / 1000;
   await store.close();
-  return { audit_append_per_s: n / s };
+  return { audit_append_per_s: n / concurrentS, audit_append_sequential_per_s: m / sequentialS };
 }
 
 /**

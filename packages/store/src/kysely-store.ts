@@ -13,7 +13,7 @@ import {
   type StoredModelAudit,
   type TokenRecord,
 } from '@suanli/service';
-import { type Kysely, Migrator, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, Migrator, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations/all-migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -99,8 +99,59 @@ export class KyselyStore implements Store {
     return Number(r?.n ?? 0);
   }
 
-  async appendAudit(event: AuditEvent): Promise<AuditEntry> {
-    return this.db.transaction().execute((trx) => appendAudit(trx, event));
+  /**
+   * Group commit: appends that arrive while one transaction is being written wait for it and go
+   * together in the next, in arrival order. Each call still returns only once its entry is durable.
+   */
+  appendAudit(event: AuditEvent): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      this.pendingAppends.push({ event, resolve, reject });
+      if (!this.appending) this.appending = this.flushAppends();
+    });
+  }
+
+  private readonly pendingAppends: {
+    event: AuditEvent;
+    resolve: (e: AuditEntry) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private appending: Promise<void> | undefined;
+
+  private async flushAppends(): Promise<void> {
+    // Let the appends issued in the same turn join this batch.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.pendingAppends.length > 0) {
+      const batch = this.pendingAppends.splice(0, 1000);
+      try {
+        const entries = await this.db.transaction().execute(async (trx) => {
+          // One read of the newest entry, the chain built here, one insert per 100 rows.
+          const last = await trx
+            .selectFrom('audit')
+            .select(['seq', 'hash'])
+            .orderBy('seq', 'desc')
+            .limit(1)
+            .executeTakeFirst();
+          let prev = last ? { seq: Number(last.seq), hash: last.hash } : undefined;
+          const out: AuditEntry[] = [];
+          for (const p of batch) {
+            const entry = chainEntry(prev, p.event);
+            out.push(entry);
+            prev = entry;
+          }
+          for (let i = 0; i < out.length; i += 100) {
+            await trx
+              .insertInto('audit')
+              .values(out.slice(i, i + 100).map(auditRow))
+              .execute();
+          }
+          return out;
+        });
+        batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+      }
+    }
+    this.appending = undefined;
   }
 
   async transitionJob(
@@ -190,19 +241,20 @@ export class KyselyStore implements Store {
 async function appendAudit(trx: Transaction<Database>, event: AuditEvent): Promise<AuditEntry> {
   const last = await trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const entry = chainEntry(last ? { seq: Number(last.seq), hash: last.hash } : undefined, event);
-  await trx
-    .insertInto('audit')
-    .values({
-      seq: entry.seq,
-      at_s: entry.atS,
-      kind: entry.kind,
-      subject: entry.subject,
-      data: canonicalJson(entry.data),
-      prev_hash: entry.prevHash,
-      hash: entry.hash,
-    })
-    .execute();
+  await trx.insertInto('audit').values(auditRow(entry)).execute();
   return entry;
+}
+
+function auditRow(entry: AuditEntry): Insertable<Database['audit']> {
+  return {
+    seq: entry.seq,
+    at_s: entry.atS,
+    kind: entry.kind,
+    subject: entry.subject,
+    data: canonicalJson(entry.data),
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  };
 }
 
 function toRow(job: JobRecord): Row {
