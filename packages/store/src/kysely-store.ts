@@ -146,7 +146,9 @@ export class KyselyStore implements Store {
           }
           return out;
         });
-        batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
+        batch.forEach((p, i) => {
+          p.resolve(entries[i] as AuditEntry);
+        });
       } catch (e) {
         for (const p of batch) p.reject(e);
       }
