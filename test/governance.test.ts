@@ -113,6 +113,17 @@ labeling: true
     expect(r.message).toContain('R11: model acme-chat has no valid generative-AI filing number');
   });
 
+  it('denies a public generative service without an algorithm filing', async () => {
+    const base = builtinNetwork();
+    const unfiled = {
+      ...base,
+      models: (base.models ?? []).map((m) => (m.id === 'acme-chat' ? { ...m, algorithmFilingNo: '网信算备123号' } : m)),
+    };
+    h = await harness({ policy: china, network: unfiled });
+    const r = await refusal(() => h.service.submit({ text: serve('chat', 'acme-chat') }));
+    expect(r.message).toContain('R11-algorithm: model acme-chat has no valid algorithm filing number');
+  });
+
   it('keeps important, health and core data home; lets general data burst to partner sites', async () => {
     h = await harness({ policy: china });
     const general = await allowedSites(train('acme-ai', '[{ name: common-crawl-zh }]'));
