@@ -87,6 +87,33 @@ describe('workload and scenario files', () => {
   });
 });
 
+describe('rules in scenarios', () => {
+  it('runs the China rules for every run, and a what-if may change only the rules', () => {
+    const text = [
+      'name: rules',
+      'network: cn-national',
+      'workload:',
+      '  synthetic: { jobs: 10, arrivalsPerHour: 10 }',
+      'policies: [default]',
+      'rules: china',
+      'whatIf:',
+      '  - name: no-rules',
+      '    rules: none',
+    ].join('\n');
+    const plan = parseScenario(text, 'rules.yaml', ROOT);
+    const filters = plan.runs.map((r) => r.profile.siteFilters.map((f) => f.name));
+    expect(filters[0]).toContain('governance');
+    expect(filters[1]).not.toContain('governance');
+    const bad = text.replace('rules: none', 'rules: lenient');
+    try {
+      parseScenario(bad, 'rules.yaml', ROOT);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'INVALID_SCENARIO', location: { line: 9, field: 'whatIf[0].rules' } });
+    }
+  });
+});
+
 describe('scenario errors', () => {
   const fail = (f: () => unknown) => {
     try {

@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
-import { formatNumber, type Network, type Profile } from '@suanli/engine';
+import { formatNumber, type Network, type Policy, type Profile, withPolicy } from '@suanli/engine';
 import {
   applyChanges,
   type EstimateMode,
@@ -18,6 +18,7 @@ import {
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
 import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
+import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
 import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 import { loadTraceFile } from './trace-file.ts';
@@ -132,11 +133,15 @@ const scenarioSchema = z.strictObject({
     .array(
       z.strictObject({
         name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-        changes: z.array(changeSchema).min(1),
+        changes: z.array(changeSchema).min(1).optional(),
         policies: z.array(z.string()).min(1).optional(),
+        /** Governance rules for this variant: `china`, a rules file, or `none`. */
+        rules: z.string().min(1).optional(),
       }),
     )
     .optional(),
+  /** Governance rules for every run: `china` (built in), a rules file, or `none` (default). */
+  rules: z.string().min(1).optional(),
   seed: z.number().int().optional(),
   cycleS: z.number().min(0).optional(),
   preemption: z
@@ -175,15 +180,29 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
   const policies = resolvePolicies(file, here, fail);
   const workload = resolveWorkload(file, here, fail, seed);
 
-  const variants: { name: string; network: Network; policies: readonly string[] }[] = [
-    { name: 'baseline', network, policies: policies.map((p) => p.name) },
+  const rulesOf = (ref: string | undefined, at: FieldPath): Policy | undefined => {
+    if (ref === undefined || ref === 'none') return undefined;
+    if ((BUILTIN_POLICIES_FILES as readonly string[]).includes(ref) && !isPath(ref)) {
+      return builtinPolicy(ref as (typeof BUILTIN_POLICIES_FILES)[number]);
+    }
+    if (!isPath(ref)) {
+      throw fail(at, `unknown rules ${ref} (built in: ${BUILTIN_POLICIES_FILES.join(', ')}, none; or a rules file)`);
+    }
+    return loadPolicyFile(here(ref));
+  };
+  const baseRules = rulesOf(file.rules, ['rules']);
+  const variants: { name: string; network: Network; policies: readonly string[]; rules: Policy | undefined }[] = [
+    { name: 'baseline', network, policies: policies.map((p) => p.name), rules: baseRules },
   ];
   (file.whatIf ?? []).forEach((w, i) => {
     if (w.name === 'baseline') throw fail(['whatIf', i, 'name'], 'baseline is the name of the unchanged network');
     if (variants.some((v) => v.name === w.name)) throw fail(['whatIf', i, 'name'], `${w.name} is used twice`);
+    if (w.changes === undefined && w.rules === undefined) {
+      throw fail(['whatIf', i], 'a what-if changes the network (changes), the rules (rules), or both');
+    }
     let changed: Network;
     try {
-      changed = applyChanges(network, w.changes.map(toChange));
+      changed = applyChanges(network, (w.changes ?? []).map(toChange));
     } catch (e) {
       if (!(e instanceof WhatIfError)) throw e;
       throw fail(['whatIf', i, 'changes', e.index], e.message);
@@ -194,7 +213,8 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
         throw fail(['whatIf', i, 'policies', k], `unknown policy ${name}: list it under policies first`);
       }
     });
-    variants.push({ name: w.name, network: changed, policies: chosen });
+    const rules = w.rules === undefined ? baseRules : rulesOf(w.rules, ['whatIf', i, 'rules']);
+    variants.push({ name: w.name, network: changed, policies: chosen, rules });
   });
 
   const runs: RunPlan[] = variants.flatMap((v) =>
@@ -205,7 +225,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
         policy: p.name,
         variant: v.name,
         network: v.network,
-        profile: p.profile,
+        profile: v.rules ? withPolicy(p.profile, v.rules) : p.profile,
         estimates: p.estimates,
         jobs: jobs.jobs,
         ...(jobs.count !== undefined ? { jobCount: jobs.count } : {}),
