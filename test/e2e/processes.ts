@@ -20,8 +20,11 @@ export interface ServerProcess {
 /** Starts `suanli serve` as a real process on a free port and waits for its banner. */
 export async function startServerProcess(args: readonly string[] = []): Promise<ServerProcess> {
   const data = mkdtempSync(join(tmpdir(), 'suanli-e2e-'));
+  // A server of its own: SQLite in a fresh folder, whatever DATABASE_URL the shell has.
+  const { DATABASE_URL: _ignored, ...env } = process.env;
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let output = '';
   const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {

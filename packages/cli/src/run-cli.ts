@@ -76,7 +76,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description('run the API, the dashboard and the scheduler (built-in network, sim backend)')
     .option('--port <port>', 'port to listen on', int('--port'), 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--data <dir>', 'folder for the SQLite store', '.suanli')
+    .option(
+      '--data <dir>',
+      'folder for the SQLite store, the audit key and the first token (DATABASE_URL: PostgreSQL instead)',
+      '.suanli',
+    )
     .option('--network <file>', 'network YAML file (default: the built-in cn-national)')
     .option('--profile <file>', 'scheduling profile YAML file (default: the built-in default profile)')
     .option('--policy <file>', 'governance rules YAML file (default: the built-in China policy)')
@@ -102,6 +106,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           ...(o.network ? { networkFile: o.network } : {}),
           ...(o.profile ? { profileFile: o.profile } : {}),
           ...(o.policy === false ? { policyFile: false as const } : o.policy ? { policyFile: o.policy } : {}),
+          ...(io.env['DATABASE_URL'] ? { databaseUrl: io.env['DATABASE_URL'] } : {}),
         });
         io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
         const dashboard = server.operatorToken ? `${server.url}/#token=${server.operatorToken}` : `${server.url}/`;

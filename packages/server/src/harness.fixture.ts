@@ -36,11 +36,13 @@ export async function harness(
     clock?: ReturnType<typeof manualClock>;
     solver?: Solver;
     policy?: Policy;
+    /** Another store than a fresh SQLite file (PostgreSQL); called again on restart. */
+    openStore?: () => Promise<Store>;
   } = {},
 ): Promise<Harness> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
   const clock = options.clock ?? manualClock();
-  const store = await openSqliteStore(dbPath);
+  const store = options.openStore ? await options.openStore() : await openSqliteStore(dbPath);
   const backends = new Map<string, Backend>([['sim', new SimBackend({ clock, speedup: options.speedup ?? 60 })]]);
   const network = options.network ?? builtinNetwork();
   const service = new SuanliService({

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -18,7 +18,7 @@ import {
   SuanliService,
 } from '@suanli/service';
 import { loadHighsSolver } from '@suanli/solver';
-import { openSqliteStore } from '@suanli/store';
+import { openPostgresStore, openSqliteStore } from '@suanli/store';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
 import { startSchedulerLoop } from './scheduler-loop.ts';
@@ -28,7 +28,9 @@ export interface ServerOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
-  /** Folder for the SQLite file. */
+  /** A PostgreSQL URL (DATABASE_URL): the store lives there instead of the SQLite file. */
+  readonly databaseUrl?: string;
+  /** Folder for the SQLite file, the audit key and the first operator token. */
   readonly dataDir?: string;
   /** A network YAML file; the built-in cn-national network when absent. */
   readonly networkFile?: string;
@@ -74,7 +76,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         : builtinPolicy();
   const solver = profile.optimizer.mode === 'off' ? undefined : await loadHighsSolver();
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
-  const store = await openSqliteStore(join(dataDir, 'suanli.db'));
+  mkdirSync(dataDir, { recursive: true });
+  const store = options.databaseUrl
+    ? await openPostgresStore(options.databaseUrl)
+    : await openSqliteStore(join(dataDir, 'suanli.db'));
   const logKey = loadOrCreateLogKey(join(dataDir, 'audit-ed25519.pem'));
   const backends = new Map<string, Backend>([
     ['sim', new SimBackend({ clock: systemClock, speedup: options.speedup ?? DEFAULTS.speedup })],
@@ -120,6 +125,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       sites: network.sites.length,
       profile: profile.name,
       policy: policy ? `${policy.name} v${policy.version} (${policy.rules.length} rules)` : 'none',
+      store: options.databaseUrl ? 'postgresql' : 'sqlite',
       dataDir,
     },
     'suanli is serving',

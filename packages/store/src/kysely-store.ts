@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AuditEntry,
   type AuditEvent,
@@ -26,13 +27,22 @@ type Row = Database['jobs'];
 export class KyselyStore implements Store {
   protected readonly db: Kysely<Database>;
 
-  constructor(db: Kysely<Database>) {
+  /** Serialises the writers of the audit chain (PostgreSQL: an advisory lock; SQLite has one writer). */
+  private readonly lockAudit: (trx: Transaction<Database>) => Promise<void>;
+
+  constructor(db: Kysely<Database>, options: { lockAudit?: (trx: Transaction<Database>) => Promise<void> } = {}) {
     this.db = db;
+    this.lockAudit = options.lockAudit ?? (async () => {});
   }
 
   /** Brings the schema to the newest version; throws (and changes nothing more) if a step fails. */
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+  async migrate(schema?: string): Promise<void> {
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      // Where the migrator keeps its own tables, when the store lives in a schema of its own.
+      ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -42,6 +52,7 @@ export class KyselyStore implements Store {
 
   async insertJob(job: JobRecord, event: AuditEvent): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
       await trx.insertInto('jobs').values(toRow(job)).execute();
       await appendAudit(trx, event);
     });
@@ -49,9 +60,15 @@ export class KyselyStore implements Store {
 
   async insertModelAudit(audit: StoredModelAudit, event: AuditEvent): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
       await trx
         .insertInto('model_audits')
-        .values({ model_id: audit.modelId, at_s: audit.atS, record: JSON.stringify(audit) })
+        .values({
+          id: `${String(Math.round(audit.atS * 1000)).padStart(16, '0')}-${randomUUID()}`,
+          model_id: audit.modelId,
+          at_s: audit.atS,
+          record: JSON.stringify(audit),
+        })
         .execute();
       await appendAudit(trx, event);
     });
@@ -65,6 +82,7 @@ export class KyselyStore implements Store {
 
   async insertToken(token: TokenRecord, event: AuditEvent): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
       await trx
         .insertInto('tokens')
         .values({
@@ -124,6 +142,7 @@ export class KyselyStore implements Store {
       const batch = this.pendingAppends.splice(0, 1000);
       try {
         const entries = await this.db.transaction().execute(async (trx) => {
+          await this.lockAudit(trx);
           // One read of the newest entry, the chain built here, one insert per 100 rows.
           const last = await trx
             .selectFrom('audit')
@@ -177,7 +196,10 @@ export class KyselyStore implements Store {
         .set({ state: updated.state, updated_at_s: updated.updated_at_s, record: updated.record })
         .where('id', '=', id)
         .execute();
-      if (event) await appendAudit(trx, event);
+      if (event) {
+        await this.lockAudit(trx);
+        await appendAudit(trx, event);
+      }
       return next;
     });
   }

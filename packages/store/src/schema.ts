@@ -9,7 +9,8 @@ export interface Database {
 }
 
 export interface ModelAuditsTable {
-  id: Generated<number>;
+  /** `<at_s, zero-padded>-<random>`: sorts by time on every database. */
+  id: string;
   model_id: string;
   at_s: number;
   /** The FairnessAudit and its report, as JSON. */

@@ -134,6 +134,56 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await auditOk(store)).toMatchObject({ ok: true, entries: 12 });
     });
 
+    it('keeps fairness audits per model in order, and tokens by hash only', async () => {
+      const audit = (modelId: string, atS: number, passed: boolean) => ({
+        modelId,
+        sector: 'finance' as const,
+        weightsDigest: 'ab'.repeat(32),
+        atS,
+        passed,
+        demographicParityDifference: 0.05,
+        equalizedOddsDifference: 0.02,
+        disparateImpactRatio: 0.9,
+        inputDigest: 'cd'.repeat(32),
+        report: {
+          rows: 80,
+          groups: [],
+          demographicParityDifference: 0.05,
+          equalizedOddsDifference: 0.02,
+          disparateImpactRatio: 0.9,
+          passed,
+          failures: [],
+          thresholds: {
+            minDisparateImpactRatio: 0.8,
+            maxDemographicParityDifference: 0.1,
+            maxEqualizedOddsDifference: 0.1,
+            minGroupSize: 30,
+          },
+        },
+      });
+      await store.insertModelAudit(audit('m1', 1000, false), event('model.audited', 'm1'));
+      await store.insertModelAudit(audit('m2', 1500, true), event('model.audited', 'm2'));
+      await store.insertModelAudit(audit('m1', 2000, true), event('model.audited', 'm1'));
+      expect((await store.listModelAudits('m1')).map((a) => [a.atS, a.passed])).toEqual([
+        [1000, false],
+        [2000, true],
+      ]);
+      expect(await store.listModelAudits()).toHaveLength(3);
+      expect(await store.countTokens()).toBe(0);
+      const token = {
+        tokenHash: 'ef'.repeat(32),
+        name: 'alice',
+        role: 'tenant-member' as const,
+        tenant: 'lab',
+        createdAtS: 1000,
+      };
+      await store.insertToken(token, event('token.created', 'lab'));
+      expect(await store.findToken('ef'.repeat(32))).toEqual(token);
+      expect(await store.findToken('00'.repeat(32))).toBeUndefined();
+      expect(await store.countTokens()).toBe(1);
+      expect(await auditOk(store)).toMatchObject({ ok: true, entries: 4 });
+    });
+
     it('serialises concurrent transitions of one job: exactly one wins', async () => {
       await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
       const attempts = await Promise.all(

@@ -5,7 +5,7 @@ export const governance: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('model_audits')
-      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('model_id', 'text', (c) => c.notNull())
       .addColumn('at_s', 'double precision', (c) => c.notNull())
       .addColumn('record', 'text', (c) => c.notNull())
