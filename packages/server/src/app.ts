@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { type AppEnv, requireToken } from './auth.ts';
 import { registerDocsPage } from './docs-page.ts';
 import { errorResponse } from './errors-to-http.ts';
+import type { Metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
@@ -17,6 +18,8 @@ import { registerSiteRoutes } from './routes/sites.ts';
 export interface AppOptions {
   /** Folder of the built dashboard; served at /. Defaults to apps/web/dist of this repository. */
   readonly webDir?: string;
+  /** Served at /metrics (Prometheus text format). */
+  readonly metrics?: Metrics;
 }
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
@@ -76,6 +79,12 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
     security: [{ bearer: [] }],
   });
   registerDocsPage(app);
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (c) =>
+      c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+    );
+  }
 
   const webDir = options.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(webDir)) {

@@ -21,6 +21,7 @@ import { loadHighsSolver } from '@suanli/solver';
 import { openPostgresStore, openSqliteStore } from '@suanli/store';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
+import { Metrics } from './metrics.ts';
 import { startSchedulerLoop } from './scheduler-loop.ts';
 import { systemClock } from './system-clock.ts';
 
@@ -108,7 +109,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log.info({ tokenFile: tokenPath }, 'created the first operator token');
   }
   const operatorToken = existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : undefined;
-  const app = createApp(service, options.webDir ? { webDir: options.webDir } : {});
+  const metrics = new Metrics(service);
+  const app = createApp(service, { metrics, ...(options.webDir ? { webDir: options.webDir } : {}) });
 
   const host = options.host ?? DEFAULTS.host;
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
@@ -117,7 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
-  const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log);
+  const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log, metrics);
   log.info(
     {
       url,

@@ -1,5 +1,6 @@
 import type { SuanliService } from '@suanli/service';
 import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
 
 export interface SchedulerLoop {
   /** Stops the loop and waits for a cycle in progress to end. */
@@ -10,15 +11,22 @@ export interface SchedulerLoop {
  * Runs the service's cycle every `intervalMs`: first learn what the backends did, then decide and
  * dispatch. Cycles never overlap; a failed cycle is logged and the next one runs as planned.
  */
-export function startSchedulerLoop(service: SuanliService, intervalMs: number, log: Logger): SchedulerLoop {
+export function startSchedulerLoop(
+  service: SuanliService,
+  intervalMs: number,
+  log: Logger,
+  metrics?: Metrics,
+): SchedulerLoop {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
   const cycle = async () => {
     try {
+      const t0 = performance.now();
       const changed = await service.syncBackends();
       const report = await service.schedule();
+      metrics?.cycle(report, (performance.now() - t0) / 1000);
       if (changed > 0 || report.placed > 0 || report.dispatched > 0) {
         log.info({ changed, ...report }, 'cycle');
       }

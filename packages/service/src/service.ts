@@ -110,6 +110,10 @@ export interface CycleReport {
   readonly waiting: number;
   readonly preempted: number;
   readonly dispatched: number;
+  /** Estimated energy, carbon and cost of the jobs placed in this cycle. */
+  readonly energyKwh: number;
+  readonly carbonKg: number;
+  readonly costCny: number;
 }
 
 /** What an on-demand run of the batch optimizer found, and did if applied. */
@@ -744,7 +748,17 @@ export class SuanliService {
   /** Records a cycle's decisions: placements (after their preemptions) and waiting explanations. */
   private async apply(decisions: readonly Decision[], nowS: number): Promise<CycleReport> {
     const pending = new Map((await this.store.listJobs({ states: ['pending'] })).map((j) => [j.id, j]));
-    const report = { atS: nowS, placed: 0, reserved: 0, waiting: 0, preempted: 0, dispatched: 0 };
+    const report = {
+      atS: nowS,
+      placed: 0,
+      reserved: 0,
+      waiting: 0,
+      preempted: 0,
+      dispatched: 0,
+      energyKwh: 0,
+      carbonKg: 0,
+      costCny: 0,
+    };
     for (const d of decisions) {
       if (d.kind === 'place') {
         for (const v of d.preempts) if (await this.preempt(v, d.jobId)) report.preempted++;
@@ -764,6 +778,9 @@ export class SuanliService {
         );
         if (job) {
           report.placed++;
+          report.energyKwh += d.placement.estimate.energyKwh;
+          report.carbonKg += d.placement.estimate.carbonKg;
+          report.costCny += d.placement.estimate.costCny;
           await this.recordExports(d.jobId, d.placement, nowS);
         }
         continue;
