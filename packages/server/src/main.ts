@@ -31,6 +31,8 @@ export interface ServerOptions {
   readonly port?: number;
   /** A PostgreSQL URL (DATABASE_URL): the store lives there instead of the SQLite file. */
   readonly databaseUrl?: string;
+  /** A schema of that database to use (tests); the user's search path when absent. */
+  readonly databaseSchema?: string;
   /** Folder for the SQLite file, the audit key and the first operator token. */
   readonly dataDir?: string;
   /** A network YAML file; the built-in cn-national network when absent. */
@@ -79,7 +81,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = options.databaseUrl
-    ? await openPostgresStore(options.databaseUrl)
+    ? await openPostgresStore(
+        options.databaseUrl,
+        options.databaseSchema !== undefined ? { schema: options.databaseSchema } : {},
+      )
     : await openSqliteStore(join(dataDir, 'suanli.db'));
   const logKey = loadOrCreateLogKey(join(dataDir, 'audit-ed25519.pem'));
   const backends = new Map<string, Backend>([

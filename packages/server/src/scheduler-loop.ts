@@ -21,8 +21,14 @@ export function startSchedulerLoop(
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
+  let leading = false;
   const cycle = async () => {
     try {
+      // Several servers on one database: only the one holding the leadership schedules.
+      const leads = await service.leads();
+      if (leads !== leading) log.info({ leading: leads }, leads ? 'leading: this process schedules' : 'standing by');
+      leading = leads;
+      if (!leads) return;
       const t0 = performance.now();
       const changed = await service.syncBackends();
       const report = await service.schedule();

@@ -642,6 +642,11 @@ export class SuanliService {
     return { token, name: req.name, role: req.role, ...(req.tenant !== undefined ? { tenant: req.tenant } : {}) };
   }
 
+  /** Whether this process is the one that schedules (it may become so on this call). */
+  leads(): Promise<boolean> {
+    return this.store.holdLeadership();
+  }
+
   /** On a first start: an operator token when there is none yet (returned once), else undefined. */
   async bootstrapOperator(): Promise<string | undefined> {
     if ((await this.store.countTokens()) > 0) return undefined;

@@ -117,6 +117,11 @@ export class KyselyStore implements Store {
     return Number(r?.n ?? 0);
   }
 
+  /** One process per SQLite file: it always leads. */
+  async holdLeadership(): Promise<boolean> {
+    return true;
+  }
+
   /**
    * Group commit: appends that arrive while one transaction is being written wait for it and go
    * together in the next, in arrival order. Each call still returns only once its entry is durable.

@@ -85,5 +85,10 @@ export interface Store {
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
   /** Audit entries with `seq >= fromSeq`, in order. */
   listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]>;
+  /**
+   * Tries to become the one process that schedules (several servers on one database). True while
+   * this process holds the leadership: it is kept until `close` or until the process dies.
+   */
+  holdLeadership(): Promise<boolean>;
   close(): Promise<void>;
 }
