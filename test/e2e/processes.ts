@@ -11,6 +11,8 @@ export const CLI = fileURLToPath(new URL('../../packages/cli/bin/suanli.js', imp
 
 export interface ServerProcess {
   readonly url: string;
+  /** Its data folder (SQLite file, audit key, token). */
+  readonly data: string;
   /** The operator token the server wrote on its first start (from its banner). */
   readonly token: string;
   readonly child: ChildProcess;
@@ -18,8 +20,10 @@ export interface ServerProcess {
 }
 
 /** Starts `suanli serve` as a real process on a free port and waits for its banner. */
-export async function startServerProcess(args: readonly string[] = []): Promise<ServerProcess> {
-  const data = mkdtempSync(join(tmpdir(), 'suanli-e2e-'));
+export async function startServerProcess(
+  args: readonly string[] = [],
+  data = mkdtempSync(join(tmpdir(), 'suanli-e2e-')),
+): Promise<ServerProcess> {
   // A server of its own: SQLite in a fresh folder, whatever DATABASE_URL the shell has.
   const { DATABASE_URL: _ignored, ...env } = process.env;
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data, ...args], {
@@ -47,6 +51,7 @@ export async function startServerProcess(args: readonly string[] = []): Promise<
   });
   return {
     url,
+    data,
     token,
     child,
     stop: () =>
