@@ -107,6 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           ...(o.profile ? { profileFile: o.profile } : {}),
           ...(o.policy === false ? { policyFile: false as const } : o.policy ? { policyFile: o.policy } : {}),
           ...(io.env['DATABASE_URL'] ? { databaseUrl: io.env['DATABASE_URL'] } : {}),
+          ...(io.env['SLURMRESTD_URL'] ? { slurm: slurmFromEnv(io.env, io.env['SLURMRESTD_URL']) } : {}),
         });
         io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
         const dashboard = server.operatorToken ? `${server.url}/#token=${server.operatorToken}` : `${server.url}/`;
@@ -352,4 +353,19 @@ export function apiToken(env: Readonly<Record<string, string | undefined>>): str
   if (env['SUANLI_TOKEN']) return env['SUANLI_TOKEN'];
   const file = join(env['SUANLI_DATA'] ?? '.suanli', 'operator.token');
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/** The Slurm backend's settings from the environment slurm-up.sh prints (SLURMRESTD_URL and friends). */
+function slurmFromEnv(env: Readonly<Record<string, string | undefined>>, url: string) {
+  const gpus = Number(env['SLURM_LOCAL_GPUS_PER_NODE'] ?? env['SUANLI_SLURM_GPUS_PER_NODE'] ?? 4);
+  const speedup = Number(env['SUANLI_SLURM_SPEEDUP'] ?? 1);
+  return {
+    url,
+    ...(env['SLURMRESTD_API_VERSION'] ? { apiVersion: env['SLURMRESTD_API_VERSION'] } : {}),
+    ...(env['SLURMRESTD_USER_NAME'] ? { userName: env['SLURMRESTD_USER_NAME'] } : {}),
+    ...(env['SLURMRESTD_TOKEN'] ? { token: env['SLURMRESTD_TOKEN'] } : {}),
+    ...(env['SLURM_LOCAL_PARTITION'] ? { partition: env['SLURM_LOCAL_PARTITION'] } : {}),
+    gpusPerNode: gpus > 0 ? gpus : 4,
+    speedup: speedup > 0 ? speedup : 1,
+  };
 }

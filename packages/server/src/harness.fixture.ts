@@ -38,12 +38,17 @@ export async function harness(
     policy?: Policy;
     /** Another store than a fresh SQLite file (PostgreSQL); called again on restart. */
     openStore?: () => Promise<Store>;
+    /** More backends than the sim one (a real Slurm). */
+    backends?: ReadonlyMap<string, Backend>;
   } = {},
 ): Promise<Harness> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
   const clock = options.clock ?? manualClock();
   const store = options.openStore ? await options.openStore() : await openSqliteStore(dbPath);
-  const backends = new Map<string, Backend>([['sim', new SimBackend({ clock, speedup: options.speedup ?? 60 })]]);
+  const backends = new Map<string, Backend>([
+    ['sim', new SimBackend({ clock, speedup: options.speedup ?? 60 })],
+    ...(options.backends ?? new Map()),
+  ]);
   const network = options.network ?? builtinNetwork();
   const service = new SuanliService({
     store,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { SimBackend } from '@suanli/backends';
+import { SimBackend, SlurmBackend, type SlurmBackendOptions } from '@suanli/backends';
 import type { Network } from '@suanli/engine';
 import {
   type Backend,
@@ -29,6 +29,8 @@ export interface ServerOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /** slurmrestd of the sites whose pools name `backend: slurm` (SLURMRESTD_URL and friends). */
+  readonly slurm?: Omit<SlurmBackendOptions, 'clock'>;
   /** A PostgreSQL URL (DATABASE_URL): the store lives there instead of the SQLite file. */
   readonly databaseUrl?: string;
   /** A schema of that database to use (tests); the user's search path when absent. */
@@ -90,6 +92,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const backends = new Map<string, Backend>([
     ['sim', new SimBackend({ clock: systemClock, speedup: options.speedup ?? DEFAULTS.speedup })],
   ]);
+  if (options.slurm) backends.set('slurm', new SlurmBackend({ ...options.slurm, clock: systemClock }));
   let service: SuanliService;
   try {
     service = new SuanliService({

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { SlurmBackend } from '@suanli/backends';
+import { parseNetwork } from '@suanli/service';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, harness } from '../packages/server/src/harness.fixture.ts';
+
+const url = process.env['SLURMRESTD_URL'];
+
+/** One site whose 16 H100 are four Slurm nodes of four GPUs. */
+const NETWORK = parseNetwork(
+  `name: slurm-site
+sites:
+  - id: lab
+    name: Lab cluster
+    province: Test
+    lat: 30
+    lon: 110
+    pue: 1.2
+    powerCapMw: 5
+    gridCarbonKgPerKwh: 0.5
+    tariff: { flatCnyPerKwh: 0.5 }
+    pools:
+      - { accelerator: H100, count: 16, priceCnyPerAcceleratorHour: 10, backend: slurm }
+tenants:
+  - { id: lab, name: Lab, sector: research }
+`,
+  'slurm-site.yaml',
+);
+
+const spec = (name: string, durationS: number) =>
+  `name: ${name}\nkind: train\ntenant: lab\nresources: { accelerators: { H100: 4 } }\ngang: 2\ndurationS: ${durationS}\n`;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.store.close();
+  h = undefined;
+});
+
+async function until(check: () => Promise<boolean>, timeoutS = 60): Promise<void> {
+  const end = Date.now() + timeoutS * 1000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe.skipIf(!url)('jobs on a real Slurm (slurmrestd)', () => {
+  const slurm = () =>
+    new SlurmBackend({
+      url: url as string,
+      clock: { nowS: () => Date.now() / 1000 },
+      speedup: 60,
+      gpusPerNode: 4,
+      namePrefix: `s${randomBytes(4).toString('hex')}`,
+    });
+
+  it('hands a job to Slurm and follows it to success; a restart in between runs nothing twice', async () => {
+    const backend = slurm();
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {} };
+    h = await harness({ network: NETWORK, backends: new Map([['slurm', backend]]), clock });
+    const job = await h.service.submit({ text: spec('on-slurm', 240) });
+    await h.cycle();
+    const placed = await h.service.getJob(job.id);
+    expect(placed.backend).toBe('slurm');
+    expect(placed.externalId).toMatch(/^slurm:\d+$/);
+
+    // A second server on the same store (a restart): it finds the job where Slurm has it.
+    h = await h.restart();
+    await h.service.dispatch();
+    expect((await h.service.getJob(job.id)).externalId).toBe(placed.externalId);
+    // Submitting the same Suanli job to Slurm again is answered with the same Slurm job.
+    const again = await backend.submit({
+      jobId: job.id,
+      name: 'on-slurm',
+      tenant: 'lab',
+      siteId: 'lab',
+      poolId: 'lab-h100',
+      accelerator: 'H100',
+      count: 8,
+      durationS: 240,
+      stageS: 0,
+    });
+    expect(again.externalId).toBe(placed.externalId);
+
+    await until(async () => {
+      await h?.cycle();
+      return (await h?.service.getJob(job.id))?.state === 'succeeded';
+    });
+    expect(await h.service.getJob(job.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    const kinds = (await h.service.listAudit(1, 100)).filter((e) => e.subject === job.id).map((e) => e.kind);
+    expect(kinds).toEqual(['job.submitted', 'job.placed', 'job.dispatched', 'job.running', 'job.succeeded']);
+  }, 90_000);
+
+  it('cancels a running job in Slurm', async () => {
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {} };
+    h = await harness({ network: NETWORK, backends: new Map([['slurm', slurm()]]), clock });
+    const job = await h.service.submit({ text: spec('long', 36_000) });
+    await until(async () => {
+      await h?.cycle();
+      return (await h?.service.getJob(job.id))?.state === 'running';
+    });
+    expect((await h.service.cancel(job.id)).state).toBe('cancelled');
+  }, 90_000);
+});
+
+describe.skipIf(url)('jobs on a real Slurm', () => {
+  it.skip('needs SLURMRESTD_URL (../shared/scripts/slurm-up.sh)', () => {});
+});
