@@ -103,6 +103,21 @@ describe.skipIf(!url)('jobs on a real Slurm (slurmrestd)', () => {
   }, 90_000);
 });
 
+describe('a Slurm that cannot be reached', () => {
+  it('keeps the job placed and waiting for it, never dropped, and says why', async () => {
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {} };
+    const dead = new SlurmBackend({ url: 'http://127.0.0.1:9', clock, maxBackoffS: 1 });
+    h = await harness({ network: NETWORK, backends: new Map([['slurm', dead]]), clock });
+    const job = await h.service.submit({ text: spec('waits', 240) });
+    await h.cycle();
+    await h.cycle();
+    const waiting = await h.service.getJob(job.id);
+    expect(waiting).toMatchObject({ state: 'scheduled', backend: 'slurm' });
+    expect(waiting.externalId).toBeUndefined();
+    expect(waiting.message).toMatch(/^waiting for backend slurm: slurm unreachable/);
+  });
+});
+
 describe.skipIf(url)('jobs on a real Slurm', () => {
   it.skip('needs SLURMRESTD_URL (../shared/scripts/slurm-up.sh)', () => {});
 });

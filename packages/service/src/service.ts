@@ -847,6 +847,11 @@ export class SuanliService {
         }));
       } catch (e) {
         this.warn(`backend ${job.backend} refused job ${job.id}; will retry`, e);
+        // The job stays placed and waits for its backend; its status says why.
+        const message = `waiting for backend ${job.backend}: ${e instanceof Error ? e.message : String(e)}`;
+        if (job.message !== message) {
+          await this.store.transitionJob(job.id, ['scheduled'], { message, updatedAtS: this.clock.nowS() });
+        }
         continue;
       }
       const nowS = this.clock.nowS();
