@@ -1,3 +1,4 @@
+import { apiPostgresBench, apiSqliteBench } from './api.ts';
 import { auditAppendBench, auditProofBench, policyOverheadBench } from './governance.ts';
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
@@ -83,5 +84,18 @@ export const BENCHMARKS: readonly Benchmark[] = [
       'Merkle tree of 10M audit entries: build time, then inclusion + consistency proof, generated and verified (ms)',
     targets: {},
     run: async () => auditProofBench(),
+  },
+  {
+    name: 'api_sqlite',
+    description:
+      'job submissions over HTTP from another process on loopback, SQLite store: 50 connections; latency at 1,000/s',
+    targets: { api_submit_per_s_sqlite: '≥ 5000', api_p99_ms_at_1k: '< 50' },
+    run: apiSqliteBench,
+  },
+  {
+    name: 'api_pg',
+    description: 'the same on PostgreSQL (needs DATABASE_URL)',
+    targets: { api_submit_per_s_pg: '≥ 2000' },
+    run: apiPostgresBench,
   },
 ];

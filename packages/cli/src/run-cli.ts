@@ -107,6 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           ...(o.profile ? { profileFile: o.profile } : {}),
           ...(o.policy === false ? { policyFile: false as const } : o.policy ? { policyFile: o.policy } : {}),
           ...(io.env['DATABASE_URL'] ? { databaseUrl: io.env['DATABASE_URL'] } : {}),
+          ...(io.env['SUANLI_DATABASE_SCHEMA'] ? { databaseSchema: io.env['SUANLI_DATABASE_SCHEMA'] } : {}),
           ...(io.env['SLURMRESTD_URL'] ? { slurm: slurmFromEnv(io.env, io.env['SLURMRESTD_URL']) } : {}),
         });
         io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
