@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'packages/solver': ['engine'],
   'packages/server': ['engine', 'service', 'store', 'backends', 'solver'],
   'packages/cli': ['engine', 'service', 'server', 'sim', 'solver', 'store'],
-  'packages/bench': ['engine', 'solver', 'sim', 'service', 'store'],
+  'packages/bench': ['engine', 'solver', 'sim', 'service', 'store', 'backends'],
   'apps/web': [],
 };
 

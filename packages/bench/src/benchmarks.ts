@@ -3,6 +3,7 @@ import { auditAppendBench, auditProofBench, policyOverheadBench } from './govern
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
 import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
+import { slurmDispatchBench } from './slurm.ts';
 
 /** A benchmark: runs in its own process and returns named figures. */
 export interface Benchmark {
@@ -97,5 +98,12 @@ export const BENCHMARKS: readonly Benchmark[] = [
     description: 'the same on PostgreSQL (needs DATABASE_URL)',
     targets: { api_submit_per_s_pg: '≥ 2000' },
     run: apiPostgresBench,
+  },
+  {
+    name: 'slurm_dispatch',
+    description:
+      'jobs/s through Suanli to a real Slurm ÷ raw sbatch jobs/s, same machine, same run (needs SLURMRESTD_URL)',
+    targets: { slurm_dispatch_ratio: '≥ 0.9', slurm_lost: '0' },
+    run: slurmDispatchBench,
   },
 ];

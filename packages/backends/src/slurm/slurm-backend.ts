@@ -91,8 +91,8 @@ export class SlurmBackend implements Backend {
 
   async submit(job: BackendJob): Promise<{ externalId: string }> {
     const name = slurmJobName(job.jobId, this.o.namePrefix);
-    const existing = (await this.jobs()).find((j) => j.name === name);
-    if (existing) return { externalId: `slurm:${existing.job_id}` };
+    const existing = await this.findByName(name);
+    if (existing !== undefined) return { externalId: `slurm:${existing}` };
     const perNode = Math.max(1, this.o.gpusPerNode ?? 4);
     const nodes = Math.max(1, Math.ceil(job.count / perNode));
     const gpus = Math.ceil(job.count / nodes);
@@ -122,7 +122,21 @@ export class SlurmBackend implements Backend {
     if (error || r.job_id === undefined) {
       throw new Error(`slurm refused job ${job.jobId}: ${error?.description ?? error?.error ?? 'no job id'}`);
     }
+    this.known?.set(name, r.job_id);
     return { externalId: `slurm:${r.job_id}` };
+  }
+
+  /** Slurm job ids by name: read from Slurm at most every few seconds, and kept up with our own submissions. */
+  private known: Map<string, number> | undefined;
+  private knownAtS = 0;
+
+  private async findByName(name: string): Promise<number | undefined> {
+    const nowS = this.o.clock.nowS();
+    if (!this.known || nowS - this.knownAtS > 5) {
+      this.known = new Map((await this.jobs()).map((j) => [j.name, j.job_id]));
+      this.knownAtS = nowS;
+    }
+    return this.known.get(name);
   }
 
   async cancel(externalId: string): Promise<void> {
