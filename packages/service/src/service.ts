@@ -185,6 +185,8 @@ export class SuanliService {
   private readonly warn: (message: string, detail?: unknown) => void;
   /** The audit log as a Merkle tree with signed heads and proofs. */
   readonly auditLog: AuditLog;
+  /** Principals of tokens seen, by token hash. */
+  private readonly principals = new Map<string, Principal>();
   readonly policy: Policy | undefined;
   /** Transfers abroad recorded so far (from `data.exported` audit entries), for the rules' counters. */
   private exports: ExportRecord[] | undefined;
@@ -583,9 +585,19 @@ export class SuanliService {
         'no API token: send Authorization: Bearer <token> (suanli tokens create)',
       );
     }
-    const record = await this.store.findToken(hashToken(token));
+    const hash = hashToken(token);
+    const known = this.principals.get(hash);
+    if (known) return known;
+    const record = await this.store.findToken(hash);
     if (!record) throw new SuanliError('UNAUTHENTICATED', 'unknown API token');
-    return { name: record.name, role: record.role, ...(record.tenant !== undefined ? { tenant: record.tenant } : {}) };
+    const who: Principal = {
+      name: record.name,
+      role: record.role,
+      ...(record.tenant !== undefined ? { tenant: record.tenant } : {}),
+    };
+    // Tokens are never changed once issued: a known one needs no second lookup.
+    this.principals.set(hash, who);
+    return who;
   }
 
   /**

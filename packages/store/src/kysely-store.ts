@@ -14,7 +14,7 @@ import {
   type StoredModelAudit,
   type TokenRecord,
 } from '@suanli/service';
-import { type Insertable, type Kysely, Migrator, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations/all-migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -50,12 +50,70 @@ export class KyselyStore implements Store {
     }
   }
 
+  /** Group commit (see `grouped`): concurrent submissions share a transaction and its fsync. */
   async insertJob(job: JobRecord, event: AuditEvent): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await this.lockAudit(trx);
+    await this.grouped(async (trx) => {
       await trx.insertInto('jobs').values(toRow(job)).execute();
       await appendAudit(trx, event);
     });
+  }
+
+  /**
+   * Group commit for independent writes: those that arrive while a transaction is being written
+   * run together in the next one, each inside a savepoint, so one that fails (a duplicate id) is
+   * undone alone. Every call returns only once its write is committed — durable as before, with
+   * one fsync shared by the batch instead of one each.
+   */
+  private grouped<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pendingWrites.push({
+        work: work as (trx: Transaction<Database>) => Promise<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      if (!this.writing) this.writing = this.flushWrites();
+    });
+  }
+
+  private readonly pendingWrites: {
+    work: (trx: Transaction<Database>) => Promise<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private writing: Promise<void> | undefined;
+
+  private async flushWrites(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.pendingWrites.length > 0) {
+      const batch = this.pendingWrites.splice(0, 500);
+      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await this.lockAudit(trx);
+          for (const item of batch) {
+            await sql`savepoint grouped_write`.execute(trx);
+            try {
+              const value = await item.work(trx);
+              await sql`release savepoint grouped_write`.execute(trx);
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              await sql`rollback to savepoint grouped_write`.execute(trx);
+              await sql`release savepoint grouped_write`.execute(trx);
+              outcomes.push({ ok: false, error });
+            }
+          }
+        });
+      } catch (e) {
+        for (const item of batch) item.reject(e);
+        continue;
+      }
+      batch.forEach((item, i) => {
+        const o = outcomes[i];
+        if (o?.ok) item.resolve(o.value);
+        else item.reject(o ? o.error : new Error('write not attempted'));
+      });
+    }
+    this.writing = undefined;
   }
 
   async insertModelAudit(audit: StoredModelAudit, event: AuditEvent): Promise<void> {
