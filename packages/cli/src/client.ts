@@ -102,6 +102,14 @@ export class ApiClient {
     });
   }
 
+  kueue(id: string, o: { namespace?: string; image?: string }): Promise<Record<string, unknown>> {
+    const q = new URLSearchParams();
+    if (o.namespace) q.set('namespace', o.namespace);
+    if (o.image) q.set('image', o.image);
+    const qs = q.toString();
+    return this.call('GET', `/v1/jobs/${encodeURIComponent(id)}/kueue${qs ? `?${qs}` : ''}`);
+  }
+
   audit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
     return this.call('GET', `/v1/audit?from=${fromSeq}&limit=${limit}`);
   }

@@ -13,6 +13,7 @@ import {
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { proveEntry, verifyOfflineLog, verifyRemoteLog } from './audit-verify.ts';
 import { ApiClient, type SpecText } from './client.ts';
+import { exportJobs } from './export.ts';
 import {
   datasetsTable,
   fairnessText,
@@ -204,6 +205,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (o: { apply?: boolean; json?: boolean }) => {
       const r = await client().optimize(!!o.apply);
       print(r, !!o.json, () => optimizeText(r));
+    });
+
+  program
+    .command('export <ids...>')
+    .description('Kueue-ready Kubernetes Job manifests of placed jobs, validated against the Kubernetes schema')
+    .option('--out <dir>', 'one YAML file per job in this folder (default: YAML documents on stdout)')
+    .option('--namespace <ns>', 'Kubernetes namespace (default: the tenant)')
+    .option('--image <image>', 'container image to run (job specs carry none)')
+    .action(async (ids: string[], o: { out?: string; namespace?: string; image?: string }) => {
+      const r = await exportJobs(client(), ids, o);
+      io.stdout(r.files.length > 0 ? `${r.files.map((f) => `wrote ${f}`).join('\n')}\n` : r.yaml);
     });
 
   const tokens = program.command('tokens').description('API tokens');

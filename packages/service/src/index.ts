@@ -42,6 +42,7 @@ export {
   toEngineJob,
 } from './job-record.ts';
 export { type JobSpec, type JobSpecInput, jobSpecInputSchema, readJobSpec } from './job-spec.ts';
+export { type KueueOptions, kueueJobManifest } from './kueue.ts';
 export { EMPTY_ROOT, leafHash, MerkleTree, nodeHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 export {
   BUILTIN_NETWORKS,

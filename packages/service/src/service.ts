@@ -41,6 +41,7 @@ import { SuanliError } from './errors.ts';
 import { newJobId } from './ids.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob } from './job-record.ts';
 import { type JobSpec, readJobSpec } from './job-spec.ts';
+import { type KueueOptions, kueueJobManifest } from './kueue.ts';
 import type { Backend, BackendStatus } from './ports/backend.ts';
 import type { Clock } from './ports/clock.ts';
 import {
@@ -429,6 +430,15 @@ export class SuanliService {
     // Another tenant's job is as good as missing: its id says nothing about it.
     if (!job || !allowed(actor, 'jobs.read', job.spec.tenant)) throw new SuanliError('JOB_NOT_FOUND', `no job ${id}`);
     return job;
+  }
+
+  /** A Kueue-ready Kubernetes Job for a placed job (docs/design/backends.md). */
+  async kueueManifest(
+    id: string,
+    options: KueueOptions = {},
+    actor: Principal = SYSTEM,
+  ): Promise<Record<string, unknown>> {
+    return kueueJobManifest(await this.getJob(id, actor), this.network, options);
   }
 
   /** Jobs, newest first; tenant roles see their own tenant's only. */

@@ -121,4 +121,29 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServi
     }),
     async (c) => c.json(await service.why(c.req.valid('param').id, who(c)), 200),
   );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs/{id}/kueue',
+      tags: ['jobs'],
+      summary: 'A Kueue-ready Kubernetes Job manifest for a placed job (JSON; suanli export writes it as YAML)',
+      request: {
+        params: IdParam,
+        query: z.object({ namespace: z.string().optional(), image: z.string().optional() }),
+      },
+      responses: {
+        200: {
+          description: 'Manifest',
+          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+        },
+        404: { description: 'No such job', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const options = { ...(q.namespace ? { namespace: q.namespace } : {}), ...(q.image ? { image: q.image } : {}) };
+      return c.json(await service.kueueManifest(c.req.valid('param').id, options, who(c)), 200);
+    },
+  );
 }
