@@ -41,6 +41,14 @@ if (url) {
       await b.cancel(externalId);
     });
 
+    it('reports a job Slurm no longer knows as failed, with the reason, instead of leaving it running', async () => {
+      const [status] = await backend().poll(['slurm:99999999']);
+      expect(status).toMatchObject({
+        state: 'failed',
+        message: expect.stringContaining('slurm no longer knows job 99999999'),
+      });
+    });
+
     it('backs off while slurmrestd is unreachable, and says so', async () => {
       const b = new SlurmBackend({ url: 'http://127.0.0.1:9', clock, maxBackoffS: 30 });
       await expect(b.poll(['slurm:1'])).rejects.toThrow(/slurm unreachable at http:\/\/127.0.0.1:9/);

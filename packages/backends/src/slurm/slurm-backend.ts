@@ -154,9 +154,11 @@ export class SlurmBackend implements Backend {
     }
     if (wanted.size === 0) return [];
     const out: BackendStatus[] = [];
+    const seen = new Set<number>();
     for (const j of await this.jobs()) {
       const externalId = wanted.get(j.job_id);
       if (externalId === undefined) continue;
+      seen.add(j.job_id);
       const state = STATES[j.job_state] ?? 'queued';
       const started = j.start_time && j.start_time > 0 ? j.start_time : undefined;
       const ended = j.end_time && j.end_time > 0 ? j.end_time : undefined;
@@ -168,6 +170,18 @@ export class SlurmBackend implements Backend {
         ...(state !== 'queued' && state !== 'running' && ended !== undefined ? { endedAtS: ended } : {}),
         ...(state !== 'queued' && state !== 'running' && exitCode !== undefined ? { exitCode } : {}),
         ...(j.job_state !== 'COMPLETED' && state === 'failed' ? { message: `slurm: ${j.job_state}` } : {}),
+      });
+    }
+    // A job Slurm no longer lists (it forgets finished jobs after MinJobAge, or lost its state) is
+    // reconciled, not left running forever: its outcome is unknown, so it is reported failed.
+    const nowS = this.o.clock.nowS();
+    for (const [id, externalId] of wanted) {
+      if (seen.has(id)) continue;
+      out.push({
+        externalId,
+        state: 'failed',
+        endedAtS: nowS,
+        message: `slurm no longer knows job ${id}: it ended while nobody watched, or Slurm lost its state`,
       });
     }
     return out;
