@@ -65,4 +65,40 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await detail.locator('table[aria-label="Ranked sites"] tbody tr').count()).toBeGreaterThan(0);
     expect(await detail.getByRole('heading', { name: 'Filtered out' }).count()).toBe(1);
   });
+
+  it('gets a quote, submits the job, follows it, and cancels it', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    await page.getByRole('button', { name: 'Quote and submit' }).click();
+    const form = page.getByRole('region', { name: 'Quote and submit' });
+    await form
+      .getByLabel('Job spec (YAML or JSON)')
+      .fill(
+        'name: web-quote\nkind: train\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ndurationS: 360000\n',
+      );
+    await form.getByRole('button', { name: 'Get a quote' }).click();
+    const ranked = form.getByRole('table', { name: 'Ranked sites' });
+    await ranked.waitFor();
+    expect(await ranked.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await form.getByText(/^best: /).count()).toBe(1);
+
+    await form.getByRole('button', { name: 'Submit' }).click();
+    // Back on the network view with the new job selected: its explanation, then cancel it.
+    const detail = page.getByRole('region', { name: 'Placement explanation' });
+    await detail.getByRole('button', { name: 'Cancel job' }).waitFor({ timeout: 10_000 });
+    await detail.getByRole('button', { name: 'Cancel job' }).click();
+    await detail.getByText('cancelled').first().waitFor({ timeout: 10_000 });
+  });
+
+  it('shows the rules, the catalog, the registry and the audit log; keyboard reaches every view', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    await page.getByRole('button', { name: 'Governance' }).focus();
+    await page.keyboard.press('Enter');
+    const gov = page.getByRole('region', { name: 'Governance' });
+    await gov.locator('[data-audit-ok="true"]').waitFor({ timeout: 10_000 });
+    await gov.getByRole('cell', { name: 'R01', exact: true }).waitFor();
+    expect(await gov.getByRole('cell', { name: 'medical-imaging-sh' }).count()).toBe(1);
+    expect(await gov.getByRole('cell', { name: 'acme-chat-ft' }).count()).toBe(1);
+  });
 });

@@ -1,14 +1,25 @@
 import { useCallback, useState } from 'react';
 import { api } from './api.ts';
+import { Governance } from './Governance.tsx';
 import { JobDetail } from './JobDetail.tsx';
 import { JobList } from './JobList.tsx';
 import { NetworkMap } from './NetworkMap.tsx';
+import { QuoteForm } from './QuoteForm.tsx';
 import { usePoll } from './use-poll.ts';
+
+type View = 'network' | 'quote' | 'governance';
+
+const VIEWS: readonly (readonly [View, string])[] = [
+  ['network', 'Network and jobs'],
+  ['quote', 'Quote and submit'],
+  ['governance', 'Governance'],
+];
 
 export function App() {
   const sites = usePoll(api.sites, 2000);
   const jobs = usePoll(api.jobs, 2000);
   const [selected, setSelected] = useState<string>();
+  const [view, setView] = useState<View>('network');
   const loadJob = useCallback(() => (selected ? api.job(selected) : Promise.resolve(undefined)), [selected]);
   const job = usePoll(loadJob, 2000);
   const all = sites.data ?? [];
@@ -26,20 +37,54 @@ export function App() {
         </p>
         {(sites.error ?? jobs.error) && <p role="alert">Cannot reach the API: {sites.error ?? jobs.error}</p>}
       </header>
-      <main>
-        <section className="panel map-panel" aria-label="Network map">
-          <NetworkMap sites={all} />
-        </section>
-        <section className="panel" aria-label="Job list">
-          <h2>Jobs</h2>
-          <JobList jobs={jobs.data ?? []} onSelect={setSelected} {...(selected ? { selected } : {})} />
-        </section>
-        {job.data && (
-          <section className="panel wide" aria-label="Placement explanation">
-            <JobDetail job={job.data} />
+      <nav aria-label="Views">
+        {VIEWS.map(([id, label]) => (
+          <button key={id} type="button" aria-pressed={view === id} onClick={() => setView(id)}>
+            {label}
+          </button>
+        ))}
+      </nav>
+      {view === 'network' && (
+        <main>
+          <section className="panel map-panel" aria-label="Network map">
+            <NetworkMap sites={all} />
           </section>
-        )}
-      </main>
+          <section className="panel" aria-label="Job list">
+            <h2>Jobs</h2>
+            <JobList jobs={jobs.data ?? []} onSelect={setSelected} {...(selected ? { selected } : {})} />
+          </section>
+          {job.data && (
+            <section className="panel wide" aria-label="Placement explanation">
+              <JobDetail job={job.data} />
+              {['pending', 'scheduled', 'running'].includes(job.data.state) && (
+                <button type="button" onClick={() => void api.cancel(job.data?.id ?? '')}>
+                  Cancel job
+                </button>
+              )}
+            </section>
+          )}
+        </main>
+      )}
+      {view === 'quote' && (
+        <main>
+          <section className="panel wide" aria-label="Quote and submit">
+            <h2>Quote and submit</h2>
+            <QuoteForm
+              onSubmitted={(id) => {
+                setSelected(id);
+                setView('network');
+              }}
+            />
+          </section>
+        </main>
+      )}
+      {view === 'governance' && (
+        <main>
+          <section className="panel wide" aria-label="Governance">
+            <Governance />
+          </section>
+        </main>
+      )}
     </div>
   );
 }

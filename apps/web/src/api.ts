@@ -79,16 +79,68 @@ export function apiToken(): string | null {
   return window.localStorage.getItem(TOKEN_KEY);
 }
 
-async function get<T>(path: string): Promise<T> {
+async function request<T>(method: string, path: string, body?: string, type = 'application/yaml'): Promise<T> {
   const token = apiToken();
-  const res = await fetch(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  if (body !== undefined) headers['content-type'] = type;
+  const res = await fetch(path, { method, headers, ...(body !== undefined ? { body } : {}) });
   if (res.status === 401) throw new Error('no valid API token: open the address `suanli serve` printed (…/#token=…)');
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  if (!res.ok) {
+    const err = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
+    throw new Error(err?.error ? `${err.error.message} [${err.error.code}]` : `${path}: HTTP ${res.status}`);
+  }
   return (await res.json()) as T;
+}
+
+const get = <T>(path: string) => request<T>('GET', path);
+
+export interface Quote {
+  summary: string;
+  options: Extract<Verdict, { outcome: 'scored' }>[];
+  rejected: Extract<Verdict, { outcome: 'filtered' }>[];
+}
+
+export interface Rule {
+  id: string;
+  title: string;
+  source: string;
+  stage: string;
+  effect: string;
+}
+
+export interface Dataset {
+  name: string;
+  sizeGb: number;
+  replicas: string[];
+  level?: string;
+  pi?: string;
+  individuals?: number;
+  owner?: string;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  kind: string;
+  owner: string;
+  weightsDigest: string;
+  filedWeightsDigest?: string;
+  genaiFilingNo?: string;
+  algorithmFilingNo?: string;
+  sectors: string[];
+  audits: { sector: string; passed: boolean; disparateImpactRatio: number }[];
 }
 
 export const api = {
   sites: () => get<Site[]>('/v1/sites'),
   jobs: () => get<Job[]>('/v1/jobs?limit=200'),
   job: (id: string) => get<Job>(`/v1/jobs/${encodeURIComponent(id)}`),
+  quote: (spec: string) => request<Quote>('POST', '/v1/quote', spec),
+  submit: (spec: string) => request<Job>('POST', '/v1/jobs', spec),
+  cancel: (id: string) => request<Job>('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`),
+  policy: () => get<{ name: string; version: number; rules: Rule[] }>('/v1/policies'),
+  datasets: () => get<Dataset[]>('/v1/datasets'),
+  models: () => get<Model[]>('/v1/models'),
+  auditHead: () => get<{ treeSize: number; rootHash: string; timestampS: number }>('/v1/audit/head'),
+  verifyAudit: () => get<{ ok: boolean; entries: number; problem?: string }>('/v1/audit/verify'),
 };
