@@ -45,6 +45,8 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await map.getAttribute('data-sites')).toBe('15');
     expect(new URL(page.url()).hash).toBe(''); // the token left the address bar
     expect(await map.locator('canvas').count()).toBeGreaterThan(0);
+    await page.getByLabel('Colour sites by').selectOption('carbon');
+    expect(await map.getAttribute('data-colour-by')).toBe('carbon');
 
     const res = await fetch(`${server.url}/v1/jobs`, {
       method: 'POST',
@@ -88,6 +90,12 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await detail.getByRole('button', { name: 'Cancel job' }).waitFor({ timeout: 10_000 });
     await detail.getByRole('button', { name: 'Cancel job' }).click();
     await detail.getByText('cancelled').first().waitFor({ timeout: 10_000 });
+    // The job list filters by state.
+    await page.getByLabel('State').selectOption('cancelled');
+    const rows = page.getByRole('region', { name: 'Job list' }).locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThan(0);
+    for (const text of await rows.allInnerTexts()) expect(text).toContain('cancelled');
   });
 
   it('shows the rules, the catalog, the registry and the audit log; keyboard reaches every view', async () => {

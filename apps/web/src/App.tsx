@@ -3,7 +3,7 @@ import { api } from './api.ts';
 import { Governance } from './Governance.tsx';
 import { JobDetail } from './JobDetail.tsx';
 import { JobList } from './JobList.tsx';
-import { NetworkMap } from './NetworkMap.tsx';
+import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
 import { usePoll } from './use-poll.ts';
 
@@ -20,6 +20,9 @@ export function App() {
   const jobs = usePoll(api.jobs, 2000);
   const [selected, setSelected] = useState<string>();
   const [view, setView] = useState<View>('network');
+  const [colourBy, setColourBy] = useState<ColourBy>('utilization');
+  const [stateFilter, setStateFilter] = useState('');
+  const shownJobs = (jobs.data ?? []).filter((j) => stateFilter === '' || j.state === stateFilter);
   const loadJob = useCallback(() => (selected ? api.job(selected) : Promise.resolve(undefined)), [selected]);
   const job = usePoll(loadJob, 2000);
   const all = sites.data ?? [];
@@ -47,11 +50,29 @@ export function App() {
       {view === 'network' && (
         <main>
           <section className="panel map-panel" aria-label="Network map">
-            <NetworkMap sites={all} />
+            <label>
+              Colour sites by{' '}
+              <select value={colourBy} onChange={(e) => setColourBy(e.target.value as ColourBy)}>
+                <option value="utilization">utilization</option>
+                <option value="carbon">grid carbon</option>
+              </select>
+            </label>
+            <NetworkMap sites={all} colourBy={colourBy} />
           </section>
           <section className="panel" aria-label="Job list">
             <h2>Jobs</h2>
-            <JobList jobs={jobs.data ?? []} onSelect={setSelected} {...(selected ? { selected } : {})} />
+            <label>
+              State{' '}
+              <select value={stateFilter} onChange={(e) => setStateFilter(e.target.value)}>
+                <option value="">all</option>
+                {['pending', 'scheduled', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <JobList jobs={shownJobs} onSelect={setSelected} {...(selected ? { selected } : {})} />
           </section>
           {job.data && (
             <section className="panel wide" aria-label="Placement explanation">

@@ -9,8 +9,17 @@ import type { Site } from './api.ts';
 echarts.use([ScatterChart, GeoComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 echarts.registerMap('suanli-china', chinaGeo as Parameters<typeof echarts.registerMap>[1]);
 
-/** The network on a map of China: one dot per site, sized by accelerators, coloured by utilization. */
-export function NetworkMap({ sites }: { sites: Site[] }) {
+export type ColourBy = 'utilization' | 'carbon';
+
+const COLOURING: Readonly<
+  Record<ColourBy, { value: (s: Site) => number; min: number; max: number; text: [string, string] }>
+> = {
+  utilization: { value: (s) => s.utilization, min: 0, max: 1, text: ['busy', 'idle'] },
+  carbon: { value: (s) => s.gridCarbonKgPerKwh, min: 0, max: 0.9, text: ['high carbon', 'low carbon'] },
+};
+
+/** The network on a map of China: one dot per site, sized by accelerators, coloured by utilization or grid carbon. */
+export function NetworkMap({ sites, colourBy = 'utilization' }: { sites: Site[]; colourBy?: ColourBy }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
 
@@ -28,6 +37,7 @@ export function NetworkMap({ sites }: { sites: Site[] }) {
 
   useEffect(() => {
     const max = Math.max(1, ...sites.map((s) => s.accelerators));
+    const colouring = COLOURING[colourBy];
     chart.current?.setOption({
       geo: {
         map: 'suanli-china',
@@ -52,11 +62,11 @@ export function NetworkMap({ sites }: { sites: Site[] }) {
         },
       },
       visualMap: {
-        min: 0,
-        max: 1,
+        min: colouring.min,
+        max: colouring.max,
         dimension: 2,
         calculable: false,
-        text: ['busy', 'idle'],
+        text: colouring.text,
         inRange: { color: ['#2f9e44', '#f08c00', '#e03131'] },
         left: 10,
         bottom: 10,
@@ -67,7 +77,7 @@ export function NetworkMap({ sites }: { sites: Site[] }) {
           coordinateSystem: 'geo',
           data: sites.map((s) => ({
             name: s.id,
-            value: [s.lon, s.lat, s.utilization],
+            value: [s.lon, s.lat, colouring.value(s)],
             symbolSize: 8 + 28 * Math.sqrt(s.accelerators / max),
             site: s,
           })),
@@ -76,9 +86,16 @@ export function NetworkMap({ sites }: { sites: Site[] }) {
         },
       ],
     });
-  }, [sites]);
+  }, [sites, colourBy]);
 
   return (
-    <div ref={el} className="map" role="img" aria-label={`Map of ${sites.length} sites`} data-sites={sites.length} />
+    <div
+      ref={el}
+      className="map"
+      role="img"
+      aria-label={`Map of ${sites.length} sites, coloured by ${colourBy}`}
+      data-sites={sites.length}
+      data-colour-by={colourBy}
+    />
   );
 }
