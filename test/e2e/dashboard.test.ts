@@ -109,4 +109,22 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await gov.getByRole('cell', { name: 'medical-imaging-sh' }).count()).toBe(1);
     expect(await gov.getByRole('cell', { name: 'acme-chat-ft' }).count()).toBe(1);
   });
+
+  it('explains why a job is pending', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    // A data set without a classification: the rules keep it from every site (fail closed).
+    const res = await fetch(`${server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${server.operatorToken}` },
+      body: 'name: unclassified\nkind: train\ntenant: acme-ai\nresources: { accelerators: { H100: 8 } }\ndurationS: 600\ndatasets:\n  - { name: scratch, sizeGb: 1, sites: [beijing], pi: none }\n',
+    });
+    const job = (await res.json()) as { id: string };
+    const row = page.locator(`tr[data-job-id="${job.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await row.getByRole('button', { name: 'unclassified' }).click();
+    const why = page.getByRole('region', { name: 'Why pending' });
+    await why.getByText(/R01 cannot be evaluated/).waitFor({ timeout: 10_000 });
+    expect(await why.getByText(/jobs? ahead in the queue/).count()).toBe(1);
+  });
 });

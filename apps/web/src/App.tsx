@@ -6,6 +6,7 @@ import { JobList } from './JobList.tsx';
 import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
 import { usePoll } from './use-poll.ts';
+import { WhyPending } from './WhyPending.tsx';
 
 type View = 'network' | 'quote' | 'governance';
 
@@ -77,6 +78,7 @@ export function App() {
           {job.data && (
             <section className="panel wide" aria-label="Placement explanation">
               <JobDetail job={job.data} />
+              {job.data.state === 'pending' && <WhyPending jobId={job.data.id} />}
               {['pending', 'scheduled', 'running'].includes(job.data.state) && (
                 <button type="button" onClick={() => void api.cancel(job.data?.id ?? '')}>
                   Cancel job

@@ -138,6 +138,15 @@ export const api = {
   quote: (spec: string) => request<Quote>('POST', '/v1/quote', spec),
   submit: (spec: string) => request<Job>('POST', '/v1/jobs', spec),
   cancel: (id: string) => request<Job>('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`),
+  why: (id: string) =>
+    get<{
+      reason: string;
+      ahead: number;
+      quota?: {
+        clusterQueue: string;
+        flavours: { flavour: string; nominal: number; used: number; available: number; needs: number }[];
+      };
+    }>(`/v1/jobs/${encodeURIComponent(id)}/why`),
   policy: () => get<{ name: string; version: number; rules: Rule[] }>('/v1/policies'),
   datasets: () => get<Dataset[]>('/v1/datasets'),
   models: () => get<Model[]>('/v1/models'),
