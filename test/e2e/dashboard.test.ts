@@ -127,4 +127,42 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await why.getByText(/R01 cannot be evaluated/).waitFor({ timeout: 10_000 });
     expect(await why.getByText(/jobs? ahead in the queue/).count()).toBe(1);
   });
+
+  it('shows tenants and quotas, and compares simulation reports side by side', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    await page.getByRole('button', { name: 'Tenants and quotas' }).click();
+    const commercial = page.getByRole('region', { name: 'Cluster queue commercial' });
+    await commercial.waitFor({ timeout: 10_000 });
+    expect(await commercial.getByText(/Tenants: .*acme-ai/).count()).toBe(1);
+    expect(await commercial.getByRole('cell', { name: 'H800', exact: true }).count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Simulation reports' }).click();
+    const report = {
+      format: 'suanli-simulation-report/1',
+      scenario: { name: 'wall-test', workload: 'synthetic', network: 'cn-national' },
+      runs: ['default', 'fifo-nearest'].map((policy, i) => ({
+        policy,
+        variant: 'baseline',
+        summary: {
+          jobs: { finished: 100 },
+          jctS: { avg: 3600 * (1 + i), p95: 7200 },
+          queueDelayS: { avg: 60 },
+          costCny: 1000,
+          carbonKg: 2000,
+          utilization: 0.5,
+          jainIndex: 0.9,
+        },
+      })),
+    };
+    await page.getByLabel('Open report.json files').setInputFiles({
+      name: 'report.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(report)),
+    });
+    const runs = page.getByRole('table', { name: 'Simulation runs' });
+    await runs.waitFor();
+    expect(await runs.locator('tbody tr').count()).toBe(2);
+    expect(await runs.getByRole('cell', { name: 'fifo-nearest' }).count()).toBe(1);
+  });
 });

@@ -4,16 +4,20 @@ import { Governance } from './Governance.tsx';
 import { JobDetail } from './JobDetail.tsx';
 import { JobList } from './JobList.tsx';
 import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
+import { Quotas } from './Quotas.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
+import { SimulationReports } from './SimulationReports.tsx';
 import { usePoll } from './use-poll.ts';
 import { WhyPending } from './WhyPending.tsx';
 
-type View = 'network' | 'quote' | 'governance';
+type View = 'network' | 'quote' | 'quotas' | 'governance' | 'simulation';
 
 const VIEWS: readonly (readonly [View, string])[] = [
   ['network', 'Network and jobs'],
   ['quote', 'Quote and submit'],
+  ['quotas', 'Tenants and quotas'],
   ['governance', 'Governance'],
+  ['simulation', 'Simulation reports'],
 ];
 
 export function App() {
@@ -98,6 +102,22 @@ export function App() {
                 setView('network');
               }}
             />
+          </section>
+        </main>
+      )}
+      {view === 'quotas' && (
+        <main>
+          <section className="panel wide" aria-label="Tenants and quotas">
+            <h2>Tenants and quotas</h2>
+            <Quotas />
+          </section>
+        </main>
+      )}
+      {view === 'simulation' && (
+        <main>
+          <section className="panel wide" aria-label="Simulation reports">
+            <h2>Simulation reports</h2>
+            <SimulationReports />
           </section>
         </main>
       )}

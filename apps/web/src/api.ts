@@ -147,6 +147,15 @@ export const api = {
         flavours: { flavour: string; nominal: number; used: number; available: number; needs: number }[];
       };
     }>(`/v1/jobs/${encodeURIComponent(id)}/why`),
+  quotas: () =>
+    get<
+      {
+        name: string;
+        cohort?: string;
+        tenants: string[];
+        flavours: { flavour: string; nominal: number; used: number; available: number; borrowed: number }[];
+      }[]
+    >('/v1/quotas'),
   policy: () => get<{ name: string; version: number; rules: Rule[] }>('/v1/policies'),
   datasets: () => get<Dataset[]>('/v1/datasets'),
   models: () => get<Model[]>('/v1/models'),

@@ -153,6 +153,14 @@ describe('tokens', () => {
     expect((await asAdmin({ name: 'eve', role: 'auditor' })).status).toBe(403);
   });
 
+  it('shows quotas: every cluster queue to operators, only its own to a tenant', async () => {
+    const all = (await (await call(tokens['operator'], 'GET', '/v1/quotas')).json()) as { name: string; tenants: string[] }[];
+    expect(all.map((q) => q.name).sort()).toEqual(['commercial', 'public', 'research']);
+    expect(all.find((q) => q.name === 'commercial')?.tenants).toContain('acme-ai');
+    const mine = (await (await call(tokens['member'], 'GET', '/v1/quotas')).json()) as { name: string }[];
+    expect(mine.map((q) => q.name)).toEqual(['commercial']);
+  });
+
   it('lists only the caller tenant\u2019s jobs to tenant roles', async () => {
     await jobOf('insure-co');
     await jobOf('acme-ai');

@@ -75,6 +75,7 @@ export {
   type CycleReport,
   type OptimizeResult,
   type PoolStatus,
+  type QuotaStatus,
   type Quote,
   type ServiceDeps,
   type SiteStatus,

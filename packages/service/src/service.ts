@@ -136,6 +136,21 @@ export interface OptimizeResult {
 }
 
 /** "Why is my job pending?": what the engine decides for it now, and the quota that holds it. */
+export interface QuotaStatus {
+  readonly name: string;
+  readonly cohort?: string;
+  readonly tenants: readonly string[];
+  readonly flavours: readonly {
+    readonly flavour: string;
+    readonly nominal: number;
+    readonly used: number;
+    readonly available: number;
+    /** Used beyond the nominal quota: borrowed from the cohort. */
+    readonly borrowed: number;
+    readonly borrowingLimit?: number;
+  }[];
+}
+
 export interface WhyPending {
   readonly jobId: string;
   readonly state: JobState;
@@ -430,6 +445,36 @@ export class SuanliService {
     // Another tenant's job is as good as missing: its id says nothing about it.
     if (!job || !allowed(actor, 'jobs.read', job.spec.tenant)) throw new SuanliError('JOB_NOT_FOUND', `no job ${id}`);
     return job;
+  }
+
+  /**
+   * Cluster queues with each accelerator type's nominal quota, use (running and placed jobs), what
+   * they may take now including borrowing, and the tenants on each. Tenant roles see their own queue.
+   */
+  async quotas(actor: Principal = SYSTEM): Promise<QuotaStatus[]> {
+    authorize(actor, 'sites.read');
+    const nowS = this.clock.nowS();
+    const cycle = new Cycle(await this.snapshot(), nowS, seededRng(0));
+    const mine =
+      actor.tenant !== undefined ? this.network.tenants.find((t) => t.id === actor.tenant)?.clusterQueue : undefined;
+    return this.network.clusterQueues
+      .filter((q) => actor.tenant === undefined || q.name === mine)
+      .map((q) => ({
+        name: q.name,
+        ...(q.cohort !== undefined ? { cohort: q.cohort } : {}),
+        tenants: this.network.tenants.filter((t) => t.clusterQueue === q.name).map((t) => t.id),
+        flavours: q.quotas.map((f) => {
+          const h = headroom(cycle, q, f.flavour);
+          return {
+            flavour: f.flavour,
+            nominal: h.nominal,
+            used: h.used,
+            available: h.available,
+            borrowed: Math.max(0, h.used - h.nominal),
+            ...(f.borrowingLimit !== undefined ? { borrowingLimit: f.borrowingLimit } : {}),
+          };
+        }),
+      }));
   }
 
   /** A Kueue-ready Kubernetes Job for a placed job (docs/design/backends.md). */

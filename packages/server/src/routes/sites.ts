@@ -34,4 +34,54 @@ export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServ
     }),
     async (c) => c.json(await service.site(c.req.valid('param').id, who(c)), 200),
   );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/quotas',
+      tags: ['network'],
+      summary: 'Cluster queues: nominal quota, use, borrowing and what each may take now, per accelerator type',
+      responses: {
+        200: {
+          description: 'Quotas',
+          content: {
+            'application/json': {
+              schema: z.array(
+                z.object({
+                  name: z.string(),
+                  cohort: z.string().optional(),
+                  tenants: z.array(z.string()),
+                  flavours: z.array(
+                    z.object({
+                      flavour: z.string(),
+                      nominal: z.number(),
+                      used: z.number(),
+                      available: z.number(),
+                      borrowed: z.number(),
+                      borrowingLimit: z.number().optional(),
+                    }),
+                  ),
+                }),
+              ),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json((await service.quotas(who(c))) as QuotaJson[], 200),
+  );
 }
+
+type QuotaJson = {
+  name: string;
+  cohort?: string;
+  tenants: string[];
+  flavours: {
+    flavour: string;
+    nominal: number;
+    used: number;
+    available: number;
+    borrowed: number;
+    borrowingLimit?: number;
+  }[];
+};

@@ -1,0 +1,46 @@
+import { api } from './api.ts';
+import { usePoll } from './use-poll.ts';
+
+/** Tenants and their cluster queues: use against nominal quota, borrowing, what each may take now. */
+export function Quotas() {
+  const quotas = usePoll(api.quotas, 5000);
+  if (quotas.error) return <p role="alert">{quotas.error}</p>;
+  return (
+    <div className="quotas">
+      {(quotas.data ?? []).map((q) => (
+        <section key={q.name} aria-label={`Cluster queue ${q.name}`}>
+          <h3>
+            {q.name}
+            {q.cohort ? ` (cohort ${q.cohort})` : ''}
+          </h3>
+          <p className="muted">Tenants: {q.tenants.join(', ') || '—'}</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col">Used</th>
+                <th scope="col">Nominal</th>
+                <th scope="col">Borrowed</th>
+                <th scope="col">May take now</th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.flavours.map((f) => (
+                <tr key={f.flavour}>
+                  <td>{f.flavour}</td>
+                  <td>
+                    <meter min={0} max={Math.max(1, f.nominal)} value={f.used} aria-label={`${f.flavour} used`} />{' '}
+                    {f.used.toLocaleString('en-US')}
+                  </td>
+                  <td>{f.nominal.toLocaleString('en-US')}</td>
+                  <td>{f.borrowed.toLocaleString('en-US')}</td>
+                  <td>{f.available.toLocaleString('en-US')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </div>
+  );
+}
