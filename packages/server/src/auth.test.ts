@@ -154,7 +154,10 @@ describe('tokens', () => {
   });
 
   it('shows quotas: every cluster queue to operators, only its own to a tenant', async () => {
-    const all = (await (await call(tokens['operator'], 'GET', '/v1/quotas')).json()) as { name: string; tenants: string[] }[];
+    const all = (await (await call(tokens['operator'], 'GET', '/v1/quotas')).json()) as {
+      name: string;
+      tenants: string[];
+    }[];
     expect(all.map((q) => q.name).sort()).toEqual(['commercial', 'public', 'research']);
     expect(all.find((q) => q.name === 'commercial')?.tenants).toContain('acme-ai');
     const mine = (await (await call(tokens['member'], 'GET', '/v1/quotas')).json()) as { name: string }[];
