@@ -66,6 +66,13 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await detail.getByText(/^placed: /).count()).toBe(1);
     expect(await detail.locator('table[aria-label="Ranked sites"] tbody tr').count()).toBeGreaterThan(0);
     expect(await detail.getByRole('heading', { name: 'Filtered out' }).count()).toBe(1);
+
+    // Live trends: utilization and queue depth gather points as the page polls; spend by site shows the job's site.
+    const over = page.getByRole('img', { name: 'Utilization and queue depth over time' });
+    await page.waitForFunction(() => Number(document.querySelector('[data-points]')?.getAttribute('data-points')) >= 2);
+    expect(await over.locator('canvas').count()).toBeGreaterThan(0);
+    const spend = page.getByRole('img', { name: 'Energy, cost and carbon of placed jobs by site' });
+    expect(Number(await spend.getAttribute('data-sites'))).toBeGreaterThan(0);
   });
 
   it('gets a quote, submits the job, follows it, and cancels it', async () => {

@@ -7,6 +7,7 @@ import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
 import { Quotas } from './Quotas.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
 import { SimulationReports } from './SimulationReports.tsx';
+import { Trends } from './Trends.tsx';
 import { usePoll } from './use-poll.ts';
 import { WhyPending } from './WhyPending.tsx';
 
@@ -63,6 +64,9 @@ export function App() {
               </select>
             </label>
             <NetworkMap sites={all} colourBy={colourBy} />
+          </section>
+          <section className="panel wide" aria-label="Trends">
+            <Trends sites={all} jobs={jobs.data ?? []} />
           </section>
           <section className="panel" aria-label="Job list">
             <h2>Jobs</h2>
