@@ -172,4 +172,25 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await runs.locator('tbody tr').count()).toBe(2);
     expect(await runs.getByRole('cell', { name: 'fifo-nearest' }).count()).toBe(1);
   });
+
+  it("shows a tenant member only their tenant's jobs", async () => {
+    const { token } = await server.service.createToken({
+      name: 'web-member',
+      role: 'tenant-member',
+      tenant: 'insure-co',
+    });
+    await server.service.submit({
+      text: 'name: insure-job\nkind: batch-infer\ntenant: insure-co\nresources: { accelerators: { H20: 8 } }\ndurationS: 600\n',
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${token}`);
+    const rows = page.getByRole('region', { name: 'Job list' }).locator('tbody tr');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const tenants = await rows.evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
+    expect(tenants.length).toBeGreaterThan(0);
+    for (const t of tenants) expect(t).toContain('insure-co');
+    // The audit log is for operators and auditors: the member's governance view says so.
+    await page.getByRole('button', { name: 'Governance' }).click();
+    await page.getByRole('region', { name: 'Audit log' }).getByRole('alert').waitFor();
+  });
 });
