@@ -73,6 +73,8 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await over.locator('canvas').count()).toBeGreaterThan(0);
     const spend = page.getByRole('img', { name: 'Energy, cost and carbon of placed jobs by site' });
     expect(Number(await spend.getAttribute('data-sites'))).toBeGreaterThan(0);
+    const hourly = page.getByRole('img', { name: 'Energy, cost and carbon of placed jobs by hour of day' });
+    expect(Number(await hourly.getAttribute('data-jobs'))).toBeGreaterThan(0);
   });
 
   it('gets a quote, submits the job, follows it, and cancels it', async () => {

@@ -3,8 +3,8 @@ import { ScatterChart } from 'echarts/charts';
 import { GeoComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
 import type { Site } from './api.ts';
+import { useChart } from './use-chart.ts';
 
 echarts.use([ScatterChart, GeoComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 echarts.registerMap('suanli-china', chinaGeo as Parameters<typeof echarts.registerMap>[1]);
@@ -20,73 +20,56 @@ const COLOURING: Readonly<
 
 /** The network on a map of China: one dot per site, sized by accelerators, coloured by utilization or grid carbon. */
 export function NetworkMap({ sites, colourBy = 'utilization' }: { sites: Site[]; colourBy?: ColourBy }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current);
-    chart.current = c;
-    const resize = () => c.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      c.dispose();
-    };
-  }, []);
-
-  useEffect(() => {
-    const max = Math.max(1, ...sites.map((s) => s.accelerators));
-    const colouring = COLOURING[colourBy];
-    chart.current?.setOption({
-      geo: {
-        map: 'suanli-china',
-        roam: true,
-        boundingCoords: [
-          [73, 54],
-          [135, 18],
-        ],
-        itemStyle: { areaColor: '#eef2f6', borderColor: '#b8c2cc' },
-        emphasis: { disabled: true },
-        regions: chinaGeo.features
-          .filter((f) => f.properties.china)
-          .map((f) => ({ name: f.properties.name, itemStyle: { areaColor: '#dfe8f1', borderColor: '#7d8fa3' } })),
-        tooltip: { show: false },
-      },
-      tooltip: {
-        trigger: 'item',
-        formatter: (p: { data: { site: Site } }) => {
-          const s = p.data.site;
-          const pools = s.pools.map((x) => `${x.accelerator} ${x.used}/${x.count}`).join('<br>');
-          return `<b>${s.name}</b> ${s.nameZh ?? ''}<br>${Math.round(s.utilization * 100)}% used of ${s.accelerators} accelerators<br>PUE ${s.pue}, ${s.gridCarbonKgPerKwh} kgCO2/kWh<br>${pools}`;
-        },
-      },
-      visualMap: {
-        min: colouring.min,
-        max: colouring.max,
-        dimension: 2,
-        calculable: false,
-        text: colouring.text,
-        inRange: { color: ['#2f9e44', '#f08c00', '#e03131'] },
-        left: 10,
-        bottom: 10,
-      },
-      series: [
-        {
-          type: 'scatter',
-          coordinateSystem: 'geo',
-          data: sites.map((s) => ({
-            name: s.id,
-            value: [s.lon, s.lat, colouring.value(s)],
-            symbolSize: 8 + 28 * Math.sqrt(s.accelerators / max),
-            site: s,
-          })),
-          label: { show: true, formatter: '{b}', position: 'right', fontSize: 11, color: '#334' },
-          itemStyle: { borderColor: '#fff', borderWidth: 1, opacity: 0.9 },
-        },
+  const max = Math.max(1, ...sites.map((s) => s.accelerators));
+  const colouring = COLOURING[colourBy];
+  const el = useChart({
+    geo: {
+      map: 'suanli-china',
+      roam: true,
+      boundingCoords: [
+        [73, 54],
+        [135, 18],
       ],
-    });
-  }, [sites, colourBy]);
+      itemStyle: { areaColor: '#eef2f6', borderColor: '#b8c2cc' },
+      emphasis: { disabled: true },
+      regions: chinaGeo.features
+        .filter((f) => f.properties.china)
+        .map((f) => ({ name: f.properties.name, itemStyle: { areaColor: '#dfe8f1', borderColor: '#7d8fa3' } })),
+      tooltip: { show: false },
+    },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { data: { site: Site } }) => {
+        const s = p.data.site;
+        const pools = s.pools.map((x) => `${x.accelerator} ${x.used}/${x.count}`).join('<br>');
+        return `<b>${s.name}</b> ${s.nameZh ?? ''}<br>${Math.round(s.utilization * 100)}% used of ${s.accelerators} accelerators<br>PUE ${s.pue}, ${s.gridCarbonKgPerKwh} kgCO2/kWh<br>${pools}`;
+      },
+    },
+    visualMap: {
+      min: colouring.min,
+      max: colouring.max,
+      dimension: 2,
+      calculable: false,
+      text: colouring.text,
+      inRange: { color: ['#2f9e44', '#f08c00', '#e03131'] },
+      left: 10,
+      bottom: 10,
+    },
+    series: [
+      {
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        data: sites.map((s) => ({
+          name: s.id,
+          value: [s.lon, s.lat, colouring.value(s)],
+          symbolSize: 8 + 28 * Math.sqrt(s.accelerators / max),
+          site: s,
+        })),
+        label: { show: true, formatter: '{b}', position: 'right', fontSize: 11, color: '#334' },
+        itemStyle: { borderColor: '#fff', borderWidth: 1, opacity: 0.9 },
+      },
+    ],
+  });
 
   return (
     <div

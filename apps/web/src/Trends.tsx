@@ -2,8 +2,9 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Job, Site } from './api.ts';
+import { useChart } from './use-chart.ts';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -13,25 +14,9 @@ interface Sample {
   readonly queued: number;
 }
 
-/** One ECharts instance on a div, disposed with it. */
-function useChart(option: echarts.EChartsCoreOption) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current);
-    chart.current = c;
-    return () => c.dispose();
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption(option, true);
-  }, [option]);
-  return el;
-}
-
 /**
  * Utilization and queue depth since the page opened (one point per poll), and the estimated
- * energy, cost and carbon of the jobs placed, by site.
+ * energy, cost and carbon of the jobs placed, by site and by the hour of day their runs start.
  */
 export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
   const [samples, setSamples] = useState<Sample[]>([]);
@@ -81,6 +66,30 @@ export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
     bySite.set(p.siteId, f);
   }
   const ids = [...bySite.keys()].sort();
+  // The same by the hour of day (UTC+8) the runs start in: when the network spends.
+  const byHour = Array.from({ length: 24 }, () => ({ cost: 0, energy: 0, carbon: 0 }));
+  for (const j of jobs) {
+    const p = j.placement;
+    if (!p) continue;
+    const h = byHour[Math.floor(((((p.estimate.startS + 8 * 3600) % 86400) + 86400) % 86400) / 3600)];
+    if (!h) continue;
+    h.cost += p.estimate.costCny;
+    h.energy += p.estimate.energyKwh;
+    h.carbon += p.estimate.carbonKg;
+  }
+  const hourly = useChart({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    legend: { data: ['cost CNY', 'energy kWh', 'carbon kg'] },
+    grid: { left: 56, right: 16, top: 32, bottom: 28 },
+    xAxis: { type: 'category', data: byHour.map((_, i) => `${i}:00`) },
+    yAxis: { type: 'value' },
+    series: [
+      { name: 'cost CNY', type: 'bar', stack: 'x', data: byHour.map((h) => Math.round(h.cost)) },
+      { name: 'energy kWh', type: 'bar', data: byHour.map((h) => Math.round(h.energy)) },
+      { name: 'carbon kg', type: 'bar', data: byHour.map((h) => Math.round(h.carbon)) },
+    ],
+  });
   const spend = useChart({
     animation: false,
     tooltip: { trigger: 'axis' },
@@ -110,6 +119,13 @@ export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
         role="img"
         aria-label="Energy, cost and carbon of placed jobs by site"
         data-sites={ids.length}
+      />
+      <div
+        ref={hourly}
+        className="chart"
+        role="img"
+        aria-label="Energy, cost and carbon of placed jobs by hour of day"
+        data-jobs={jobs.filter((j) => j.placement).length}
       />
     </div>
   );
