@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@suanli/server';
@@ -195,4 +195,46 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Governance' }).click();
     await page.getByRole('region', { name: 'Audit log' }).getByRole('alert').waitFor();
   });
+
+  it('keeps the map usable with 1,000 sites', async () => {
+    // A network of 1,000 sites spread over China, one H100 pool each.
+    const lines = ['name: thousand', 'tenants:', '  - { id: acme-ai, name: Acme, sector: internet }', 'sites:'];
+    for (let i = 0; i < 1000; i++) {
+      const lat = 22 + ((i * 37) % 2400) / 100;
+      const lon = 98 + ((i * 53) % 2400) / 100;
+      lines.push(
+        `  - { id: s${i}, name: Site ${i}, province: P, lat: ${lat}, lon: ${lon}, pue: 1.2, powerCapMw: 5, gridCarbonKgPerKwh: ${(0.1 + (i % 7) / 10).toFixed(2)}, tariff: { flatCnyPerKwh: 0.5 }, pools: [{ accelerator: H100, count: 64, priceCnyPerAcceleratorHour: 10 }] }`,
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'suanli-web-1k-'));
+    const file = join(dir, 'thousand.yaml');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const big = await startServer({
+      port: 0,
+      dataDir: join(dir, 'data'),
+      networkFile: file,
+      policyFile: false,
+      cycleMs: 500,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(`${big.url}/#token=${big.operatorToken}`);
+      const map = page.getByRole('img', { name: /Map of 1000 sites/ });
+      await map.waitFor({ timeout: 20_000 });
+      // Zoom and pan it, recolour it, leave and come back: the page keeps answering.
+      await map.hover();
+      await page.mouse.wheel(0, -400);
+      await page.mouse.down();
+      await page.mouse.move(700, 400);
+      await page.mouse.up();
+      await page.getByLabel('Colour sites by').selectOption('carbon');
+      expect(await map.getAttribute('data-colour-by')).toBe('carbon');
+      await page.getByRole('button', { name: 'Governance' }).click();
+      await page.getByRole('button', { name: 'Network and jobs' }).click();
+      await page.getByRole('img', { name: /Map of 1000 sites/ }).waitFor();
+    } finally {
+      await big.close();
+    }
+  }, 60_000);
 });
