@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@suanli/server';
@@ -8,6 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launch, screenshotOnFailure } from './browser.ts';
 
 const run = browserAvailable();
+/** axe-core, injected into the page to check accessibility. */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 describe.runIf(run)('dashboard in headless Chromium', () => {
   let server: RunningServer;
@@ -237,4 +240,34 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
       await big.close();
     }
   }, 60_000);
+
+  it('passes an accessibility check (axe: labels, roles, contrast) on every view', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    await page.getByRole('img', { name: /Map of 15 sites/ }).waitFor();
+    await page.addScriptTag({ path: AXE });
+    const views: [string, string][] = [
+      ['Network and jobs', 'Network map'],
+      ['Quote and submit', 'Quote and submit'],
+      ['Tenants and quotas', 'Tenants and quotas'],
+      ['Governance', 'Governance'],
+      ['Simulation reports', 'Simulation reports'],
+    ];
+    for (const [view, region] of views) {
+      await page.getByRole('button', { name: view }).click();
+      await page.getByRole('region', { name: region }).waitFor();
+      const violations = await page.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+          }
+        ).axe;
+        const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.nodes.length})`);
+      });
+      expect(violations, view).toEqual([]);
+    }
+  });
 });
