@@ -50,6 +50,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await map.locator('canvas').count()).toBeGreaterThan(0);
     await page.getByLabel('Colour sites by').selectOption('carbon');
     expect(await map.getAttribute('data-colour-by')).toBe('carbon');
+    await page.waitForFunction(() => Number(document.querySelector('[data-links]')?.getAttribute('data-links')) > 10);
 
     const res = await fetch(`${server.url}/v1/jobs`, {
       method: 'POST',

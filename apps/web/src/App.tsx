@@ -23,6 +23,7 @@ const VIEWS: readonly (readonly [View, string])[] = [
 
 export function App() {
   const sites = usePoll(api.sites, 2000);
+  const links = usePoll(api.links, 60_000);
   const jobs = usePoll(api.jobs, 2000);
   const [selected, setSelected] = useState<string>();
   const [view, setView] = useState<View>('network');
@@ -63,7 +64,7 @@ export function App() {
                 <option value="carbon">grid carbon</option>
               </select>
             </label>
-            <NetworkMap sites={all} colourBy={colourBy} />
+            <NetworkMap sites={all} links={links.data ?? []} colourBy={colourBy} />
           </section>
           <section className="panel wide" aria-label="Trends">
             <Trends sites={all} jobs={jobs.data ?? []} />

@@ -1,12 +1,12 @@
 import chinaGeo from 'virtual:china-geo';
-import { ScatterChart } from 'echarts/charts';
+import { LinesChart, ScatterChart } from 'echarts/charts';
 import { GeoComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { Site } from './api.ts';
 import { useChart } from './use-chart.ts';
 
-echarts.use([ScatterChart, GeoComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+echarts.use([LinesChart, ScatterChart, GeoComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 echarts.registerMap('suanli-china', chinaGeo as Parameters<typeof echarts.registerMap>[1]);
 
 export type ColourBy = 'utilization' | 'carbon';
@@ -19,7 +19,22 @@ const COLOURING: Readonly<
 };
 
 /** The network on a map of China: one dot per site, sized by accelerators, coloured by utilization or grid carbon. */
-export function NetworkMap({ sites, colourBy = 'utilization' }: { sites: Site[]; colourBy?: ColourBy }) {
+export interface MapLink {
+  readonly a: string;
+  readonly b: string;
+  readonly latencyMs: number;
+}
+
+export function NetworkMap({
+  sites,
+  links = [],
+  colourBy = 'utilization',
+}: {
+  sites: Site[];
+  links?: readonly MapLink[];
+  colourBy?: ColourBy;
+}) {
+  const at = new Map(sites.map((s) => [s.id, [s.lon, s.lat] as [number, number]]));
   const max = Math.max(1, ...sites.map((s) => s.accelerators));
   const colouring = COLOURING[colourBy];
   const el = useChart({
@@ -57,6 +72,17 @@ export function NetworkMap({ sites, colourBy = 'utilization' }: { sites: Site[];
     },
     series: [
       {
+        type: 'lines',
+        coordinateSystem: 'geo',
+        silent: true,
+        lineStyle: { color: '#94a3b8', width: 1, opacity: 0.6 },
+        data: links.flatMap((l) => {
+          const a = at.get(l.a);
+          const b = at.get(l.b);
+          return a && b ? [{ coords: [a, b] }] : [];
+        }),
+      },
+      {
         type: 'scatter',
         coordinateSystem: 'geo',
         data: sites.map((s) => ({
@@ -79,6 +105,7 @@ export function NetworkMap({ sites, colourBy = 'utilization' }: { sites: Site[];
       aria-label={`Map of ${sites.length} sites, coloured by ${colourBy}`}
       data-sites={sites.length}
       data-colour-by={colourBy}
+      data-links={links.length}
     />
   );
 }

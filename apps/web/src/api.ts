@@ -159,6 +159,7 @@ export const api = {
   submit: (spec: string) => data(client.POST('/v1/jobs', asYaml(spec))) as Promise<Job>,
   cancel: (id: string) => data(client.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } })) as Promise<Job>,
   quotas: () => data(client.GET('/v1/quotas')),
+  links: () => data(client.GET('/v1/links')),
   policy: () => data(client.GET('/v1/policies')),
   datasets: () => data(client.GET('/v1/datasets')),
   models: () => data(client.GET('/v1/models')) as Promise<Model[]>,

@@ -10,9 +10,11 @@ import {
   type ExportRecord,
   type FairnessRow,
   fairnessReport,
+  greatCircleKm,
   headroom,
   type Job,
   type Model,
+  modelLatencyMs,
   type Network,
   type OptimizerReport,
   type Placement,
@@ -136,6 +138,15 @@ export interface OptimizeResult {
 }
 
 /** "Why is my job pending?": what the engine decides for it now, and the quota that holds it. */
+export interface LinkView {
+  readonly a: string;
+  readonly b: string;
+  readonly latencyMs: number;
+  readonly bandwidthGbps: number;
+  /** From the route model rather than an explicit link of the network file. */
+  readonly modelled: boolean;
+}
+
 export interface QuotaStatus {
   readonly name: string;
   readonly cohort?: string;
@@ -520,6 +531,41 @@ export class SuanliService {
       }
     }
     throw new SuanliError('INTERNAL', `job ${id} kept changing state while being cancelled`);
+  }
+
+  /**
+   * The links to draw: the network's explicit links, and for every site the modelled links to its
+   * two nearest sites (latency from the route model), each pair once.
+   */
+  links(actor: Principal = SYSTEM): LinkView[] {
+    authorize(actor, 'sites.read');
+    const net = this.network;
+    const out = new Map<string, LinkView>();
+    const key = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+    for (const l of net.links) {
+      out.set(key(l.a, l.b), {
+        a: l.a,
+        b: l.b,
+        latencyMs: l.latencyMs,
+        bandwidthGbps: l.bandwidthGbps,
+        modelled: false,
+      });
+    }
+    const m = net.linkModel;
+    for (const s of net.sites) {
+      const nearest = net.sites
+        .filter((t) => t.id !== s.id)
+        .map((t) => ({ t, km: greatCircleKm(s.lat, s.lon, t.lat, t.lon) }))
+        .sort((x, y) => x.km - y.km)
+        .slice(0, 2);
+      for (const { t, km } of nearest) {
+        const k = key(s.id, t.id);
+        if (out.has(k)) continue;
+        const latencyMs = Math.round(modelLatencyMs(km, m.routeFactor, m.minLatencyMs) * 10) / 10;
+        out.set(k, { a: s.id, b: t.id, latencyMs, bandwidthGbps: m.bandwidthGbps, modelled: true });
+      }
+    }
+    return [...out.values()];
   }
 
   async sites(actor: Principal = SYSTEM): Promise<SiteStatus[]> {

@@ -37,6 +37,34 @@ export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServ
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/v1/links',
+      tags: ['network'],
+      summary: "Links between sites to draw: explicit ones, and modelled ones to each site's two nearest",
+      responses: {
+        200: {
+          description: 'Links',
+          content: {
+            'application/json': {
+              schema: z.array(
+                z.object({
+                  a: z.string(),
+                  b: z.string(),
+                  latencyMs: z.number(),
+                  bandwidthGbps: z.number(),
+                  modelled: z.boolean(),
+                }),
+              ),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    (c) => c.json(service.links(who(c)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/v1/quotas',
       tags: ['network'],
       summary: 'Cluster queues: nominal quota, use, borrowing and what each may take now, per accelerator type',
