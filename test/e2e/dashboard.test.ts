@@ -240,7 +240,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     } finally {
       await big.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('passes an accessibility check (axe: labels, roles, contrast) on every view', async () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -19,6 +19,9 @@ const COLOURING: Readonly<
 };
 
 /** The network on a map of China: one dot per site, sized by accelerators, coloured by utilization or grid carbon. */
+/** Up to this many sites the map names them; beyond, names would only slow zooming and panning. */
+const LABELLED_SITES = 60;
+
 export interface MapLink {
   readonly a: string;
   readonly b: string;
@@ -91,7 +94,14 @@ export function NetworkMap({
           symbolSize: 8 + 28 * Math.sqrt(s.accelerators / max),
           site: s,
         })),
-        label: { show: true, formatter: '{b}', position: 'right', fontSize: 11, color: '#334' },
+        // Names only while they can be read; past that they cost more to lay out than they tell.
+        label: {
+          show: sites.length <= LABELLED_SITES,
+          formatter: '{b}',
+          position: 'right',
+          fontSize: 11,
+          color: '#334',
+        },
         itemStyle: { borderColor: '#fff', borderWidth: 1, opacity: 0.9 },
       },
     ],
