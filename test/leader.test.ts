@@ -25,54 +25,53 @@ afterAll(async () => {
   for (const s of servers) await s.close().catch(() => {});
 });
 
-describe.skipIf(!url)('several servers on one PostgreSQL database', () => {
-  it('schedule from one leader at a time; when it dies another takes over; no job is placed twice', async () => {
-    const schema = `l_${randomBytes(6).toString('hex')}`;
-    const start = () =>
-      startServer({
-        port: 0,
-        dataDir: join(mkdtempSync(join(tmpdir(), 'suanli-leader-')), 'data'),
-        databaseUrl: url as string,
-        databaseSchema: schema,
-        cycleMs: 50,
-        speedup: 1,
-        logger: pino({ level: 'silent' }),
+describe.skipIf(!url)(
+  'several servers on one PostgreSQL database (needs DATABASE_URL: ../shared/scripts/postgres-up.sh)',
+  () => {
+    it('schedule from one leader at a time; when it dies another takes over; no job is placed twice', async () => {
+      const schema = `l_${randomBytes(6).toString('hex')}`;
+      const start = () =>
+        startServer({
+          port: 0,
+          dataDir: join(mkdtempSync(join(tmpdir(), 'suanli-leader-')), 'data'),
+          databaseUrl: url as string,
+          databaseSchema: schema,
+          cycleMs: 50,
+          speedup: 1,
+          logger: pino({ level: 'silent' }),
+        });
+      const a = await start();
+      servers.push(a);
+      // A leads once its loop has run; B starts after and stands by.
+      await eventually(async () => ((await a.service.leads()) ? true : undefined));
+      const b = await start();
+      servers.push(b);
+      expect(await b.service.leads()).toBe(false);
+
+      const first = [];
+      for (let i = 0; i < 5; i++) first.push((await b.service.submit({ text: SPEC(`first-${i}`) })).id);
+      await eventually(async () => {
+        const jobs = await b.service.listJobs({ states: ['pending'] });
+        return jobs.length === 0 ? true : undefined;
       });
-    const a = await start();
-    servers.push(a);
-    // A leads once its loop has run; B starts after and stands by.
-    await eventually(async () => ((await a.service.leads()) ? true : undefined));
-    const b = await start();
-    servers.push(b);
-    expect(await b.service.leads()).toBe(false);
 
-    const first = [];
-    for (let i = 0; i < 5; i++) first.push((await b.service.submit({ text: SPEC(`first-${i}`) })).id);
-    await eventually(async () => {
-      const jobs = await b.service.listJobs({ states: ['pending'] });
-      return jobs.length === 0 ? true : undefined;
-    });
+      await a.close(); // the leader goes away: its connection, and so its lock, with it
+      const second = [];
+      for (let i = 0; i < 5; i++) second.push((await b.service.submit({ text: SPEC(`second-${i}`) })).id);
+      await eventually(async () => ((await b.service.leads()) ? true : undefined));
+      await eventually(async () => {
+        const pending = await b.service.listJobs({ states: ['pending'] });
+        return pending.length === 0 ? true : undefined;
+      });
 
-    await a.close(); // the leader goes away: its connection, and so its lock, with it
-    const second = [];
-    for (let i = 0; i < 5; i++) second.push((await b.service.submit({ text: SPEC(`second-${i}`) })).id);
-    await eventually(async () => ((await b.service.leads()) ? true : undefined));
-    await eventually(async () => {
-      const pending = await b.service.listJobs({ states: ['pending'] });
-      return pending.length === 0 ? true : undefined;
-    });
-
-    const audit = await b.service.listAudit(1, 10_000);
-    for (const id of [...first, ...second]) {
-      expect(
-        audit.filter((e) => e.kind === 'job.placed' && e.subject === id),
-        id,
-      ).toHaveLength(1);
-    }
-    expect(await b.service.verifyAudit()).toMatchObject({ ok: true });
-  }, 60_000);
-});
-
-describe.skipIf(url)('several servers on one PostgreSQL database', () => {
-  it.skip('needs DATABASE_URL (../shared/scripts/postgres-up.sh)', () => {});
-});
+      const audit = await b.service.listAudit(1, 10_000);
+      for (const id of [...first, ...second]) {
+        expect(
+          audit.filter((e) => e.kind === 'job.placed' && e.subject === id),
+          id,
+        ).toHaveLength(1);
+      }
+      expect(await b.service.verifyAudit()).toMatchObject({ ok: true });
+    }, 60_000);
+  },
+);

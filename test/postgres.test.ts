@@ -11,41 +11,40 @@ afterEach(async () => {
   h = undefined;
 });
 
-describe.skipIf(!url)('the service on PostgreSQL (DATABASE_URL; .ci/run starts one)', () => {
-  it('takes a job to success, keeps its audit chain, and finds it all again after a restart', async () => {
-    const schema = `s_${randomBytes(6).toString('hex')}`;
-    h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
-    const job = await h.service.submit({ text: TRAIN_SPEC });
-    await h.cycle();
-    h.clock.advance(5);
-    await h.cycle();
-    h.clock.advance(3600);
-    await h.cycle();
-    expect((await h.service.getJob(job.id)).state).toBe('succeeded');
-    expect(await h.service.verifyAudit()).toMatchObject({ ok: true, entries: 5 });
-    const head = await h.service.auditLog.head();
-    h = await h.restart();
-    expect((await h.service.getJob(job.id)).state).toBe('succeeded');
-    const again = await h.service.auditLog.head();
-    expect(again.rootHash).toBe(head.rootHash);
-  });
+describe.skipIf(!url)(
+  'the service on PostgreSQL (needs DATABASE_URL: ../shared/scripts/postgres-up.sh; .ci/run starts one)',
+  () => {
+    it('takes a job to success, keeps its audit chain, and finds it all again after a restart', async () => {
+      const schema = `s_${randomBytes(6).toString('hex')}`;
+      h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
+      const job = await h.service.submit({ text: TRAIN_SPEC });
+      await h.cycle();
+      h.clock.advance(5);
+      await h.cycle();
+      h.clock.advance(3600);
+      await h.cycle();
+      expect((await h.service.getJob(job.id)).state).toBe('succeeded');
+      expect(await h.service.verifyAudit()).toMatchObject({ ok: true, entries: 5 });
+      const head = await h.service.auditLog.head();
+      h = await h.restart();
+      expect((await h.service.getJob(job.id)).state).toBe('succeeded');
+      const again = await h.service.auditLog.head();
+      expect(again.rootHash).toBe(head.rootHash);
+    });
 
-  it('keeps one gap-free chain when two services write to the same database at once', async () => {
-    const schema = `s_${randomBytes(6).toString('hex')}`;
-    h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
-    const other = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
-    try {
-      await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? h : other)?.service.submit({ text: TRAIN_SPEC })),
-      );
-      expect(await h.service.verifyAudit()).toMatchObject({ ok: true, entries: 40 });
-      expect(await other.service.listJobs({})).toHaveLength(40);
-    } finally {
-      await other.store.close();
-    }
-  });
-});
-
-describe.skipIf(url)('the service on PostgreSQL', () => {
-  it.skip('needs DATABASE_URL (../shared/scripts/postgres-up.sh)', () => {});
-});
+    it('keeps one gap-free chain when two services write to the same database at once', async () => {
+      const schema = `s_${randomBytes(6).toString('hex')}`;
+      h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
+      const other = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
+      try {
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? h : other)?.service.submit({ text: TRAIN_SPEC })),
+        );
+        expect(await h.service.verifyAudit()).toMatchObject({ ok: true, entries: 40 });
+        expect(await other.service.listJobs({})).toHaveLength(40);
+      } finally {
+        await other.store.close();
+      }
+    });
+  },
+);

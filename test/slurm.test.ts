@@ -44,7 +44,7 @@ async function until(check: () => Promise<boolean>, timeoutS = 60): Promise<void
   }
 }
 
-describe.skipIf(!url)('jobs on a real Slurm (slurmrestd)', () => {
+describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh)', () => {
   const slurm = () =>
     new SlurmBackend({
       url: url as string,
@@ -116,8 +116,4 @@ describe('a Slurm that cannot be reached', () => {
     expect(waiting.externalId).toBeUndefined();
     expect(waiting.message).toMatch(/^waiting for backend slurm: slurm unreachable/);
   });
-});
-
-describe.skipIf(url)('jobs on a real Slurm', () => {
-  it.skip('needs SLURMRESTD_URL (../shared/scripts/slurm-up.sh)', () => {});
 });

@@ -22,41 +22,47 @@ const backend = () =>
 
 const wait = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
 
-if (url) {
-  // A two-minute estimate sleeps 2 s at 60×; waiting lets Slurm schedule and finish it.
-  backendContract(
-    'slurm (real, through slurmrestd)',
-    async () => ({ backend: backend(), advance: (s) => wait(s / SPEEDUP + 3) }),
-    120,
-  );
+describe.skipIf(!url)(
+  'slurm backend on a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh; .ci/run starts it)',
+  () => {
+    // A two-minute estimate sleeps 2 s at 60×; waiting lets Slurm schedule and finish it.
+    backendContract(
+      'slurm (real, through slurmrestd)',
+      async () => ({ backend: backend(), advance: (s) => wait(s / SPEEDUP + 3) }),
+      120,
+    );
 
-  describe('slurm backend', () => {
-    it('asks for GPUs per node over several nodes, names the job after the Suanli id, and sets a time limit', async () => {
-      const b = backend();
-      const { externalId } = await b.submit(backendJob('gang', { count: 8, durationS: 600 }));
-      const id = externalId.replace('slurm:', '');
-      const res = await fetch(`${url}/slurm/v0.0.38/job/${id}`);
-      const job = ((await res.json()) as { jobs: Record<string, unknown>[] }).jobs[0];
-      expect(job).toMatchObject({ name: `${prefix}-gang`, tres_per_node: 'gres:gpu:4', node_count: 2, time_limit: 1 });
-      await b.cancel(externalId);
-    });
+    describe('slurm backend', () => {
+      it('asks for GPUs per node over several nodes, names the job after the Suanli id, and sets a time limit', async () => {
+        const b = backend();
+        const { externalId } = await b.submit(backendJob('gang', { count: 8, durationS: 600 }));
+        const id = externalId.replace('slurm:', '');
+        const res = await fetch(`${url}/slurm/v0.0.38/job/${id}`);
+        const job = ((await res.json()) as { jobs: Record<string, unknown>[] }).jobs[0];
+        expect(job).toMatchObject({
+          name: `${prefix}-gang`,
+          tres_per_node: 'gres:gpu:4',
+          node_count: 2,
+          time_limit: 1,
+        });
+        await b.cancel(externalId);
+      });
 
-    it('reports a job Slurm no longer knows as failed, with the reason, instead of leaving it running', async () => {
-      const [status] = await backend().poll(['slurm:99999999']);
-      expect(status).toMatchObject({
-        state: 'failed',
-        message: expect.stringContaining('slurm no longer knows job 99999999'),
+      it('reports a job Slurm no longer knows as failed, with the reason, instead of leaving it running', async () => {
+        const [status] = await backend().poll(['slurm:99999999']);
+        expect(status).toMatchObject({
+          state: 'failed',
+          message: expect.stringContaining('slurm no longer knows job 99999999'),
+        });
       });
     });
+  },
+);
 
-    it('backs off while slurmrestd is unreachable, and says so', async () => {
-      const b = new SlurmBackend({ url: 'http://127.0.0.1:9', clock, maxBackoffS: 30 });
-      await expect(b.poll(['slurm:1'])).rejects.toThrow(/slurm unreachable at http:\/\/127.0.0.1:9/);
-      await expect(b.poll(['slurm:1'])).rejects.toThrow(/next try in \d+ s/);
-    });
+describe('slurm backend without a Slurm', () => {
+  it('backs off while slurmrestd is unreachable, and says so', async () => {
+    const b = new SlurmBackend({ url: 'http://127.0.0.1:9', clock, maxBackoffS: 30 });
+    await expect(b.poll(['slurm:1'])).rejects.toThrow(/slurm unreachable at http:\/\/127.0.0.1:9/);
+    await expect(b.poll(['slurm:1'])).rejects.toThrow(/next try in \d+ s/);
   });
-} else {
-  describe('Backend contract: slurm', () => {
-    it.skip('needs SLURMRESTD_URL (../shared/scripts/slurm-up.sh; .ci/run starts it)', () => {});
-  });
-}
+});
