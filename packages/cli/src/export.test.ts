@@ -5,8 +5,8 @@ import { type RunningServer, startServer } from '@suanli/server';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { cliWith } from './cli.fixture.ts';
 import { validateJobManifest } from './export.ts';
-import { runCli } from './run-cli.ts';
 
 let server: RunningServer;
 const dir = mkdtempSync(join(tmpdir(), 'suanli-export-'));
@@ -24,20 +24,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: { SUANLI_URL: server.url, SUANLI_TOKEN: server.operatorToken },
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliWith(() => ({ SUANLI_URL: server.url, SUANLI_TOKEN: server.operatorToken }));
 
 describe('suanli export', () => {
   it('writes a Kueue-ready Job for a placed job, valid against the Kubernetes schema', async () => {

@@ -6,6 +6,7 @@ import { type RunningServer, startServer } from '@suanli/server';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliWith } from './cli.fixture.ts';
 import { runCli } from './run-cli.ts';
 
 let server: RunningServer;
@@ -37,20 +38,11 @@ afterAll(async () => {
   await server.close();
 });
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: { SUANLI_URL: server.url, SUANLI_HOME: join(dir, 'home'), SUANLI_TOKEN: server.operatorToken },
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliWith(() => ({
+  SUANLI_URL: server.url,
+  SUANLI_HOME: join(dir, 'home'),
+  SUANLI_TOKEN: server.operatorToken,
+}));
 
 describe('suanli CLI', () => {
   it('lists sites as a table and as JSON', async () => {

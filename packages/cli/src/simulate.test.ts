@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { cliWith } from './cli.fixture.ts';
 import { chromiumPath } from './simulate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'suanli-sim-'));
@@ -18,20 +18,7 @@ whatIf:
       - tariff: { site: qingyang, factor: 0.5 }
 `;
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: { ...process.env },
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliWith(() => ({ ...process.env }));
 
 describe('suanli simulate', () => {
   const scenario = join(dir, 'tiny.yaml');
