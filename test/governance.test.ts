@@ -168,6 +168,11 @@ labeling: true
     const exported = (await h.service.listAudit(1, 100)).filter((e) => e.kind === 'data.exported');
     expect(exported).toHaveLength(1);
     expect(exported[0]?.data).toMatchObject({ legalEntity: '91440300INSURECO0Z', individuals: 80000, to: 'cn-hk' });
+    // InsureCo lets its second account use its data sets (rule ACCESS-01: a grant of the owner).
+    const ops = { name: 'ops', role: 'operator' as const };
+    for (const resource of ['claims-2026', 'policyholders-2026']) {
+      await h.service.access.createGrant({ kind: 'dataset', resource, to: 'insure-co-labs' }, ops);
+    }
     // 45,000 more, through the second account of the same legal entity: 125,000 this year.
     const second = await h.service.testPolicy({ text: train('insure-co-labs', '[{ name: claims-2026 }]') });
     const hk = second.sites.find((s) => s.siteId === 'hong-kong');

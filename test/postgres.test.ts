@@ -46,5 +46,19 @@ describe.skipIf(!url)(
         await other.store.close();
       }
     });
+
+    it('refuses a token revoked on one server at once on every other server of the database', async () => {
+      const schema = `s_${randomBytes(6).toString('hex')}`;
+      h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
+      const other = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
+      try {
+        const alice = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' });
+        expect(await other.service.authenticate(alice.token)).toMatchObject({ name: 'alice', tenant: 'acme-ai' });
+        await h.service.access.revokeToken(alice.id, { name: 'ops', role: 'operator' });
+        await expect(other.service.authenticate(alice.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      } finally {
+        await other.store.close();
+      }
+    });
   },
 );

@@ -137,7 +137,8 @@ describe('service: quotas, preemption, why-pending, optimizer', () => {
   });
 
   it('preempts a lower-priority job for a higher-priority one, and puts the victim back in the queue', async () => {
-    h = await harness({ network: parseNetwork(SMALL_NETWORK, 'small.yaml') });
+    // In real time (speedup 1), the running jobs hold the pool for 10 h: worth preempting.
+    h = await harness({ network: parseNetwork(SMALL_NETWORK, 'small.yaml'), speedup: 1 });
     const low1 = await h.service.submit({ text: smallSpec('low-1', 'team', 'priorityClass: low\n') });
     const low2 = await h.service.submit({ text: smallSpec('low-2', 'team', 'priorityClass: low\n') });
     await h.cycle();
@@ -168,6 +169,37 @@ describe('service: quotas, preemption, why-pending, optimizer', () => {
     const applied = await h.service.optimize(true);
     expect(applied.cycle?.placed).toBe(3);
     expect((await h.service.listJobs({ states: ['scheduled'] })).length).toBe(3);
+  });
+
+  it('plans reservations for jobs that can start only when running jobs end, mid-slot', async () => {
+    h = await harness({ network: parseNetwork(SMALL_NETWORK, 'small.yaml'), solver: await loadHighsSolver() });
+    await h.service.submit({ text: smallSpec('fills-the-pool', 'team', 'gang: 2\n') });
+    await h.cycle();
+    await h.service.submit({ text: smallSpec('b', 'team') });
+    await h.service.submit({ text: smallSpec('c', 'team') });
+    await h.cycle();
+    const r = await h.service.optimize(false);
+    // The pool frees after 10 h of job time, 10 min on the sim backend at 60×: both jobs fit then.
+    expect(r.report).toMatchObject({ status: 'optimal', assigned: 2, gapPct: 0 });
+    expect(r.plan.map((p) => [p.kind, p.startS - r.atS])).toEqual([
+      ['reserve', 600],
+      ['reserve', 600],
+    ]);
+  });
+
+  it('tells a waiting job its start in wall-clock time on a backend faster than real time', async () => {
+    h = await harness({ network: parseNetwork(SMALL_NETWORK, 'small.yaml'), speedup: 60 });
+    await h.service.submit({ text: smallSpec('fills-the-pool', 'team', 'gang: 2\n') });
+    await h.cycle();
+    const waiting = await h.service.submit({ text: smallSpec('waits', 'team') });
+    const why = await h.service.why(waiting.id);
+    // 36,000 s of job time ahead of it run in 600 s at 60×, not 10 h.
+    expect((why.expectedStartS ?? 0) - h.clock.nowS()).toBeLessThanOrEqual(601);
+    expect(why.summary).not.toMatch(/10 h/);
+    h.clock.advance(601);
+    await h.cycle();
+    await h.cycle();
+    expect(['scheduled', 'running']).toContain((await h.service.getJob(waiting.id)).state);
   });
 
   it('refuses to optimize without a solver', async () => {

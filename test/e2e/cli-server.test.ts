@@ -54,7 +54,8 @@ objective: { cost: 1, carbon: 1, time: 1 }
 
     const audit = await runCliProcess(server, 'audit', 'verify', '--json');
     expect(audit.code).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 6 }); // the first operator token, then the job's five
+    // The first operator token, the log's key (log.key), then the job's five.
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 7 });
   });
 
   it('answers a bad spec from the CLI with exit 2 and one line', async () => {

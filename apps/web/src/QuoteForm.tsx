@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, type Quote } from './api.ts';
+import { fmtWait } from './format.ts';
 
 const EXAMPLE = `name: llama-ft
 kind: finetune
@@ -80,7 +81,7 @@ export function QuoteForm({ onSubmitted }: { onSubmitted: (id: string) => void }
                   <td>{o.total}</td>
                   <td>{Math.round(o.estimate.costCny).toLocaleString('en-US')}</td>
                   <td>{o.estimate.carbonKg.toFixed(1)}</td>
-                  <td>{Math.round(o.estimate.waitS / 60)} min</td>
+                  <td>{fmtWait(o.estimate.startS - quote.atS)}</td>
                 </tr>
               ))}
             </tbody>

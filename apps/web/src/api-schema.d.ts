@@ -365,7 +365,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description A job spec in YAML (application/yaml) or JSON (application/json). */
+            /** @description A job spec in YAML (application/yaml, application/x-yaml, text/yaml) or strict JSON (application/json). Other media types, or none, are refused with 415. */
             requestBody: {
                 content: {
                     "application/yaml": {
@@ -491,7 +491,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body is neither YAML nor JSON */
+                /** @description The Content-Type is not a YAML or JSON type (or is missing) */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -546,7 +546,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description A job spec in YAML (application/yaml) or JSON (application/json). */
+            /** @description A job spec in YAML (application/yaml, application/x-yaml, text/yaml) or strict JSON (application/json). Other media types, or none, are refused with 415. */
             requestBody: {
                 content: {
                     "application/yaml": {
@@ -672,7 +672,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body is neither YAML nor JSON */
+                /** @description The Content-Type is not a YAML or JSON type (or is missing) */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1456,7 +1456,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description A job spec in YAML (application/yaml) or JSON (application/json). */
+            /** @description A job spec in YAML (application/yaml, application/x-yaml, text/yaml) or strict JSON (application/json). Other media types, or none, are refused with 415. */
             requestBody: {
                 content: {
                     "application/yaml": {
@@ -1582,7 +1582,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body is neither YAML nor JSON */
+                /** @description The Content-Type is not a YAML or JSON type (or is missing) */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1749,6 +1749,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description CSV (text/csv); other media types are refused with 415. */
             requestBody: {
                 content: {
                     "text/csv": string;
@@ -1806,7 +1807,45 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Tokens: all for operators and auditors, their tenant's for tenant admins (never the tokens themselves) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tokens */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Token"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         /** Issue an API token (returned once; only its hash is stored) */
         post: {
@@ -1816,13 +1855,16 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description JSON (application/json); other media types are refused with 415. */
             requestBody: {
                 content: {
                     "application/json": {
                         name: string;
                         /** @enum {string} */
-                        role: "operator" | "tenant-admin" | "tenant-member" | "auditor";
+                        role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics";
                         tenant?: string;
+                        /** @description Seconds until the token stops working; never when absent */
+                        expiresInS?: number;
                     };
                 };
             };
@@ -1834,15 +1876,270 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            token: string;
+                            /** @description The first 16 hex digits of the SHA-256 of the token */
+                            id: string;
                             name: string;
-                            role: string;
+                            /** @enum {string} */
+                            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics";
                             tenant?: string;
+                            expiresAtS?: number;
+                            revokedAtS?: number;
+                            token: string;
                         };
                     };
                 };
                 /** @description Malformed input or an invalid field */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a token: refused from now on by every server sharing the store */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The revoked token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Token"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such token */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Already revoked */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grants: all for operators and auditors, those given or received by their tenant for tenant roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Grants */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Let another tenant use one of your tenant's models or catalog data sets */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description JSON (application/json); other media types are refused with 415. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "model" | "dataset";
+                        resource: string;
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The grant */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grants/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a grant: the grantee's new jobs are refused from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The revoked grant */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such grant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Already revoked */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1884,12 +2181,13 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "ROUTE_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "OPTIMIZER_UNAVAILABLE" | "SERVER_UNREACHABLE" | "INTERNAL";
+                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "SERVER_UNREACHABLE" | "INTERNAL";
                 message: string;
                 source?: string;
                 field?: string;
                 line?: number;
                 column?: number;
+                requestId?: string;
             };
         };
         Site: {
@@ -2238,6 +2536,28 @@ export interface components {
                 equalizedOddsDifference: number;
                 disparateImpactRatio: number;
             };
+        };
+        Token: {
+            /** @description The first 16 hex digits of the SHA-256 of the token */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics";
+            tenant?: string;
+            createdAtS: number;
+            expiresAtS?: number;
+            revokedAtS?: number;
+        };
+        Grant: {
+            id: string;
+            /** @enum {string} */
+            kind: "model" | "dataset";
+            resource: string;
+            owner: string;
+            grantee: string;
+            createdAtS: number;
+            createdBy: string;
+            revokedAtS?: number;
         };
     };
     responses: never;

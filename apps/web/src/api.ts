@@ -114,6 +114,8 @@ const asYaml = (spec: string) => ({
 });
 
 export interface Quote {
+  /** When it was quoted: starts are counted from here. */
+  atS: number;
   summary: string;
   options: Extract<Verdict, { outcome: 'scored' }>[];
   rejected: Extract<Verdict, { outcome: 'filtered' }>[];

@@ -3,13 +3,16 @@ import type {
   AuditEntry,
   AuditVerification,
   ConsistencyProof,
+  GrantRecord,
   InclusionProof,
   JobRecord,
+  NewToken,
   OptimizeResult,
   Quote,
   SignedTreeHead,
   SiteStatus,
   StoredModelAudit,
+  TokenView,
   WhyPending,
 } from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
@@ -24,12 +27,28 @@ export class ApiClient {
     this.token = token;
   }
 
-  createToken(req: {
-    name: string;
-    role: string;
-    tenant?: string;
-  }): Promise<{ token: string; name: string; role: string; tenant?: string }> {
+  createToken(req: { name: string; role: string; tenant?: string; expiresInS?: number }): Promise<NewToken> {
     return this.call('POST', '/v1/tokens', { text: JSON.stringify(req), source: 'request', json: true });
+  }
+
+  tokens(): Promise<TokenView[]> {
+    return this.call('GET', '/v1/tokens');
+  }
+
+  revokeToken(id: string): Promise<TokenView> {
+    return this.call('POST', `/v1/tokens/${encodeURIComponent(id)}/revoke`);
+  }
+
+  createGrant(req: { kind: 'model' | 'dataset'; resource: string; to: string }): Promise<GrantRecord> {
+    return this.call('POST', '/v1/grants', { text: JSON.stringify(req), source: 'request', json: true });
+  }
+
+  grants(): Promise<GrantRecord[]> {
+    return this.call('GET', '/v1/grants');
+  }
+
+  revokeGrant(id: string): Promise<GrantRecord> {
+    return this.call('POST', `/v1/grants/${encodeURIComponent(id)}/revoke`);
   }
 
   sites(): Promise<SiteStatus[]> {
@@ -155,20 +174,55 @@ export class ApiClient {
         { cause: e },
       );
     }
-    const body: unknown = await res.json().catch(() => undefined);
-    if (res.ok) return body as T;
+    const text = await res.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (res.ok) {
+      if (body === undefined) {
+        throw new SuanliError(
+          'INTERNAL',
+          `${this.baseUrl} answered ${method} ${path} with no JSON: is it a Suanli server?`,
+        );
+      }
+      return body as T;
+    }
     const err = (body as { error?: Record<string, unknown> } | undefined)?.error;
     const code = (ERROR_CODES as readonly string[]).includes(String(err?.['code']))
       ? (err?.['code'] as ErrorCode)
-      : 'INTERNAL';
+      : codeOfStatus(res.status);
     const loc = {
       ...(typeof err?.['source'] === 'string' ? { source: err['source'] } : {}),
       ...(typeof err?.['field'] === 'string' ? { field: err['field'] } : {}),
       ...(typeof err?.['line'] === 'number' ? { line: err['line'] } : {}),
       ...(typeof err?.['column'] === 'number' ? { column: err['column'] } : {}),
     };
-    throw new SuanliError(code, String(err?.['message'] ?? `HTTP ${res.status}`), loc);
+    throw new SuanliError(
+      code,
+      String(err?.['message'] ?? `the server answered HTTP ${res.status} ${res.statusText}`),
+      loc,
+    );
   }
+}
+
+/** The catalog code of an HTTP status that came without a catalog body (from a proxy, or from Node itself). */
+function codeOfStatus(status: number): ErrorCode {
+  const byStatus: Readonly<Record<number, ErrorCode>> = {
+    400: 'MALFORMED_INPUT',
+    401: 'UNAUTHENTICATED',
+    403: 'FORBIDDEN',
+    404: 'ROUTE_NOT_FOUND',
+    413: 'PAYLOAD_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+    431: 'HEADERS_TOO_LARGE',
+    502: 'SERVER_UNREACHABLE',
+    503: 'SERVER_UNREACHABLE',
+    504: 'SERVER_UNREACHABLE',
+  };
+  return byStatus[status] ?? 'INTERNAL';
 }
 
 export interface SpecText {

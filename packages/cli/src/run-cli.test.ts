@@ -76,7 +76,7 @@ describe('suanli CLI', () => {
     const r = await cli('submit', bad);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`suanli: ${bad}:5:19: resources.accelerators.H100: must be > 0 [INVALID_FIELD]\n`);
+    expect(r.stderr).toBe(`suanli: ${bad}:5:19: resources.accelerators.H100: must be ≥ 1 [INVALID_FIELD]\n`);
   });
 
   it('exits 2 for a missing file, an unknown job, a bad option and an unknown command', async () => {

@@ -35,6 +35,7 @@ export async function simulateCommand(file: string, o: SimulateOptions, io: Simu
   const plan = loadScenarioFile(file);
   const out = resolve(o.out ?? `${plan.name}-report`);
   const chromium = chromiumPath(io.env);
+  const playwright = o.png ? await loadPlaywright() : undefined;
   if (o.png && !existsSync(chromium)) {
     throw new SuanliError(
       'INVALID_FIELD',
@@ -63,7 +64,7 @@ export async function simulateCommand(file: string, o: SimulateOptions, io: Simu
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   const html = renderHtml(report);
   writeFileSync(htmlPath, html);
-  const pngs = o.png ? await renderPngs(htmlPath, out, chromium) : [];
+  const pngs = playwright ? await renderPngs(playwright, htmlPath, out, chromium) : [];
 
   if (o.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(`${summaryTable(report)}\n`);
@@ -88,9 +89,33 @@ function formatFigure(v: number): string {
   return Math.abs(v) >= 100 ? formatNumber(v) : formatNumber(v, Math.abs(v) >= 10 ? 1 : 2);
 }
 
+type Playwright = Pick<typeof import('playwright-core'), 'chromium'>;
+
+/**
+ * playwright-core, loaded only for --png: it is an optional peer dependency of the CLI, so an
+ * install without it runs every other command. Missing, it is one INVALID_FIELD line saying how to
+ * install it.
+ */
+async function loadPlaywright(): Promise<Playwright> {
+  try {
+    return await import('playwright-core');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') || !/playwright-core/.test(String(e))) throw e;
+    throw new SuanliError(
+      'INVALID_FIELD',
+      '--png needs the optional package playwright-core, which is not installed: run `npm install playwright-core`',
+    );
+  }
+}
+
 /** One PNG per chart of the report, rendered by headless Chromium. */
-async function renderPngs(htmlPath: string, out: string, executablePath: string): Promise<string[]> {
-  const { chromium } = await import('playwright-core');
+async function renderPngs(
+  { chromium }: Playwright,
+  htmlPath: string,
+  out: string,
+  executablePath: string,
+): Promise<string[]> {
   const browser = await chromium.launch({
     executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],

@@ -16,6 +16,8 @@ export const ErrorSchema = z
       field: z.string().optional(),
       line: z.number().int().optional(),
       column: z.number().int().optional(),
+      /** On a 500: the id under which the server logged what went wrong. */
+      requestId: z.string().optional(),
     }),
   })
   .openapi('Error');

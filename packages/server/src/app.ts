@@ -2,24 +2,28 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { describeIssue, fieldName, SuanliError, type SuanliService } from '@suanli/service';
+import { authorize, describeIssue, fieldName, SuanliError, type SuanliService } from '@suanli/service';
 import { bodyLimit } from 'hono/body-limit';
-import { type AppEnv, requireToken } from './auth.ts';
+import { type AppEnv, bearerToken, requireToken } from './auth.ts';
 import { registerDocsPage } from './docs-page.ts';
-import { errorResponse } from './errors-to-http.ts';
+import { type ErrorLog, errorResponse } from './errors-to-http.ts';
 import type { Metrics } from './metrics.ts';
+import { registerAccessRoutes } from './routes/access.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
+import { settleUnreadBody } from './unread-body.ts';
 
 export interface AppOptions {
   /** Folder of the built dashboard; served at /. Defaults to apps/web/dist of this repository. */
   readonly webDir?: string;
-  /** Served at /metrics (Prometheus text format). */
+  /** Served at /metrics (Prometheus text format), to tokens that may read metrics. */
   readonly metrics?: Metrics;
+  /** Where internal errors are logged, each under its request id. */
+  readonly log?: ErrorLog;
 }
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
@@ -41,8 +45,9 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
       return undefined;
     },
   });
-  app.onError((err, c) => errorResponse(c, err));
+  app.onError((err, c) => errorResponse(c, err, options.log));
   app.notFound((c) => errorResponse(c, new SuanliError('ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+  app.use('*', settleUnreadBody());
   app.use(
     '/v1/*',
     bodyLimit({
@@ -66,6 +71,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerAuditRoutes(app, service);
   registerOptimizeRoute(app, service);
   registerGovernanceRoutes(app, service);
+  registerAccessRoutes(app, service);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -81,9 +87,11 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerDocsPage(app);
   const metrics = options.metrics;
   if (metrics) {
-    app.get('/metrics', async (c) =>
-      c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-    );
+    // Metrics need a token that may read them: a `metrics` token (for a scraper), an operator's or an auditor's.
+    app.get('/metrics', async (c) => {
+      authorize(await service.authenticate(bearerToken(c.req.header('authorization'))), 'metrics.read');
+      return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+    });
   }
 
   const webDir = options.webDir ?? DEFAULT_WEB_DIR;

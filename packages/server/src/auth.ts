@@ -10,15 +10,19 @@ export interface AppEnv {
 /**
  * Every /v1 route needs an API token (`Authorization: Bearer sl_…`); the service authorizes each
  * action for the token's role and tenant. /health, /docs, /openapi.json and the dashboard's files
- * are public; the dashboard calls the API with the token it was opened with.
+ * are public; /metrics needs a token that may read metrics. The dashboard calls the API with the
+ * token it was opened with.
  */
 export function requireToken(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.use('/v1/*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    c.set('principal', await service.authenticate(token));
+    c.set('principal', await service.authenticate(bearerToken(c.req.header('authorization'))));
     await next();
   });
+}
+
+/** The token of an `Authorization: Bearer …` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 }
 
 export function who(c: Context<AppEnv>): Principal {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { SimBackend, SlurmBackend, type SlurmBackendOptions } from '@suanli/backends';
 import type { Network } from '@suanli/engine';
@@ -10,11 +11,13 @@ import {
   builtinPolicy,
   builtinProfile,
   generateLogKey,
+  HTTP_STATUS,
   type LogKey,
   loadNetworkFile,
   loadPolicyFile,
   loadProfileFile,
   logKeyFromPem,
+  SuanliError,
   SuanliService,
 } from '@suanli/service';
 import { loadHighsSolver } from '@suanli/solver';
@@ -81,13 +84,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         : builtinPolicy();
   const solver = profile.optimizer.mode === 'off' ? undefined : await loadHighsSolver();
   const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // The store, the audit key and the operator token are for this user only: folder 0700, files 0600.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dataDir).mode & 0o777;
+  if (mode & 0o077) log.warn({ dataDir, mode: mode.toString(8) }, 'the data folder is open to others: chmod 700 it');
   const store = options.databaseUrl
-    ? await openPostgresStore(
-        options.databaseUrl,
-        options.databaseSchema !== undefined ? { schema: options.databaseSchema } : {},
-      )
-    : await openSqliteStore(join(dataDir, 'suanli.db'));
+    ? await openPostgresStore(options.databaseUrl, {
+        ...(options.databaseSchema !== undefined ? { schema: options.databaseSchema } : {}),
+        onWarning: (message, detail) => log.warn({ err: detail }, message),
+      })
+    : await openSqliteStore(ownerOnlyFile(join(dataDir, 'suanli.db')));
   const logKey = loadOrCreateLogKey(join(dataDir, 'audit-ed25519.pem'));
   const backends = new Map<string, Backend>([
     ['sim', new SimBackend({ clock: systemClock, speedup: options.speedup ?? DEFAULTS.speedup })],
@@ -112,19 +118,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
   const created = await service.bootstrapOperator();
+  ownerOnly(tokenPath);
   if (created) {
     writeFileSync(tokenPath, `${created}\n`, { mode: 0o600 });
     log.info({ tokenFile: tokenPath }, 'created the first operator token');
   }
   const operatorToken = existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : undefined;
+  // The log records the key it signs with (first start, replaced key file), for offline verifiers.
+  await service.auditLog.recordKey().catch((e: unknown) => log.error({ err: e }, 'cannot record the audit log key'));
   const metrics = new Metrics(service);
-  const app = createApp(service, { metrics, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  const app = createApp(service, { metrics, log, ...(options.webDir ? { webDir: options.webDir } : {}) });
 
   const host = options.host ?? DEFAULTS.host;
-  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULTS.port }, () => ok(s));
-    s.once('error', fail);
-  });
+  const wanted = options.port ?? DEFAULTS.port;
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await listen(app.fetch, host, wanted);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  answerClientErrors(server);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log, metrics);
@@ -147,15 +161,77 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     network,
     operatorToken,
     async close() {
-      await loop.stop();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      // Stop taking requests and cycles; finish what is in flight for a few seconds, then cut it.
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const cut = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      await Promise.all([loop.stop(SHUTDOWN_GRACE_MS), closed]);
+      clearTimeout(cut);
       await store.close();
     },
   };
 }
 
+/** How long a stopping server lets requests and a scheduling cycle in flight finish. */
+const SHUTDOWN_GRACE_MS = 3000;
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, host: string, port: number) {
+  return new Promise<ReturnType<typeof serve>>((ok, fail) => {
+    const s = serve({ fetch, hostname: host, port }, () => ok(s));
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') {
+        fail(
+          new SuanliError('ADDRESS_IN_USE', `${host}:${port} is in use (another suanli serve?): choose another --port`),
+        );
+      } else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') {
+        fail(new SuanliError('ADDRESS_IN_USE', `cannot listen on ${host}:${port}: ${e.code}`));
+      } else fail(e);
+    });
+  });
+}
+
+/**
+ * Requests Node refuses before Hono sees them (headers too large, malformed HTTP) get a JSON error
+ * of the catalog, like every other answer, and the connection is closed.
+ */
+function answerClientErrors(server: ReturnType<typeof serve>): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const e =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new SuanliError('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts (16 KB)')
+        : new SuanliError('MALFORMED_INPUT', `not a valid HTTP request (${err.code ?? 'parse error'})`);
+    const body = JSON.stringify(e.toBody());
+    const status = `${HTTP_STATUS[e.code]} ${e.code === 'HEADERS_TOO_LARGE' ? 'Request Header Fields Too Large' : 'Bad Request'}`;
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
+/**
+ * Creates a file readable by its owner only, if it is not there yet, and closes one that is (and
+ * SQLite's -wal and -shm beside it, made with the file's mode) to group and others; returns its path.
+ */
+function ownerOnlyFile(path: string): string {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(p);
+  return path;
+}
+
+/** Takes group and others' access from a file, if it exists (files of older versions were 0644). */
+function ownerOnly(path: string): void {
+  if (existsSync(path) && statSync(path).mode & 0o077) chmodSync(path, 0o600);
+}
+
 /** The audit log's Ed25519 key, kept beside the store (readable by its owner only); made on first start. */
 function loadOrCreateLogKey(path: string): LogKey {
+  ownerOnly(path);
   if (existsSync(path)) return logKeyFromPem(readFileSync(path, 'utf8'));
   const { key, pem } = generateLogKey();
   writeFileSync(path, pem, { mode: 0o600 });

@@ -18,16 +18,18 @@ describe('/metrics', () => {
     h = await harness();
     const metrics = new Metrics(h.service);
     const app = createApp(h.service, { webDir: '/nonexistent', metrics });
+    const { token } = await h.service.createToken({ name: 'prometheus', role: 'metrics' });
+    const scrape = () => app.request('/metrics', { headers: { authorization: `Bearer ${token}` } });
     await h.service.submit({ text: TRAIN_SPEC });
     await h.service.submit({ text: TRAIN_SPEC.replace('llama-ft', 'second') });
-    let text = await (await app.request('/metrics')).text();
+    let text = await (await scrape()).text();
     expect(value(text, 'suanli_queue_depth')).toBe(2);
     expect(value(text, 'suanli_jobs{state="pending"}')).toBe(2);
 
     const t0 = performance.now();
     const report = await h.service.schedule();
     metrics.cycle(report, (performance.now() - t0) / 1000);
-    const res = await app.request('/metrics');
+    const res = await scrape();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     text = await res.text();
     expect(value(text, 'suanli_queue_depth')).toBe(0);

@@ -3,8 +3,42 @@ import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
 
 export interface SchedulerLoop {
-  /** Stops the loop and waits for a cycle in progress to end. */
-  stop(): Promise<void>;
+  /** Stops the loop and waits for a cycle in progress to end, at most `graceMs` when given. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** What the last leader election said. */
+type Role = 'leading' | 'standing by' | 'failing';
+
+/**
+ * Asks for the leadership each cycle; says whether this process leads. It logs changes only: a
+ * start or end of leading, and a failing election (the database unreachable, the leadership lost)
+ * once when it starts failing, with the count of failed tries once it succeeds again.
+ */
+function leaderElection(service: SuanliService, log: Logger): () => Promise<boolean> {
+  let role: Role = 'standing by';
+  let failedTries = 0;
+  return async () => {
+    let leads: boolean;
+    try {
+      leads = await service.leads();
+    } catch (e) {
+      failedTries++;
+      if (role !== 'failing') log.error({ err: e }, 'leader election failed: not scheduling until it succeeds');
+      role = 'failing';
+      return false;
+    }
+    const now: Role = leads ? 'leading' : 'standing by';
+    if (now !== role) {
+      log.info(
+        { leading: leads, ...(failedTries > 0 ? { failedTries } : {}) },
+        leads ? 'leading: this process schedules' : 'standing by',
+      );
+    }
+    role = now;
+    failedTries = 0;
+    return leads;
+  };
 }
 
 /**
@@ -21,14 +55,11 @@ export function startSchedulerLoop(
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
-  let leading = false;
+  const elect = leaderElection(service, log);
   const cycle = async () => {
     try {
       // Several servers on one database: only the one holding the leadership schedules.
-      const leads = await service.leads();
-      if (leads !== leading) log.info({ leading: leads }, leads ? 'leading: this process schedules' : 'standing by');
-      leading = leads;
-      if (!leads) return;
+      if (!(await elect())) return;
       const t0 = performance.now();
       const changed = await service.syncBackends();
       const report = await service.schedule();
@@ -49,10 +80,21 @@ export function startSchedulerLoop(
   tick();
 
   return {
-    async stop() {
+    async stop(graceMs?: number) {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
+      if (graceMs === undefined) return running;
+      // A cycle's writes are each durable on their own: one cut short leaves the store consistent,
+      // and the next start picks the work up again.
+      let wait: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((ok) => {
+        wait = setTimeout(() => {
+          log.warn({ graceMs }, 'a scheduling cycle was still running at shutdown; abandoning it');
+          ok();
+        }, graceMs);
+      });
+      await Promise.race([running, late]);
+      clearTimeout(wait);
     },
   };
 }

@@ -26,6 +26,27 @@ export interface InclusionProof {
   readonly entry: AuditEntry;
 }
 
+/**
+ * The kind of the entry in which the log records the public key it signs its heads with: written
+ * at start when the log's latest such entry is missing or names another key (`data.previous`: the
+ * key it replaces). A verifier with a copy of the data folder learns from these entries which keys
+ * the log has used, so a missing or swapped key file cannot make it skip the heads pinned for them.
+ */
+export const LOG_KEY_KIND = 'log.key';
+
+/** The keys a log recorded (its `log.key` entries), oldest first. */
+export interface RecordedLogKey {
+  readonly seq: number;
+  readonly publicKey: string;
+}
+
+/** The key an entry records, if it is a well-formed `log.key` entry. */
+export function recordedLogKey(e: Pick<AuditEntry, 'seq' | 'kind' | 'data'>): RecordedLogKey | undefined {
+  if (e.kind !== LOG_KEY_KIND) return undefined;
+  const publicKey = e.data['publicKey'];
+  return typeof publicKey === 'string' && publicKey.length > 0 ? { seq: e.seq, publicKey } : undefined;
+}
+
 export interface ConsistencyProof {
   readonly first: number;
   readonly second: number;
@@ -45,6 +66,8 @@ export class AuditLog {
   private readonly clock: Clock;
   private readonly tree = new MerkleTree();
   private syncing: Promise<void> | undefined;
+  /** The latest key the log recorded (its last `log.key` entry read so far). */
+  private lastRecordedKey: RecordedLogKey | undefined;
 
   constructor(store: Store, key: LogKey, clock: Clock, logId = 'suanli') {
     this.store = store;
@@ -69,6 +92,7 @@ export class AuditLog {
               throw new SuanliError('INTERNAL', `audit entry ${this.tree.size + 1} is missing from the store`);
             }
             this.tree.append(auditLeafHash(e));
+            this.lastRecordedKey = recordedLogKey(e) ?? this.lastRecordedKey;
           }
         }
       } finally {
@@ -76,6 +100,23 @@ export class AuditLog {
       }
     })();
     return this.syncing;
+  }
+
+  /**
+   * Records this log's signing key in the log (a `log.key` entry) unless the latest key it
+   * recorded is this one: on the first start, and after the key file was replaced. Returns the
+   * entry written, if any. The server calls it once at start.
+   */
+  async recordKey(): Promise<AuditEntry | undefined> {
+    await this.sync();
+    const previous = this.lastRecordedKey?.publicKey;
+    if (previous === this.key.publicKey) return undefined;
+    return this.store.appendAudit({
+      atS: this.clock.nowS(),
+      kind: LOG_KEY_KIND,
+      subject: this.logId,
+      data: { publicKey: this.key.publicKey, ...(previous ? { previous } : {}) },
+    });
   }
 
   /** The current tree head, signed. */

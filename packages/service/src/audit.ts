@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isSuanliError } from './errors.ts';
 
 /** A state change as the service reports it. `data` must hold no personal data. */
 export interface AuditEvent {
@@ -55,26 +56,34 @@ export interface AuditVerification {
 
 /**
  * Checks the whole chain: numbering without gaps from 1, each entry linked to the one before, and
- * each hash recomputed from the content. Finds any edit, deletion, insertion or reordering.
+ * each hash recomputed from the content. Finds any edit, deletion, insertion or reordering, and an
+ * entry the store cannot read back (damaged bytes: the chain breaks at the first one).
  */
 export async function verifyAuditChain(pages: AsyncIterable<readonly AuditEntry[]>): Promise<AuditVerification> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
-  for await (const page of pages) {
-    for (const e of page) {
-      const bad = (problem: string): AuditVerification => ({
-        ok: false,
-        entries: expectedSeq - 1,
-        headHash: prevHash,
-        firstBadSeq: expectedSeq,
-        problem,
-      });
-      if (e.seq !== expectedSeq) return bad(`expected entry ${expectedSeq}, found ${e.seq}`);
-      if (e.prevHash !== prevHash) return bad(`entry ${e.seq} does not link to entry ${e.seq - 1}`);
-      if (auditHash(prevHash, e.seq, e) !== e.hash) return bad(`entry ${e.seq} was changed after it was written`);
-      prevHash = e.hash;
-      expectedSeq++;
+  const bad = (problem: string): AuditVerification => ({
+    ok: false,
+    entries: expectedSeq - 1,
+    headHash: prevHash,
+    firstBadSeq: expectedSeq,
+    problem,
+  });
+  try {
+    for await (const page of pages) {
+      for (const e of page) {
+        if (e.seq !== expectedSeq) return bad(`expected entry ${expectedSeq}, found ${e.seq}`);
+        if (e.prevHash !== prevHash) return bad(`entry ${e.seq} does not link to entry ${e.seq - 1}`);
+        if (auditHash(prevHash, e.seq, e) !== e.hash) return bad(`entry ${e.seq} was changed after it was written`);
+        prevHash = e.hash;
+        expectedSeq++;
+      }
     }
+  } catch (e) {
+    // The store read the entries before this one and cannot read on (AUDIT_CORRUPT): the chain
+    // is broken here. Any other failure (a database that is down) is not a verdict on the log.
+    if (isSuanliError(e) && e.code === 'AUDIT_CORRUPT') return bad(e.message);
+    throw e;
   }
   return { ok: true, entries: expectedSeq - 1, headHash: prevHash };
 }

@@ -26,6 +26,11 @@ export const ACTIONS = [
   'catalog.read',
   'models.audit',
   'tokens.create',
+  'tokens.read',
+  'tokens.revoke',
+  'grants.read',
+  'grants.write',
+  'metrics.read',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -39,6 +44,10 @@ const TENANT_SCOPED: ReadonlySet<Action> = new Set([
   'policies.test',
   'models.audit',
   'tokens.create',
+  'tokens.read',
+  'tokens.revoke',
+  'grants.read',
+  'grants.write',
 ]);
 
 /** What tenant members may do: their own tenant's jobs, and reading what is public to tenants. */
@@ -51,18 +60,31 @@ const MEMBER: readonly Action[] = [
   'policies.read',
   'policies.test',
   'catalog.read',
+  'grants.read',
 ];
 
 /**
  * Who may do what. Operators run the network; auditors read everything and change nothing;
- * tenant admins and members work on their own tenant's jobs (admins also audit their models and
- * issue their tenant's tokens).
+ * tenant admins and members work on their own tenant's jobs (admins also audit their models,
+ * manage their tenant's tokens and grant their models and data sets to other tenants); a metrics
+ * token only reads /metrics (for a Prometheus scraper).
  */
 const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   operator: new Set(ACTIONS),
-  auditor: new Set(['sites.read', 'jobs.read', 'audit.read', 'policies.read', 'policies.test', 'catalog.read']),
-  'tenant-admin': new Set([...MEMBER, 'models.audit', 'tokens.create']),
+  auditor: new Set([
+    'sites.read',
+    'jobs.read',
+    'audit.read',
+    'policies.read',
+    'policies.test',
+    'catalog.read',
+    'tokens.read',
+    'grants.read',
+    'metrics.read',
+  ]),
+  'tenant-admin': new Set([...MEMBER, 'models.audit', 'tokens.create', 'tokens.read', 'tokens.revoke', 'grants.write']),
   'tenant-member': new Set(MEMBER),
+  metrics: new Set(['metrics.read']),
 };
 
 /** Whether `who` may do `action`, on something of `tenant` when the action is about one. */

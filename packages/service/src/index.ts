@@ -1,6 +1,7 @@
 // The public API of @suanli/service: use cases, ports, the error catalog, input readers.
 
 export { builtinAccelerators } from './accelerator-catalog.ts';
+export { Access, type NewToken, OWNERSHIP_RULE, type TokenView, tokenId } from './access.ts';
 export {
   type AuditEntry,
   type AuditEvent,
@@ -18,6 +19,9 @@ export {
   checkConsistency,
   checkInclusion,
   type InclusionProof,
+  LOG_KEY_KIND,
+  type RecordedLogKey,
+  recordedLogKey,
 } from './audit-log.ts';
 export { ACTIONS, type Action, allowed, authorize, hashToken, type Principal, SYSTEM } from './auth.ts';
 export {
@@ -34,6 +38,13 @@ export {
 } from './errors.ts';
 export { newJobId } from './ids.ts';
 export {
+  type FieldBound,
+  fieldBounds,
+  INPUT_SCHEMAS,
+  jsonSchemaOf,
+  renderLimitsDoc,
+} from './input-bounds.ts';
+export {
   ACTIVE_STATES,
   FINAL_STATES,
   JOB_STATES,
@@ -43,6 +54,7 @@ export {
 } from './job-record.ts';
 export { type JobSpec, type JobSpecInput, jobSpecInputSchema, readJobSpec } from './job-spec.ts';
 export { type KueueOptions, kueueJobManifest } from './kueue.ts';
+export { int, LIMITS, list, mapOf, num, positive, text, worstCaseCostFen } from './limits.ts';
 export { EMPTY_ROOT, leafHash, MerkleTree, nodeHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 export {
   BUILTIN_NETWORKS,
@@ -61,6 +73,9 @@ export type {
 } from './ports/backend.ts';
 export type { Clock } from './ports/clock.ts';
 export {
+  GRANT_KINDS,
+  type GrantKind,
+  type GrantRecord,
   type JobFilter,
   type JobPatch,
   ROLES,
@@ -75,6 +90,7 @@ export {
   type CycleReport,
   type OptimizeResult,
   type PoolStatus,
+  parseFairnessCsv,
   type QuotaStatus,
   type Quote,
   type ServiceDeps,
@@ -83,8 +99,16 @@ export {
   SuanliService,
   type WhyPending,
 } from './service.ts';
-export { describeIssue, fieldName, type ParsedText, parsedValue, parseText, readInputFile } from './text-input.ts';
-export { loadTraceFile } from './trace-file.ts';
+export {
+  describeIssue,
+  fieldName,
+  type ParsedText,
+  parsedValue,
+  parseText,
+  readBounded,
+  readInputFile,
+} from './text-input.ts';
+export { loadTraceFile, parseTraceText } from './trace-file.ts';
 export {
   generateLogKey,
   type LogKey,

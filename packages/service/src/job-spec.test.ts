@@ -94,7 +94,7 @@ describe('job spec', () => {
     [
       'a negative count',
       good.replace('H800: 8', 'H800: -8'),
-      { code: 'INVALID_FIELD', message: 'must be > 0' },
+      { code: 'INVALID_FIELD', message: 'must be ≥ 1' },
       { field: 'resources.accelerators.H800', line: 6 },
     ],
     [

@@ -3,6 +3,7 @@ import {
   DATA_LEVELS,
   type DataLevel,
   type Dataset,
+  durationOnS,
   EXPOSURES,
   JOB_KINDS,
   type Job,
@@ -14,18 +15,19 @@ import {
   SECTORS,
 } from '@suanli/engine';
 import { z } from 'zod';
+import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { type FieldPath, fieldError, type ParsedText, validate } from './text-input.ts';
 
-const name = z
-  .string()
+const name = text()
   .min(1)
-  .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dots, dashes or underscores');
-const count = z.number().int('must be a whole number').positive();
-const acceleratorMap = z
-  .record(z.string(), count)
-  .refine((m) => Object.keys(m).length > 0, 'must name at least one accelerator type, like H100: 8');
-const weight = z.number().min(0);
+const acceleratorMap = mapOf(int(1, LIMITS.acceleratorsPerMember), LIMITS.acceleratorTypes, text(64)).refine(
+  (m) => Object.keys(m).length > 0,
+  'must name at least one accelerator type, like H100: 8',
+);
+const weight = num(0, LIMITS.objectiveWeight);
+/** ISO 8601 with a time and an offset, as the docs show: 2026-11-24T08:00:00+08:00. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * The job spec as users write it (YAML or JSON). Names follow SkyPilot and Kueue where the meaning
@@ -38,48 +40,47 @@ export const jobSpecInputSchema = z.strictObject({
   resources: z
     .strictObject({
       accelerators: acceleratorMap.optional(),
-      any_of: z
-        .array(z.strictObject({ accelerators: acceleratorMap }))
+      any_of: list(z.strictObject({ accelerators: acceleratorMap }), LIMITS.anyOf)
         .min(1)
         .optional(),
       /** Also accept the other types of the same software stack, the duration scaled by throughput. */
       substitute: z.boolean().optional(),
     })
     .refine((r) => (r.accelerators === undefined) !== (r.any_of === undefined), 'give either accelerators or any_of'),
-  gang: count.optional(),
-  durationS: z.number().positive(),
-  deadline: z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date and time like 2026-11-24T08:00:00+08:00')
-    .optional(),
-  datasets: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1),
-        sizeGb: z.number().positive().optional(),
-        sites: z.array(z.string()).min(1).optional(),
-        /** Classification of a data set not in the catalog (a catalog entry's own cannot be lowered). */
-        level: z.enum(DATA_LEVELS).optional(),
-        pi: z.enum(PERSONAL_INFO).optional(),
-        individuals: z.number().int().min(0).optional(),
-        sensitiveIndividuals: z.number().int().min(0).optional(),
-        tags: z.array(z.string()).optional(),
-        checksum: z
-          .string()
-          .regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits')
-          .optional(),
-      }),
+  gang: int(1, LIMITS.gang).optional(),
+  durationS: num(1, LIMITS.durationS),
+  deadline: text(40)
+    .refine(
+      (s) => (ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s))) || isoDurationS(s) !== undefined,
+      'must be a date and time with an offset, like 2026-11-24T08:00:00+08:00, or a time from submission, like PT16H',
     )
     .optional(),
+  datasets: list(
+    z.strictObject({
+      name: text(256).min(1),
+      sizeGb: positive(LIMITS.datasetGb).optional(),
+      sites: list(text(), LIMITS.replicas).min(1).optional(),
+      /** Classification of a data set not in the catalog (a catalog entry's own cannot be lowered). */
+      level: z.enum(DATA_LEVELS).optional(),
+      pi: z.enum(PERSONAL_INFO).optional(),
+      individuals: int(0, LIMITS.individuals).optional(),
+      sensitiveIndividuals: int(0, LIMITS.individuals).optional(),
+      tags: list(text(64), LIMITS.tags).optional(),
+      checksum: text(71)
+        .regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits')
+        .optional(),
+    }),
+    LIMITS.datasetsPerJob,
+  ).optional(),
   objective: z.strictObject({ cost: weight.optional(), carbon: weight.optional(), time: weight.optional() }).optional(),
-  budget: z.strictObject({ maxCny: z.number().positive() }).optional(),
-  priority: z.number().int('must be a whole number').min(-1000).max(1000).optional(),
+  budget: z.strictObject({ maxCny: positive(LIMITS.budgetCny) }).optional(),
+  priority: int(-LIMITS.priority, LIMITS.priority).optional(),
   /** A named priority of the network (Kueue's WorkloadPriorityClass): critical, high, normal, low. */
-  priorityClass: z.string().optional(),
+  priorityClass: text(64).optional(),
   /** Whether higher-priority jobs may stop it; default: all kinds but serve. */
   preemptible: z.boolean().optional(),
   /** The registry model the job trains, fine-tunes or serves. */
-  model: z.string().optional(),
+  model: text().optional(),
   /** Who a service is for: the public in the mainland, internal use (default), or research. */
   exposure: z.enum(EXPOSURES).optional(),
   /** The sector a service serves. */
@@ -107,6 +108,11 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
 
   const known = () => [...net.accelerators.keys()].sort().join(', ');
   const options: AcceleratorOption[] = [];
+  // The run time on an option, scaled by throughput from the first one (accelerator equivalence).
+  const durationOn = (o: AcceleratorOption) =>
+    options.length === 0
+      ? input.durationS
+      : durationOnS({ durationS: input.durationS, options }, o, (t) => net.accelerators.get(t));
   const addOptions = (map: Readonly<Record<string, number>>, base: FieldPath) => {
     for (const [accelerator, perMember] of Object.entries(map)) {
       if (!net.accelerators.has(accelerator)) {
@@ -116,7 +122,17 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
           `unknown accelerator type ${accelerator} (known: ${known()})`,
         );
       }
-      options.push({ accelerator, perMember });
+      const option = { accelerator, perMember };
+      // Bounded by construction: no option may run longer than the longest estimate accepted.
+      const days = durationOn(option) / 86_400;
+      if (days > LIMITS.durationS / 86_400) {
+        throw fail(
+          'INVALID_FIELD',
+          [...base, accelerator],
+          `on ${perMember} ${accelerator} this job would run ${Math.round(days)} days (scaled by throughput from the first choice), more than ${LIMITS.durationS / 86_400}`,
+        );
+      }
+      options.push(option);
     }
   };
   if (input.resources.accelerators) addOptions(input.resources.accelerators, ['resources', 'accelerators']);
@@ -134,8 +150,10 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
         .filter((a) => a.stack === stack && !listed.has(a.type) && net.largestPoolByType.has(a.type))
         .sort((a, b) => b.bf16DenseTflops - a.bf16DenseTflops || (a.type < b.type ? -1 : 1));
       for (const a of same) {
+        const option = { accelerator: a.type, perMember: o.perMember };
+        if (durationOn(option) > LIMITS.durationS) continue;
         listed.add(a.type);
-        extra.push({ accelerator: a.type, perMember: o.perMember });
+        extra.push(option);
       }
     }
     options.push(...extra);
@@ -219,8 +237,12 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
 
   let deadlineS: number | undefined;
   if (input.deadline !== undefined) {
-    deadlineS = Math.floor(Date.parse(input.deadline) / 1000);
+    const after = isoDurationS(input.deadline);
+    deadlineS = after !== undefined ? nowS + after : Math.floor(Date.parse(input.deadline) / 1000);
     if (deadlineS <= nowS) throw fail('INVALID_FIELD', ['deadline'], 'is in the past');
+    if (deadlineS - nowS > LIMITS.durationS) {
+      throw fail('INVALID_FIELD', ['deadline'], `must be within ${LIMITS.durationS / 86_400} days of now`);
+    }
   }
 
   return {
@@ -242,6 +264,15 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     ...(input.labeling !== undefined ? { labeling: input.labeling } : {}),
     ...(input.physicianSignOff !== undefined ? { physicianSignOff: input.physicianSignOff } : {}),
   };
+}
+
+/** Seconds of an ISO 8601 duration of days, hours, minutes and seconds (`P1DT12H`, `PT90M`); undefined otherwise. */
+export function isoDurationS(text: string): number | undefined {
+  const m = /^P(?:(\d{1,4})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,8})M)?(?:(\d{1,9})S)?)?$/.exec(text);
+  if (!m || text === 'P' || text.endsWith('T')) return undefined;
+  const [d, h, min, sec] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0)) as [number, number, number, number];
+  const s = d * 86_400 + h * 3600 + min * 60 + sec;
+  return s > 0 ? s : undefined;
 }
 
 const LEVEL_ORDER: readonly DataLevel[] = DATA_LEVELS;

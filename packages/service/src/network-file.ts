@@ -18,180 +18,184 @@ import {
 import { z } from 'zod';
 import { acceleratorSpecSchema, builtinAccelerators } from './accelerator-catalog.ts';
 import { SuanliError } from './errors.ts';
+import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { type FieldPath, fieldError, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like zhong-wei');
-const positive = z.number().positive();
-const hour = z.number().int('must be a whole hour').min(0).max(24);
+const slug = text(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like zhong-wei');
+const label = text(256);
+const hour = int(0, 24);
+const tariffValue = positive(LIMITS.tariffCnyPerKwh);
+const ratio = positive(100);
 
 const timeOfUsePeriod = z.strictObject({
-  name: z.string().min(1),
-  ratio: positive,
-  hours: z.array(z.tuple([hour, hour])).min(1),
+  name: label.min(1),
+  ratio,
+  hours: list(z.tuple([hour, hour]), 24).min(1),
 });
 
 const tariffSchema = z.union([
-  z.string(),
-  z.array(positive).length(24),
+  text(64),
+  z.array(tariffValue).length(24),
   z.strictObject({
-    flatCnyPerKwh: positive,
-    timeOfUse: z.array(timeOfUsePeriod).optional(),
+    flatCnyPerKwh: tariffValue,
+    timeOfUse: list(timeOfUsePeriod, 24).optional(),
   }),
 ]);
 
 const poolSchema = z.strictObject({
   id: slug.optional(),
-  accelerator: z.string().min(1),
-  count: z.number().int('must be a whole number').positive(),
-  priceCnyPerAcceleratorHour: positive,
-  backend: z.string().min(1).optional(),
+  accelerator: text(64).min(1),
+  count: int(1, LIMITS.poolAccelerators),
+  priceCnyPerAcceleratorHour: positive(LIMITS.priceCnyPerAcceleratorHour),
+  backend: text(64).min(1).optional(),
 });
 
-const sha256 = z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits');
+const sha256 = text(71).regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits');
+const utcOffsetH = num(-12, 14);
+const latencyMs = num(0, LIMITS.latencyMs);
+const bandwidthGbps = positive(LIMITS.bandwidthGbps);
+const priceCnyPerGb = num(0, LIMITS.priceCnyPerGb);
+const jurisdiction = z.enum(['cn-mainland', 'cn-hk', 'cn-macao', 'foreign']);
 
 const siteSchema = z.strictObject({
   id: slug,
-  name: z.string().min(1),
-  nameZh: z.string().optional(),
-  hub: z.string().optional(),
-  province: z.string().min(1),
+  name: label.min(1),
+  nameZh: label.optional(),
+  hub: label.optional(),
+  province: label.min(1),
   kind: z.enum(['cluster', 'demand-centre', 'partner']).optional(),
   side: z.enum(['east', 'west']).optional(),
-  jurisdiction: z.enum(['cn-mainland', 'cn-hk', 'cn-macao', 'foreign']).optional(),
+  jurisdiction: jurisdiction.optional(),
   coreDataApproved: z.boolean().optional(),
-  lat: z.number().min(-90).max(90),
-  lon: z.number().min(-180).max(180),
-  utcOffsetH: z.number().min(-12).max(14).optional(),
-  pue: z.number().min(1).max(3),
-  powerCapMw: positive,
-  gridCarbonKgPerKwh: z.number().min(0).max(2),
-  greenShare: z.number().min(0).max(1).optional(),
+  lat: num(-90, 90),
+  lon: num(-180, 180),
+  utcOffsetH: utcOffsetH.optional(),
+  pue: num(1, LIMITS.pue),
+  powerCapMw: positive(LIMITS.powerCapMw),
+  gridCarbonKgPerKwh: num(0, LIMITS.gridCarbonKgPerKwh),
+  greenShare: num(0, 1).optional(),
   tariff: tariffSchema,
   /** Grid intensity by local hour: 24 values, or a synthetic midday dip whose daily mean is the annual factor. */
   carbonProfile: z
-    .union([z.array(z.number().min(0)).length(24), z.strictObject({ solarDip: z.number().min(0).max(0.9) })])
+    .union([z.array(num(0, LIMITS.gridCarbonKgPerKwh)).length(24), z.strictObject({ solarDip: num(0, 0.9) })])
     .optional(),
-  pools: z.array(poolSchema).min(1),
+  pools: list(poolSchema, LIMITS.poolsPerSite).min(1),
 });
 
-const networkSchema = z.strictObject({
+const quotaCount = int(0, LIMITS.poolAccelerators * 100);
+
+export const networkSchema = z.strictObject({
   name: slug,
-  description: z.string().optional(),
-  defaults: z
-    .strictObject({ utcOffsetH: z.number().min(-12).max(14).optional(), backend: z.string().optional() })
-    .optional(),
+  description: text(LIMITS.textChars).optional(),
+  defaults: z.strictObject({ utcOffsetH: utcOffsetH.optional(), backend: text(64).optional() }).optional(),
   linkModel: z
     .strictObject({
-      routeFactor: z.number().min(1).optional(),
-      minLatencyMs: z.number().min(0).optional(),
-      bandwidthGbps: positive.optional(),
-      priceCnyPerGb: z.number().min(0).optional(),
+      routeFactor: num(1, 10).optional(),
+      minLatencyMs: latencyMs.optional(),
+      bandwidthGbps: bandwidthGbps.optional(),
+      priceCnyPerGb: priceCnyPerGb.optional(),
     })
     .optional(),
-  tariffs: z.record(z.string(), tariffSchema).optional(),
-  accelerators: z.array(acceleratorSpecSchema).optional(),
-  sites: z.array(siteSchema).min(1),
-  links: z
-    .array(
-      z.strictObject({
-        a: z.string(),
-        b: z.string(),
-        latencyMs: z.number().min(0).optional(),
-        bandwidthGbps: positive.optional(),
-        priceCnyPerGb: z.number().min(0).optional(),
-      }),
-    )
-    .optional(),
-  datasets: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1),
-        sizeGb: positive,
-        replicas: z.array(z.string()).min(1),
-        level: z.enum(['general', 'important', 'core']).optional(),
-        pi: z.enum(['none', 'pi', 'sensitive']).optional(),
-        individuals: z.number().int().min(0).optional(),
-        sensitiveIndividuals: z.number().int().min(0).optional(),
-        tags: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower case and dashes')).optional(),
-        owner: z.string().optional(),
-        checksum: sha256.optional(),
-        quality: z.string().optional(),
-      }),
-    )
-    .optional(),
-  tenants: z
-    .array(
-      z.strictObject({
-        id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dots, dashes or underscores'),
-        name: z.string().min(1),
-        sector: z.enum(SECTORS),
-        shareWeight: positive.optional(),
-        clusterQueue: z.string().optional(),
-        legalEntity: z
-          .string()
-          .regex(/^[0-9A-Z]{18}$/, 'a unified social credit code: 18 digits or capitals')
-          .optional(),
-        ciio: z.boolean().optional(),
-        foreignControlled: z.boolean().optional(),
-      }),
-    )
-    .optional(),
-  clusterQueues: z
-    .array(
-      z.strictObject({
-        name: slug,
-        cohort: slug.optional(),
-        quotas: z.record(
-          z.string(),
-          z.strictObject({
-            nominal: z.number().int('must be a whole number').min(0),
-            borrowingLimit: z.number().int('must be a whole number').min(0).optional(),
-            lendingLimit: z.number().int('must be a whole number').min(0).optional(),
-          }),
-        ),
-        preemption: z
-          .strictObject({
-            withinClusterQueue: z.enum(['Never', 'LowerPriority']).optional(),
-            reclaimWithinCohort: z.enum(['Never', 'LowerPriority', 'Any']).optional(),
-          })
-          .optional(),
-      }),
-    )
-    .optional(),
-  priorityClasses: z
-    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower case'), z.number().int().min(-1000).max(1000))
-    .optional(),
-  models: z
-    .array(
-      z.strictObject({
-        id: slug,
-        name: z.string().min(1),
-        kind: z.enum(MODEL_KINDS),
-        owner: z.string().min(1),
-        weightsDigest: sha256,
-        filedWeightsDigest: sha256.optional(),
-        algorithmFilingNo: z.string().optional(),
-        genaiFilingNo: z.string().optional(),
-        registrationNo: z.string().optional(),
-        upstreamFilingNo: z.string().optional(),
-        sectors: z.array(z.enum(SECTORS)),
-      }),
-    )
-    .optional(),
-  approvals: z
-    .array(
-      z.strictObject({
-        id: slug,
-        type: z.enum(APPROVAL_TYPES),
-        legalEntity: z.string().min(1),
-        datasets: z.array(sha256).optional(),
-        to: z.array(z.enum(['cn-mainland', 'cn-hk', 'cn-macao', 'foreign'])).optional(),
-        validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
-        validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
-        evidenceDigest: sha256.optional(),
-      }),
-    )
-    .optional(),
+  tariffs: mapOf(tariffSchema, 1000, text(64)).optional(),
+  accelerators: list(acceleratorSpecSchema, 1000).optional(),
+  sites: list(siteSchema, LIMITS.sites).min(1),
+  links: list(
+    z.strictObject({
+      a: text(64),
+      b: text(64),
+      latencyMs: latencyMs.optional(),
+      bandwidthGbps: bandwidthGbps.optional(),
+      priceCnyPerGb: priceCnyPerGb.optional(),
+    }),
+    LIMITS.links,
+  ).optional(),
+  datasets: list(
+    z.strictObject({
+      name: label.min(1),
+      sizeGb: positive(LIMITS.datasetGb),
+      replicas: list(text(64), LIMITS.replicas).min(1),
+      level: z.enum(['general', 'important', 'core']).optional(),
+      pi: z.enum(['none', 'pi', 'sensitive']).optional(),
+      individuals: int(0, LIMITS.individuals).optional(),
+      sensitiveIndividuals: int(0, LIMITS.individuals).optional(),
+      tags: list(text(64).regex(/^[a-z][a-z0-9-]*$/, 'lower case and dashes'), LIMITS.tags).optional(),
+      owner: text().optional(),
+      checksum: sha256.optional(),
+      quality: text(LIMITS.textChars).optional(),
+    }),
+    LIMITS.catalogEntries,
+  ).optional(),
+  tenants: list(
+    z.strictObject({
+      id: text().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dots, dashes or underscores'),
+      name: label.min(1),
+      sector: z.enum(SECTORS),
+      shareWeight: positive(1000).optional(),
+      clusterQueue: text(64).optional(),
+      legalEntity: text(18)
+        .regex(/^[0-9A-Z]{18}$/, 'a unified social credit code: 18 digits or capitals')
+        .optional(),
+      ciio: z.boolean().optional(),
+      foreignControlled: z.boolean().optional(),
+    }),
+    LIMITS.catalogEntries,
+  ).optional(),
+  clusterQueues: list(
+    z.strictObject({
+      name: slug,
+      cohort: slug.optional(),
+      quotas: mapOf(
+        z.strictObject({
+          nominal: quotaCount,
+          borrowingLimit: quotaCount.optional(),
+          lendingLimit: quotaCount.optional(),
+        }),
+        LIMITS.acceleratorTypes * 4,
+        text(64),
+      ),
+      preemption: z
+        .strictObject({
+          withinClusterQueue: z.enum(['Never', 'LowerPriority']).optional(),
+          reclaimWithinCohort: z.enum(['Never', 'LowerPriority', 'Any']).optional(),
+        })
+        .optional(),
+    }),
+    LIMITS.clusterQueues,
+  ).optional(),
+  priorityClasses: mapOf(
+    int(-LIMITS.priority, LIMITS.priority),
+    64,
+    text(64).regex(/^[a-z][a-z0-9-]*$/, 'must be lower case'),
+  ).optional(),
+  models: list(
+    z.strictObject({
+      id: slug,
+      name: label.min(1),
+      kind: z.enum(MODEL_KINDS),
+      owner: text().min(1),
+      weightsDigest: sha256,
+      filedWeightsDigest: sha256.optional(),
+      algorithmFilingNo: label.optional(),
+      genaiFilingNo: label.optional(),
+      registrationNo: label.optional(),
+      upstreamFilingNo: label.optional(),
+      sectors: list(z.enum(SECTORS), SECTORS.length),
+    }),
+    LIMITS.catalogEntries,
+  ).optional(),
+  approvals: list(
+    z.strictObject({
+      id: slug,
+      type: z.enum(APPROVAL_TYPES),
+      legalEntity: text().min(1),
+      datasets: list(sha256, LIMITS.catalogEntries).optional(),
+      to: list(jurisdiction, 4).optional(),
+      validFrom: text(10).regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+      validTo: text(10).regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+      evidenceDigest: sha256.optional(),
+    }),
+    LIMITS.catalogEntries,
+  ).optional(),
 });
 
 type NetworkFile = z.infer<typeof networkSchema>;

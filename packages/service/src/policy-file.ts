@@ -2,27 +2,36 @@ import { fileURLToPath } from 'node:url';
 import { type Condition, FACT_NAMES, type Matcher, type Policy, type Rule } from '@suanli/engine';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
+import { int, LIMITS, list, num, text } from './limits.ts';
 import { type FieldPath, fieldError, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
+/** Conditions are trees checked by `checkCondition` (facts, matchers, size and depth bounded). */
 const ruleSchema = z.strictObject({
-  id: z.string().regex(/^[A-Z][A-Z0-9]*(-[a-z0-9]+)*$/, 'must look like R01 or R04-contract'),
-  title: z.string().min(1),
-  source: z.string().min(1),
+  id: text(64).regex(/^[A-Z][A-Z0-9]*(-[a-z0-9]+)*$/, 'must look like R01 or R04-contract'),
+  title: text(256).min(1),
+  source: text(LIMITS.textChars).min(1),
   stage: z.enum(['admission', 'placement']),
   effect: z.enum(['deny', 'require', 'prefer']),
   forEach: z.literal('dataset').optional(),
   when: z.unknown().optional(),
   require: z.unknown().optional(),
-  penaltyPct: z.number().min(0).max(1000).optional(),
-  message: z.string().min(1),
+  penaltyPct: num(0, 1000).optional(),
+  message: text(LIMITS.textChars).min(1),
+  /** How to change the job so that the rule allows it; shown after the message. */
+  fix: text(LIMITS.textChars).min(1).optional(),
 });
 
-const policySchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-  version: z.number().int().min(1),
-  description: z.string().optional(),
-  rules: z.array(ruleSchema).min(1),
+export const policySchema = z.strictObject({
+  name: text(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  version: int(1, 1_000_000),
+  description: text(LIMITS.textChars).optional(),
+  rules: list(ruleSchema, LIMITS.policyRules).min(1),
 });
+
+/** What a condition tree may hold: its nodes, their nesting, the values of an `in`, a number's size. */
+interface ConditionBudget {
+  nodes: number;
+}
 
 const MATCHER_KEYS = ['in', 'gte', 'gt', 'lte', 'lt', 'exists', 'includes', 'matches', 'sameAs'];
 
@@ -32,9 +41,16 @@ function checkCondition(
   at: FieldPath,
   fail: (at: FieldPath, m: string) => SuanliError,
   allowed: ReadonlySet<string>,
+  budget: ConditionBudget = { nodes: 0 },
+  depth = 1,
 ): Condition {
   if (typeof c !== 'object' || c === null || Array.isArray(c))
     throw fail(at, 'a condition is a map: facts, or all / any / not');
+  if (depth > LIMITS.conditionDepth) throw fail(at, `conditions nest at most ${LIMITS.conditionDepth} deep`);
+  budget.nodes += 1;
+  if (budget.nodes > LIMITS.conditionNodes) {
+    throw fail(at, `a rule's conditions have at most ${LIMITS.conditionNodes} parts`);
+  }
   const entries = Object.entries(c as Record<string, unknown>);
   if (entries.length === 0) throw fail(at, 'an empty condition');
   for (const [key, value] of entries) {
@@ -42,12 +58,12 @@ function checkCondition(
     if (key === 'all' || key === 'any') {
       if (!Array.isArray(value) || value.length === 0) throw fail(here, `${key} takes a non-empty list of conditions`);
       value.forEach((x, i) => {
-        checkCondition(x, [...here, i], fail, allowed);
+        checkCondition(x, [...here, i], fail, allowed, budget, depth + 1);
       });
       continue;
     }
     if (key === 'not') {
-      checkCondition(value, here, fail, allowed);
+      checkCondition(value, here, fail, allowed, budget, depth + 1);
       continue;
     }
     checkFact(key, here, fail, allowed);
@@ -82,6 +98,8 @@ function checkMatcher(
   fail: (at: FieldPath, m: string) => SuanliError,
   allowed: ReadonlySet<string>,
 ): Matcher {
+  if (typeof m === 'string' && m.length > 256) throw fail(at, 'a value has at most 256 characters');
+  if (typeof m === 'number' && !(Math.abs(m) <= 1e15)) throw fail(at, 'a number is within ±10^15');
   if (typeof m === 'string' || typeof m === 'number' || typeof m === 'boolean') return m;
   if (typeof m !== 'object' || m === null || Array.isArray(m))
     throw fail(at, 'compare with a value or one of in, gte, gt, lte, lt, exists, includes, matches, sameAs');
@@ -99,6 +117,18 @@ function checkMatcher(
     (['gte', 'gt', 'lte', 'lt'].includes(k) && typeof v === 'number') ||
     (k === 'exists' && typeof v === 'boolean') ||
     (['includes', 'matches', 'sameAs'].includes(k) && typeof v === 'string');
+  const bounded =
+    !ok ||
+    ((k !== 'in' || (v as unknown[]).length <= LIMITS.conditionValues) &&
+      (typeof v !== 'string' || v.length <= LIMITS.regexChars) &&
+      (typeof v !== 'number' || Math.abs(v) <= 1e15) &&
+      (k !== 'in' || (v as unknown[]).every((x) => typeof x !== 'string' || x.length <= 256)));
+  if (ok && !bounded) {
+    throw fail(
+      here,
+      `at most ${LIMITS.conditionValues} values of 256 characters, text of ${LIMITS.regexChars}, numbers within ±10^15`,
+    );
+  }
   if (!ok)
     throw fail(
       here,
@@ -150,6 +180,7 @@ export function parsePolicy(text: string, source: string): Policy {
     if (r.effect === 'prefer' && r.when === undefined)
       throw fail(at, 'a prefer rule needs `when`: what a preferred site is');
     for (const m of r.message.matchAll(/\{([^}]*)\}/g)) checkFact(m[1] ?? '', [...at, 'message'], fail, allowed);
+    for (const m of (r.fix ?? '').matchAll(/\{([^}]*)\}/g)) checkFact(m[1] ?? '', [...at, 'fix'], fail, allowed);
     return {
       id: r.id,
       title: r.title,
@@ -161,6 +192,7 @@ export function parsePolicy(text: string, source: string): Policy {
       ...(r.require !== undefined ? { require: checkCondition(r.require, [...at, 'require'], fail, allowed) } : {}),
       ...(r.penaltyPct !== undefined ? { penaltyPct: r.penaltyPct } : {}),
       message: r.message.trim(),
+      ...(r.fix !== undefined ? { fix: r.fix.trim() } : {}),
     };
   });
   return { name: file.name, version: file.version, rules };

@@ -9,45 +9,48 @@ import {
 } from '@suanli/engine';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
+import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
-const args = z.record(z.string(), z.unknown());
+/** Arguments of a plug-in: their ranges are each plug-in's own (the engine's registry checks them). */
+const args = mapOf(z.unknown(), 16, text(64));
+const pluginName = text(64);
 /** A plug-in as written: `quota`, `{ preemption: { minWaitS: 600 } }`, or `{ name, args, weight }`. */
 const pluginEntry = z.union([
-  z.string(),
-  z.strictObject({ name: z.string(), args: args.optional(), weight: z.number().optional() }),
-  z.record(z.string(), args.nullable()).refine((m) => Object.keys(m).length === 1, 'must name one plug-in'),
+  pluginName,
+  z.strictObject({ name: pluginName, args: args.optional(), weight: positive(100).optional() }),
+  mapOf(args.nullable(), 1, pluginName).refine((m) => Object.keys(m).length === 1, 'must name one plug-in'),
 ]);
+const objective = num(0, LIMITS.objectiveWeight);
 
-const profileSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-  description: z.string().optional(),
+export const profileSchema = z.strictObject({
+  name: text(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  description: text(LIMITS.textChars).optional(),
   queueSort: pluginEntry,
-  plugins: z.array(pluginEntry),
-  scores: z.array(pluginEntry),
+  plugins: list(pluginEntry, LIMITS.profilePlugins),
+  scores: list(pluginEntry, LIMITS.profilePlugins),
   carbonSignal: z.enum(['location-based', 'market-based']).optional(),
   objectiveWeights: z
-    .strictObject({
-      cost: z.number().min(0).optional(),
-      carbon: z.number().min(0).optional(),
-      time: z.number().min(0).optional(),
-    })
+    .strictObject({ cost: objective.optional(), carbon: objective.optional(), time: objective.optional() })
     .optional(),
-  backfill: z.strictObject({ reservations: z.number().optional() }).optional(),
-  queueDepth: z.number().optional(),
+  backfill: z.strictObject({ reservations: int(0, 1000).optional() }).optional(),
+  queueDepth: int(1, 1_000_000).optional(),
   timeShift: z
-    .union([z.literal(false), z.strictObject({ horizonH: z.number().optional(), stepS: z.number().optional() })])
+    .union([
+      z.literal(false),
+      z.strictObject({ horizonH: positive(7 * 24).optional(), stepS: num(60, 86_400).optional() }),
+    ])
     .optional(),
   optimizer: z
     .strictObject({
       mode: z.enum(['off', 'on-demand', 'every-cycle']).optional(),
-      minJobs: z.number().optional(),
-      maxJobs: z.number().optional(),
-      optionsPerJob: z.number().optional(),
-      timeLimitS: z.number().optional(),
-      gapPct: z.number().optional(),
-      slotS: z.number().optional(),
-      horizonS: z.number().optional(),
+      minJobs: int(1, 1_000_000).optional(),
+      maxJobs: int(1, 1_000_000).optional(),
+      optionsPerJob: int(1, 64).optional(),
+      timeLimitS: num(0.01, 3600).optional(),
+      gapPct: num(0, 100).optional(),
+      slotS: num(60, 86_400).optional(),
+      horizonS: num(60, 30 * 86_400).optional(),
     })
     .optional(),
   explain: z.enum(['full', 'brief', 'none']).optional(),

@@ -17,6 +17,7 @@ import {
 } from '@suanli/sim';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';
+import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
 import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
@@ -36,39 +37,48 @@ export const BUILTIN_POLICIES: Readonly<
   las: { profile: 'las', estimates: 'history' },
 };
 
-const positive = z.number().positive();
-const share = z.number().min(0).max(1);
-const siteSelector = z.string().min(1);
+const share = num(0, 1);
+const siteSelector = text(64).min(1);
+const factor = num(0, 1000);
+const runName = text(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
+const fileRef = text(LIMITS.textChars).min(1);
+const seed = int(-(2 ** 31), 2 ** 31 - 1);
+/** Ten years: the longest span of a workload, a cycle or a park. */
+const spanS = LIMITS.durationS * 10;
 
 const changeSchema = z.union([
   z.strictObject({
     addCapacity: z.strictObject({
-      site: z.string(),
-      accelerator: z.string(),
-      count: z.number().int().positive(),
-      priceCnyPerAcceleratorHour: positive.optional(),
+      site: text(64),
+      accelerator: text(64),
+      count: int(1, LIMITS.poolAccelerators),
+      priceCnyPerAcceleratorHour: positive(LIMITS.priceCnyPerAcceleratorHour).optional(),
     }),
   }),
   z.strictObject({
     removeCapacity: z.strictObject({
-      site: z.string(),
-      accelerator: z.string().optional(),
-      count: z.number().int().positive().optional(),
+      site: text(64),
+      accelerator: text(64).optional(),
+      count: int(1, LIMITS.poolAccelerators).optional(),
     }),
   }),
   z.strictObject({
-    tariff: z.strictObject({ site: siteSelector, factor: positive.optional(), flatCnyPerKwh: positive.optional() }),
+    tariff: z.strictObject({
+      site: siteSelector,
+      factor: positive(100).optional(),
+      flatCnyPerKwh: positive(LIMITS.tariffCnyPerKwh).optional(),
+    }),
   }),
   z.strictObject({
     carbon: z.strictObject({
       site: siteSelector,
-      factor: z.number().min(0).optional(),
-      gridCarbonKgPerKwh: z.number().min(0).optional(),
+      factor: factor.optional(),
+      gridCarbonKgPerKwh: num(0, LIMITS.gridCarbonKgPerKwh).optional(),
       greenShare: share.optional(),
     }),
   }),
-  z.strictObject({ powerCap: z.strictObject({ site: siteSelector, powerCapMw: positive }) }),
-  z.strictObject({ sectorWeights: z.record(z.string(), positive) }),
+  z.strictObject({ powerCap: z.strictObject({ site: siteSelector, powerCapMw: positive(LIMITS.powerCapMw) }) }),
+  z.strictObject({ sectorWeights: mapOf(positive(1000), 64, text(64)) }),
 ]);
 
 const kindMix = z.strictObject({
@@ -78,76 +88,78 @@ const kindMix = z.strictObject({
   serve: share.optional(),
 });
 
-const scenarioSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-  description: z.string().optional(),
+export const scenarioSchema = z.strictObject({
+  name: runName,
+  description: text(LIMITS.textChars).optional(),
   network: z.union([
-    z.string().min(1),
+    fileRef,
     z.strictObject({
-      builtin: z.string().optional(),
-      file: z.string().optional(),
+      builtin: text(64).optional(),
+      file: fileRef.optional(),
       scale: z
-        .strictObject({ sites: z.number().int().positive(), accelerators: z.number().int().positive() })
+        .strictObject({
+          sites: int(1, LIMITS.sites),
+          accelerators: int(1, LIMITS.poolAccelerators * 100),
+        })
         .optional(),
     }),
   ]),
   workload: z.strictObject({
-    trace: z.string().optional(),
+    trace: fileRef.optional(),
     synthetic: z
       .strictObject({
-        jobs: z.number().int().positive(),
-        arrivalsPerHour: positive,
-        seed: z.number().int().optional(),
-        diurnalAmplitude: z.number().min(0).max(1).optional(),
-        users: z.number().int().positive().optional(),
-        durationMedianS: positive.optional(),
-        userSigma: z.number().min(0).optional(),
-        jobSigma: z.number().min(0).optional(),
+        jobs: int(1, LIMITS.scenarioJobs),
+        arrivalsPerHour: positive(1_000_000),
+        seed: seed.optional(),
+        diurnalAmplitude: share.optional(),
+        users: int(1, 1_000_000).optional(),
+        durationMedianS: positive(LIMITS.durationS).optional(),
+        userSigma: num(0, 10).optional(),
+        jobSigma: num(0, 10).optional(),
         mix: kindMix.optional(),
       })
       .optional(),
-    limit: z.number().int().positive().optional(),
-    fromS: z.number().min(0).optional(),
-    toS: z.number().positive().optional(),
-    timeScale: positive.optional(),
+    limit: int(1, LIMITS.scenarioJobs).optional(),
+    fromS: num(0, spanS).optional(),
+    toS: positive(spanS).optional(),
+    timeScale: positive(1000).optional(),
     pinToQueue: z.boolean().optional(),
-    seed: z.number().int().optional(),
+    seed: seed.optional(),
     datasetShare: share.optional(),
     deadlineShare: share.optional(),
-    origins: z.array(z.string()).optional(),
+    origins: list(text(64), LIMITS.sites).optional(),
   }),
-  policies: z
-    .array(
-      z.union([
-        z.string(),
-        z.strictObject({
-          name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-          profile: z.string().optional(),
-          estimates: z.enum(['oracle', 'history']).optional(),
-        }),
-      ]),
-    )
+  policies: list(
+    z.union([
+      text(LIMITS.textChars),
+      z.strictObject({
+        name: runName,
+        profile: fileRef.optional(),
+        estimates: z.enum(['oracle', 'history']).optional(),
+      }),
+    ]),
+    LIMITS.scenarioPolicies,
+  )
     .min(1)
     .optional(),
-  whatIf: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-        changes: z.array(changeSchema).min(1).optional(),
-        policies: z.array(z.string()).min(1).optional(),
-        /** Governance rules for this variant: `china`, a rules file, or `none`. */
-        rules: z.string().min(1).optional(),
-      }),
-    )
-    .optional(),
+  whatIf: list(
+    z.strictObject({
+      name: runName,
+      changes: list(changeSchema, 1000).min(1).optional(),
+      policies: list(text(64), LIMITS.scenarioPolicies).min(1).optional(),
+      /** Governance rules for this variant: `china`, a rules file, or `none`. */
+      rules: fileRef.optional(),
+    }),
+    LIMITS.scenarioVariants,
+  ).optional(),
   /** Governance rules for every run: `china` (built in), a rules file, or `none` (default). */
-  rules: z.string().min(1).optional(),
-  seed: z.number().int().optional(),
-  cycleS: z.number().min(0).optional(),
+  rules: fileRef.optional(),
+  seed: seed.optional(),
+  cycleS: num(0, 86_400).optional(),
   preemption: z
-    .strictObject({ checkpointS: z.number().min(0).optional(), restartS: z.number().min(0).optional() })
+    .strictObject({ checkpointS: num(0, LIMITS.durationS).optional(), restartS: num(0, 86_400).optional() })
     .optional(),
-  maxParkS: z.number().min(1).optional(),
+  maxParkS: num(1, 86_400).optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;

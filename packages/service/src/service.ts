@@ -36,9 +36,10 @@ import {
   withPolicy,
   yearOf,
 } from '@suanli/engine';
+import { Access, type NewToken } from './access.ts';
 import { type AuditEntry, type AuditVerification, canonicalJson, verifyAuditChain } from './audit.ts';
 import { AuditLog } from './audit-log.ts';
-import { allowed, authorize, hashToken, newToken, type Principal, SYSTEM } from './auth.ts';
+import { allowed, authorize, type Principal, SYSTEM } from './auth.ts';
 import { SuanliError } from './errors.ts';
 import { newJobId } from './ids.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, type JobState, toEngineJob } from './job-record.ts';
@@ -46,20 +47,13 @@ import { type JobSpec, readJobSpec } from './job-spec.ts';
 import { type KueueOptions, kueueJobManifest } from './kueue.ts';
 import type { Backend, BackendStatus } from './ports/backend.ts';
 import type { Clock } from './ports/clock.ts';
-import {
-  type JobFilter,
-  ROLES,
-  type Role,
-  type Store,
-  type StoredModelAudit,
-  type TokenRecord,
-} from './ports/store.ts';
+import type { JobFilter, Role, Store, StoredModelAudit } from './ports/store.ts';
 import { type ParsedText, parsedValue, parseText } from './text-input.ts';
 import { generateLogKey, type LogKey } from './tree-head.ts';
 
 /** A job spec as it arrives: text (YAML or JSON) or an already parsed value. */
 export type SpecInput =
-  | { readonly text: string; readonly source?: string }
+  | { readonly text: string; readonly source?: string; readonly format?: 'yaml' | 'json' }
   | { readonly value: unknown; readonly source?: string };
 
 export interface ServiceDeps {
@@ -212,8 +206,8 @@ export class SuanliService {
   private readonly warn: (message: string, detail?: unknown) => void;
   /** The audit log as a Merkle tree with signed heads and proofs. */
   readonly auditLog: AuditLog;
-  /** Principals of tokens seen, by token hash. */
-  private readonly principals = new Map<string, Principal>();
+  /** Tokens, grants and who may use which model and data set. */
+  readonly access: Access;
   readonly policy: Policy | undefined;
   /** Transfers abroad recorded so far (from `data.exported` audit entries), for the rules' counters. */
   private exports: ExportRecord[] | undefined;
@@ -232,6 +226,7 @@ export class SuanliService {
     this.newId = deps.newId ?? newJobId;
     this.warn = deps.onWarning ?? (() => {});
     this.auditLog = new AuditLog(this.store, deps.logKey ?? generateLogKey().key, this.clock);
+    this.access = new Access(this.store, this.clock, () => this.network);
     for (const site of this.network.sites) {
       for (const pool of site.pools) {
         if (!this.backends.has(pool.backend)) {
@@ -251,6 +246,7 @@ export class SuanliService {
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
     authorize(actor, 'jobs.submit', spec.tenant);
+    await this.access.checkOwnership(spec);
     await this.admitOrThrow(spec, nowS);
     const job: JobRecord = {
       id: this.newId(),
@@ -310,6 +306,7 @@ export class SuanliService {
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
     authorize(actor, 'policies.test', spec.tenant);
+    await this.access.checkOwnership(spec);
     const job = toEngineJob({ id: 'test', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
     return testPolicy(this.policy, job, this.network, await this.loadExports(), nowS);
   }
@@ -444,6 +441,7 @@ export class SuanliService {
     const nowS = this.clock.nowS();
     const spec = this.readSpec(input, nowS);
     authorize(actor, 'jobs.quote', spec.tenant);
+    await this.access.checkOwnership(spec);
     const snapshot = await this.snapshot();
     const job = toEngineJob({ id: 'quote', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
     const explanation = quote(snapshot, job, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
@@ -678,84 +676,17 @@ export class SuanliService {
     return this.policy;
   }
 
-  /** Who a token belongs to; UNAUTHENTICATED for a missing or unknown token. */
-  async authenticate(token: string | undefined): Promise<Principal> {
-    if (!token) {
-      throw new SuanliError(
-        'UNAUTHENTICATED',
-        'no API token: send Authorization: Bearer <token> (suanli tokens create)',
-      );
-    }
-    const hash = hashToken(token);
-    const known = this.principals.get(hash);
-    if (known) return known;
-    const record = await this.store.findToken(hash);
-    if (!record) throw new SuanliError('UNAUTHENTICATED', 'unknown API token');
-    const who: Principal = {
-      name: record.name,
-      role: record.role,
-      ...(record.tenant !== undefined ? { tenant: record.tenant } : {}),
-    };
-    // Tokens are never changed once issued: a known one needs no second lookup.
-    this.principals.set(hash, who);
-    return who;
+  /** Who a token belongs to; UNAUTHENTICATED for a missing, unknown, revoked or expired token. */
+  authenticate(token: string | undefined): Promise<Principal> {
+    return this.access.authenticate(token);
   }
 
-  /**
-   * Issues a token. Operators issue any; tenant admins issue tokens of their own tenant, never an
-   * operator's or auditor's. The token is returned once; only its hash is stored and logged.
-   */
-  async createToken(
-    req: { name: string; role: Role; tenant?: string },
+  /** Issues a token (see Access.createToken). */
+  createToken(
+    req: { name: string; role: Role; tenant?: string; expiresInS?: number },
     actor: Principal = SYSTEM,
-  ): Promise<{ token: string; name: string; role: Role; tenant?: string }> {
-    authorize(actor, 'tokens.create', req.tenant);
-    if (!(ROLES as readonly string[]).includes(req.role)) {
-      throw new SuanliError('INVALID_FIELD', `unknown role ${req.role} (known: ${ROLES.join(', ')})`, {
-        field: 'role',
-      });
-    }
-    if (actor.role !== 'operator' && (req.role === 'operator' || req.role === 'auditor')) {
-      throw new SuanliError('FORBIDDEN', `${actor.name} (${actor.role}) may not issue ${req.role} tokens`);
-    }
-    const tenantRole = req.role === 'tenant-admin' || req.role === 'tenant-member';
-    if (tenantRole !== (req.tenant !== undefined)) {
-      throw new SuanliError(
-        'INVALID_FIELD',
-        tenantRole ? `a ${req.role} token needs a tenant` : `a ${req.role} token has no tenant`,
-        {
-          field: 'tenant',
-        },
-      );
-    }
-    if (
-      req.tenant !== undefined &&
-      this.network.tenants.length > 0 &&
-      !this.network.tenants.some((t) => t.id === req.tenant)
-    ) {
-      throw new SuanliError('UNKNOWN_TENANT', `unknown tenant ${req.tenant}`, { field: 'tenant' });
-    }
-    if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(req.name)) {
-      throw new SuanliError('INVALID_FIELD', 'name: letters, digits, dots, dashes, @ or underscores, at most 64', {
-        field: 'name',
-      });
-    }
-    const { token, hash } = newToken();
-    const nowS = this.clock.nowS();
-    const record: TokenRecord = {
-      tokenHash: hash,
-      name: req.name,
-      role: req.role,
-      ...(req.tenant !== undefined ? { tenant: req.tenant } : {}),
-      createdAtS: nowS,
-    };
-    await this.store.insertToken(record, {
-      atS: nowS,
-      kind: 'token.created',
-      subject: req.tenant ?? req.role,
-      data: { role: req.role, by: actor.name, tokenDigest: hash.slice(0, 16) },
-    });
-    return { token, name: req.name, role: req.role, ...(req.tenant !== undefined ? { tenant: req.tenant } : {}) };
+  ): Promise<NewToken> {
+    return this.access.createToken(req, actor);
   }
 
   /** Whether this process is the one that schedules (it may become so on this call). */
@@ -764,9 +695,8 @@ export class SuanliService {
   }
 
   /** On a first start: an operator token when there is none yet (returned once), else undefined. */
-  async bootstrapOperator(): Promise<string | undefined> {
-    if ((await this.store.countTokens()) > 0) return undefined;
-    return (await this.createToken({ name: 'operator', role: 'operator' })).token;
+  bootstrapOperator(): Promise<string | undefined> {
+    return this.access.bootstrapOperator(SYSTEM);
   }
 
   verifyAudit(actor: Principal = SYSTEM): Promise<AuditVerification> {
@@ -1053,6 +983,15 @@ export class SuanliService {
     return ended;
   }
 
+  /** The time scale of the backend that runs (or will run) a job: 1 unless it runs faster than real time. */
+  private timeScale(j: JobRecord): number {
+    const name =
+      j.backend ??
+      (j.placement ? prepareNetwork(this.network).poolById.get(j.placement.poolId)?.pool.backend : undefined);
+    const scale = name === undefined ? undefined : this.backends.get(name)?.timeScale;
+    return scale !== undefined && scale > 0 ? scale : 1;
+  }
+
   private backend(name: string): Backend {
     const b = this.backends.get(name);
     if (!b) throw new SuanliError('INTERNAL', `backend ${name} is not configured`);
@@ -1061,7 +1000,9 @@ export class SuanliService {
 
   private readSpec(input: SpecInput, nowS: number): JobSpec {
     const parsed: ParsedText =
-      'text' in input ? parseText(input.text, input.source) : parsedValue(input.value, input.source);
+      'text' in input
+        ? parseText(input.text, input.source, input.format ? { format: input.format } : {})
+        : parsedValue(input.value, input.source);
     return readJobSpec(parsed, this.network, nowS);
   }
 
@@ -1071,15 +1012,18 @@ export class SuanliService {
     const pending = await this.store.listJobs({ states: ['pending'] });
     return {
       network: this.network,
-      allocations: active.flatMap((j) => (j.placement ? [toAllocation(j, j.placement)] : [])),
+      allocations: active.flatMap((j) => (j.placement ? [toAllocation(j, j.placement, this.timeScale(j))] : [])),
       queue: pending.map(toEngineJob),
       exports: await this.loadExports(),
     };
   }
 }
 
-/** What a placed or running job holds, as the engine sees it. */
-function toAllocation(j: JobRecord, p: Placement): Allocation {
+/**
+ * What a placed or running job holds, as the engine sees it. Its accelerators are free again when
+ * its backend will have run it: the estimate ÷ the backend's time scale (60× on the sim backend).
+ */
+function toAllocation(j: JobRecord, p: Placement, timeScale: number): Allocation {
   const startS = j.startedAtS ?? p.estimate.startS;
   return {
     jobId: j.id,
@@ -1089,7 +1033,7 @@ function toAllocation(j: JobRecord, p: Placement): Allocation {
     accelerator: p.accelerator,
     count: p.count,
     startS,
-    endS: startS + p.estimate.durationS,
+    endS: startS + p.estimate.durationS / timeScale,
     priority: j.spec.priority,
     preemptible: j.spec.preemptible,
   };

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type Document, isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ErrorCode, type ErrorLocation, SuanliError } from './errors.ts';
+import { LIMITS } from './limits.ts';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -19,25 +20,48 @@ export function fieldName(path: FieldPath): string {
   return out;
 }
 
+export interface ParseOptions {
+  /** `json` reads strict JSON (a body labelled application/json); `yaml` (default) reads YAML 1.2. */
+  readonly format?: 'yaml' | 'json';
+  /** The most bytes the text may have (default LIMITS.inputBytes). */
+  readonly maxBytes?: number;
+}
+
 /**
- * Parses YAML (JSON is a subset, so JSON bodies go through here too) and keeps positions, so
- * errors can name the line. Malformed text becomes `MALFORMED_INPUT` with its position.
+ * Parses YAML (or strict JSON) and keeps positions, so errors can name the line. Bounded: the text's
+ * size, the aliases it may use (no alias bombs) and how deep it may nest. Anything malformed or
+ * beyond the bounds is one `MALFORMED_INPUT` error with its position; nothing else is thrown.
  */
-export function parseText(text: string, source?: string): ParsedText {
+export function parseText(text: string, source?: string, options: ParseOptions = {}): ParsedText {
+  const at = (loc: ErrorLocation): ErrorLocation => (source ? { source, ...loc } : loc);
+  const malformed = (message: string, loc: ErrorLocation = {}) => new SuanliError('MALFORMED_INPUT', message, at(loc));
+  const maxBytes = options.maxBytes ?? LIMITS.inputBytes;
+  if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new SuanliError('PAYLOAD_TOO_LARGE', `the input is larger than ${formatBytes(maxBytes)}`, at({}));
+  }
+  if (options.format === 'json') checkJson(text, malformed);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const at = (loc: ErrorLocation): ErrorLocation => (source ? { source, ...loc } : loc);
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
+    const where = pos ? { line: pos.line, column: pos.col } : {};
+    if (/call stack/i.test(first.message)) throw malformed(`nested more than ${LIMITS.yamlDepth} levels deep`, where);
     const message = (first.message.split('\n')[0] ?? 'malformed input').replace(/ at line \d+, column \d+:?$/, '');
-    throw new SuanliError(
-      'MALFORMED_INPUT',
-      `not valid YAML or JSON: ${message}`,
-      at(pos ? { line: pos.line, column: pos.col } : {}),
-    );
+    throw malformed(`not valid ${options.format === 'json' ? 'JSON' : 'YAML or JSON'}: ${message}`, where);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  checkShape(doc, (message, offset) => malformed(message, offset === undefined ? {} : position(lineCounter, offset)));
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: LIMITS.yamlAliases });
+  } catch (e) {
+    // The yaml library throws for unresolved and excessive aliases; anything it throws is the input's fault.
+    const message = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+    if (/excessive alias/i.test(message)) {
+      throw malformed(`its aliases expand too far (more than ${LIMITS.yamlAliases} times): an alias bomb is refused`);
+    }
+    throw malformed(`not valid YAML: ${message}`);
+  }
   return {
     value,
     ...(source ? { source } : {}),
@@ -63,9 +87,60 @@ export function parseText(text: string, source?: string): ParsedText {
           return at({ ...(field ? { field } : {}), line: pos.line, column: pos.col });
         }
       }
-      return at(field ? { field } : {});
+      // Nothing to point at (an empty document): the top of the input.
+      return at(field ? { field } : { line: 1, column: 1 });
     },
   };
+}
+
+function position(lineCounter: LineCounter, offset: number): ErrorLocation {
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${n / (1024 * 1024)} MB` : `${n} bytes`;
+}
+
+/** Strict JSON: the position of the first error, as JSON.parse reports it. */
+function checkJson(text: string, malformed: (m: string, loc?: ErrorLocation) => SuanliError): void {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const offset = /position (\d+)/.exec(message)?.[1];
+    let loc: ErrorLocation = {};
+    if (offset !== undefined) {
+      const before = text.slice(0, Number(offset));
+      const line = before.split('\n').length;
+      loc = { line, column: Number(offset) - before.lastIndexOf('\n') };
+    }
+    throw malformed(`not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, loc);
+  }
+}
+
+/**
+ * Walks the parsed document without recursion: at most LIMITS.yamlDepth levels of mappings and
+ * lists, at most LIMITS.yamlAliases aliases. Checked before the value is built, so a bomb never expands.
+ */
+function checkShape(doc: Document, fail: (message: string, offset?: number) => SuanliError): void {
+  let aliases = 0;
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { node, depth } = item;
+    if (isAlias(node)) {
+      aliases += 1;
+      if (aliases > LIMITS.yamlAliases) throw fail(`more than ${LIMITS.yamlAliases} aliases`, node.range?.[0]);
+      continue;
+    }
+    if (!isCollection(node)) continue;
+    if (depth >= LIMITS.yamlDepth) throw fail(`nested more than ${LIMITS.yamlDepth} levels deep`, node.range?.[0]);
+    for (const child of node.items) {
+      if (isPair(child)) {
+        stack.push({ node: child.key, depth: depth + 1 }, { node: child.value, depth: depth + 1 });
+      } else stack.push({ node: child, depth: depth + 1 });
+    }
+  }
 }
 
 /** Input that is not text at all (a JSON body already parsed): no lines to point at. */
@@ -170,14 +245,79 @@ export function fieldError(parsed: ParsedText, code: ErrorCode, path: FieldPath,
   return new SuanliError(code, message, parsed.locate(path));
 }
 
-/** Reads a file whole; a file that cannot be read is one error of `code`: "cannot read the <what>: no such file". */
-export function readInputFile(path: string, code: ErrorCode, what: string): string;
-export function readInputFile(path: string, code: ErrorCode, what: string, binary: true): Buffer;
-export function readInputFile(path: string, code: ErrorCode, what: string, binary = false): string | Buffer {
+/**
+ * Reads a file whole, refusing one over `maxBytes` before reading it all (`/dev/zero` included); a
+ * file that cannot be read is one error of `code`: "cannot read the <what>: no such file".
+ */
+export function readInputFile(path: string, code: ErrorCode, what: string, binary?: false, maxBytes?: number): string;
+export function readInputFile(path: string, code: ErrorCode, what: string, binary: true, maxBytes?: number): Buffer;
+export function readInputFile(
+  path: string,
+  code: ErrorCode,
+  what: string,
+  binary = false,
+  maxBytes: number = LIMITS.fileBytes,
+): string | Buffer {
+  const bytes = readBounded(
+    path,
+    maxBytes,
+    (why) => new SuanliError(code, `cannot read the ${what}: ${why}`, { source: path }),
+  );
+  return binary ? bytes : bytes.toString('utf8');
+}
+
+/**
+ * The bytes of a file (or a device, a pipe: `-` is standard input), at most `maxBytes`: reading stops
+ * one byte past the limit, so an endless input costs no more than the limit.
+ */
+export function readBounded(path: string, maxBytes: number, fail: (why: string) => SuanliError): Buffer {
+  let fd: number;
   try {
-    return binary ? readFileSync(path) : readFileSync(path, 'utf8');
+    fd = path === '-' ? 0 : openSync(path, 'r');
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new SuanliError(code, `cannot read the ${what}: ${why}`, { source: path });
+    throw fail(describeFsError(e));
   }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw fail('it is a folder');
+    if (stat.isFile() && stat.size > maxBytes) {
+      throw new SuanliError('PAYLOAD_TOO_LARGE', `${path} is larger than ${formatBytes(maxBytes)}`, { source: path });
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, maxBytes + 1 - total));
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+        throw fail(describeFsError(e));
+      }
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) {
+        throw new SuanliError(
+          'PAYLOAD_TOO_LARGE',
+          `${path === '-' ? 'standard input' : path} is larger than ${formatBytes(maxBytes)}`,
+          {
+            source: path === '-' ? '<stdin>' : path,
+          },
+        );
+      }
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (path !== '-') closeSync(fd);
+  }
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  return e instanceof Error ? e.message : String(e);
 }

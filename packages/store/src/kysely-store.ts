@@ -4,6 +4,8 @@ import {
   type AuditEvent,
   canonicalJson,
   chainEntry,
+  type GrantKind,
+  type GrantRecord,
   JOB_STATES,
   type JobFilter,
   type JobPatch,
@@ -14,11 +16,37 @@ import {
   type StoredModelAudit,
   type TokenRecord,
 } from '@suanli/service';
-import { type Insertable, type Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, Migrator, type Selectable, sql, type Transaction } from 'kysely';
+import { auditEntryFromRow, damagedFrom, isDamagedStorage } from './audit-row.ts';
 import { migrationProvider } from './migrations/all-migrations.ts';
 import type { Database } from './schema.ts';
 
 type Row = Database['jobs'];
+
+function toToken(r: Selectable<Database['tokens']>): TokenRecord {
+  return {
+    tokenHash: r.token_hash,
+    name: r.name,
+    role: r.role as Role,
+    ...(r.tenant !== null ? { tenant: r.tenant } : {}),
+    createdAtS: r.created_at_s,
+    ...(r.expires_at_s !== null ? { expiresAtS: r.expires_at_s } : {}),
+    ...(r.revoked_at_s !== null ? { revokedAtS: r.revoked_at_s } : {}),
+  };
+}
+
+function toGrant(r: Selectable<Database['grants']>): GrantRecord {
+  return {
+    id: r.id,
+    kind: r.resource_kind as GrantKind,
+    resource: r.resource,
+    owner: r.owner,
+    grantee: r.grantee,
+    createdAtS: r.created_at_s,
+    createdBy: r.created_by,
+    ...(r.revoked_at_s !== null ? { revokedAtS: r.revoked_at_s } : {}),
+  };
+}
 
 /**
  * The Store on any Kysely dialect. Rows keep the queried fields as columns and the rest of the
@@ -149,6 +177,8 @@ export class KyselyStore implements Store {
           role: token.role,
           tenant: token.tenant ?? null,
           created_at_s: token.createdAtS,
+          expires_at_s: token.expiresAtS ?? null,
+          revoked_at_s: token.revokedAtS ?? null,
         })
         .execute();
       await appendAudit(trx, event);
@@ -157,14 +187,71 @@ export class KyselyStore implements Store {
 
   async findToken(tokenHash: string): Promise<TokenRecord | undefined> {
     const r = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    if (!r) return undefined;
-    return {
-      tokenHash: r.token_hash,
-      name: r.name,
-      role: r.role as Role,
-      ...(r.tenant !== null ? { tenant: r.tenant } : {}),
-      createdAtS: r.created_at_s,
-    };
+    return r ? toToken(r) : undefined;
+  }
+
+  async listTokens(tenant?: string): Promise<TokenRecord[]> {
+    let q = this.db.selectFrom('tokens').selectAll().orderBy('created_at_s').orderBy('token_hash');
+    if (tenant !== undefined) q = q.where('tenant', '=', tenant);
+    return (await q.execute()).map(toToken);
+  }
+
+  async revokeToken(tokenHash: string, atS: number, event: AuditEvent): Promise<TokenRecord | undefined> {
+    return await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
+      const r = await trx
+        .updateTable('tokens')
+        .set({ revoked_at_s: atS })
+        .where('token_hash', '=', tokenHash)
+        .where('revoked_at_s', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!r) return undefined;
+      await appendAudit(trx, event);
+      return toToken(r);
+    });
+  }
+
+  async insertGrant(grant: GrantRecord, event: AuditEvent): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
+      await trx
+        .insertInto('grants')
+        .values({
+          id: grant.id,
+          resource_kind: grant.kind,
+          resource: grant.resource,
+          owner: grant.owner,
+          grantee: grant.grantee,
+          created_at_s: grant.createdAtS,
+          created_by: grant.createdBy,
+          revoked_at_s: grant.revokedAtS ?? null,
+        })
+        .execute();
+      await appendAudit(trx, event);
+    });
+  }
+
+  async listGrants(tenant?: string): Promise<GrantRecord[]> {
+    let q = this.db.selectFrom('grants').selectAll().orderBy('created_at_s').orderBy('id');
+    if (tenant !== undefined) q = q.where((eb) => eb.or([eb('owner', '=', tenant), eb('grantee', '=', tenant)]));
+    return (await q.execute()).map(toGrant);
+  }
+
+  async revokeGrant(id: string, atS: number, event: AuditEvent): Promise<GrantRecord | undefined> {
+    return await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
+      const r = await trx
+        .updateTable('grants')
+        .set({ revoked_at_s: atS })
+        .where('id', '=', id)
+        .where('revoked_at_s', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!r) return undefined;
+      await appendAudit(trx, event);
+      return toGrant(r);
+    });
   }
 
   async countTokens(): Promise<number> {
@@ -300,23 +387,45 @@ export class KyselyStore implements Store {
     return counts;
   }
 
+  /**
+   * Entries from `fromSeq`, at most `limit`. A damaged entry or page ends the answer before it, and
+   * the read that starts there fails with AUDIT_CORRUPT naming the entry: the entries before the
+   * damage always read back, so a verifier can tell the last good entry from the first bad one.
+   */
   async listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]> {
-    const rows = await this.db
-      .selectFrom('audit')
-      .selectAll()
-      .where('seq', '>=', fromSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      atS: r.at_s,
-      kind: r.kind,
-      subject: r.subject,
-      data: JSON.parse(r.data) as Record<string, unknown>,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    }));
+    const read = (from: number, n: number) =>
+      this.db.selectFrom('audit').selectAll().where('seq', '>=', from).orderBy('seq').limit(n).execute();
+    let rows: Selectable<Database['audit']>[];
+    try {
+      rows = await read(fromSeq, limit);
+    } catch (e) {
+      if (!isDamagedStorage(e)) throw e;
+      // The file is damaged somewhere in this page: read on one entry at a time up to the damage.
+      rows = [];
+      for (let from = fromSeq; rows.length < limit; ) {
+        let row: Selectable<Database['audit']> | undefined;
+        try {
+          [row] = await read(from, 1);
+        } catch (inner) {
+          if (!isDamagedStorage(inner)) throw inner;
+          if (rows.length === 0) throw damagedFrom(from, inner);
+          break;
+        }
+        if (!row) break;
+        rows.push(row);
+        from = Number(row.seq) + 1;
+      }
+    }
+    const entries: AuditEntry[] = [];
+    for (const r of rows) {
+      try {
+        entries.push(auditEntryFromRow(r));
+      } catch (e) {
+        if (entries.length === 0) throw e;
+        break;
+      }
+    }
+    return entries;
   }
 
   async close(): Promise<void> {

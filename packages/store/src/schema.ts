@@ -6,6 +6,7 @@ export interface Database {
   audit: AuditTable;
   model_audits: ModelAuditsTable;
   tokens: TokensTable;
+  grants: GrantsTable;
 }
 
 export interface ModelAuditsTable {
@@ -24,6 +25,24 @@ export interface TokensTable {
   role: string;
   tenant: string | null;
   created_at_s: number;
+  expires_at_s: number | null;
+  revoked_at_s: number | null;
+}
+
+export interface GrantsTable {
+  id: string;
+  /** `model` or `dataset`. */
+  resource_kind: string;
+  /** The model's id or the data set's name in the catalog. */
+  resource: string;
+  /** The tenant that owns the resource and gave the grant. */
+  owner: string;
+  /** The tenant that may use it. */
+  grantee: string;
+  created_at_s: number;
+  /** The token name that gave it. */
+  created_by: string;
+  revoked_at_s: number | null;
 }
 
 export interface JobsTable {

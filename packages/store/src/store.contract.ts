@@ -184,6 +184,47 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await auditOk(store)).toMatchObject({ ok: true, entries: 4 });
     });
 
+    it('lists and revokes tokens, and keeps grants, each change with its audit entry', async () => {
+      const token = (name: string, tenant?: string) => ({
+        tokenHash: `${name.padEnd(8, '0')}`.repeat(8).slice(0, 64),
+        name,
+        role: 'tenant-member' as const,
+        ...(tenant ? { tenant } : {}),
+        createdAtS: 1000,
+        expiresAtS: 5000,
+      });
+      await store.insertToken(token('alice', 'lab'), event('token.created', 'lab'));
+      await store.insertToken(token('bob', 'other'), event('token.created', 'other'));
+      expect((await store.listTokens()).map((t) => t.name).sort()).toEqual(['alice', 'bob']);
+      expect((await store.listTokens('lab')).map((t) => t.name)).toEqual(['alice']);
+      const hash = token('alice').tokenHash;
+      expect(await store.revokeToken(hash, 2000, event('token.revoked', 'lab'))).toMatchObject({
+        name: 'alice',
+        expiresAtS: 5000,
+        revokedAtS: 2000,
+      });
+      // A second revocation changes nothing and writes no entry.
+      expect(await store.revokeToken(hash, 3000, event('token.revoked', 'lab'))).toBeUndefined();
+      expect((await store.findToken(hash))?.revokedAtS).toBe(2000);
+
+      const grant = {
+        id: 'g-1',
+        kind: 'model' as const,
+        resource: 'm1',
+        owner: 'lab',
+        grantee: 'other',
+        createdAtS: 1500,
+        createdBy: 'admin',
+      };
+      await store.insertGrant(grant, event('grant.created', 'lab'));
+      expect(await store.listGrants('other')).toEqual([grant]);
+      expect(await store.listGrants('lab')).toEqual([grant]);
+      expect(await store.listGrants('nobody')).toEqual([]);
+      expect(await store.revokeGrant('g-1', 2500, event('grant.revoked', 'lab'))).toMatchObject({ revokedAtS: 2500 });
+      expect(await store.revokeGrant('g-1', 2600, event('grant.revoked', 'lab'))).toBeUndefined();
+      expect(await auditOk(store)).toMatchObject({ ok: true, entries: 5 });
+    });
+
     it('serialises concurrent transitions of one job: exactly one wins', async () => {
       await store.insertJob(job('j-1'), event('job.submitted', 'j-1'));
       const attempts = await Promise.all(

@@ -37,6 +37,11 @@ export class SimBackend implements Backend {
     if (!(this.speedup > 0)) throw new Error(`sim backend: speedup must be > 0, got ${this.speedup}`);
   }
 
+  /** Jobs run `speedup` times faster than their estimate. */
+  get timeScale(): number {
+    return this.speedup;
+  }
+
   async submit(job: BackendJob): Promise<{ externalId: string }> {
     const existing = this.byJob.get(job.jobId);
     if (existing) return { externalId: existing };

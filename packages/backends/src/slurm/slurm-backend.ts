@@ -23,7 +23,12 @@ export interface SlurmBackendOptions {
   readonly maxBackoffS?: number;
   /** Slurm job names are `<prefix>-<Suanli id>` (default `suanli`); one per Suanli installation. */
   readonly namePrefix?: string;
+  /** Longest a call to slurmrestd may take, answer included (default 10 s); then it fails like an unreachable Slurm. */
+  readonly requestTimeoutMs?: number;
 }
+
+/** How long a call to slurmrestd may take when `requestTimeoutMs` is not given. */
+const DEFAULT_SLURM_REQUEST_TIMEOUT_MS = 10_000;
 
 interface SlurmJob {
   readonly job_id: number;
@@ -69,7 +74,9 @@ function exitCodeOf(status: number | undefined): number | undefined {
  * Hands jobs to a real Slurm through slurmrestd (v0.0.38): GPU gres per node, a time limit from the
  * estimate, and a job name carrying the Suanli id. Submission is idempotent: before submitting, it
  * looks for a Slurm job of that name, so a retry after a lost answer or a restart runs nothing
- * twice. After failures it backs off (1 s doubling to `maxBackoffS`) and says so in the error.
+ * twice. Every call has a timeout (`requestTimeoutMs`), and every answer is checked: one that is
+ * late, garbled or ill-shaped is an error of the call, never read as "no jobs". After failures it
+ * backs off (1 s doubling to `maxBackoffS`) and says so in the error.
  */
 export class SlurmBackend implements Backend {
   readonly name = 'slurm';
@@ -78,6 +85,11 @@ export class SlurmBackend implements Backend {
   private readonly o: SlurmBackendOptions;
   private failures = 0;
   private retryAtS = 0;
+
+  /** A real Slurm runs jobs in real time, unless told to run them `speedup` times faster (tests). */
+  get timeScale(): number {
+    return this.o.speedup ?? 1;
+  }
 
   constructor(options: SlurmBackendOptions) {
     this.o = options;
@@ -113,17 +125,22 @@ export class SlurmBackend implements Backend {
         environment: { PATH: '/usr/bin:/bin', SUANLI_JOB_ID: job.jobId },
       },
     };
-    const r = await this.call<{ job_id?: number; errors?: { error?: string; description?: string }[] }>(
-      'POST',
-      '/job/submit',
-      body,
-    );
-    const error = r.errors?.[0];
-    if (error || r.job_id === undefined) {
-      throw new Error(`slurm refused job ${job.jobId}: ${error?.description ?? error?.error ?? 'no job id'}`);
+    let slurmJobId: number;
+    try {
+      slurmJobId = await this.call({ method: 'POST', path: '/job/submit', body }, ({ body: r }) => {
+        const error = errorsOf(r)[0];
+        if (error !== undefined || typeof r['job_id'] !== 'number') {
+          throw new Error(`slurm refused job ${job.jobId}: ${error ?? 'no job id in its answer'}`);
+        }
+        return r['job_id'];
+      });
+    } catch (e) {
+      // Slurm may have taken the job without our hearing it: the retry must look it up afresh.
+      this.known = undefined;
+      throw e;
     }
-    this.known?.set(name, r.job_id);
-    return { externalId: `slurm:${r.job_id}` };
+    this.known?.set(name, slurmJobId);
+    return { externalId: `slurm:${slurmJobId}` };
   }
 
   /** Slurm job ids by name: read from Slurm at most every few seconds, and kept up with our own submissions. */
@@ -142,8 +159,15 @@ export class SlurmBackend implements Backend {
   async cancel(externalId: string): Promise<void> {
     const id = slurmId(externalId);
     if (id === undefined) return;
-    // Cancelling a finished or purged job is not an error.
-    await this.call('DELETE', `/job/${id}`, undefined, [404, 500]);
+    // Cancelling a finished or purged job is not an error; any other refusal is.
+    await this.call({ method: 'DELETE', path: `/job/${id}`, accept: [404, 500] }, ({ status, body }) => {
+      const numbers = errorNumbersOf(body);
+      const gone = numbers.length > 0 && numbers.every((n) => GONE.has(n));
+      if (status === 404 || gone || (status < 300 && numbers.length === 0)) return;
+      throw new Error(
+        `slurm could not cancel job ${id} (${status}): ${errorsOf(body).join('; ') || 'no reason given'}`,
+      );
+    });
   }
 
   async poll(externalIds: readonly string[]): Promise<BackendStatus[]> {
@@ -187,41 +211,157 @@ export class SlurmBackend implements Backend {
     return out;
   }
 
+  /** Every job Slurm lists; an answer that is not a well-formed listing throws, never reads as "no jobs". */
   private async jobs(): Promise<SlurmJob[]> {
-    return (await this.call<{ jobs?: SlurmJob[] }>('GET', '/jobs')).jobs ?? [];
+    return this.call({ method: 'GET', path: '/jobs' }, ({ body }) => jobListing(body));
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, tolerated: readonly number[] = []): Promise<T> {
+  /**
+   * One call to slurmrestd, its answer checked by `read`. No answer within the request timeout, an
+   * unexpected status, a body that is not a JSON object, or one `read` rejects all throw, and count
+   * as failures for the backoff.
+   */
+  private async call<T>(request: SlurmRequest, read: (answer: SlurmAnswer) => T): Promise<T> {
     const nowS = this.o.clock.nowS();
     if (nowS < this.retryAtS) {
       throw new Error(
         `slurm unreachable (${this.failures} failures); next try in ${Math.ceil(this.retryAtS - nowS)} s`,
       );
     }
-    let res: Response;
     try {
-      res = await fetch(this.base + path, {
-        method,
-        headers: this.headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      const value = read(await this.exchange(request));
+      this.failures = 0;
+      this.retryAtS = 0;
+      return value;
     } catch (e) {
       this.failed(nowS);
-      throw new Error(`slurm unreachable at ${this.o.url}: ${(e as Error).message}`, { cause: e });
+      throw e;
     }
-    if (!res.ok && !tolerated.includes(res.status)) {
-      this.failed(nowS);
-      throw new Error(`slurm answered ${res.status} to ${method} ${path}: ${(await res.text()).slice(0, 200)}`);
+  }
+
+  /** Sends one request and reads its whole answer as a JSON object, within the request timeout. */
+  private async exchange({ method, path, body, accept = [] }: SlurmRequest): Promise<SlurmAnswer> {
+    const url = this.base + path;
+    const timeoutMs = this.o.requestTimeoutMs ?? DEFAULT_SLURM_REQUEST_TIMEOUT_MS;
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(url, {
+        method,
+        headers: this.headers,
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (e) {
+      if ((e as Error).name === 'TimeoutError') {
+        throw new Error(`slurm did not answer ${method} ${url} within ${timeoutMs} ms`, { cause: e });
+      }
+      throw new Error(`slurm unreachable at ${this.o.url}: ${describeFetchError(e)}`, { cause: e });
     }
-    this.failures = 0;
-    this.retryAtS = 0;
-    return (await res.json().catch(() => ({}))) as T;
+    if ((status < 200 || status > 299) && !accept.includes(status)) {
+      throw new Error(`slurm answered ${status} to ${method} ${path}: ${text.slice(0, 200)}`);
+    }
+    return { status, body: jsonObject(text, `${method} ${path}`) };
   }
 
   private failed(nowS: number): void {
     this.failures++;
     this.retryAtS = nowS + Math.min(this.o.maxBackoffS ?? 60, 2 ** (this.failures - 1));
   }
+}
+
+interface SlurmRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  /** Statuses besides 2xx whose answer `read` judges (e.g. "no such job" to a cancel). */
+  readonly accept?: readonly number[];
+}
+
+interface SlurmAnswer {
+  readonly status: number;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+/** slurm_errno: ESLURM_INVALID_JOB_ID (unknown or purged) and ESLURM_ALREADY_DONE (finished). */
+const GONE: ReadonlySet<number> = new Set([2017, 2021]);
+
+/** An answer's body as a JSON object, or an error quoting what came instead. */
+function jsonObject(text: string, what: string): Readonly<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`slurm answered ${what} with something that is not JSON: ${quote(text)}`, { cause: e });
+  }
+  if (!isObject(value)) throw new Error(`slurm answered ${what} with JSON that is not an object: ${quote(text)}`);
+  return value;
+}
+
+/** The jobs of a GET /jobs answer, each checked for the fields Suanli reads; anything else throws. */
+function jobListing(body: Readonly<Record<string, unknown>>): SlurmJob[] {
+  const errors = errorsOf(body);
+  if (errors.length > 0) throw new Error(`slurm could not list its jobs: ${errors.join('; ')}`);
+  const jobs = body['jobs'];
+  if (!Array.isArray(jobs)) throw new Error('slurm answered GET /jobs without a list of jobs');
+  return jobs.map((j: unknown, i) => {
+    if (!isObject(j) || typeof j['job_id'] !== 'number' || typeof j['name'] !== 'string') {
+      throw new Error(`slurm answered GET /jobs with job ${i} lacking a numeric job_id or a name`);
+    }
+    if (typeof j['job_state'] !== 'string') {
+      throw new Error(`slurm answered GET /jobs with job ${j['job_id']} lacking a job_state`);
+    }
+    return {
+      job_id: j['job_id'],
+      name: j['name'],
+      job_state: j['job_state'],
+      ...numberField(j, 'exit_code'),
+      ...numberField(j, 'start_time'),
+      ...numberField(j, 'end_time'),
+    };
+  });
+}
+
+/** `{ [key]: value }` when the field is a number, else nothing. */
+function numberField<K extends string>(o: Readonly<Record<string, unknown>>, key: K): { [P in K]?: number } {
+  const v = o[key];
+  return (typeof v === 'number' ? { [key]: v } : {}) as { [P in K]?: number };
+}
+
+/** The messages of an answer's `errors` list (slurmrestd reports refusals there). */
+function errorsOf(body: Readonly<Record<string, unknown>>): string[] {
+  const errors = body['errors'];
+  if (!Array.isArray(errors)) return [];
+  return errors.map((e: unknown) => {
+    if (!isObject(e)) return String(e);
+    const text = e['description'] || e['error'];
+    return typeof text === 'string' ? text : JSON.stringify(e);
+  });
+}
+
+/** The slurm_errno numbers of an answer's `errors` list (NaN where one has none). */
+function errorNumbersOf(body: Readonly<Record<string, unknown>>): number[] {
+  const errors = body['errors'];
+  if (!Array.isArray(errors)) return [];
+  return errors.map((e: unknown) => (isObject(e) && typeof e['error_number'] === 'number' ? e['error_number'] : NaN));
+}
+
+function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The start of an answer, for an error message. */
+function quote(text: string): string {
+  return text.trim() === '' ? '(an empty body)' : JSON.stringify(text.slice(0, 120));
+}
+
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED …) is in its cause. */
+function describeFetchError(e: unknown): string {
+  const message = (e as Error).message;
+  const cause = (e as Error).cause;
+  return cause instanceof Error && cause.message !== '' ? `${message} (${cause.message})` : message;
 }
 
 function slurmId(externalId: string): number | undefined {

@@ -6,6 +6,8 @@
  * (docs/adr/0008-own-rule-evaluator.md).
  */
 
+import { FACT_FIXES } from './fact-fixes.ts';
+
 /** deny: the condition forbids; require: where `when` holds, `require` must; prefer: a softer site choice. */
 export type Effect = 'deny' | 'require' | 'prefer';
 
@@ -50,6 +52,8 @@ export interface Rule {
   readonly penaltyPct?: number;
   /** Told to the user; `{fact}` is replaced with the fact's value. */
   readonly message: string;
+  /** How to change the job (or what to record) so that the rule allows it; `{fact}` as in `message`. */
+  readonly fix?: string;
 }
 
 export interface Policy {
@@ -216,7 +220,12 @@ export function applyRule(rule: Rule, facts: Facts): RuleOutcome {
     return applies ? allowed(rule) : { rule, result: 'dispreferred', reason: describe(rule, facts) };
   } catch (e) {
     if (!(e instanceof FactError)) throw e;
-    return { rule, result: 'unknown', reason: `${rule.id} cannot be evaluated: ${e.message} [${rule.source}]` };
+    const fix = FACT_FIXES[e.fact];
+    return {
+      rule,
+      result: 'unknown',
+      reason: `${rule.id} cannot be evaluated: ${e.message} [${rule.source}]${fix ? ` — to fix: ${fix}` : ''}`,
+    };
   }
 }
 
@@ -224,11 +233,17 @@ function denial(rule: Rule, facts: Facts): RuleOutcome {
   return { rule, result: 'denied', reason: describe(rule, facts) };
 }
 
-/** `R01: dataset corpus is core data … [DSL Art. 21]`. */
+/** `R01: dataset corpus is core data … [DSL Art. 21] — to fix: …`. */
 export function describe(rule: Rule, facts: Facts): string {
-  const text = rule.message.replace(/\{([a-zA-Z]+\.[a-zA-Z0-9]+)\}/g, (_, p: string) => {
+  const fix = rule.fix === undefined ? '' : ` — to fix: ${fill(rule.fix, facts)}`;
+  return `${rule.id}: ${fill(rule.message, facts)} [${rule.source}]${fix}`;
+}
+
+/** A message with its `{fact}` places filled in; a fact that is not known says so. */
+function fill(template: string, facts: Facts): string {
+  return template.replace(/\{([a-zA-Z]+\.[a-zA-Z0-9-]+)\}/g, (_, p: string) => {
     const v = factValue(facts, p);
-    return v === undefined ? `?${p}` : Array.isArray(v) ? v.join(', ') : String(v);
+    if (v === undefined || v === null || v === '') return `(${p} not given)`;
+    return Array.isArray(v) ? v.join(', ') : String(v);
   });
-  return `${rule.id}: ${text} [${rule.source}]`;
 }

@@ -12,7 +12,7 @@ import type { AcceleratorOption, Job } from '../domain/job.ts';
  * the first, documented approximation, and the network may override a type's TFLOPS.
  */
 export function durationOnS(
-  job: Job,
+  job: Pick<Job, 'durationS' | 'options'>,
   option: AcceleratorOption,
   spec: (type: string) => AcceleratorSpec | undefined,
 ): number {

@@ -149,7 +149,7 @@ export function solveBatch(
       report: report('fallback-greedy', { reason: `the LP relaxation ended ${lp.status}`, lpS: lp.runtimeS }),
     };
   }
-  const lpBound = lp.objective + model.fixedCost;
+  let lpBound = lp.objective + model.fixedCost;
   // A plan from the LP: options by their LP value, each kept if the job has none yet and it fits.
   let chosen = roundPlan(model, columns, lp.x);
   let objective = planCost(model, columns, chosen, jobs.length);
@@ -161,6 +161,8 @@ export function solveBatch(
   if (gapOf(objective) > settings.gapPct && left > 0.1) {
     const mip = solver.solve(model.model, { mip: true, timeLimitS: left, gapPct: settings.gapPct });
     mipS = mip.runtimeS;
+    // The MIP's own proven bound is at least the LP's: the gap is measured to the better one.
+    if (Number.isFinite(mip.bound)) lpBound = Math.max(lpBound, mip.bound + model.fixedCost);
     if (mip.x.length > 0 && (mip.status === 'optimal' || mip.status === 'time-limit')) {
       const mipChosen = roundPlan(model, columns, mip.x);
       const mipObjective = planCost(model, columns, mipChosen, jobs.length);
@@ -288,20 +290,27 @@ function buildModel(cycle: Cycle, jobs: number, columns: readonly Column[], slot
   perJob(poolKey, (c) => c.option.count, capacityDemand);
   perJob(siteKey, (c) => c.option.incrementKw, powerDemand);
   const slotFrom = (s: number) => cycle.nowS + s * slotS;
+  // A row counts an option in every slot it touches, so its bound is what is free throughout the
+  // part of the slot its options can occupy: from the earliest start to the latest end among them.
+  // Every option lies inside that window, so options that fit the bound together fit at every
+  // instant; and an option starting when running jobs end, mid-slot, is not refused for the part
+  // of the slot before it.
+  const poolWindow = windows(columns, poolKey, slots, slotFrom);
+  const siteWindow = windows(columns, siteKey, slots, slotFrom);
   const capacityFree = new Map<number, number>();
   for (const [key, demand] of capacityDemand) {
     const pool = cycle.net.pools[Math.floor(key / slots)];
-    if (!pool) continue;
-    const s = key % slots;
-    const free = cycle.minFree(pool, slotFrom(s), slotFrom(s + 1));
+    const w = poolWindow.get(key);
+    if (!pool || !w) continue;
+    const free = cycle.minFree(pool, w.fromS, w.toS);
     if (demand > free) capacityFree.set(key, Math.max(0, free));
   }
   const powerFree = new Map<number, number>();
   for (const [key, demand] of powerDemand) {
     const site = cycle.net.sites[Math.floor(key / slots)];
-    if (!site) continue;
-    const s = key % slots;
-    const free = cycle.minPowerFree(site, slotFrom(s), slotFrom(s + 1));
+    const w = siteWindow.get(key);
+    if (!site || !w) continue;
+    const free = cycle.minPowerFree(site, w.fromS, w.toS);
     if (demand > free) powerFree.set(key, Math.max(0, free));
   }
   const binds = (c: Column): boolean => {
@@ -405,6 +414,28 @@ function buildModel(cycle: Cycle, jobs: number, columns: readonly Column[], slot
     rowsOf,
     coefsOf,
   };
+}
+
+/** Per row key: the part of its slot that the options touching it can occupy. */
+function windows(
+  columns: readonly Column[],
+  key: (c: Column, s: number) => number,
+  slots: number,
+  slotFrom: (s: number) => number,
+): Map<number, { fromS: number; toS: number }> {
+  const out = new Map<number, { fromS: number; toS: number }>();
+  for (const c of columns) {
+    const endS = c.option.startS + c.option.durationS;
+    for (let s = c.firstSlot; s <= c.lastSlot && s < slots; s++) {
+      const k = key(c, s);
+      const fromS = Math.max(slotFrom(s), c.option.startS);
+      const toS = Math.min(slotFrom(s + 1), endS);
+      const w = out.get(k);
+      if (!w) out.set(k, { fromS, toS });
+      else out.set(k, { fromS: Math.min(w.fromS, fromS), toS: Math.max(w.toS, toS) });
+    }
+  }
+  return out;
 }
 
 /** Carries out the optimizer's choice for one job: start it now, or hold its later start. */

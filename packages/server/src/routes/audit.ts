@@ -21,7 +21,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       summary: 'Audit entries in order, from a sequence number',
       request: {
         query: z.object({
-          from: z.coerce.number().int().min(1).optional(),
+          from: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
           limit: z.coerce.number().int().min(1).max(10000).optional(),
         }),
       },
@@ -85,8 +85,8 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       summary: 'The entry and its audit path in the tree of treeSize entries (default: all)',
       request: {
         query: z.object({
-          seq: z.coerce.number().int().min(1),
-          treeSize: z.coerce.number().int().min(1).optional(),
+          seq: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+          treeSize: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
         }),
       },
       responses: {
@@ -107,8 +107,8 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       summary: 'That the tree of `first` entries is a prefix of the tree of `second` (default: all)',
       request: {
         query: z.object({
-          first: z.coerce.number().int().min(0),
-          second: z.coerce.number().int().min(0).optional(),
+          first: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+          second: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
         }),
       },
       responses: {

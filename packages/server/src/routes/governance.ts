@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { ROLES, type SuanliService } from '@suanli/service';
+import { LIMITS, SuanliError, type SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses } from '../api-schemas.ts';
 import { type AppEnv, who } from '../auth.ts';
 import { invalidSpec, specBody, specInput } from './spec-body.ts';
@@ -164,9 +164,18 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, service: Suan
       description:
         'Body: text/csv with the header `prediction,label,group` (0/1, 0/1, a group name). Stores demographic parity difference, equalized odds difference, disparate impact ratio and per-group rates with the model; the rows are not kept.',
       request: {
-        params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'claims-scorer' }) }),
-        query: z.object({ sector: z.string().openapi({ example: 'finance' }) }),
-        body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+        params: z.object({
+          id: z
+            .string()
+            .max(128)
+            .openapi({ param: { name: 'id', in: 'path' }, example: 'claims-scorer' }),
+        }),
+        query: z.object({ sector: z.string().max(64).openapi({ example: 'finance' }) }),
+        body: {
+          required: true,
+          description: 'CSV (text/csv); other media types are refused with 415.',
+          content: { 'text/csv': { schema: z.string().max(LIMITS.inputBytes) } },
+        },
       },
       responses: {
         200: { description: 'The audit', content: { 'application/json': { schema: ModelAuditSchema } } },
@@ -177,52 +186,17 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     async (c) => {
       const { id } = c.req.valid('param');
       const { sector } = c.req.valid('query');
+      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'text/csv') {
+        throw new SuanliError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `${type ? `cannot read a fairness audit from ${type}` : 'no Content-Type'}: send text/csv`,
+        );
+      }
       const csv = await c.req.text();
-      const audit = await service.auditModel(id, sector, csv, c.req.header('x-suanli-source') ?? 'upload', who(c));
+      const source = c.req.header('x-suanli-source')?.slice(0, 256) ?? 'upload';
+      const audit = await service.auditModel(id, sector, csv, source, who(c));
       return c.json(audit as unknown as z.infer<typeof ModelAuditSchema>, 200);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/v1/tokens',
-      tags: ['access'],
-      summary: 'Issue an API token (returned once; only its hash is stored)',
-      request: {
-        body: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: z.object({
-                name: z.string(),
-                role: z.enum(ROLES),
-                tenant: z.string().optional(),
-              }),
-            },
-          },
-        },
-      },
-      responses: {
-        201: {
-          description: 'The token',
-          content: {
-            'application/json': {
-              schema: z.object({
-                token: z.string(),
-                name: z.string(),
-                role: z.string(),
-                tenant: z.string().optional(),
-              }),
-            },
-          },
-        },
-        ...errorResponses,
-      },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
-      const req = { name: body.name, role: body.role, ...(body.tenant !== undefined ? { tenant: body.tenant } : {}) };
-      return c.json(await service.createToken(req, who(c)), 201);
     },
   );
 }

@@ -4,7 +4,12 @@ import { ErrorSchema, errorResponses, JobSchema, list, QuoteSchema, WhyPendingSc
 import { type AppEnv, who } from '../auth.ts';
 import { invalidSpec, specBody, specInput } from './spec-body.ts';
 
-const IdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'j-0123456789ab' }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .max(128)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'j-0123456789ab' }),
+});
 
 export function registerJobRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   app.openapi(
@@ -48,7 +53,7 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServi
       request: {
         query: z.object({
           state: z.enum(JOB_STATES).optional(),
-          tenant: z.string().optional(),
+          tenant: z.string().max(128).optional(),
           limit: z.coerce.number().int().min(1).max(1000).optional(),
         }),
       },
@@ -129,7 +134,7 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServi
       summary: 'A Kueue-ready Kubernetes Job manifest for a placed job (JSON; suanli export writes it as YAML)',
       request: {
         params: IdParam,
-        query: z.object({ namespace: z.string().optional(), image: z.string().optional() }),
+        query: z.object({ namespace: z.string().max(63).optional(), image: z.string().max(512).optional() }),
       },
       responses: {
         200: {

@@ -24,7 +24,12 @@ export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServ
       tags: ['network'],
       summary: 'One site',
       request: {
-        params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'helinger' }) }),
+        params: z.object({
+          id: z
+            .string()
+            .max(128)
+            .openapi({ param: { name: 'id', in: 'path' }, example: 'helinger' }),
+        }),
       },
       responses: {
         200: { description: 'The site', content: { 'application/json': { schema: SiteSchema } } },

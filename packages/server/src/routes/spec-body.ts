@@ -4,7 +4,8 @@ import { ErrorSchema, errorResponses, JobSpecInputJsonSchema } from '../api-sche
 
 export const specBody = {
   required: true,
-  description: 'A job spec in YAML (application/yaml) or JSON (application/json).',
+  description:
+    'A job spec in YAML (application/yaml, application/x-yaml, text/yaml) or strict JSON (application/json). Other media types, or none, are refused with 415.',
   content: {
     'application/yaml': { schema: JobSpecInputJsonSchema },
     'application/json': { schema: JobSpecInputJsonSchema },
@@ -13,25 +14,35 @@ export const specBody = {
 
 export const invalidSpec = {
   ...errorResponses,
-  415: { description: 'Body is neither YAML nor JSON', content: { 'application/json': { schema: ErrorSchema } } },
+  415: {
+    description: 'The Content-Type is not a YAML or JSON type (or is missing)',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
   422: {
     description: 'Unknown accelerator type, site or dataset, or a gang larger than any pool',
     content: { 'application/json': { schema: ErrorSchema } },
   },
 };
 
+/** Media types of a job spec body: YAML, or strict JSON. Anything else (or none) is refused with 415. */
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** `yaml` or `json` from a Content-Type header; UNSUPPORTED_MEDIA_TYPE for any other. */
+export function specFormat(contentType: string | undefined): 'yaml' | 'json' {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (YAML_TYPES.includes(type)) return 'yaml';
+  if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return 'json';
+  throw new SuanliError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `${type ? `cannot read a job spec from ${type}` : 'no Content-Type'}: send application/yaml or application/json`,
+  );
+}
+
 /** Reads a spec body as text, so the service can point at the line of a bad field. */
 export async function specInput(c: Context): Promise<SpecInput> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  const accepted = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', ''];
-  if (!accepted.includes(type)) {
-    throw new SuanliError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `cannot read a job spec from ${type}; send application/yaml or application/json`,
-    );
-  }
+  const format = specFormat(c.req.header('content-type'));
   const source = c.req.header('x-suanli-source');
   const text = await c.req.text();
   if (text.trim() === '') throw new SuanliError('MALFORMED_INPUT', 'the request body is empty; send a job spec');
-  return source ? { text, source } : { text };
+  return { text, format, ...(source ? { source: source.slice(0, 256) } : {}) };
 }

@@ -7,6 +7,12 @@
 export interface Backend {
   readonly name: string;
   /**
+   * How many seconds of a job's estimate pass in one second of the clock: 1 for a real cluster
+   * (the default), 60 for the sim backend at 60×. Expected starts behind running jobs use it, so
+   * an explanation's "starts in 10 min" is wall-clock time on a fast simulated backend too.
+   */
+  readonly timeScale?: number;
+  /**
    * Hands a placed job to the backend. Idempotent: submitting the same `jobId` again returns the
    * external id of the first submission and runs nothing twice.
    */

@@ -30,7 +30,7 @@ export interface StoredModelAudit extends FairnessAudit {
   readonly inputDigest: string;
 }
 
-export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor'] as const;
+export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An API token as stored: only its SHA-256. */
@@ -41,6 +41,27 @@ export interface TokenRecord {
   /** The tenant a tenant-admin or tenant-member acts for. */
   readonly tenant?: string;
   readonly createdAtS: number;
+  /** After this time the token is refused; never when absent. */
+  readonly expiresAtS?: number;
+  /** When it was revoked; it is refused from then on. */
+  readonly revokedAtS?: number;
+}
+
+export const GRANT_KINDS = ['model', 'dataset'] as const;
+export type GrantKind = (typeof GRANT_KINDS)[number];
+
+/** A tenant lets another use one of its models or data sets (until it revokes the grant). */
+export interface GrantRecord {
+  readonly id: string;
+  readonly kind: GrantKind;
+  /** The model's id or the catalog data set's name. */
+  readonly resource: string;
+  readonly owner: string;
+  readonly grantee: string;
+  readonly createdAtS: number;
+  /** The name of the token that gave it. */
+  readonly createdBy: string;
+  readonly revokedAtS?: number;
 }
 
 export interface JobFilter {
@@ -80,14 +101,25 @@ export interface Store {
   /** Stores a token (its hash) with its audit entry. */
   insertToken(token: TokenRecord, event: AuditEvent): Promise<void>;
   findToken(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** Tokens (of one tenant, or all), oldest first. */
+  listTokens(tenant?: string): Promise<TokenRecord[]>;
+  /** Marks a token revoked with its audit entry; undefined (nothing written) if it is missing or already revoked. */
+  revokeToken(tokenHash: string, atS: number, event: AuditEvent): Promise<TokenRecord | undefined>;
   countTokens(): Promise<number>;
+  /** Stores a grant with its audit entry. */
+  insertGrant(grant: GrantRecord, event: AuditEvent): Promise<void>;
+  /** Grants that involve a tenant (as owner or grantee), or all; oldest first. */
+  listGrants(tenant?: string): Promise<GrantRecord[]>;
+  /** Marks a grant revoked with its audit entry; undefined (nothing written) if it is missing or already revoked. */
+  revokeGrant(id: string, atS: number, event: AuditEvent): Promise<GrantRecord | undefined>;
   /** Appends an audit entry on its own (a change that is not a job's: a catalog entry, a key). */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
   /** Audit entries with `seq >= fromSeq`, in order. */
   listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]>;
   /**
    * Tries to become the one process that schedules (several servers on one database). True while
-   * this process holds the leadership: it is kept until `close` or until the process dies.
+   * this process holds the leadership: it is kept until `close` or until the process dies. Throws
+   * when the election itself fails (the database cannot be reached, or the leader's connection broke).
    */
   holdLeadership(): Promise<boolean>;
   close(): Promise<void>;

@@ -15,7 +15,7 @@ describe('trace', () => {
   it.each([
     ['job_id,submit,duration\n', 1, undefined, /header must be/],
     [text('a,0,x,1,,,,'), 2, 'duration_s', /must be a number, got "x"/],
-    [text('a,0,100,-1,,,,'), 2, 'gpus', /≥ 0/],
+    [text('a,0,100,-1,,,,'), 2, 'gpus', /must be in 0\.\.1000000, got -1/],
     [text('a,10,1,1,,,,', 'b,5,1,1,,,,'), 3, 'submit_s', /submit order/],
     [text('a,0,1,1,,,,', 'a,1,1,1,,,,'), 3, 'job_id', /repeated/],
     [text('a,0,1,1,,,'), 2, undefined, /8 fields/],

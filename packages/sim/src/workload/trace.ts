@@ -32,6 +32,11 @@ export class TraceError extends Error {
  * an error naming the line and column: a bad header, a missing or non-numeric figure, a negative
  * duration, rows out of order, a repeated job id.
  */
+/** Ten years: the longest a trace may span, and a job in it run. */
+export const TRACE_MAX_SPAN_S = 10 * 366 * 86_400;
+/** The most accelerators one job of a trace may ask for. */
+export const TRACE_MAX_GPUS = 1_000_000;
+
 export function parseTrace(text: string): TraceRow[] {
   const lines = text.split('\n');
   const header = (lines[0] ?? '').trim();
@@ -60,20 +65,24 @@ export function parseTrace(text: string): TraceRow[] {
     if (id === '') throw new TraceError(i + 1, 'job_id', 'must not be empty');
     if (seen.has(id)) throw new TraceError(i + 1, 'job_id', `${id} is repeated`);
     seen.add(id);
-    const num = (field: string, v: string, min: number): number => {
+    const num = (field: string, v: string, min: number, max: number): number => {
       const n = Number(v);
-      if (v === '' || !Number.isFinite(n)) throw new TraceError(i + 1, field, `must be a number, got "${v}"`);
-      if (n < min) throw new TraceError(i + 1, field, `must be ≥ ${min}, got ${v}`);
+      if (v === '' || !Number.isFinite(n))
+        throw new TraceError(i + 1, field, `must be a number, got "${v.slice(0, 40)}"`);
+      if (n < min || n > max) throw new TraceError(i + 1, field, `must be in ${min}..${max}, got ${v.slice(0, 40)}`);
       return n;
     };
-    const submitS = num('submit_s', submit, 0);
+    if (id.length > 128 || gpuType.length > 64 || user.length > 128 || queue.length > 128 || status.length > 64) {
+      throw new TraceError(i + 1, undefined, 'a text field is too long (ids, users and queues at most 128 characters)');
+    }
+    const submitS = num('submit_s', submit, 0, TRACE_MAX_SPAN_S);
     if (submitS < lastSubmitS) throw new TraceError(i + 1, 'submit_s', 'rows must be in submit order');
     lastSubmitS = submitS;
     rows.push({
       id,
       submitS,
-      durationS: num('duration_s', duration, 0),
-      gpus: num('gpus', gpus, 0),
+      durationS: num('duration_s', duration, 0, TRACE_MAX_SPAN_S),
+      gpus: num('gpus', gpus, 0, TRACE_MAX_GPUS),
       ...(gpuType ? { gpuType } : {}),
       ...(user ? { user } : {}),
       ...(queue ? { queue } : {}),

@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './0001-init.ts';
 import { governance } from './0002-governance.ts';
+import { access } from './0003-access.ts';
 
 /** Every migration, in order. Names sort in the order they run. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': init,
   '0002-governance': governance,
+  '0003-access': access,
 };
 
 export const migrationProvider: MigrationProvider = {

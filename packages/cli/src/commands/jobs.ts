@@ -1,0 +1,105 @@
+import { JOB_STATES, SuanliError } from '@suanli/service';
+import { type Command, Option } from 'commander';
+import { exportJobs } from '../export.ts';
+import { jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from '../format.ts';
+import type { CliContext } from './context.ts';
+
+/** Sites and jobs: list, quote, submit, follow, explain, cancel, optimize, export. */
+export function registerJobCommands(program: Command, ctx: CliContext): void {
+  const { client, print, readSpec, int, io } = ctx;
+  program
+    .command('sites')
+    .description('list the sites of the network with their pools and use')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const sites = await client().sites();
+      print(sites, !!o.json, () => sitesTable(sites));
+    });
+
+  program
+    .command('submit <file>')
+    .description('submit a job spec (YAML or JSON; - reads standard input)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const job = await client().submit(readSpec(file));
+      print(job, !!o.json, () => `${job.id} ${job.state}`);
+    });
+
+  program
+    .command('quote <file>')
+    .description('rank every site for a job spec without submitting it (exit 2 when no site can run it)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const q = await client().quote(readSpec(file));
+      print(q, !!o.json, () => quoteText(q));
+      if (q.options.length === 0) {
+        const first = q.rejected[0];
+        throw new SuanliError(
+          'NO_FEASIBLE_SITE',
+          `no site can run this job${first ? `: ${first.siteId} (${first.plugin}) ${first.reason}` : ''}`,
+          { source: file },
+        );
+      }
+    });
+
+  program
+    .command('jobs')
+    .description('list jobs, newest first')
+    .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
+    .option('--tenant <tenant>', 'only jobs of this tenant')
+    .option('--limit <n>', 'at most this many (1..1000)', int('--limit'), 50)
+    .option('--json', 'print JSON')
+    .action(async (o: { state?: string; tenant?: string; limit: number; json?: boolean }) => {
+      if (o.limit < 1 || o.limit > 1000) throw new SuanliError('INVALID_FIELD', '--limit must be in 1..1000');
+      const jobs = await client().jobs(o);
+      print(jobs, !!o.json, () => (jobs.length ? jobsTable(jobs) : 'no jobs'));
+    });
+
+  program
+    .command('job <id>')
+    .description('one job, with its placement and the explanation of it')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const job = await client().job(id);
+      print(job, !!o.json, () => jobText(job));
+    });
+
+  program
+    .command('why <id>')
+    .description('why a job is pending: the decision a cycle would make now, per-site reasons, quota')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const w = await client().why(id);
+      print(w, !!o.json, () => whyText(w));
+    });
+
+  program
+    .command('cancel <id>')
+    .description('cancel a job that has not finished')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const job = await client().cancel(id);
+      print(job, !!o.json, () => `${job.id} ${job.state}`);
+    });
+
+  program
+    .command('optimize')
+    .description('plan the whole queue with the batch optimizer (LP/MIP); --apply carries the plan out')
+    .option('--apply', 'carry the plan out, as a scheduling cycle would')
+    .option('--json', 'print JSON')
+    .action(async (o: { apply?: boolean; json?: boolean }) => {
+      const r = await client().optimize(!!o.apply);
+      print(r, !!o.json, () => optimizeText(r));
+    });
+
+  program
+    .command('export <ids...>')
+    .description('Kueue-ready Kubernetes Job manifests of placed jobs, validated against the Kubernetes schema')
+    .option('--out <dir>', 'one YAML file per job in this folder (default: YAML documents on stdout)')
+    .option('--namespace <ns>', 'Kubernetes namespace (default: the tenant)')
+    .option('--image <image>', 'container image to run (job specs carry none)')
+    .action(async (ids: string[], o: { out?: string; namespace?: string; image?: string }) => {
+      const r = await exportJobs(client(), ids, o);
+      io.stdout(r.files.length > 0 ? `${r.files.map((f) => `wrote ${f}`).join('\n')}\n` : r.yaml);
+    });
+}
