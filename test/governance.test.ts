@@ -196,6 +196,28 @@ labeling: true
     });
     expect(r.sites.every((s) => !s.allowed)).toBe(true);
     expect(r.sites[0]?.reasons[0]).toMatch(/R01 cannot be evaluated: dataset.level is not known/);
+    // …and how to fix the spec.
+    expect(r.sites[0]?.reasons[0]).toMatch(/— to fix: set `level:` on the data set in the job spec/);
+  });
+
+  it('says how to fix a denied spec, and never shows an unfilled placeholder', async () => {
+    h = await harness({ policy: china });
+    // Sensitive data without an impact assessment on record: R08 names the fix.
+    const sensitive = await refusal(() =>
+      h.service.submit({
+        text: train('acme-ai', '[{ name: faces, sizeGb: 10, sites: [beijing], level: general, pi: sensitive }]'),
+      }),
+    );
+    expect(sensitive.message).toMatch(/R08: .* — to fix: record a personal-information impact assessment/);
+    // A service of a decision model that names no sector: the message says the sector is not given.
+    const scorer = await refusal(() =>
+      h.service.submit({
+        text: 'name: s\nkind: serve\ntenant: insure-co\nresources: { accelerators: { H100: 8 } }\ndurationS: 3600\nmodel: claims-scorer\n',
+      }),
+    );
+    expect(scorer.code).toBe('POLICY_DENIED');
+    expect(scorer.message).not.toMatch(/\?[a-z]+\.[a-zA-Z]+/);
+    expect(scorer.message).toContain('(job.servesSector not given)');
   });
 
   it('requires a passing fairness audit of the current weights before a decision model serves a sector', async () => {
