@@ -48,9 +48,12 @@ async function allowedSites(text: string): Promise<string[]> {
 }
 
 describe('governance: the China policy on cn-national (real SQLite store)', () => {
-  it('loads the built-in China policy: every rule with its source', () => {
+  it('loads the built-in China policy: every rule with its source, and how to satisfy it', () => {
     expect(china.rules.length).toBeGreaterThanOrEqual(15);
-    for (const r of china.rules) expect(r.source.length).toBeGreaterThan(5);
+    for (const r of china.rules) {
+      expect(r.source.length).toBeGreaterThan(5);
+      expect(r.fix, `${r.id} says how to fix a job it denies`).toMatch(/\w{3}/);
+    }
   });
 
   it('admits a filed, labelled public service, and denies one with unfiled weights, naming the rule', async () => {

@@ -5,7 +5,7 @@ import { type RunningServer, startServer } from '@suanli/server';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliWith } from './cli.fixture.ts';
-import { durationS } from './commands/access.ts';
+import { durationS } from './duration.ts';
 
 let server: RunningServer;
 const dir = mkdtempSync(join(tmpdir(), 'suanli-cli-access-'));

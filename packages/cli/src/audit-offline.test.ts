@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { type AuditEntry, generateLogKey, LOG_KEY_KIND } from '@suanli/service';
 import { openSqliteStore } from '@suanli/store';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyData, flipAuditLeaf, flipBytes, garbleData, rehashLog, truncateLog } from './audit.fixture.ts';
+import { copyData, flipAuditLeaf, flipBytes, garbleData, rehashLog, rekeyLog, truncateLog } from './audit.fixture.ts';
 import type { WitnessFile } from './audit-witness.ts';
 import { cliWith } from './cli.fixture.ts';
 
@@ -135,7 +135,7 @@ describe('the log records its key; offline verify holds the key file to it', () 
     await store.appendAudit({ atS: 1, kind: 'token.created', subject: 'operator', data: {} });
     await store.close();
     writeFileSync(join(folder, 'audit-ed25519.pem'), generateLogKey().pem);
-    const r = await cli('audit', 'verify', '--data', folder);
+    const r = await cli('audit', 'verify', '--data', folder, '--unpinned');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('this log records no key (written before log.key entries)');
     expect(r.stdout).toContain('no head of this log is pinned here and no witness was given');
@@ -180,6 +180,33 @@ describe('what only a pin or a witness can catch', () => {
     expect(w.stdout).toMatch(
       /BROKEN: the first \d+ entries no longer hash to the head witnessed .*: history was rewritten/,
     );
+  });
+
+  it('a replaced key with the log re-hashed under it, key entries and all: BROKEN where this log is pinned', async () => {
+    const copy = copyData(data);
+    const { key, pem } = generateLogKey();
+    writeFileSync(join(copy, 'audit-ed25519.pem'), pem);
+    rekeyLog(db(copy), key.publicKey);
+    const pinned = await cli('audit', 'verify', '--data', copy);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toContain(`BROKEN: none of the logs pinned here (${url}) used ${key.publicKey}`);
+    // Where nothing is pinned, or when the user says the folder is another log, it passes, with the warning.
+    const alone = await stranger('audit', 'verify', '--data', copy);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain('would pass');
+    expect((await cli('audit', 'verify', '--data', copy, '--unpinned')).code).toBe(0);
+    // A witness catches it either way.
+    expect((await stranger('audit', 'verify', '--data', copy, '--witness', witnessFile)).code).toBe(1);
+  });
+
+  it('writes nothing to the folder it checks: no migration, no journal files', async () => {
+    const copy = copyData(data);
+    const before = Object.fromEntries(
+      readdirSync(copy).map((f) => [f, readFileSync(join(copy, f)).toString('base64')]),
+    );
+    expect((await cli('audit', 'verify', '--data', copy)).code).toBe(0);
+    const after = Object.fromEntries(readdirSync(copy).map((f) => [f, readFileSync(join(copy, f)).toString('base64')]));
+    expect(after).toEqual(before);
   });
 
   it('refuses a witness file that was altered, and a URL that serves none', async () => {

@@ -1,5 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   type AuditEntry,
@@ -238,16 +247,22 @@ function isDamagedFile(e: unknown): boolean {
 export async function verifyOfflineLog(
   dataDir: string,
   env: Env,
-  options: { witness?: string } = {},
+  options: { witness?: string; unpinned?: boolean } = {},
 ): Promise<LogCheck> {
   const dbPath = join(dataDir, 'suanli.db');
   if (!existsSync(dbPath)) throw new SuanliError('INVALID_FIELD', `no Suanli store at ${dbPath}`, { field: '--data' });
   const witness = options.witness ? await loadWitness(options.witness) : undefined;
   const pins = readPins(pinsPath(env));
   let store: Awaited<ReturnType<typeof openSqliteStore>>;
+  // The folder is evidence: it is read through a copy, and nothing is written to it.
+  const copy = join(mkdtempSync(join(tmpdir(), 'suanli-verify-')), 'suanli.db');
   try {
-    store = await openSqliteStore(dbPath);
+    for (const suffix of ['', '-wal']) {
+      if (existsSync(dbPath + suffix)) copyFileSync(dbPath + suffix, copy + suffix);
+    }
+    store = await openSqliteStore(copy, { migrate: false });
   } catch (e) {
+    rmSync(dirname(copy), { recursive: true, force: true });
     if (!isDamagedFile(e)) throw e;
     const code = (e as { code: string }).code;
     const why = `${e instanceof Error ? e.message : String(e)} (${code})`;
@@ -302,6 +317,13 @@ export async function verifyOfflineLog(
       const w = checkWitness(tree, logKeys, witness, options.witness);
       if (w.problem) return fail(w.problem);
       lines.push(...w.lines);
+    } else if (pinned === 0 && Object.keys(pins).length > 0 && !options.unpinned) {
+      // A folder whose key was replaced and whose log was re-hashed under it, key entries and all,
+      // matches no pin: that must not pass as "nothing pinned". Say which log it is, or that it is none.
+      return fail(
+        `none of the logs pinned here (${Object.keys(pins).join(', ')}) used ${keyList(keys.length > 0 ? keys : [{ seq: 0, publicKey: fileKey }])}: ` +
+          'if this folder is one of them, its key was replaced and its log rewritten; check it against a witness (--witness), or say it is none of them (--unpinned)',
+      );
     } else if (pinned === 0) {
       lines.push(
         'no head of this log is pinned here and no witness was given: entries cut from its end, or the whole log re-hashed, would pass (--witness FILE_OR_URL)',
@@ -311,6 +333,7 @@ export async function verifyOfflineLog(
     return { ok: true, entries, lines };
   } finally {
     await store.close();
+    rmSync(dirname(copy), { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { checkConsistency, type MerkleTree, type SignedTreeHead, SuanliError, verifyTreeHead } from '@suanli/service';
+import {
+  checkConsistency,
+  type MerkleTree,
+  readBounded,
+  type SignedTreeHead,
+  SuanliError,
+  verifyTreeHead,
+} from '@suanli/service';
 import type { ApiClient } from './client.ts';
+import { boundedText } from './http-body.ts';
 
 /**
  * A witness file: the signed tree heads one observer saw a log publish, each checked consistent
@@ -79,8 +87,7 @@ export async function loadWitness(fileOrUrl: string): Promise<WitnessFile> {
     try {
       const res = await fetch(fileOrUrl, { signal: AbortSignal.timeout(30_000) });
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-      if (Number(res.headers.get('content-length') ?? 0) > WITNESS_MAX_BYTES) throw new Error('larger than 8 MiB');
-      text = await res.text();
+      text = await boundedText(res, WITNESS_MAX_BYTES);
     } catch (e) {
       throw new SuanliError(
         'SERVER_UNREACHABLE',
@@ -95,7 +102,12 @@ export async function loadWitness(fileOrUrl: string): Promise<WitnessFile> {
   if (!existsSync(fileOrUrl)) {
     throw new SuanliError('INVALID_FIELD', `no witness file at ${fileOrUrl}`, { field: '--witness' });
   }
-  return parseWitness(readFileSync(fileOrUrl, 'utf8'), fileOrUrl);
+  const bytes = readBounded(
+    fileOrUrl,
+    WITNESS_MAX_BYTES,
+    (why) => new SuanliError('MALFORMED_INPUT', `cannot read the witness file: ${why}`, { source: fileOrUrl }),
+  );
+  return parseWitness(bytes.toString('utf8'), fileOrUrl);
 }
 
 function writeWitness(path: string, w: WitnessFile): void {
@@ -167,19 +179,6 @@ export async function witnessOnce(client: ApiClient, path: string, nowS: number)
     `witnessed ${head.treeSize} entries, signed tree head ${head.rootHash}; ${path} holds ${kept.length} head${kept.length === 1 ? '' : 's'}`,
   );
   return { ok: true, head, heads: kept.length, lines };
-}
-
-/** `30s`, `5m`, `1h`, `500ms` or plain seconds, as milliseconds (at least one second). */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  const ms = m ? Number(m[1]) * unit[(m[2] ?? 's') as keyof typeof unit] : Number.NaN;
-  if (!(ms >= 1000 && ms <= 7 * 24 * 3_600_000)) {
-    throw new SuanliError('INVALID_FIELD', `must be a duration from 1s to 168h (30s, 5m, 1h), not ${text}`, {
-      field: '--every',
-    });
-  }
-  return ms;
 }
 
 /**

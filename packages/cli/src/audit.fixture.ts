@@ -1,7 +1,7 @@
 import { closeSync, cpSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditHash, GENESIS_HASH } from '@suanli/service';
+import { auditHash, canonicalJson, GENESIS_HASH } from '@suanli/service';
 import Database from 'better-sqlite3';
 
 /** What someone holding a data folder can do to it behind the server's back (tests of the audit checks). */
@@ -39,6 +39,31 @@ export function rehashLog(dbPath: string, seq: number, subject: string): void {
     const s = r.seq === seq ? subject : r.subject;
     const hash = auditHash(prev, r.seq, { atS: r.at_s, kind: r.kind, subject: s, data: JSON.parse(r.data) });
     update.run(s, prev, hash, r.seq);
+    prev = hash;
+  }
+  db.close();
+}
+
+/**
+ * Rewrites every `log.key` entry to name `publicKey` and re-hashes the chain: what someone holding
+ * the folder does after replacing its key file, so that the log and the key agree again.
+ */
+export function rekeyLog(dbPath: string, publicKey: string): void {
+  const db = new Database(dbPath);
+  const rows = db.prepare('SELECT seq, at_s, kind, subject, data FROM audit ORDER BY seq').all() as {
+    seq: number;
+    at_s: number;
+    kind: string;
+    subject: string;
+    data: string;
+  }[];
+  const update = db.prepare('UPDATE audit SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?');
+  let prev = GENESIS_HASH;
+  for (const r of rows) {
+    const data = JSON.parse(r.data) as Record<string, unknown>;
+    if (r.kind === 'log.key') data['publicKey'] = publicKey;
+    const hash = auditHash(prev, r.seq, { atS: r.at_s, kind: r.kind, subject: r.subject, data });
+    update.run(canonicalJson(data), prev, hash, r.seq);
     prev = hash;
   }
   db.close();

@@ -16,6 +16,10 @@ import type {
   WhyPending,
 } from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
+import { boundedText } from './http-body.ts';
+
+/** The largest answer the CLI reads from the server (the audit log is read in pages well below it). */
+const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
 /** A thin HTTP client of the Suanli API. Error bodies become SuanliErrors with their codes. */
 export class ApiClient {
@@ -174,7 +178,9 @@ export class ApiClient {
         { cause: e },
       );
     }
-    const text = await res.text().catch(() => '');
+    const text = await boundedText(res, MAX_ANSWER_BYTES).catch((e: unknown) => {
+      throw new SuanliError('INTERNAL', `${method} ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    });
     let body: unknown;
     try {
       body = text === '' ? undefined : JSON.parse(text);

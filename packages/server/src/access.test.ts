@@ -139,6 +139,34 @@ describe("another tenant's models and data sets need its grant (rule ACCESS-01)"
     expect(kinds).toEqual(expect.arrayContaining(['grant.created', 'grant.revoked']));
   });
 
+  it('sees through a public name over another tenant’s checksum, and through a renamed copy', async () => {
+    const a = await app();
+    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' });
+    const sensitive = h.service.network.datasets.find((d) => d.name === 'medical-imaging-sh')?.checksum;
+    const spec = (dataset: string) =>
+      `name: t\nkind: train\ntenant: acme-ai\nresources: { accelerators: { H100: 8 } }\ndurationS: 60\ndatasets: [${dataset}]\n`;
+    const disguised = await a.request(
+      '/v1/quote',
+      acme.token,
+      yaml(spec(`{ name: common-crawl-zh, checksum: 'sha256:${sensitive}' }`)),
+    );
+    expect(disguised.status).toBe(400);
+    expect(await errorOf(disguised)).toMatchObject({
+      code: 'INVALID_FIELD',
+      field: 'datasets[0].checksum',
+      message: expect.stringContaining('medical-imaging-sh'),
+    });
+    const renamed = await a.request(
+      '/v1/quote',
+      acme.token,
+      yaml(spec(`{ name: my-copy, sizeGb: 800, sites: [shanghai], checksum: 'sha256:${sensitive}' }`)),
+    );
+    expect(renamed.status).toBe(403);
+    expect(String((await errorOf(renamed))['message'])).toContain(
+      'ACCESS-01: dataset medical-imaging-sh belongs to tenant hospital-ai',
+    );
+  });
+
   it('keeps public data sets (no owner) open to every tenant', async () => {
     h = await harness({
       network: parseNetwork(
@@ -150,5 +178,20 @@ describe("another tenant's models and data sets need its grant (rule ACCESS-01)"
       `name: t\nkind: train\ntenant: other\nresources: { accelerators: { H100: 8 } }\ndurationS: 60\ndatasets: [{ name: ${d} }]\n`;
     expect((await h.service.submit({ text: spec('open-corpus') })).state).toBe('pending');
     await expect(h.service.submit({ text: spec('private') })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('the last operator token', () => {
+  it('cannot be revoked: nobody could issue a token again', async () => {
+    h = await harness();
+    const ops = { name: 'ops', role: 'operator' as const };
+    const only = await h.service.createToken({ name: 'root', role: 'operator' });
+    await expect(h.service.access.revokeToken(only.id, ops)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining('last working operator token'),
+    });
+    const second = await h.service.createToken({ name: 'root-2', role: 'operator' });
+    await h.service.access.revokeToken(only.id, ops);
+    await expect(h.service.access.revokeToken(second.id, ops)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

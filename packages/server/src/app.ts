@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { authorize, describeIssue, fieldName, SuanliError, type SuanliService } from '@suanli/service';
+import { describeIssue, fieldName, SuanliError, type SuanliService } from '@suanli/service';
 import { bodyLimit } from 'hono/body-limit';
-import { type AppEnv, bearerToken, requireToken } from './auth.ts';
+import { type AppEnv, requireToken } from './auth.ts';
 import { registerDocsPage } from './docs-page.ts';
 import { type ErrorLog, errorResponse } from './errors-to-http.ts';
 import type { Metrics } from './metrics.ts';
@@ -13,6 +13,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 import { settleUnreadBody } from './unread-body.ts';
@@ -22,7 +23,7 @@ export interface AppOptions {
   readonly webDir?: string;
   /** Served at /metrics (Prometheus text format), to tokens that may read metrics. */
   readonly metrics?: Metrics;
-  /** Where internal errors are logged, each under its request id. */
+  /** Where internal errors are logged, each under its request id (default: standard error). */
   readonly log?: ErrorLog;
 }
 
@@ -45,8 +46,11 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
       return undefined;
     },
   });
-  app.onError((err, c) => errorResponse(c, err, options.log));
-  app.notFound((c) => errorResponse(c, new SuanliError('ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+  const log: ErrorLog = options.log ?? { error: (details, message) => console.error(message, details) };
+  app.onError((err, c) => errorResponse(c, err, log));
+  app.notFound((c) =>
+    errorResponse(c, new SuanliError('ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), log),
+  );
   app.use('*', settleUnreadBody());
   app.use(
     '/v1/*',
@@ -85,14 +89,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
     security: [{ bearer: [] }],
   });
   registerDocsPage(app);
-  const metrics = options.metrics;
-  if (metrics) {
-    // Metrics need a token that may read them: a `metrics` token (for a scraper), an operator's or an auditor's.
-    app.get('/metrics', async (c) => {
-      authorize(await service.authenticate(bearerToken(c.req.header('authorization'))), 'metrics.read');
-      return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
-    });
-  }
+  if (options.metrics) registerMetricsRoute(app, service, options.metrics);
 
   const webDir = options.webDir ?? DEFAULT_WEB_DIR;
   if (existsSync(webDir)) {

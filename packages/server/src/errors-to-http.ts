@@ -13,13 +13,13 @@ export interface ErrorLog {
  * The one place where anything thrown in a request becomes a catalog error and a status. An
  * internal error is logged whole under a request id; the caller gets only the id and a generic reason.
  */
-export function errorResponse(c: Context, err: unknown, log?: ErrorLog): Response {
+export function errorResponse(c: Context, err: unknown, log: ErrorLog): Response {
   const e = fromHttpException(err) ?? toSuanliError(err);
   const status = HTTP_STATUS[e.code] as ContentfulStatusCode;
   if (status < 500 || e.code === 'SERVER_UNREACHABLE') return c.json(e.toBody(), status);
   const given = c.req.header('x-request-id');
   const requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-  log?.error({ requestId, method: c.req.method, path: c.req.path, err }, 'request failed');
+  log.error({ requestId, method: c.req.method, path: c.req.path, err }, 'request failed');
   c.header('x-request-id', requestId);
   return c.json(
     {

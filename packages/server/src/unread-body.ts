@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 
 /** The most of an unread request body that is read and dropped to keep its connection open. */
-const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
-const DRAIN_TIMEOUT_MS = 5000;
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 2000;
 
 /**
  * A request refused before its body was read (401, 413, 415…) leaves the body on the connection.

@@ -161,6 +161,19 @@ export class Access {
       throw new SuanliError('ALREADY_REVOKED', `token ${id} (${found.name}) was already revoked`);
     }
     const nowS = this.clock.nowS();
+    if (found.role === 'operator') {
+      // Nobody could issue a token again: the last working operator token stays.
+      const working = (await this.store.listTokens()).filter(
+        (t) =>
+          t.role === 'operator' && t.revokedAtS === undefined && !(t.expiresAtS !== undefined && t.expiresAtS <= nowS),
+      );
+      if (working.length <= 1) {
+        throw new SuanliError(
+          'FORBIDDEN',
+          `token ${id} (${found.name}) is the last working operator token: issue another operator token first`,
+        );
+      }
+    }
     const done = await this.store.revokeToken(found.tokenHash, nowS, {
       atS: nowS,
       kind: 'token.revoked',

@@ -27,7 +27,7 @@ describe('input bounds', () => {
     expect(found.sort()).toEqual(['l', 'l[]', 'm', 'm{} key', 'n', 's']);
   });
 
-  it('keeps the dearest accepted job below 2^53 fen, so sums of costs stay exact', () => {
+  it('keeps the dearest accepted job below 2^53 fen, so its cost is exact in fen', () => {
     expect(worstCaseCostFen()).toBeGreaterThan(0);
     expect(worstCaseCostFen()).toBeLessThan(Number.MAX_SAFE_INTEGER);
   });

@@ -115,8 +115,8 @@ export function renderLimitsDoc(): string {
     'input is at most 1 MB (job specs, API bodies) or 64 MB (network, scenario, profile and policy',
     'files), YAML may use at most 100 aliases and nest 64 levels, rule conditions have at most 1,000',
     'parts nested 16 deep, and plug-in arguments are checked by each plug-in (`packages/engine/src/framework/registry.ts`).',
-    'The dearest job any accepted input can describe costs less than 2^53 fen, so sums of costs stay',
-    'exact (`worstCaseCostFen` in `packages/service/src/limits.ts`).',
+    "The dearest job any accepted input can describe costs less than 2^53 fen, so each job's cost is",
+    'exact in fen (`worstCaseCostFen` in `packages/service/src/limits.ts`); totals are finite, never Infinity.',
   ];
   const fmt = (n: number | undefined) =>
     n === undefined ? '' : n.toLocaleString('en-US', { maximumFractionDigits: 3 });

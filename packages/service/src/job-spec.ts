@@ -174,9 +174,19 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
   const datasets: Dataset[] = (input.datasets ?? []).map((d, i) => {
     // The catalog entry by name, or by content: a renamed copy of a catalog data set is that data set.
     const checksum = d.checksum?.replace(/^sha256:/, '');
-    const catalog =
-      network.datasets.find((c) => c.name === d.name) ??
-      (checksum !== undefined ? network.datasets.find((c) => c.checksum === checksum) : undefined);
+    const byName = network.datasets.find((c) => c.name === d.name);
+    const byContent = checksum !== undefined ? network.datasets.find((c) => c.checksum === checksum) : undefined;
+    // Rules and ownership key on the content: a name may not hide another data set's checksum.
+    if (byName && checksum !== undefined && byName.checksum !== undefined && byName.checksum !== checksum) {
+      throw fail(
+        'INVALID_FIELD',
+        ['datasets', i, 'checksum'],
+        byContent
+          ? `is the checksum of catalog data set ${byContent.name}, not of ${d.name}: name the data set you use`
+          : `is not the checksum of catalog data set ${d.name}: leave it out, or give the data set another name`,
+      );
+    }
+    const catalog = byName ?? byContent;
     const sites = d.sites ?? catalog?.replicas;
     const sizeGb = d.sizeGb ?? catalog?.sizeGb;
     if (!sites || sizeGb === undefined) {

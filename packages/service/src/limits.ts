@@ -4,8 +4,8 @@ import { z } from 'zod';
  * The ranges every input shares. Each number, list, text and mapping of every input (job spec,
  * network file, scenario, profile, policy, API bodies) has a bound, so that no input can make the
  * engine's arithmetic overflow or its loops run away: the largest cost an accepted job can have is
- * pool size × duration × price, far below 2^53 fen (see `worstCaseCostFen` and docs/limits.md,
- * which is generated from the schemas and checked by a test).
+ * pool size × duration × price, below 2^53 fen, so each job's cost is exact in fen (see
+ * `worstCaseCostFen` and docs/limits.md, which is generated from the schemas and checked by a test).
  */
 export const LIMITS = {
   /** Text read from a file or a request body. */
@@ -106,7 +106,7 @@ export function mapOf<V extends z.ZodType>(value: V, max: number, key: z.ZodType
 /**
  * The dearest job any accepted input can describe, in fen: every accelerator of the largest pool
  * for the longest duration at the highest price, plus its energy at the highest tariff and PUE, plus
- * moving every data set at the highest transfer price. Below 2^53, so sums of costs stay exact.
+ * moving every data set at the highest transfer price. Below 2^53: each job's cost is exact in fen.
  */
 export function worstCaseCostFen(): number {
   const hours = LIMITS.durationS / 3600;

@@ -39,6 +39,9 @@ export function parseText(text: string, source?: string, options: ParseOptions =
   if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw new SuanliError('PAYLOAD_TOO_LARGE', `the input is larger than ${formatBytes(maxBytes)}`, at({}));
   }
+  // Before the YAML parser sees it: its cost grows with nesting faster than with size.
+  const deep = nestingBeyond(text, LIMITS.yamlDepth);
+  if (deep) throw malformed(`nested more than ${LIMITS.yamlDepth} levels deep`, deep);
   if (options.format === 'json') checkJson(text, malformed);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
@@ -100,6 +103,81 @@ function position(lineCounter: LineCounter, offset: number): ErrorLocation {
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${n / (1024 * 1024)} MB` : `${n} bytes`;
+}
+
+/**
+ * A single pass over the text that finds nesting deeper than `maxDepth` without parsing it: flow
+ * collections (`[`, `{` outside quotes and comments) count one level each; block collections count
+ * one level per deeper indentation in force (and per `- ` or `? ` that opens a line). The estimate
+ * may exceed the real depth (a block scalar's own indentation), so the limit here is twice the real
+ * one; the exact check on the parsed document follows.
+ */
+export function nestingBeyond(text: string, maxDepth: number): { line: number; column: number } | undefined {
+  const limit = maxDepth * 2;
+  /** Indentations of the block collections open at this point. */
+  const indents: number[] = [];
+  let flow = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote = '';
+  let atLineStart = true;
+  let spaces = 0;
+  let dashes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      atLineStart = true;
+      spaces = 0;
+      dashes = 0;
+      if (quote === "'") quote = '';
+      continue;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (atLineStart) {
+      if (c === ' ' && dashes === 0) {
+        spaces++;
+        continue;
+      }
+      if ((c === '-' || c === '?') && text[i + 1] === ' ') {
+        dashes++;
+        i++;
+        continue;
+      }
+      if (c === ' ') continue;
+      atLineStart = false;
+      if (c === '\r') continue;
+      if (c === '#') {
+        const end = text.indexOf('\n', i);
+        if (end < 0) break;
+        i = end - 1;
+        continue;
+      }
+      if (flow === 0) {
+        while (indents.length > 0 && (indents[indents.length - 1] ?? 0) >= spaces) indents.pop();
+        indents.push(spaces);
+        if (indents.length + dashes > limit) return { line, column: i - lineStart + 1 };
+      }
+    }
+    if (c === '#' && (i === lineStart || text[i - 1] === ' ')) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) break;
+      i = end - 1;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '[' || c === '{') {
+      flow++;
+      if (flow + indents.length + dashes > limit) return { line, column: i - lineStart + 1 };
+    } else if ((c === ']' || c === '}') && flow > 0) {
+      flow--;
+    }
+  }
+  return undefined;
 }
 
 /** Strict JSON: the position of the first error, as JSON.parse reports it. */
@@ -291,7 +369,11 @@ export function readBounded(path: string, maxBytes: number, fail: (why: string) 
       try {
         n = readSync(fd, chunk, 0, chunk.length, null);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          // A non-blocking standard input with nothing yet: wait a little rather than spin.
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
         if ((e as NodeJS.ErrnoException).code === 'EOF') break;
         throw fail(describeFsError(e));
       }

@@ -132,7 +132,7 @@ describe('slurm backend against a slurmrestd that answers garbage', () => {
 });
 
 /** How the proxy in front of the real slurmrestd answers. */
-type Mode = 'pass' | 'garbage' | 'forward-then-garble';
+type Mode = 'pass' | 'garbage' | 'forward-then-garble' | 'empty-listing';
 
 describe.skipIf(!slurmUrl)(
   'slurm backend through a flaky proxy to a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh)',
@@ -159,7 +159,11 @@ describe.skipIf(!slurmUrl)(
           headers,
           ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
         });
-        const text = await answer.text();
+        let text = await answer.text();
+        if (mode === 'empty-listing' && req.url?.endsWith('/jobs')) {
+          // A well-formed listing that lacks every job, as a busy or restarting slurmctld may send.
+          text = JSON.stringify({ ...JSON.parse(text), jobs: [] });
+        }
         res.writeHead(answer.status, { 'content-type': 'application/json' });
         res.end(mode === 'forward-then-garble' ? text.slice(0, 20) : text);
       };
@@ -211,6 +215,21 @@ describe.skipIf(!slurmUrl)(
       } finally {
         p.set('pass');
         clock.skip(60);
+        await b.cancel(externalId);
+      }
+    });
+
+    it('a listing that lacks a job does not fail it: the job is asked after on its own', async () => {
+      const p = await proxy();
+      const clock = skippingClock();
+      const b = backend(p.url, clock);
+      const { externalId } = await b.submit(backendJob('missing', { durationS: 3600 }));
+      try {
+        p.set('empty-listing');
+        const [status] = await b.poll([externalId]);
+        expect(['queued', 'running']).toContain(status?.state);
+      } finally {
+        p.set('pass');
         await b.cancel(externalId);
       }
     });

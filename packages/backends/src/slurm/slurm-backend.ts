@@ -183,24 +183,19 @@ export class SlurmBackend implements Backend {
       const externalId = wanted.get(j.job_id);
       if (externalId === undefined) continue;
       seen.add(j.job_id);
-      const state = STATES[j.job_state] ?? 'queued';
-      const started = j.start_time && j.start_time > 0 ? j.start_time : undefined;
-      const ended = j.end_time && j.end_time > 0 ? j.end_time : undefined;
-      const exitCode = exitCodeOf(j.exit_code);
-      out.push({
-        externalId,
-        state,
-        ...(state !== 'queued' && started !== undefined ? { startedAtS: started } : {}),
-        ...(state !== 'queued' && state !== 'running' && ended !== undefined ? { endedAtS: ended } : {}),
-        ...(state !== 'queued' && state !== 'running' && exitCode !== undefined ? { exitCode } : {}),
-        ...(j.job_state !== 'COMPLETED' && state === 'failed' ? { message: `slurm: ${j.job_state}` } : {}),
-      });
+      out.push(statusOf(j, externalId));
     }
-    // A job Slurm no longer lists (it forgets finished jobs after MinJobAge, or lost its state) is
-    // reconciled, not left running forever: its outcome is unknown, so it is reported failed.
+    // A job the listing lacks is asked after on its own before it is given up: one listing taken
+    // while Slurm was busy must not fail a job for good. Slurm forgets finished jobs after
+    // MinJobAge (or lost its state): then its outcome is unknown, and it is reported failed.
     const nowS = this.o.clock.nowS();
     for (const [id, externalId] of wanted) {
       if (seen.has(id)) continue;
+      const job = await this.lookup(id);
+      if (job) {
+        out.push(statusOf(job, externalId));
+        continue;
+      }
       out.push({
         externalId,
         state: 'failed',
@@ -209,6 +204,17 @@ export class SlurmBackend implements Backend {
       });
     }
     return out;
+  }
+
+  /** One job by id; undefined only when Slurm says it does not know it (errno 2017, or 404). */
+  private async lookup(id: number): Promise<SlurmJob | undefined> {
+    return this.call({ method: 'GET', path: `/job/${id}`, accept: [404, 500] }, ({ status, body }) => {
+      const numbers = errorNumbersOf(body);
+      if (status === 404 || (numbers.length > 0 && numbers.every((n) => GONE.has(n)))) return undefined;
+      const job = jobListing(body).find((j) => j.job_id === id);
+      if (!job) throw new Error(`slurm answered GET /job/${id} without job ${id}`);
+      return job;
+    });
   }
 
   /** Every job Slurm lists; an answer that is not a well-formed listing throws, never reads as "no jobs". */
@@ -283,6 +289,22 @@ interface SlurmRequest {
 interface SlurmAnswer {
   readonly status: number;
   readonly body: Readonly<Record<string, unknown>>;
+}
+
+/** What Suanli records of a job Slurm reports. */
+function statusOf(j: SlurmJob, externalId: string): BackendStatus {
+  const state = STATES[j.job_state] ?? 'queued';
+  const started = j.start_time && j.start_time > 0 ? j.start_time : undefined;
+  const ended = j.end_time && j.end_time > 0 ? j.end_time : undefined;
+  const exitCode = exitCodeOf(j.exit_code);
+  return {
+    externalId,
+    state,
+    ...(state !== 'queued' && started !== undefined ? { startedAtS: started } : {}),
+    ...(state !== 'queued' && state !== 'running' && ended !== undefined ? { endedAtS: ended } : {}),
+    ...(state !== 'queued' && state !== 'running' && exitCode !== undefined ? { exitCode } : {}),
+    ...(j.job_state !== 'COMPLETED' && state === 'failed' ? { message: `slurm: ${j.job_state}` } : {}),
+  };
 }
 
 /** slurm_errno: ESLURM_INVALID_JOB_ID (unknown or purged) and ESLURM_ALREADY_DONE (finished). */

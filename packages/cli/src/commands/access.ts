@@ -1,5 +1,6 @@
 import { SuanliError } from '@suanli/service';
 import type { Command } from 'commander';
+import { durationS } from '../duration.ts';
 import { grantsTable, tokensTable } from '../format-access.ts';
 import type { CliContext } from './context.ts';
 
@@ -84,12 +85,4 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
       const g = await client().revokeGrant(id);
       print(g, !!o.json, () => `revoked ${g.id}: ${g.grantee} may no longer use ${g.kind} ${g.resource}`);
     });
-}
-
-/** `90d`, `12h`, `30m`, `45s` or a number of seconds. */
-export function durationS(text: string, option: string): number {
-  const m = /^(\d{1,9})([smhd]?)$/.exec(text.trim());
-  if (!m) throw new SuanliError('INVALID_FIELD', `${option} must look like 90d, 12h, 30m or 3600, not ${text}`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] ?? ''] ?? 1;
-  return Number(m[1]) * unit;
 }

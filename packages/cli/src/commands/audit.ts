@@ -2,8 +2,9 @@ import { formatErrorLine, isSuanliError, SuanliError } from '@suanli/service';
 import type { Command } from 'commander';
 import { listTrust, resetTrust } from '../audit-trust.ts';
 import { proveEntry, verifyOfflineLog, verifyRemoteLog } from '../audit-verify.ts';
-import { parseDuration, witnessOnce } from '../audit-witness.ts';
+import { witnessOnce } from '../audit-witness.ts';
 import { ApiClient } from '../client.ts';
+import { durationS } from '../duration.ts';
 import { apiToken, type CliContext, DEFAULT_URL } from './context.ts';
 
 /** A check that found the audit log broken: exit 1, after the report was printed. */
@@ -20,11 +21,12 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     )
     .option('--data <dir>', 'check a data folder offline (its suanli.db and log key) instead of the server')
     .option('--witness <fileOrUrl>', 'a witness file (suanli audit witness), or an http(s) URL serving one')
+    .option('--unpinned', 'with --data: the folder is none of the logs pinned here (else a key no pin knows is BROKEN)')
     .option('--json', 'print JSON')
-    .action(async (o: { data?: string; witness?: string; json?: boolean }) => {
+    .action(async (o: { data?: string; witness?: string; unpinned?: boolean; json?: boolean }) => {
       const options = o.witness ? { witness: o.witness } : {};
       const v = o.data
-        ? await verifyOfflineLog(o.data, io.env, options)
+        ? await verifyOfflineLog(o.data, io.env, { ...options, ...(o.unpinned ? { unpinned: true } : {}) })
         : await verifyRemoteLog(client(), io.env, options);
       print(v, !!o.json, () => v.lines.join('\n'));
       if (!v.ok) throw new AuditBroken();
@@ -51,16 +53,16 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .option('--count <n>', 'stop after N polls (default: 1, or no end with --every)', ctx.int('--count'))
     .option('--json', 'print JSON')
     .action(async (o: { out: string; every?: string; count?: number; json?: boolean }) => {
-      const every = o.every !== undefined ? parseDuration(o.every) : undefined;
-      const polls = o.count ?? (every ? Number.POSITIVE_INFINITY : 1);
+      const everyMs = o.every !== undefined ? durationS(o.every, '--every', { maxS: 7 * 86_400 }) * 1000 : undefined;
+      const polls = o.count ?? (everyMs ? Number.POSITIVE_INFINITY : 1);
       for (let i = 0; i < polls; i++) {
-        if (i > 0) await new Promise((ok) => setTimeout(ok, every ?? 0));
+        if (i > 0) await new Promise((ok) => setTimeout(ok, everyMs ?? 0));
         let r: Awaited<ReturnType<typeof witnessOnce>>;
         try {
           r = await witnessOnce(client(), o.out, Date.now() / 1000);
         } catch (e) {
           // A server that is down for a poll is not a broken log: say so and poll again.
-          if (every === undefined || !(isSuanliError(e) && e.code === 'SERVER_UNREACHABLE')) throw e;
+          if (everyMs === undefined || !(isSuanliError(e) && e.code === 'SERVER_UNREACHABLE')) throw e;
           io.stderr(`suanli: ${formatErrorLine(e.code, e.message, e.location)}\n`);
           continue;
         }

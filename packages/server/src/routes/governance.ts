@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { LIMITS, SuanliError, type SuanliService } from '@suanli/service';
+import { LIMITS, type SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses } from '../api-schemas.ts';
 import { type AppEnv, who } from '../auth.ts';
-import { invalidSpec, specBody, specInput } from './spec-body.ts';
+import { csvBody, invalidSpec, specBody, specInput } from './spec-body.ts';
 
 const RuleSchema = z
   .object({
@@ -186,16 +186,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     async (c) => {
       const { id } = c.req.valid('param');
       const { sector } = c.req.valid('query');
-      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== 'text/csv') {
-        throw new SuanliError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          `${type ? `cannot read a fairness audit from ${type}` : 'no Content-Type'}: send text/csv`,
-        );
-      }
-      const csv = await c.req.text();
-      const source = c.req.header('x-suanli-source')?.slice(0, 256) ?? 'upload';
-      const audit = await service.auditModel(id, sector, csv, source, who(c));
+      const csv = await csvBody(c);
+      const audit = await service.auditModel(id, sector, csv.text, csv.source, who(c));
       return c.json(audit as unknown as z.infer<typeof ModelAuditSchema>, 200);
     },
   );

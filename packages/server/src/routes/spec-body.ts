@@ -38,6 +38,18 @@ export function specFormat(contentType: string | undefined): 'yaml' | 'json' {
   );
 }
 
+/** Reads a CSV body (a fairness audit's rows); UNSUPPORTED_MEDIA_TYPE unless it is labelled text/csv. */
+export async function csvBody(c: Context): Promise<{ text: string; source: string }> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'text/csv') {
+    throw new SuanliError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${type ? `cannot read CSV from ${type}` : 'no Content-Type'}: send text/csv`,
+    );
+  }
+  return { text: await c.req.text(), source: c.req.header('x-suanli-source')?.slice(0, 256) ?? 'upload' };
+}
+
 /** Reads a spec body as text, so the service can point at the line of a bad field. */
 export async function specInput(c: Context): Promise<SpecInput> {
   const format = specFormat(c.req.header('content-type'));

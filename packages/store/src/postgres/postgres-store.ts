@@ -92,8 +92,11 @@ export class PostgresStore extends KyselyStore {
   override async close(): Promise<void> {
     const leader = this.leader;
     this.leader = undefined;
-    await leader?.client.end();
-    await super.close();
+    try {
+      await leader?.client.end();
+    } finally {
+      await super.close();
+    }
   }
 }
 
