@@ -29,7 +29,7 @@ export async function optimizerBench(): Promise<Record<string, number>> {
     },
   });
   const t0 = performance.now();
-  const { decisions, optimizer } = decide({ network, allocations: [], queue }, NOW, seededRng(1), {
+  const { decisions, optimizer } = decide({ network, allocations: [], queue }, NOW, {
     profile,
     solver,
     optimize: true,

@@ -20,7 +20,7 @@ const NOW = 1_795_392_000;
 export function placementPerSecond(network: Network, jobs: readonly Job[], profile: Profile, repeats = 3): number {
   const run = () => {
     const t0 = performance.now();
-    const { decisions } = decide({ network, allocations: [], queue: jobs }, NOW, seededRng(1), { profile });
+    const { decisions } = decide({ network, allocations: [], queue: jobs }, NOW, { profile });
     const s = (performance.now() - t0) / 1000;
     if (decisions.length !== jobs.length) throw new Error('every job gets a decision');
     return decisions.length / s;

@@ -5,7 +5,6 @@ import type { Decision } from './domain/placement.ts';
 import type { Snapshot } from './domain/snapshot.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from './framework/registry.ts';
 import { job, running, T0, testNetwork } from './network.fixture.ts';
-import { seededRng } from './rng.ts';
 
 const network = testNetwork();
 const snap = (over: Partial<Snapshot> = {}): Snapshot => ({ network, allocations: [], queue: [], ...over });
@@ -17,20 +16,12 @@ const fifo = buildProfile({ ...DEFAULT_PROFILE_SPEC, name: 'fifo', queueSort: 'p
 
 describe('decide', () => {
   it('places on the cheapest site when only cost counts', () => {
-    const { decisions } = decide(
-      snap({ queue: [job('a', { objective: { cost: 1, carbon: 0, time: 0 } })] }),
-      T0,
-      seededRng(1),
-    );
+    const { decisions } = decide(snap({ queue: [job('a', { objective: { cost: 1, carbon: 0, time: 0 } })] }), T0);
     expect(placed(decisions[0]).siteId).toBe('west');
   });
 
   it('places on the cleanest site when only carbon counts, and states its figures', () => {
-    const { decisions } = decide(
-      snap({ queue: [job('a', { objective: { cost: 0, carbon: 1, time: 0 } })] }),
-      T0,
-      seededRng(1),
-    );
+    const { decisions } = decide(snap({ queue: [job('a', { objective: { cost: 0, carbon: 1, time: 0 } })] }), T0);
     const p = placed(decisions[0]);
     expect(p.siteId).toBe('hydro');
     // 8 × 700 W × 0.96 × 1.35 × PUE 1.2 × 1 h = 8.709 kWh; × 0.14 kg/kWh.
@@ -42,11 +33,7 @@ describe('decide', () => {
   });
 
   it('explains every site: ranked ones with score parts, the others with the plug-in that filtered them', () => {
-    const { decisions } = decide(
-      snap({ queue: [job('a', { options: [{ accelerator: 'A100', perMember: 8 }] })] }),
-      T0,
-      seededRng(1),
-    );
+    const { decisions } = decide(snap({ queue: [job('a', { options: [{ accelerator: 'A100', perMember: 8 }] })] }), T0);
     const e = decisions[0]?.explanation;
     expect(e?.verdicts.map((v) => v.siteId).sort()).toEqual(['east', 'hydro', 'west']);
     expect(e?.verdicts[0]).toMatchObject({ siteId: 'east', outcome: 'scored', rank: 1 });
@@ -66,7 +53,6 @@ describe('decide', () => {
         ],
       }),
       T0,
-      seededRng(1),
       { profile: fifo },
     );
     expect(placed(decisions[0]).siteId).toBe('west');
@@ -78,7 +64,6 @@ describe('decide', () => {
     const { decisions } = decide(
       snap({ queue: [job('g', { gang: 4, options: [{ accelerator: 'H100', perMember: 8 }] })] }),
       T0,
-      seededRng(1),
     );
     const p = placed(decisions[0]);
     expect(p.count).toBe(32);
@@ -86,7 +71,6 @@ describe('decide', () => {
     const tooBig = decide(
       snap({ queue: [job('h', { gang: 9, options: [{ accelerator: 'H100', perMember: 8 }] })] }),
       T0,
-      seededRng(1),
     );
     expect(tooBig.decisions[0]).toMatchObject({ kind: 'wait', unresolvable: true });
   });
@@ -98,13 +82,13 @@ describe('decide', () => {
       running('z', 'east-h100', 16, { endS: T0 + 7200 }),
     ];
     const queue = [job('a', { objective: { cost: 1, carbon: 0, time: 1 } })];
-    const { decisions } = decide(snap({ allocations, queue }), T0, seededRng(1));
+    const { decisions } = decide(snap({ allocations, queue }), T0);
     expect(decisions[0]).toMatchObject({
       kind: 'reserve',
       placement: { siteId: 'west', estimate: { startS: T0 + 1800, waitS: 1800 } },
     });
     const noBackfill = buildProfile({ ...DEFAULT_PROFILE_SPEC, backfill: { reservations: 0 } });
-    const waiting = decide(snap({ allocations, queue }), T0, seededRng(1), { profile: noBackfill });
+    const waiting = decide(snap({ allocations, queue }), T0, { profile: noBackfill });
     expect(waiting.decisions[0]).toMatchObject({ kind: 'wait', unresolvable: false, expectedStartS: T0 + 1800 });
   });
 
@@ -116,7 +100,6 @@ describe('decide', () => {
         queue: [job('a', { deadlineS: T0 + 5400 }), job('b', { budgetCny: 50, submittedAtS: 1 })],
       }),
       T0,
-      seededRng(1),
     );
     const a = decisions.find((d) => d.jobId === 'a');
     expect(a?.kind).toBe('place');
@@ -141,7 +124,6 @@ describe('decide', () => {
         ],
       }),
       T0,
-      seededRng(1),
       { profile: fifo },
     );
     expect(decisions.map((d) => d.jobId)).toEqual(['urgent', 'early', 'late']);
@@ -161,12 +143,12 @@ describe('decide', () => {
       running('h', 'hydro-h100', 32, { endS: T0 + 86400 }),
       running('e', 'east-h100', 16, { endS: T0 + 86400 }),
     ];
-    const p = placed(decide(snap({ allocations, queue: [j] }), T0, seededRng(1)).decisions[0]);
+    const p = placed(decide(snap({ allocations, queue: [j] }), T0).decisions[0]);
     expect(p.accelerator).toBe('A100');
     expect(p.estimate.durationS).toBeCloseTo((3600 * 989) / 312, 6);
   });
 
-  it('gives the same decisions, byte for byte, for the same snapshot, time and seed', () => {
+  it('gives the same decisions, byte for byte, for the same snapshot and time', () => {
     const queue = Array.from({ length: 40 }, (_, i) =>
       job(`j${i}`, {
         submittedAtS: i,
@@ -183,8 +165,8 @@ describe('decide', () => {
         ...(i % 5 === 0 ? { deadlineS: T0 + 86400 } : {}),
       }),
     );
-    const a = JSON.stringify(decide(snap({ queue }), T0, seededRng(42)));
-    const b = JSON.stringify(decide(snap({ queue: [...queue].reverse() }), T0, seededRng(42)));
+    const a = JSON.stringify(decide(snap({ queue }), T0));
+    const b = JSON.stringify(decide(snap({ queue: [...queue].reverse() }), T0));
     expect(a).toBe(b);
   });
 });
@@ -193,7 +175,7 @@ describe('decide: cycle mechanics', () => {
   it('looks at no more than queueDepth jobs, in queue order; the rest wait and say why', () => {
     const profile = buildProfile({ ...DEFAULT_PROFILE_SPEC, queueSort: 'priority-fifo', queueDepth: 2 });
     const queue = [job('c', { submittedAtS: 3 }), job('a', { submittedAtS: 1 }), job('b', { submittedAtS: 2 })];
-    const { decisions } = decide({ network: testNetwork(), allocations: [], queue }, T0, seededRng(1), { profile });
+    const { decisions } = decide({ network: testNetwork(), allocations: [], queue }, T0, { profile });
     expect(decisions.map((d) => [d.jobId, d.kind])).toEqual([
       ['a', 'place'],
       ['b', 'place'],
@@ -205,11 +187,7 @@ describe('decide: cycle mechanics', () => {
   it('holds the accelerators of a job past its expected end: it is still running', () => {
     // All 32 hydro H100 are held by a job that should have ended an hour ago.
     const allocations = [running('late', 'hydro-h100', 32, { startS: T0 - 7200, endS: T0 - 3600 })];
-    const { decisions } = decide(
-      { network: testNetwork(), allocations, queue: [job('j', { sites: ['hydro'] })] },
-      T0,
-      seededRng(1),
-    );
+    const { decisions } = decide({ network: testNetwork(), allocations, queue: [job('j', { sites: ['hydro'] })] }, T0);
     const d = decisions[0];
     expect(d?.kind).toBe('reserve');
     // Assumed to run on as long again as it has overrun: an hour.
@@ -256,8 +234,8 @@ describe('decide: cycle mechanics', () => {
               startS: d.kind === 'wait' ? undefined : d.placement.estimate.startS,
               preempts: d.kind === 'place' ? d.preempts.map((p) => p.jobId) : [],
             }));
-          const a = decide(snapshot, T0, seededRng(1), { profile: full }).decisions;
-          const b = decide(snapshot, T0, seededRng(1), { profile: none }).decisions;
+          const a = decide(snapshot, T0, { profile: full }).decisions;
+          const b = decide(snapshot, T0, { profile: none }).decisions;
           expect(shape(b)).toEqual(shape(a));
         },
       ),
@@ -272,7 +250,6 @@ describe('quote', () => {
       snap({ queue: [job('q1', { options: [{ accelerator: 'H100', perMember: 64 }] })] }),
       job('new'),
       T0,
-      seededRng(1),
     );
     // The queued job fills west, so the quote cannot start there now.
     const west = e.verdicts.find((v) => v.siteId === 'west');

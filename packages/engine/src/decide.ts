@@ -8,7 +8,6 @@ import { evaluateJob } from './framework/runner.ts';
 import { type CycleBudget, scheduleOne, summarise } from './framework/schedule-one.ts';
 import { applyChoice, leftOut, type OptimizerReport, solveBatch } from './optimizer/batch.ts';
 import type { Solver } from './optimizer/solver.ts';
-import type { Rng } from './rng.ts';
 
 export interface DecideResult {
   /** One decision per queued job, in the order they were decided. */
@@ -29,11 +28,11 @@ export interface DecideOptions {
  * The engine's one entry point. Given the network, what is held and what is queued, it decides for
  * every queued job: place it now (on which pool, at what cost, energy and carbon, stopping which
  * jobs if any), hold a later start for it, or let it wait, and says why. Pure: the same snapshot,
- * time and seed give the same decisions.
+ * and time give the same decisions (ties are broken by job and pool order, never by chance).
  */
-export function decide(snapshot: Snapshot, nowS: number, rng: Rng, options: DecideOptions = {}): DecideResult {
+export function decide(snapshot: Snapshot, nowS: number, options: DecideOptions = {}): DecideResult {
   const profile = options.profile ?? defaultProfile();
-  const cycle = new Cycle(snapshot, nowS, rng, profile.queueSort);
+  const cycle = new Cycle(snapshot, nowS, profile.queueSort);
   const decisions: Decision[] = [];
   const budget: CycleBudget = { reservationsLeft: profile.reservations };
   const settings = profile.optimizer;
@@ -99,9 +98,9 @@ function beyondDepth(job: Job, nowS: number, profile: Profile): Decision {
  * carbon and expected start. The queued jobs are decided first, as `decide` would, so their
  * placements and reservations count.
  */
-export function quote(snapshot: Snapshot, job: Job, nowS: number, rng: Rng, options: DecideOptions = {}): Explanation {
+export function quote(snapshot: Snapshot, job: Job, nowS: number, options: DecideOptions = {}): Explanation {
   const profile = options.profile ?? defaultProfile();
-  const cycle = new Cycle(snapshot, nowS, rng, profile.queueSort);
+  const cycle = new Cycle(snapshot, nowS, profile.queueSort);
   const budget: CycleBudget = { reservationsLeft: profile.reservations };
   for (const queued of queueOrder(cycle, snapshot.queue, profile)) scheduleOne(cycle, queued, profile, budget);
   const evaluation = evaluateJob(cycle, job, profile);

@@ -8,7 +8,6 @@ import { Cycle } from './framework/cycle.ts';
 import { Option, stagingAt } from './framework/option.ts';
 import { idlePowerKw, itPowerKw } from './models/energy.ts';
 import { durationOnS } from './models/equivalence.ts';
-import { seededRng } from './rng.ts';
 
 export const H100: AcceleratorSpec = {
   type: 'H100',
@@ -129,7 +128,7 @@ export function running(jobId: string, poolId: string, count: number, over: Part
 
 /** A cycle over a snapshot, for plug-in tests. */
 export function cycleOf(snapshot: Partial<Snapshot> = {}, nowS = T0): Cycle {
-  return new Cycle({ network: testNetwork(), allocations: [], queue: [], ...snapshot }, nowS, seededRng(1));
+  return new Cycle({ network: testNetwork(), allocations: [], queue: [], ...snapshot }, nowS);
 }
 
 /** The earliest option of `j` on a pool (or a later start), as the runner builds it. */

@@ -31,7 +31,6 @@ import {
   type SiteVerdict,
   type Snapshot,
   type Solver,
-  seededRng,
   testPolicy,
   withPolicy,
   yearOf,
@@ -444,7 +443,7 @@ export class SuanliService {
     await this.access.checkOwnership(spec);
     const snapshot = await this.snapshot();
     const job = toEngineJob({ id: 'quote', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });
-    const explanation = quote(snapshot, job, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
+    const explanation = quote(snapshot, job, nowS, { profile: this.profile });
     return toQuote(explanation);
   }
 
@@ -463,7 +462,7 @@ export class SuanliService {
   async quotas(actor: Principal = SYSTEM): Promise<QuotaStatus[]> {
     authorize(actor, 'sites.read');
     const nowS = this.clock.nowS();
-    const cycle = new Cycle(await this.snapshot(), nowS, seededRng(0));
+    const cycle = new Cycle(await this.snapshot(), nowS);
     const mine =
       actor.tenant !== undefined ? this.network.tenants.find((t) => t.id === actor.tenant)?.clusterQueue : undefined;
     return this.network.clusterQueues
@@ -611,11 +610,11 @@ export class SuanliService {
     }
     const nowS = this.clock.nowS();
     const snapshot = await this.snapshot();
-    const { decisions } = decide(snapshot, nowS, seededRng(Math.floor(nowS)), { profile: this.profile });
+    const { decisions } = decide(snapshot, nowS, { profile: this.profile });
     const index = decisions.findIndex((d) => d.jobId === id);
     const d = decisions[index];
     if (!d) throw new SuanliError('INTERNAL', `job ${id} is pending but was not decided`);
-    const cycle = new Cycle(snapshot, nowS, seededRng(0));
+    const cycle = new Cycle(snapshot, nowS);
     const cq = queueOf(cycle, job.spec.tenant);
     const quota = cq
       ? {
@@ -724,7 +723,7 @@ export class SuanliService {
     const nowS = this.clock.nowS();
     const snapshot = await this.snapshot();
     const queue = this.admit(snapshot.queue, nowS);
-    const result = decide({ ...snapshot, queue }, nowS, seededRng(Math.floor(nowS)), {
+    const result = decide({ ...snapshot, queue }, nowS, {
       profile: this.profile,
       ...(this.solver ? { solver: this.solver } : {}),
     });
@@ -766,7 +765,7 @@ export class SuanliService {
     }
     const nowS = this.clock.nowS();
     const snapshot = await this.snapshot();
-    const result = decide(snapshot, nowS, seededRng(Math.floor(nowS)), {
+    const result = decide(snapshot, nowS, {
       profile: this.profile,
       solver: this.solver,
       optimize: true,

@@ -11,7 +11,6 @@ import {
   prepareNetwork,
   SchedulingQueue,
   type Solver,
-  seededRng,
 } from '@suanli/engine';
 import { Estimator } from './estimator.ts';
 import { EventQueue } from './event-queue.ts';
@@ -120,7 +119,6 @@ export function simulate(input: SimInput): SimSummary {
   // Nobody reads explanations in a simulation: switching them off changes no decision, only speed.
   const profile: Profile = input.profile.explain === 'none' ? input.profile : { ...input.profile, explain: 'none' };
   const net = prepareNetwork(network);
-  const rng = seededRng(input.seed);
   const estimator = new Estimator(input.estimates);
   const events = new EventQueue<Event>();
   const arrivals = input.jobs[Symbol.iterator]();
@@ -383,7 +381,7 @@ export function simulate(input: SimInput): SimSummary {
   const decideNow = (t: number, jobs: Job[]) => {
     cycles++;
     const before = preemptions;
-    const { decisions } = decide({ network, allocations, queue: jobs }, t, rng, {
+    const { decisions } = decide({ network, allocations, queue: jobs }, t, {
       profile,
       ...(input.solver ? { solver: input.solver } : {}),
     });

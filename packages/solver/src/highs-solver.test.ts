@@ -7,7 +7,6 @@ import {
   type LpModel,
   type Network,
   type Solver,
-  seededRng,
 } from '@suanli/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHighsSolver } from './highs-solver.ts';
@@ -131,9 +130,9 @@ describe('batch optimizer with HiGHS', () => {
   });
 
   it('plans jobs together where the greedy pass, one by one, does worse (the second job waits)', () => {
-    const greedy = decide({ network: network(), allocations: [], queue }, NOW, seededRng(1), { profile });
+    const greedy = decide({ network: network(), allocations: [], queue }, NOW, { profile });
     expect(greedy.decisions.map(site)).toEqual(['good@0', 'wait']);
-    const optimized = decide({ network: network(), allocations: [], queue }, NOW, seededRng(1), {
+    const optimized = decide({ network: network(), allocations: [], queue }, NOW, {
       profile,
       solver,
       optimize: true,
@@ -150,7 +149,7 @@ describe('batch optimizer with HiGHS', () => {
 
   it('never over-fills a pool, and leaves the jobs that do not fit waiting', () => {
     const many = Array.from({ length: 7 }, (_, i) => job(`j${i}`, i, 1));
-    const { decisions, optimizer } = decide({ network: network(), allocations: [], queue: many }, NOW, seededRng(1), {
+    const { decisions, optimizer } = decide({ network: network(), allocations: [], queue: many }, NOW, {
       profile,
       solver,
       optimize: true,
@@ -173,7 +172,7 @@ describe('batch optimizer with HiGHS', () => {
         runtimeS: 0,
       }),
     };
-    const r = decide({ network: network(), allocations: [], queue }, NOW, seededRng(1), {
+    const r = decide({ network: network(), allocations: [], queue }, NOW, {
       profile,
       solver: failing,
       optimize: true,

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../decide.ts';
 import type { Decision } from '../domain/placement.ts';
 import { job, running, T0, testNetwork } from '../network.fixture.ts';
-import { seededRng } from '../rng.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from './registry.ts';
 
 const fifo = buildProfile({ ...DEFAULT_PROFILE_SPEC, queueSort: 'priority-fifo', timeShift: false });
@@ -20,7 +19,7 @@ describe('backfill', () => {
     const head = job('head', { submittedAtS: 0, options: [{ accelerator: 'H100', perMember: 64 }] });
     const short = job('short', { submittedAtS: 1, durationS: 1800, options: [{ accelerator: 'H100', perMember: 16 }] });
     const long = job('long', { submittedAtS: 2, durationS: 7200, options: [{ accelerator: 'H100', perMember: 16 }] });
-    const { decisions } = decide({ network, allocations, queue: [head, short, long] }, T0, seededRng(1), {
+    const { decisions } = decide({ network, allocations, queue: [head, short, long] }, T0, {
       profile: fifo,
     });
     const by = (id: string) => decisions.find((d) => d.jobId === id);
@@ -83,7 +82,7 @@ describe('backfill', () => {
             timeShift: false,
             backfill: { reservations: 100 },
           });
-          const { decisions } = decide({ network, allocations, queue }, T0, seededRng(3), { profile });
+          const { decisions } = decide({ network, allocations, queue }, T0, { profile });
           // Jobs stopped by preemption no longer hold anything.
           const stopped = new Set(decisions.flatMap((d) => (d.kind === 'place' ? d.preempts.map((p) => p.jobId) : [])));
           const left = allocations.filter((a) => !stopped.has(a.jobId));
@@ -163,7 +162,6 @@ function reservationsHold(
   const again = decide(
     { network, allocations: nowRunning, queue: queue.filter((j) => reserved.some((r) => r.jobId === j.id)) },
     T0,
-    seededRng(3),
     { profile },
   );
   return reserved.every((r) => {

@@ -1,6 +1,5 @@
 import type { Allocation, ExportRecord, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
-import type { Rng } from '../rng.ts';
 import type { QueueSortPlugin } from './plugin.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
 import { Timeline } from './timeline.ts';
@@ -32,7 +31,6 @@ export function expectedEndS(a: Pick<Allocation, 'endS'>, nowS: number): number 
 export class Cycle {
   readonly net: PreparedNetwork;
   readonly nowS: number;
-  readonly rng: Rng;
   /** Transfers abroad so far (governance counters). */
   readonly exports: readonly ExportRecord[];
   private readonly capacity: (Timeline | undefined)[];
@@ -41,11 +39,10 @@ export class Cycle {
   private usageByTenant: Map<string, Map<string, number>> | undefined;
   private readonly pluginState = new Map<string, unknown>();
 
-  constructor(snapshot: Snapshot, nowS: number, rng: Rng, queueSort?: QueueSortPlugin) {
+  constructor(snapshot: Snapshot, nowS: number, queueSort?: QueueSortPlugin) {
     this.net = prepareNetwork(snapshot.network);
     this.exports = snapshot.exports ?? [];
     this.nowS = nowS;
-    this.rng = rng;
     this.queueSort = queueSort;
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
     this.power = new Array<Timeline | undefined>(this.net.sites.length);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../decide.ts';
 import { cycleOf, job, running, T0, testNetwork } from '../network.fixture.ts';
-import { seededRng } from '../rng.ts';
 import { Plan } from './plan.ts';
 import type { ReservePlugin } from './plugin.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from './registry.ts';
@@ -58,7 +57,6 @@ describe('plan (transaction)', () => {
         ],
       },
       T0,
-      seededRng(1),
       { profile },
     );
     expect(decisions.find((d) => d.jobId === 'gang4')?.kind).toBe('wait');

@@ -1,7 +1,6 @@
 import type { Job } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
 import type { Decision } from '../domain/placement.ts';
-import { seededRng } from '../rng.ts';
 import { Cycle } from './cycle.ts';
 import { type PreparedNetwork, prepareNetwork } from './prepared-network.ts';
 import type { Profile } from './profile.ts';
@@ -60,7 +59,7 @@ export class SchedulingQueue {
     this.net = prepareNetwork(network);
     this.maxParkS = options.maxParkS ?? DEFAULT_MAX_PARK_S;
     // Queue order without usage: static orders ignore the cycle; fair share falls back to priority and age.
-    const empty = new Cycle({ network, allocations: [], queue: [] }, 0, seededRng(0), profile.queueSort);
+    const empty = new Cycle({ network, allocations: [], queue: [] }, 0, profile.queueSort);
     this.order = (a, b) => profile.queueSort.compare(a, b, empty);
     this.byPool = this.net.pools.map(() => []);
   }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../decide.ts';
 import type { Network } from '../domain/network.ts';
 import { job, site, T0, testNetwork } from '../network.fixture.ts';
-import { seededRng } from '../rng.ts';
 
 /** One site whose grid is clean at midday (solar) and whose power is cheap at night, UTC+8. */
 function solarNetwork(): Network {
@@ -15,7 +14,7 @@ function solarNetwork(): Network {
 describe('time shifting', () => {
   it('holds a flexible job for the greenest hours when carbon is all that counts', () => {
     const j = job('flex', { deadlineS: T0 + 86400, durationS: 3 * 3600, objective: { cost: 0, carbon: 1, time: 0 } });
-    const d = decide({ network: solarNetwork(), allocations: [], queue: [j] }, T0, seededRng(1)).decisions[0];
+    const d = decide({ network: solarNetwork(), allocations: [], queue: [j] }, T0).decisions[0];
     expect(d?.kind).toBe('reserve');
     // 10:00 local = 02:00 UTC: the whole run in the clean hours.
     expect(d?.kind === 'reserve' && d.placement.estimate.startS).toBe(T0 + 2 * 3600);
@@ -24,7 +23,7 @@ describe('time shifting', () => {
 
   it('shifts to the cheap night when cost of energy counts alone, and never past the deadline', () => {
     const j = job('night', { deadlineS: T0 + 86400, durationS: 3600, objective: { cost: 1, carbon: 0, time: 0 } });
-    const d = decide({ network: solarNetwork(), allocations: [], queue: [j] }, T0, seededRng(1)).decisions[0];
+    const d = decide({ network: solarNetwork(), allocations: [], queue: [j] }, T0).decisions[0];
     // Tariff 0.2 from 00:00 to 07:00 local = 16:00 UTC on: the first night hour.
     expect(d?.kind === 'reserve' && d.placement.estimate.startS).toBe(T0 + 16 * 3600);
     const tight = job('tight', {
@@ -32,14 +31,12 @@ describe('time shifting', () => {
       durationS: 3600,
       objective: { cost: 1, carbon: 0, time: 0 },
     });
-    const d2 = decide({ network: solarNetwork(), allocations: [], queue: [tight] }, T0, seededRng(1)).decisions[0];
+    const d2 = decide({ network: solarNetwork(), allocations: [], queue: [tight] }, T0).decisions[0];
     expect(d2?.kind === 'place' || (d2?.kind === 'reserve' && d2.placement.estimate.endS <= T0 + 4 * 3600)).toBe(true);
   });
 
   it('starts a job without a deadline at once', () => {
     const j = job('now', { durationS: 3600, objective: { cost: 0, carbon: 1, time: 0 } });
-    expect(decide({ network: solarNetwork(), allocations: [], queue: [j] }, T0, seededRng(1)).decisions[0]?.kind).toBe(
-      'place',
-    );
+    expect(decide({ network: solarNetwork(), allocations: [], queue: [j] }, T0).decisions[0]?.kind).toBe('place');
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../decide.ts';
 import { buildProfile } from '../../framework/registry.ts';
 import { cycleOf, job, optionOf, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 import { distanceScore } from './distance-score.ts';
 
 describe('distance-score', () => {
@@ -30,7 +29,6 @@ describe('distance-score', () => {
     const { decisions } = decide(
       { network: testNetwork(), allocations: [], queue: [job('j', { originSiteId: 'east' })] },
       T0,
-      seededRng(1),
       { profile },
     );
     expect(decisions[0]?.kind === 'place' && decisions[0].placement.siteId).toBe('east');

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../decide.ts';
 import { Cycle } from '../../framework/cycle.ts';
 import { job, running, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 import { dominantShare } from './fair-share.ts';
 
 describe('fair-share', () => {
@@ -21,7 +20,6 @@ describe('fair-share', () => {
         queue: [],
       },
       T0,
-      seededRng(1),
     );
     // 56 of 112 H100 = 0.5; 8 of 16 A100 = 0.5; weight 2 → 0.25.
     expect(dominantShare(c, 'heavy')).toBeCloseTo(0.25, 9);
@@ -55,7 +53,6 @@ describe('fair-share', () => {
         queue,
       },
       T0,
-      seededRng(1),
     );
     expect(decisions.map((d) => d.jobId)).toEqual(['b0', 'b1', 'a0', 'b2', 'a1', 'a2']);
   });

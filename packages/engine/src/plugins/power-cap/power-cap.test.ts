@@ -4,7 +4,6 @@ import { decide } from '../../decide.ts';
 import type { Network } from '../../domain/network.ts';
 import { idlePowerKw, itPowerKw } from '../../models/energy.ts';
 import { cycleOf, H100, job, optionOf, site, T0 } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 import { powerCap } from './power-cap.ts';
 
 /** One site of 64 H100 whose cap leaves room for `jobs` 8-H100 training jobs over idle. */
@@ -35,7 +34,7 @@ describe('power-cap', () => {
 
   it('holds back jobs the cap cannot power, although accelerators are free', () => {
     const queue = [0, 1, 2, 3].map((i) => job(`j${i}`, { submittedAtS: i }));
-    const { decisions } = decide({ network: cappedNetwork(2), allocations: [], queue }, T0, seededRng(1));
+    const { decisions } = decide({ network: cappedNetwork(2), allocations: [], queue }, T0);
     expect(decisions.filter((d) => d.kind === 'place')).toHaveLength(2);
     const third = decisions[2];
     expect(third?.kind).toBe('reserve');
@@ -64,7 +63,7 @@ describe('power-cap', () => {
               options: [{ accelerator: 'H100', perMember: s.perMember }],
             }),
           );
-          const { decisions } = decide({ network, allocations: [], queue }, T0, seededRng(7));
+          const { decisions } = decide({ network, allocations: [], queue }, T0);
           const capKw = (network.sites[0]?.powerCapMw ?? 0) * 1000;
           const idleKw = idlePowerKw(H100, 64) * 1.2;
           // Check the facility draw at every start and end of a placement or reservation.

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../decide.ts';
 import { buildProfile } from '../../framework/registry.ts';
 import { job, running, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 
 const profile = (queueSort: string) =>
   buildProfile({
@@ -31,7 +30,6 @@ describe('preempt-by-order', () => {
     const { decisions } = decide(
       { network: testNetwork(), allocations, queue: [job('short', { durationS: 1800, ...hydroOnly })] },
       T0,
-      seededRng(1),
       { profile: profile('srtf') },
     );
     const d = decisions[0];
@@ -44,7 +42,6 @@ describe('preempt-by-order', () => {
     const { decisions } = decide(
       { network: testNetwork(), allocations, queue: [job('longer', { durationS: 7200, ...hydroOnly })] },
       T0,
-      seededRng(1),
       { profile: profile('srtf') },
     );
     expect(decisions[0]?.kind).toBe('wait');
@@ -56,7 +53,6 @@ describe('preempt-by-order', () => {
     const { decisions } = decide(
       { network: testNetwork(), allocations: [served, young], queue: [job('new', { ...hydroOnly })] },
       T0,
-      seededRng(1),
       { profile: profile('las') },
     );
     const d = decisions[0];
@@ -65,7 +61,6 @@ describe('preempt-by-order', () => {
     const sameQueue = decide(
       { network: testNetwork(), allocations: [young, { ...young, jobId: 'young-2' }], queue: [job('new', hydroOnly)] },
       T0,
-      seededRng(1),
       { profile: profile('las') },
     );
     expect(sameQueue.decisions[0]?.kind).toBe('wait');
@@ -76,7 +71,6 @@ describe('preempt-by-order', () => {
     const srtf = decide(
       { network: testNetwork(), allocations, queue: [job('short', { durationS: 60, ...hydroOnly })] },
       T0,
-      seededRng(1),
       { profile: profile('srtf') },
     );
     expect(srtf.decisions[0]?.kind).toBe('wait');
@@ -87,7 +81,6 @@ describe('preempt-by-order', () => {
         queue: [job('short', { durationS: 60, ...hydroOnly })],
       },
       T0,
-      seededRng(1),
       { profile: profile('priority-fifo') },
     );
     expect(fifo.decisions[0]?.kind).toBe('wait');

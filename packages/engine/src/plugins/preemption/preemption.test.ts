@@ -3,7 +3,6 @@ import { decide } from '../../decide.ts';
 import type { Allocation } from '../../domain/snapshot.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from '../../framework/registry.ts';
 import { job, queuedNetwork, running, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 
 const profile = buildProfile({
   ...DEFAULT_PROFILE_SPEC,
@@ -37,7 +36,6 @@ describe('preemption', () => {
         queue: [job('vip', { priority: 50, options: [{ accelerator: 'H100', perMember: 16 }] })],
       },
       T0,
-      seededRng(1),
       { profile },
     );
     const d = decisions[0];
@@ -49,17 +47,14 @@ describe('preemption', () => {
 
   it('does not preempt jobs of equal or higher priority, nor when the wait is short', () => {
     const allocations = full([], { priority: 5, endS: T0 + 86400 });
-    const same = decide({ network: testNetwork(), allocations, queue: [job('j', { priority: 5 })] }, T0, seededRng(1), {
+    const same = decide({ network: testNetwork(), allocations, queue: [job('j', { priority: 5 })] }, T0, {
       profile,
     });
     expect(same.decisions[0]?.kind).toBe('wait');
     const soon = full([], { priority: 0, endS: T0 + 300 });
-    const short = decide(
-      { network: testNetwork(), allocations: soon, queue: [job('j', { priority: 9 })] },
-      T0,
-      seededRng(1),
-      { profile },
-    );
+    const short = decide({ network: testNetwork(), allocations: soon, queue: [job('j', { priority: 9 })] }, T0, {
+      profile,
+    });
     expect(short.decisions[0]?.kind).toBe('wait');
   });
 
@@ -77,7 +72,6 @@ describe('preemption', () => {
         queue: [job('r-job', { tenant: 'r', priority: 0, options: [{ accelerator: 'H100', perMember: 16 }] })],
       },
       T0,
-      seededRng(1),
       { profile },
     );
     const d = decisions[0];
@@ -99,7 +93,6 @@ describe('preemption', () => {
         queue: [job('r-job', { tenant: 'r', priority: 0, options: [{ accelerator: 'H100', perMember: 8 }] })],
       },
       T0,
-      seededRng(1),
       { profile },
     );
     expect(decisions[0]?.kind).toBe('wait');

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Cycle } from '../../framework/cycle.ts';
 import { job, optionOf, queuedNetwork, running, T0 } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 import { quota } from './quota.ts';
 import { headroom, isBorrowing } from './quota-math.ts';
 
 function cycleWith(network = queuedNetwork(), allocations = [running('x', 'west-h100', 0)]) {
-  return new Cycle({ network, allocations, queue: [] }, T0, seededRng(1));
+  return new Cycle({ network, allocations, queue: [] }, T0);
 }
 const cq = (c: Cycle, name: string) => {
   const q = c.net.clusterQueues.get(name);

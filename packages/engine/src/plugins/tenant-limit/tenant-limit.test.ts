@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../decide.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from '../../framework/registry.ts';
 import { job, running, T0, testNetwork } from '../../network.fixture.ts';
-import { seededRng } from '../../rng.ts';
 
 function run(args: Record<string, number>, held = 0) {
   const profile = buildProfile({
@@ -14,7 +13,7 @@ function run(args: Record<string, number>, held = 0) {
     running(`r${i}`, 'west-h100', 8, { tenant: 'a', endS: T0 + 86400 }),
   );
   const queue = [0, 1, 2].map((i) => job(`j${i}`, { tenant: 'a', submittedAtS: i }));
-  return decide({ network: testNetwork(), allocations, queue }, T0, seededRng(1), { profile }).decisions;
+  return decide({ network: testNetwork(), allocations, queue }, T0, { profile }).decisions;
 }
 
 describe('tenant-limit', () => {
