@@ -34,7 +34,7 @@ export type {
 } from './domain/placement.ts';
 export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
-export type { Allocation, ExportRecord, Snapshot } from './domain/snapshot.ts';
+export type { Allocation, ExportRecord, HeldView, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
 export { Cycle } from './framework/cycle.ts';
 export { formatDuration, formatNumber } from './framework/format.ts';
@@ -101,6 +101,7 @@ export {
   type RuleOutcome,
   type Stage,
 } from './governance/policy.ts';
+export { Ledger, type LedgerOptions, runCycle, runCycleAsync } from './ledger/ledger.ts';
 export {
   ACTIVITY_FRACTION,
   facilityEnergyKwh,

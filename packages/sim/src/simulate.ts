@@ -1,15 +1,14 @@
 import {
   type Allocation,
-  DEFAULT_MAX_PARK_S,
   type Decision,
-  decide,
   type Job,
+  Ledger,
   type Network,
   type Placement,
   type Preemption,
   type Profile,
   prepareNetwork,
-  SchedulingQueue,
+  runCycle,
   type Solver,
 } from '@suanli/engine';
 import { Estimator } from './estimator.ts';
@@ -94,7 +93,6 @@ interface Live {
 
 interface Run {
   readonly alloc: Allocation;
-  readonly allocIndex: number;
   readonly placement: Placement;
   readonly siteIndex: number;
   readonly computeStartS: number;
@@ -107,12 +105,13 @@ interface Run {
 }
 
 /**
- * Runs a workload through the production engine: at every decision time it builds the snapshot
- * the live service would (the network, what runs, what is queued) and calls `decide`, then
- * carries out the decisions: starts, preemptions (the stopped job goes back to the queue with the
- * work it has done), reservations (a wake-up at the reserved start). Jobs run for their true
- * run time, scaled by throughput when placed on another accelerator type. Deterministic: the same
- * input gives the same summary.
+ * Runs a workload through the production engine and the same ledger the live service keeps: its
+ * events (arrivals, starts, ends, preemptions) update the ledger, and every cycle the ledger says
+ * is due runs through `runCycle`, as the live service's do; the decisions are carried out here:
+ * starts, preemptions (the stopped job goes back to the queue with the work it has done and the
+ * service it attained), reservations (the ledger wants a cycle at the reserved start). Jobs run for
+ * their true run time, scaled by throughput when placed on another accelerator type.
+ * Deterministic: the same input gives the same summary.
  */
 export function simulate(input: SimInput): SimSummary {
   const { network } = input;
@@ -128,11 +127,12 @@ export function simulate(input: SimInput): SimSummary {
   const capacity = net.pools.reduce((n, p) => n + p.pool.count, 0);
 
   const waiting = new Map<string, Live>();
-  const schedulingQueue = new SchedulingQueue(network, profile, { maxParkS: input.maxParkS ?? DEFAULT_MAX_PARK_S });
-  const poolBusy = new Int32Array(net.pools.length);
-  const allocations: Allocation[] = [];
-  const runs: Live[] = [];
+  const ledger = new Ledger(network, profile, {
+    cycleS,
+    ...(input.maxParkS !== undefined ? { maxParkS: input.maxParkS } : {}),
+  });
   const running = new Map<string, Live>();
+  /** Cycle events in the event queue, by time: the ledger says when cycles are due, this pushes each once. */
   const pendingCycles = new Set<number>();
   let token = 0;
   let arrived = 0;
@@ -182,9 +182,10 @@ export function simulate(input: SimInput): SimSummary {
     events.push(sim.job.submittedAtS, ARRIVAL, { kind: 'arrival', sim });
   };
 
-  const requestCycle = (t: number) => {
-    const at = cycleS > 0 ? Math.ceil(t / cycleS) * cycleS : t;
-    if (pendingCycles.has(at)) return;
+  /** Puts the ledger's next due cycle in the event queue (once). */
+  const scheduleCycle = () => {
+    const at = ledger.nextCycleS();
+    if (!Number.isFinite(at) || pendingCycles.has(at)) return;
     pendingCycles.add(at);
     events.push(at, CYCLE, { kind: 'cycle' });
   };
@@ -194,7 +195,8 @@ export function simulate(input: SimInput): SimSummary {
     idleWaiting?.set(t, waiting.size > 0 ? capacity - (busy?.value ?? 0) : 0);
   };
 
-  const enqueue = (live: Live, t: number) => {
+  /** The job as the engine sees it in the queue: what is left of it to do, the service it attained. */
+  const queuedJob = (live: Live): Job => {
     const remainingEstimateS =
       input.estimates === 'oracle' ? live.remainingS : Math.max(60, live.estimateS - live.doneS);
     const job: Job = {
@@ -204,18 +206,17 @@ export function simulate(input: SimInput): SimSummary {
     };
     live.queued = job;
     waiting.set(job.id, live);
-    schedulingQueue.add(job);
-    noteQueue(t);
+    return job;
   };
 
-  const dequeue = (live: Live, t: number) => {
+  /** Out of the queue: started (the ledger holds it now) or dropped (the ledger dropped it). */
+  const unqueue = (live: Live, t: number) => {
     waiting.delete(live.sim.job.id);
-    schedulingQueue.remove(live.sim.job.id);
     live.queued = undefined;
     noteQueue(t);
   };
 
-  /** Ends a run at t (finished or preempted): books its service, energy, cost and carbon. */
+  /** Ends a run at t (finished or preempted): books its service, energy, cost and carbon. The ledger is told by the caller. */
   const endRun = (live: Live, t: number): number => {
     const run = live.run as Run;
     const ranS = Math.max(0, t - run.computeStartS);
@@ -233,23 +234,8 @@ export function simulate(input: SimInput): SimSummary {
     live.acceleratorS += count * ranS;
     acceleratorS += count * ranS;
     live.attainedS += count * ranS;
-    // Swap-remove the allocation.
-    const i = run.allocIndex;
-    const lastRun = runs.pop() as Live;
-    allocations.pop();
-    if (lastRun !== live) {
-      const moved = lastRun.run as Run;
-      runs[i] = lastRun;
-      allocations[i] = moved.alloc;
-      lastRun.run = { ...moved, allocIndex: i };
-    }
     live.run = undefined;
     running.delete(live.sim.job.id);
-    const pool = net.poolById.get(run.alloc.poolId);
-    if (pool) {
-      poolBusy[pool.index] = (poolBusy[pool.index] ?? 0) - count;
-      schedulingQueue.freed(pool.pool.id, pool.pool.count - (poolBusy[pool.index] ?? 0));
-    }
     busy?.add(t, -count);
     siteBusy[run.siteIndex]?.add(t, -count);
     noteQueue(t);
@@ -258,7 +244,7 @@ export function simulate(input: SimInput): SimSummary {
 
   const start = (live: Live, placement: Placement, t: number) => {
     const job = live.queued as Job;
-    dequeue(live, t);
+    unqueue(live, t);
     const pool = net.poolById.get(placement.poolId);
     if (!pool) throw new Error(`the engine placed ${job.id} on unknown pool ${placement.poolId}`);
     const e = placement.estimate;
@@ -283,7 +269,6 @@ export function simulate(input: SimInput): SimSummary {
     const my = ++token;
     live.run = {
       alloc,
-      allocIndex: allocations.length,
       placement,
       siteIndex: pool.site.index,
       computeStartS,
@@ -292,8 +277,7 @@ export function simulate(input: SimInput): SimSummary {
       overheadS,
       token: my,
     };
-    allocations.push(alloc);
-    runs.push(live);
+    ledger.hold(alloc);
     running.set(job.id, live);
     if (Number.isNaN(live.firstStartS)) live.firstStartS = t;
     lastProgressS = t;
@@ -303,7 +287,6 @@ export function simulate(input: SimInput): SimSummary {
       site.costCny += e.transferCostCny;
       site.jobs++;
     }
-    poolBusy[pool.index] = (poolBusy[pool.index] ?? 0) + placement.count;
     busy?.add(t, placement.count);
     siteBusy[pool.site.index]?.add(t, placement.count);
     noteQueue(t);
@@ -324,12 +307,14 @@ export function simulate(input: SimInput): SimSummary {
     victim.doneS += work;
     victim.preemptions++;
     preemptions++;
-    enqueue(victim, t);
+    ledger.preempt(p.jobId, queuedJob(victim));
+    noteQueue(t);
   };
 
   const finish = (live: Live, t: number) => {
     const { overheadS, alloc } = live.run as Run;
     endRun(live, t);
+    ledger.release(live.sim.job.id, t);
     wastedS += alloc.count * overheadS;
     finished++;
     const job = live.sim.job;
@@ -361,10 +346,9 @@ export function simulate(input: SimInput): SimSummary {
     if (d.kind === 'place') {
       for (const p of d.preempts) preempt(p, t);
       start(live, d.placement, t);
-    } else if (d.kind === 'reserve') {
-      if (d.placement.estimate.startS > t) requestCycle(d.placement.estimate.startS);
-    } else if (d.unresolvable) {
-      dequeue(live, t);
+    } else if (d.kind === 'wait' && d.unresolvable) {
+      // The ledger drops it from the queue after the cycle.
+      unqueue(live, t);
       rejected++;
       const reason = d.reason.replace(/\d[\d.,]*/g, '#');
       rejectedFor.set(reason, (rejectedFor.get(reason) ?? 0) + 1);
@@ -372,28 +356,16 @@ export function simulate(input: SimInput): SimSummary {
   };
 
   const cycle = (t: number) => {
-    const jobs = schedulingQueue.take(t);
-    if (jobs.length > 0) decideNow(t, jobs);
-    const wakeS = schedulingQueue.nextWakeS();
-    if (Number.isFinite(wakeS)) requestCycle(wakeS);
-  };
-
-  const decideNow = (t: number, jobs: Job[]) => {
-    cycles++;
-    const before = preemptions;
-    const { decisions } = decide({ network, allocations, queue: jobs }, t, {
-      profile,
-      ...(input.solver ? { solver: input.solver } : {}),
+    const result = runCycle(ledger, t, input.solver ? { solver: input.solver } : {}, ({ decisions }) => {
+      for (const d of decisions) {
+        const live = waiting.get(d.jobId);
+        if (live) apply(d, live, t);
+      }
     });
-    evaluated += decisions.length;
-    for (const d of decisions) {
-      const live = waiting.get(d.jobId);
-      if (live) apply(d, live, t);
+    if (result) {
+      cycles++;
+      evaluated += result.decisions.length;
     }
-    // Jobs told to wait are parked until accelerators they could use are freed, or for maxParkS.
-    schedulingQueue.afterCycle(decisions, t);
-    // Preemptions free more than the preempting jobs take, for jobs decided before them: look again.
-    if (preemptions > before) requestCycle(t + Math.max(1, cycleS));
   };
 
   pullArrival();
@@ -432,20 +404,20 @@ export function simulate(input: SimInput): SimSummary {
         queued: undefined,
         run: undefined,
       };
-      enqueue(live, t);
-      requestCycle(t);
+      ledger.enqueue(queuedJob(live), t);
+      noteQueue(t);
       pullArrival();
     } else if (ev.kind === 'end') {
       if (ev.live.run?.token !== ev.token) continue; // preempted since: a stale end
       finish(ev.live, t);
-      requestCycle(t);
     } else {
       pendingCycles.delete(t);
       // Nothing runs, nothing will arrive, and nothing has started for a week: the jobs left
       // wait for something that will not come (they are reported unfinished).
       if (arrivalsDone && running.size === 0 && t - lastProgressS > STALL_S) break;
-      cycle(t);
+      if (ledger.nextCycleS() <= t) cycle(t);
     }
+    scheduleCycle();
     if (ev.kind !== 'cycle') lastProgressS = t;
     if (input.onProgress && ++sinceProgress >= 2000) {
       sinceProgress = 0;

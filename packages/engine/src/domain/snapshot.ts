@@ -32,6 +32,16 @@ export interface ExportRecord {
   readonly sensitiveIndividuals: number;
 }
 
+/**
+ * What a ledger keeps of the allocations across cycles, so a cycle need not count them again: the
+ * allocations on each pool (by the prepared network's pool index) and the accelerators each tenant
+ * holds, by type. A cycle reads them and copies before it changes anything.
+ */
+export interface HeldView {
+  readonly byPool: readonly (readonly Allocation[])[];
+  readonly usage: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
 /** The whole input of one decision cycle. */
 export interface Snapshot {
   readonly network: Network;
@@ -40,4 +50,6 @@ export interface Snapshot {
   readonly queue: readonly Job[];
   /** Transfers abroad so far, for the governance rules' counters. */
   readonly exports?: readonly ExportRecord[];
+  /** The allocations indexed, when a ledger keeps them (else the cycle indexes `allocations`). */
+  readonly held?: HeldView;
 }

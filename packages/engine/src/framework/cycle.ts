@@ -35,7 +35,9 @@ export class Cycle {
   readonly exports: readonly ExportRecord[];
   private readonly capacity: (Timeline | undefined)[];
   private readonly power: (Timeline | undefined)[];
-  private readonly running: Map<number, Allocation[]>;
+  /** Running allocations by pool index; a list is replaced, never changed in place (it may be the ledger's). */
+  private readonly running: (readonly Allocation[] | undefined)[];
+  private readonly heldUsage: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
   private usageByTenant: Map<string, Map<string, number>> | undefined;
   private readonly pluginState = new Map<string, unknown>();
 
@@ -46,13 +48,21 @@ export class Cycle {
     this.queueSort = queueSort;
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
     this.power = new Array<Timeline | undefined>(this.net.sites.length);
-    this.running = new Map();
-    for (const a of snapshot.allocations) {
-      const pool = this.net.poolById.get(a.poolId);
-      if (!pool) continue; // a pool removed from the network: nothing to place on
-      const list = this.running.get(pool.index);
-      if (list) list.push(a);
-      else this.running.set(pool.index, [a]);
+    if (snapshot.held) {
+      // A ledger keeps them indexed: nothing to count.
+      this.running = [...snapshot.held.byPool];
+      this.heldUsage = snapshot.held.usage;
+    } else {
+      const running: Allocation[][] = [];
+      for (const a of snapshot.allocations) {
+        const pool = this.net.poolById.get(a.poolId);
+        if (!pool) continue; // a pool removed from the network: nothing to place on
+        const list = running[pool.index];
+        if (list) list.push(a);
+        else running[pool.index] = [a];
+      }
+      this.running = running;
+      this.heldUsage = undefined;
     }
     // Timelines of the pools and sites with allocations are built on first use.
     this.built = new Uint8Array(this.net.pools.length + this.net.sites.length);
@@ -67,7 +77,7 @@ export class Cycle {
     const i = pool.index;
     if (this.built[i] === 0) {
       this.built[i] = 1;
-      const held = this.running.get(i);
+      const held = this.running[i];
       if (held && held.length > 0) {
         const changes: number[] = [];
         // A job handed over but still staging its data holds its accelerators from its start.
@@ -87,7 +97,7 @@ export class Cycle {
       const changes: number[] = [];
       for (const pools of site.poolsByType.values()) {
         for (const pool of pools) {
-          for (const a of this.running.get(pool.index) ?? []) {
+          for (const a of this.running[pool.index] ?? []) {
             const kw = allocationKw(pool, a);
             if (kw !== 0) changes.push(Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), -kw);
           }
@@ -113,7 +123,7 @@ export class Cycle {
     let free = this.freeNowCache[i] as number;
     if (Number.isNaN(free)) {
       free = pool.pool.count;
-      for (const a of this.running.get(i) ?? []) if (a.startS <= this.nowS) free -= a.count;
+      for (const a of this.running[i] ?? []) if (a.startS <= this.nowS) free -= a.count;
       this.freeNowCache[i] = free;
     }
     return free;
@@ -185,12 +195,14 @@ export class Cycle {
 
   /** Every running allocation not preempted in this cycle. */
   allAllocations(): Allocation[] {
-    return [...this.running.values()].flat();
+    const out: Allocation[] = [];
+    for (const list of this.running) if (list) out.push(...list);
+    return out;
   }
 
   /** Running allocations on a pool that have not been preempted in this cycle. */
   allocationsOn(pool: PreparedPool): readonly Allocation[] {
-    return this.running.get(pool.index) ?? [];
+    return this.running[pool.index] ?? [];
   }
 
   /** Accelerators of each type a tenant holds, placed in this cycle included. */
@@ -238,14 +250,19 @@ export class Cycle {
     if (!usage) {
       usage = new Map();
       this.usageByTenant = usage;
-      for (const list of this.running.values()) {
-        for (const a of list) {
-          let m = usage.get(a.tenant);
-          if (!m) {
-            m = new Map();
-            usage.set(a.tenant, m);
+      if (this.heldUsage) {
+        // The ledger's counts, copied: this cycle adds its own placements to them.
+        for (const [tenant, m] of this.heldUsage) usage.set(tenant, new Map(m));
+      } else {
+        for (const list of this.running) {
+          for (const a of list ?? []) {
+            let m = usage.get(a.tenant);
+            if (!m) {
+              m = new Map();
+              usage.set(a.tenant, m);
+            }
+            m.set(a.accelerator, (m.get(a.accelerator) ?? 0) + a.count);
           }
-          m.set(a.accelerator, (m.get(a.accelerator) ?? 0) + a.count);
         }
       }
       const pending = this.pendingUsage;
@@ -280,15 +297,11 @@ export class Cycle {
   /** Takes an allocation out of the running set (preemption), or puts it back. Used by `Plan` only. */
   setRunning(pool: PreparedPool, a: Allocation, running: boolean): void {
     this.freeNowCache[pool.index] = Number.NaN;
-    const list = this.running.get(pool.index) ?? [];
+    const list = this.running[pool.index] ?? [];
     if (running) {
-      if (!list.includes(a)) list.push(a);
-      this.running.set(pool.index, list);
+      if (!list.includes(a)) this.running[pool.index] = [...list, a];
     } else {
-      this.running.set(
-        pool.index,
-        list.filter((x) => x !== a),
-      );
+      this.running[pool.index] = list.filter((x) => x !== a);
     }
   }
 }
