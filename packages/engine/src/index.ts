@@ -79,6 +79,7 @@ export {
   testPolicy,
   withPolicy,
 } from './governance/enforce.ts';
+export { exportsOf } from './governance/exports.ts';
 export { type ExportTally, FACT_NAMES, factsFor, tallyExports, yearOf } from './governance/facts.ts';
 export {
   DEFAULT_FAIRNESS_THRESHOLDS,

@@ -28,13 +28,29 @@ export interface JobRecord {
   readonly explanation?: Explanation;
   readonly backend?: string;
   readonly externalId?: string;
+  /** When its current placement was decided (a placed job holds its accelerators from then). */
+  readonly placedAtS?: number;
   readonly startedAtS?: number;
   readonly endedAtS?: number;
   readonly exitCode?: number;
   readonly message?: string;
+  /** Accelerator-seconds of service attained in earlier runs (before a preemption). */
+  readonly attainedS?: number;
+  /** Seconds of its work done in earlier runs, on its first accelerator choice. */
+  readonly doneS?: number;
 }
 
-/** The engine's view of a stored job. */
+/**
+ * The engine's view of a stored job: what is left of its estimate (after the work done before a
+ * preemption) and the service it attained, as the simulator keeps them.
+ */
 export function toEngineJob(r: JobRecord): Job {
-  return { ...r.spec, id: r.id, submittedAtS: r.submittedAtS };
+  const doneS = r.doneS ?? 0;
+  return {
+    ...r.spec,
+    id: r.id,
+    submittedAtS: r.submittedAtS,
+    ...(doneS > 0 ? { durationS: Math.max(1, r.spec.durationS - doneS) } : {}),
+    ...((r.attainedS ?? 0) > 0 ? { attainedS: r.attainedS } : {}),
+  };
 }

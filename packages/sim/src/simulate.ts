@@ -278,6 +278,8 @@ export function simulate(input: SimInput): SimSummary {
       token: my,
     };
     ledger.hold(alloc);
+    // Transfers abroad count toward the yearly limits the rules enforce, as live.
+    ledger.placed(job, placement, t);
     running.set(job.id, live);
     if (Number.isNaN(live.firstStartS)) live.firstStartS = t;
     lastProgressS = t;

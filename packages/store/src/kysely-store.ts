@@ -343,7 +343,13 @@ export class KyselyStore implements Store {
       const updated = toRow(next);
       await trx
         .updateTable('jobs')
-        .set({ state: updated.state, updated_at_s: updated.updated_at_s, record: updated.record })
+        .set({
+          state: updated.state,
+          updated_at_s: updated.updated_at_s,
+          attained_s: updated.attained_s,
+          done_s: updated.done_s,
+          record: updated.record,
+        })
         .where('id', '=', id)
         .execute();
       if (event) {
@@ -362,6 +368,24 @@ export class KyselyStore implements Store {
   async getJob(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? fromRow(row) : undefined;
+  }
+
+  async latestAuditSeq(): Promise<number> {
+    const r = await this.db
+      .selectFrom('audit')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
+    return Number(r?.seq ?? 0);
+  }
+
+  async getJobs(ids: readonly string[]): Promise<JobRecord[]> {
+    const out: JobRecord[] = [];
+    // In slices: the number of bound parameters a statement may have is limited.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('jobs').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+      out.push(...rows.map(fromRow));
+    }
+    return out;
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
@@ -461,6 +485,8 @@ function toRow(job: JobRecord): Row {
     tenant: job.spec.tenant,
     submitted_at_s: submittedAtS,
     updated_at_s: updatedAtS,
+    attained_s: job.attainedS ?? 0,
+    done_s: job.doneS ?? 0,
     record: JSON.stringify(rest),
   };
 }

@@ -51,6 +51,9 @@ export interface JobsTable {
   tenant: string;
   submitted_at_s: number;
   updated_at_s: number;
+  /** Mirrors of the record's attainedS and doneS (migration 0004). */
+  attained_s: number;
+  done_s: number;
   /** The rest of the JobRecord (spec, placement, explanation, backend fields) as JSON. */
   record: string;
 }

@@ -2,10 +2,13 @@ import type { DecideOptions, DecideResult } from '../decide.ts';
 import { decide } from '../decide.ts';
 import type { Job } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
+import type { Placement } from '../domain/placement.ts';
 import type { Allocation, ExportRecord, HeldView, Snapshot } from '../domain/snapshot.ts';
 import { type PreparedNetwork, prepareNetwork } from '../framework/prepared-network.ts';
 import type { Profile } from '../framework/profile.ts';
 import { DEFAULT_MAX_PARK_S, SchedulingQueue } from '../framework/scheduling-queue.ts';
+import { GOVERNANCE } from '../governance/enforce.ts';
+import { exportsOf } from '../governance/exports.ts';
 import { TimeHeap } from './time-heap.ts';
 
 export interface LedgerOptions {
@@ -13,6 +16,8 @@ export interface LedgerOptions {
   readonly cycleS: number;
   /** How long a job told to wait stays out of the cycles at most (SchedulingQueue). */
   readonly maxParkS?: number;
+  /** Count transfers abroad of personal information; default: when the profile enforces governance rules. */
+  readonly countExports?: boolean;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface LedgerOptions {
  * `runCycle`, so they decide the same on the same events. Pure: no I/O, no clock.
  */
 export class Ledger {
-  readonly network: Network;
+  private currentNetwork: Network;
   readonly profile: Profile;
   private readonly net: PreparedNetwork;
   private readonly cycleS: number;
@@ -45,15 +50,31 @@ export class Ledger {
   private readonly usage = new Map<string, Map<string, number>>();
   private readonly exportRecords: ExportRecord[] = [];
   private readonly due = new TimeHeap();
+  private readonly countExports: boolean;
 
   constructor(network: Network, profile: Profile, options: LedgerOptions) {
-    this.network = network;
+    this.currentNetwork = network;
     this.profile = profile;
     this.net = prepareNetwork(network);
     this.cycleS = options.cycleS;
+    this.countExports = options.countExports ?? profile.siteFilters.some((f) => f.name === GOVERNANCE);
     this.queue = new SchedulingQueue(network, profile, { maxParkS: options.maxParkS ?? DEFAULT_MAX_PARK_S });
     this.byPool = this.net.pools.map(() => []);
     this.busy = new Int32Array(this.net.pools.length);
+  }
+
+  get network(): Network {
+    return this.currentNetwork;
+  }
+
+  /**
+   * The same network with other facts (a model's new fairness audit, a catalog entry): its sites and
+   * pools must be the same, since allocations and the queue refer to them.
+   */
+  replaceNetwork(network: Network): void {
+    const pools = (n: Network) => n.sites.flatMap((s) => s.pools.map((p) => `${p.id}:${p.count}`)).join(',');
+    if (pools(network) !== pools(this.currentNetwork)) throw new Error('the ledger keeps its sites and pools');
+    this.currentNetwork = network;
   }
 
   /** A job to decide: new, or back in the queue from outside a cycle. A cycle falls due. */
@@ -130,9 +151,22 @@ export class Ledger {
     return a;
   }
 
-  /** A transfer abroad was recorded (governance counters). */
+  /** A transfer abroad on record (read back from a store): counted once. */
   exported(record: ExportRecord): void {
-    this.exportRecords.push(record);
+    const same = (e: ExportRecord) =>
+      e.legalEntity === record.legalEntity && e.year === record.year && e.datasetChecksum === record.datasetChecksum;
+    if (!this.exportRecords.some(same)) this.exportRecords.push(record);
+  }
+
+  /**
+   * A placement was carried out: the transfers abroad it makes are counted (when the ledger counts
+   * them) and returned, for the driver to record.
+   */
+  placed(job: Job, placement: Placement, atS: number): ExportRecord[] {
+    if (!this.countExports) return [];
+    const made = exportsOf(job, placement, this.network, atS, this.exportRecords);
+    this.exportRecords.push(...made);
+    return made;
   }
 
   /**

@@ -15,11 +15,22 @@ export type JobPatch = Partial<
     | 'endedAtS'
     | 'exitCode'
     | 'message'
+    | 'placedAtS'
+    | 'attainedS'
+    | 'doneS'
   >
 > & {
   readonly updatedAtS: number;
   /** Fields to remove (a preempted job loses its placement and backend). */
-  readonly clear?: readonly ('placement' | 'backend' | 'externalId' | 'startedAtS' | 'endedAtS' | 'exitCode')[];
+  readonly clear?: readonly (
+    | 'placement'
+    | 'backend'
+    | 'externalId'
+    | 'startedAtS'
+    | 'endedAtS'
+    | 'exitCode'
+    | 'placedAtS'
+  )[];
 };
 
 /** A fairness audit as stored with its model: the figures, every group's rates, the input's digest. */
@@ -92,6 +103,8 @@ export interface Store {
     event?: AuditEvent,
   ): Promise<JobRecord | undefined>;
   getJob(id: string): Promise<JobRecord | undefined>;
+  /** The jobs of these ids that exist, in no particular order. */
+  getJobs(ids: readonly string[]): Promise<JobRecord[]>;
   listJobs(filter?: JobFilter): Promise<JobRecord[]>;
   countJobsByState(): Promise<Readonly<Record<JobState, number>>>;
   /** Stores a model's fairness audit with its audit entry. */
@@ -114,6 +127,8 @@ export interface Store {
   revokeGrant(id: string, atS: number, event: AuditEvent): Promise<GrantRecord | undefined>;
   /** Appends an audit entry on its own (a change that is not a job's: a catalog entry, a key). */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
+  /** The sequence number of the latest audit entry; 0 when the log is empty. */
+  latestAuditSeq(): Promise<number>;
   /** Audit entries with `seq >= fromSeq`, in order. */
   listAudit(fromSeq: number, limit: number): Promise<AuditEntry[]>;
   /**

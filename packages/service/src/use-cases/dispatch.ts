@@ -1,0 +1,143 @@
+import { SuanliError } from '../errors.ts';
+import { ACTIVE_STATES, type JobRecord } from '../job-record.ts';
+import type { Backend, BackendStatus } from '../ports/backend.ts';
+import type { UseCaseContext } from './context.ts';
+
+/** Hand-overs to backends in flight at once. */
+const DISPATCH_CONCURRENCY = 8;
+
+/**
+ * Backends: placed jobs are handed over, and what the backends report is recorded. The jobs come
+ * from the ledger's records (no store scan); each change is written with its audit entry and
+ * applied to the ledger as it is made.
+ */
+export class Dispatch {
+  private readonly ctx: UseCaseContext;
+
+  constructor(ctx: UseCaseContext) {
+    this.ctx = ctx;
+  }
+
+  /** Hands scheduled jobs that no backend has yet to their backends. Safe to repeat. */
+  async dispatch(): Promise<number> {
+    const todo = [...this.ctx.live.records()].filter(
+      (j) => j.state === 'scheduled' && !j.externalId && j.placement && j.backend,
+    );
+    let n = 0;
+    // A few hand-overs at once: a cluster manager answers each in milliseconds, not microseconds.
+    const workers = Array.from({ length: Math.min(DISPATCH_CONCURRENCY, todo.length) }, async () => {
+      for (let job = todo.shift(); job; job = todo.shift()) if (await this.dispatchOne(job)) n++;
+    });
+    await Promise.all(workers);
+    return n;
+  }
+
+  private async dispatchOne(job: JobRecord): Promise<boolean> {
+    const placement = job.placement;
+    const backend = job.backend;
+    if (!placement || !backend) return false;
+    let externalId: string;
+    try {
+      ({ externalId } = await this.backend(backend).submit({
+        jobId: job.id,
+        name: job.spec.name,
+        tenant: job.spec.tenant,
+        siteId: placement.siteId,
+        poolId: placement.poolId,
+        accelerator: placement.accelerator,
+        count: placement.count,
+        durationS: placement.estimate.durationS,
+        stageS: placement.estimate.transferS,
+      }));
+    } catch (e) {
+      this.ctx.warn(`backend ${backend} refused job ${job.id}; will retry`, e);
+      // The job stays placed and waits for its backend; its status says why.
+      const message = `waiting for backend ${backend}: ${e instanceof Error ? e.message : String(e)}`;
+      if (job.message !== message) {
+        const updated = await this.ctx.store.transitionJob(job.id, ['scheduled'], {
+          message,
+          updatedAtS: this.ctx.clock.nowS(),
+        });
+        if (updated) this.ctx.live.remember(updated);
+      }
+      return false;
+    }
+    const nowS = this.ctx.clock.nowS();
+    const done = await this.ctx.store.transitionJob(
+      job.id,
+      ['scheduled'],
+      { externalId, updatedAtS: nowS },
+      { atS: nowS, kind: 'job.dispatched', subject: job.id, data: { backend, externalId } },
+    );
+    if (done) this.ctx.live.remember(done);
+    return !!done;
+  }
+
+  /** Asks each backend about the jobs it runs and records what changed. */
+  async syncBackends(): Promise<number> {
+    const byBackend = new Map<string, JobRecord[]>();
+    for (const j of this.ctx.live.records()) {
+      if (!ACTIVE_STATES.includes(j.state) || !j.backend || !j.externalId) continue;
+      const list = byBackend.get(j.backend);
+      if (list) list.push(j);
+      else byBackend.set(j.backend, [j]);
+    }
+    let changed = 0;
+    for (const [name, jobs] of byBackend) {
+      let statuses: readonly BackendStatus[];
+      try {
+        statuses = await this.backend(name).poll(jobs.map((j) => j.externalId ?? ''));
+      } catch (e) {
+        this.ctx.warn(`backend ${name} did not answer; will retry`, e);
+        continue;
+      }
+      const byExternal = new Map(jobs.map((j) => [j.externalId, j]));
+      for (const s of statuses) {
+        const job = byExternal.get(s.externalId);
+        if (job && (await this.applyStatus(job, s))) changed++;
+      }
+    }
+    return changed;
+  }
+
+  private async applyStatus(job: JobRecord, s: BackendStatus): Promise<boolean> {
+    const nowS = this.ctx.clock.nowS();
+    if (s.state === 'queued') return false;
+    if (s.state === 'running') {
+      if (job.state !== 'scheduled') return false;
+      const startedAtS = s.startedAtS ?? nowS;
+      const running = await this.ctx.store.transitionJob(
+        job.id,
+        ['scheduled'],
+        { state: 'running', startedAtS, updatedAtS: nowS },
+        { atS: nowS, kind: 'job.running', subject: job.id, data: { startedAtS } },
+      );
+      if (running) this.ctx.live.reconcile(running);
+      return !!running;
+    }
+    const endedAtS = s.endedAtS ?? nowS;
+    const patch = {
+      state: s.state,
+      startedAtS: job.startedAtS ?? s.startedAtS ?? endedAtS,
+      endedAtS,
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      ...(s.message !== undefined ? { message: s.message } : {}),
+      updatedAtS: nowS,
+    };
+    const ended = await this.ctx.store.transitionJob(job.id, ACTIVE_STATES, patch, {
+      atS: nowS,
+      kind: `job.${s.state}`,
+      subject: job.id,
+      data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
+    });
+    // Its accelerators are free again: parked jobs that could use them come back, and a cycle falls due.
+    if (ended) this.ctx.live.reconcile(ended);
+    return !!ended;
+  }
+
+  backend(name: string): Backend {
+    const b = this.ctx.backends.get(name);
+    if (!b) throw new SuanliError('INTERNAL', `backend ${name} is not configured`);
+    return b;
+  }
+}

@@ -1,0 +1,289 @@
+import {
+  type DecideResult,
+  type Decision,
+  decide,
+  type OptimizerReport,
+  type Placement,
+  type Preemption,
+  prepareNetwork,
+  runCycleAsync,
+} from '@suanli/engine';
+import { authorize, type Principal } from '../auth.ts';
+import { SuanliError } from '../errors.ts';
+import { type JobRecord, toEngineJob } from '../job-record.ts';
+import type { UseCaseContext } from './context.ts';
+import type { Dispatch } from './dispatch.ts';
+
+export interface CycleReport {
+  readonly atS: number;
+  readonly placed: number;
+  readonly reserved: number;
+  readonly waiting: number;
+  readonly preempted: number;
+  readonly dispatched: number;
+  /** Estimated energy, carbon and cost of the jobs placed in this cycle. */
+  readonly energyKwh: number;
+  readonly carbonKg: number;
+  readonly costCny: number;
+}
+
+/** What an on-demand run of the batch optimizer found, and did if applied. */
+export interface OptimizeResult {
+  readonly atS: number;
+  readonly applied: boolean;
+  readonly report?: OptimizerReport;
+  readonly decisions: { readonly placed: number; readonly reserved: number; readonly waiting: number };
+  /** What the cycle recorded, when applied. */
+  readonly cycle?: CycleReport;
+  /** Jobs the run places now or holds a later start for. */
+  readonly plan: readonly {
+    readonly jobId: string;
+    readonly kind: 'place' | 'reserve';
+    readonly siteId: string;
+    readonly poolId: string;
+    readonly startS: number;
+  }[];
+}
+
+type MutableReport = { -readonly [K in keyof CycleReport]: CycleReport[K] };
+
+/**
+ * Scheduling: the cycles the ledger says are due, run through the engine's one cycle protocol
+ * (`runCycleAsync`, as the simulator runs them), their decisions recorded in the store (each state
+ * change with its audit entry) and applied to the ledger as they are made.
+ */
+export class Scheduling {
+  private readonly ctx: UseCaseContext;
+  private readonly dispatch: Dispatch;
+  private readonly onCycle: ((nowS: number, result: DecideResult) => void) | undefined;
+  private leading = false;
+
+  constructor(ctx: UseCaseContext, dispatch: Dispatch, onCycle?: (nowS: number, result: DecideResult) => void) {
+    this.ctx = ctx;
+    this.dispatch = dispatch;
+    this.onCycle = onCycle;
+  }
+
+  /**
+   * Whether this process is the one that schedules (it may become so on this call). A process
+   * that becomes the leader builds its ledger anew from the store.
+   */
+  async leads(): Promise<boolean> {
+    const leads = await this.ctx.store.holdLeadership();
+    if (leads && !this.leading) await this.ctx.live.exclusive(() => this.ctx.live.rebuild());
+    this.leading = leads;
+    return leads;
+  }
+
+  /**
+   * One scheduling cycle, when one is due: the ledger learns what the store recorded since (new
+   * jobs, cancels, what other processes did), the engine decides for the queued jobs due, the
+   * decisions are recorded, and placed jobs are handed to their backends.
+   */
+  async schedule(): Promise<CycleReport> {
+    const live = this.ctx.live;
+    const report = await live.exclusive(async () => {
+      await live.catchUp();
+      const nowS = this.ctx.clock.nowS();
+      const r = emptyReport(nowS);
+      if (live.ledger.nextCycleS() > nowS) return r;
+      const options = this.ctx.solver ? { solver: this.ctx.solver } : {};
+      const result = await runCycleAsync(live.ledger, nowS, options, (d) => this.carryOut(d, nowS, r));
+      if (result) this.onCycle?.(nowS, result);
+      return r;
+    });
+    report.dispatched = await live.exclusive(() => this.dispatch.dispatch());
+    return report;
+  }
+
+  /**
+   * Runs the batch optimizer over the whole queue now. With `apply`, its plan is carried out as a
+   * scheduling cycle would; without, nothing changes and the plan is only reported.
+   */
+  async optimize(apply: boolean, actor: Principal): Promise<OptimizeResult> {
+    authorize(actor, 'optimize');
+    if (!this.ctx.solver) {
+      throw new SuanliError('OPTIMIZER_UNAVAILABLE', 'no LP/MIP solver is configured for this server');
+    }
+    if (this.ctx.profile.optimizer.mode === 'off') {
+      throw new SuanliError('OPTIMIZER_UNAVAILABLE', `the batch optimizer is off in profile ${this.ctx.profile.name}`);
+    }
+    const solver = this.ctx.solver;
+    const live = this.ctx.live;
+    const out = await live.exclusive(async () => {
+      await live.catchUp();
+      const nowS = this.ctx.clock.nowS();
+      const result = decide(live.ledger.peek(), nowS, { profile: this.ctx.profile, solver, optimize: true });
+      let cycle: MutableReport | undefined;
+      if (apply) {
+        cycle = emptyReport(nowS);
+        await this.carryOut(result, nowS, cycle);
+        live.ledger.afterCycle(result, nowS);
+      }
+      return { nowS, result, cycle };
+    });
+    if (out.cycle) out.cycle.dispatched = await live.exclusive(() => this.dispatch.dispatch());
+    const counts = { place: 0, reserve: 0, wait: 0 };
+    for (const d of out.result.decisions) counts[d.kind]++;
+    return {
+      atS: out.nowS,
+      applied: apply,
+      ...(out.result.optimizer ? { report: out.result.optimizer } : {}),
+      decisions: { placed: counts.place, reserved: counts.reserve, waiting: counts.wait },
+      ...(out.cycle ? { cycle: out.cycle } : {}),
+      plan: out.result.decisions.flatMap((d) =>
+        d.kind === 'wait'
+          ? []
+          : [
+              {
+                jobId: d.jobId,
+                kind: d.kind,
+                siteId: d.placement.siteId,
+                poolId: d.placement.poolId,
+                startS: d.placement.estimate.startS,
+              },
+            ],
+      ),
+    };
+  }
+
+  /** Records a cycle's decisions: placements (after their preemptions) and waiting explanations. */
+  private async carryOut(result: DecideResult, nowS: number, report: MutableReport): Promise<void> {
+    for (const d of result.decisions) {
+      if (d.kind === 'place') {
+        for (const v of d.preempts) if (await this.preempt(v, d.jobId, nowS)) report.preempted++;
+        if (await this.place(d, nowS)) {
+          report.placed++;
+          report.energyKwh += d.placement.estimate.energyKwh;
+          report.carbonKg += d.placement.estimate.carbonKg;
+          report.costCny += d.placement.estimate.costCny;
+        }
+        continue;
+      }
+      if (d.kind === 'reserve') report.reserved++;
+      else report.waiting++;
+      await this.explain(d, nowS);
+    }
+  }
+
+  /** Places a job: its record says where and why; the ledger holds its accelerators from now. */
+  private async place(d: Extract<Decision, { kind: 'place' }>, nowS: number): Promise<boolean> {
+    const live = this.ctx.live;
+    const pool = prepareNetwork(this.ctx.network()).poolById.get(d.placement.poolId);
+    const job = await this.ctx.store.transitionJob(
+      d.jobId,
+      ['pending'],
+      {
+        state: 'scheduled',
+        placement: d.placement,
+        placedAtS: nowS,
+        explanation: d.explanation,
+        backend: pool?.pool.backend ?? 'sim',
+        message: d.explanation.summary,
+        updatedAtS: nowS,
+      },
+      { atS: nowS, kind: 'job.placed', subject: d.jobId, data: placementAudit(d.placement) },
+    );
+    // Cancelled meanwhile: the catch-up takes it out of the queue.
+    if (!job) return false;
+    live.remember(job);
+    live.ledger.hold(live.allocationOf(job));
+    // Transfers abroad count toward the yearly limits the rules enforce.
+    for (const e of live.ledger.placed(toEngineJob(job), d.placement, nowS)) {
+      const site = this.ctx.network().sites.find((s) => s.id === d.placement.siteId);
+      await this.ctx.store.appendAudit({
+        atS: nowS,
+        kind: 'data.exported',
+        subject: d.jobId,
+        data: { ...e, to: site?.jurisdiction ?? 'foreign' },
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Stops a running job to make room for another and puts it back in the queue with what it has
+   * done: the service it attained and the work left of its estimate, as the simulator keeps them.
+   */
+  private async preempt(v: Preemption, by: string, nowS: number): Promise<boolean> {
+    const live = this.ctx.live;
+    const job = live.record(v.jobId) ?? (await this.ctx.store.getJob(v.jobId));
+    if (!job || (job.state !== 'scheduled' && job.state !== 'running') || !job.placement) return false;
+    if (job.externalId && job.backend) await this.dispatch.backend(job.backend).cancel(job.externalId);
+    const p = job.placement;
+    const timeScale = this.timeScaleOf(job);
+    const ranS = Math.max(0, nowS - (job.startedAtS ?? p.estimate.startS)) * timeScale;
+    const queued = toEngineJob(job);
+    const scale = queued.durationS > 0 ? p.estimate.durationS / queued.durationS : 1;
+    const stopped = await this.ctx.store.transitionJob(
+      v.jobId,
+      ['scheduled', 'running'],
+      {
+        state: 'pending',
+        message: v.reason,
+        updatedAtS: nowS,
+        attainedS: (job.attainedS ?? 0) + p.count * ranS,
+        doneS: (job.doneS ?? 0) + (scale > 0 ? ranS / scale : ranS),
+        clear: ['placement', 'backend', 'externalId', 'startedAtS', 'placedAtS'],
+      },
+      { atS: nowS, kind: 'job.preempted', subject: v.jobId, data: { by, poolId: v.poolId, count: v.count } },
+    );
+    if (!stopped) return false;
+    live.remember(stopped);
+    // The preempting job takes what the victim frees, in this same cycle.
+    live.ledger.preempt(v.jobId, toEngineJob(stopped));
+    return true;
+  }
+
+  /** A waiting job's explanation, refreshed at most every 30 s: it is not a state change. */
+  private async explain(d: Exclude<Decision, { kind: 'place' }>, nowS: number): Promise<void> {
+    const last = this.ctx.live.record(d.jobId)?.explanation;
+    if (last && nowS - last.atS < 30) return;
+    const updated = await this.ctx.store.transitionJob(d.jobId, ['pending'], {
+      explanation: d.explanation,
+      message: d.reason,
+      updatedAtS: nowS,
+    });
+    if (updated) this.ctx.live.remember(updated);
+  }
+
+  /** The time scale of the backend that runs (or will run) a job: 1 unless it runs faster than real time. */
+  timeScaleOf(j: JobRecord): number {
+    const name =
+      j.backend ??
+      (j.placement ? prepareNetwork(this.ctx.network()).poolById.get(j.placement.poolId)?.pool.backend : undefined);
+    const scale = name === undefined ? undefined : this.ctx.backends.get(name)?.timeScale;
+    return scale !== undefined && scale > 0 ? scale : 1;
+  }
+}
+
+function emptyReport(atS: number): MutableReport {
+  return {
+    atS,
+    placed: 0,
+    reserved: 0,
+    waiting: 0,
+    preempted: 0,
+    dispatched: 0,
+    energyKwh: 0,
+    carbonKg: 0,
+    costCny: 0,
+  };
+}
+
+function placementAudit(p: Placement): Record<string, unknown> {
+  return {
+    siteId: p.siteId,
+    poolId: p.poolId,
+    accelerator: p.accelerator,
+    count: p.count,
+    startS: p.estimate.startS,
+    costCny: round2(p.estimate.costCny),
+    energyKwh: round2(p.estimate.energyKwh),
+    carbonKg: round2(p.estimate.carbonKg),
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
