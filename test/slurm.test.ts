@@ -56,7 +56,7 @@ describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scr
 
   it('hands a job to Slurm and follows it to success; a restart in between runs nothing twice', async () => {
     const backend = slurm();
-    const clock = { nowS: () => Date.now() / 1000, advance: () => {} };
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
     h = await harness({ network: NETWORK, backends: new Map([['slurm', backend]]), clock });
     const job = await h.service.submit({ text: spec('on-slurm', 240) });
     await h.cycle();
@@ -92,7 +92,7 @@ describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scr
   }, 90_000);
 
   it('cancels a running job in Slurm', async () => {
-    const clock = { nowS: () => Date.now() / 1000, advance: () => {} };
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
     h = await harness({ network: NETWORK, backends: new Map([['slurm', slurm()]]), clock });
     const job = await h.service.submit({ text: spec('long', 36_000) });
     await until(async () => {
@@ -105,7 +105,7 @@ describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scr
 
 describe('a Slurm that cannot be reached', () => {
   it('keeps the job placed and waiting for it, never dropped, and says why', async () => {
-    const clock = { nowS: () => Date.now() / 1000, advance: () => {} };
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
     const dead = new SlurmBackend({ url: 'http://127.0.0.1:9', clock, maxBackoffS: 1 });
     h = await harness({ network: NETWORK, backends: new Map([['slurm', dead]]), clock });
     const job = await h.service.submit({ text: spec('waits', 240) });

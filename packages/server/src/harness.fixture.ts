@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimBackend } from '@suanli/backends';
-import type { Network, Policy, Solver } from '@suanli/engine';
+import type { DecideResult, Network, Policy, Profile, Solver } from '@suanli/engine';
 import { type Backend, builtinNetwork, type Store, SuanliService } from '@suanli/service';
 import { openSqliteStore } from '@suanli/store';
 
@@ -13,6 +13,9 @@ export function manualClock(startS = 1_795_392_000) {
     nowS: () => now,
     advance(s: number) {
       now += s;
+    },
+    set(s: number) {
+      now = s;
     },
   };
 }
@@ -32,6 +35,15 @@ export async function harness(
   options: {
     network?: Network;
     speedup?: number;
+    /** Seconds the sim backend takes between a hand-over and the start (default 1). */
+    startDelayS?: number;
+    /** Cycles fall due on multiples of this (the service's default: 0, at once). */
+    cycleS?: number;
+    /** Told every cycle's decisions. */
+    onCycle?: (nowS: number, result: DecideResult) => void;
+    newId?: () => string;
+    /** The scheduling profile (the default profile when absent). */
+    profile?: Profile;
     dbPath?: string;
     clock?: ReturnType<typeof manualClock>;
     solver?: Solver;
@@ -46,7 +58,14 @@ export async function harness(
   const clock = options.clock ?? manualClock();
   const store = options.openStore ? await options.openStore() : await openSqliteStore(dbPath);
   const backends = new Map<string, Backend>([
-    ['sim', new SimBackend({ clock, speedup: options.speedup ?? 60 })],
+    [
+      'sim',
+      new SimBackend({
+        clock,
+        speedup: options.speedup ?? 60,
+        ...(options.startDelayS !== undefined ? { startDelayS: options.startDelayS } : {}),
+      }),
+    ],
     ...(options.backends ?? new Map()),
   ]);
   const network = options.network ?? builtinNetwork();
@@ -57,6 +76,10 @@ export async function harness(
     backends,
     ...(options.solver ? { solver: options.solver } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.cycleS !== undefined ? { cycleS: options.cycleS } : {}),
+    ...(options.onCycle ? { onCycle: options.onCycle } : {}),
+    ...(options.newId ? { newId: options.newId } : {}),
   });
   const h: Harness = {
     service,

@@ -30,6 +30,8 @@ export interface JobRecord {
   readonly externalId?: string;
   /** When its current placement was decided (a placed job holds its accelerators from then). */
   readonly placedAtS?: number;
+  /** How many times it was placed: its current run is this attempt (a preemption ends one). */
+  readonly attempt?: number;
   readonly startedAtS?: number;
   readonly endedAtS?: number;
   readonly exitCode?: number;

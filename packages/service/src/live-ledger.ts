@@ -116,7 +116,12 @@ export class LiveLedger {
         if (e.kind.startsWith('job.') && e.kind !== 'job.denied') ids.add(e.subject);
         else if (e.kind === 'data.exported') this.ledger.exported(exportOf(e));
       }
-      for (const r of await this.store.getJobs([...ids])) this.reconcile(r);
+      // In the order the log first names them: the queue sees jobs in the order they came.
+      const records = new Map((await this.store.getJobs([...ids])).map((r) => [r.id, r]));
+      for (const id of ids) {
+        const r = records.get(id);
+        if (r) this.reconcile(r);
+      }
       this.cursor = page[page.length - 1]?.seq ?? this.cursor;
     }
   }

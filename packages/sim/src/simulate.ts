@@ -1,5 +1,6 @@
 import {
   type Allocation,
+  type DecideResult,
   type Decision,
   type Job,
   Ledger,
@@ -53,6 +54,8 @@ export interface SimInput {
   readonly maxParkS?: number;
   /** Called now and then with how far the run is. */
   readonly onProgress?: (p: SimProgress) => void;
+  /** Told every cycle's decisions (a decision log; the differential test compares it with the live service's). */
+  readonly onCycle?: (nowS: number, result: DecideResult) => void;
 }
 
 export interface SimProgress {
@@ -367,6 +370,7 @@ export function simulate(input: SimInput): SimSummary {
     if (result) {
       cycles++;
       evaluated += result.decisions.length;
+      input.onCycle?.(t, result);
     }
   };
 

@@ -18,7 +18,7 @@ interface SimJob {
  * on the clock it is given, `speedup` times faster than the job's estimate, so the product works
  * without a cluster.
  *
- * Everything it needs is in the external id (`sim:<job>:<start ms>:<end ms>`), so a restarted
+ * Everything it needs is in the external id (`sim:<job>:<start>s:<end>s`), so a restarted
  * server finds its jobs where the clock says they are. Only cancellations live in memory; the
  * service stops asking about a job once it has recorded it as cancelled.
  */
@@ -43,13 +43,15 @@ export class SimBackend implements Backend {
   }
 
   async submit(job: BackendJob): Promise<{ externalId: string }> {
-    const existing = this.byJob.get(job.jobId);
+    const run = `${job.jobId}#${job.attempt ?? 1}`;
+    const existing = this.byJob.get(run);
     if (existing) return { externalId: existing };
     const nowS = this.clock.nowS();
     const startAtS = nowS + this.startDelayS + job.stageS / this.speedup;
     const endAtS = startAtS + job.durationS / this.speedup;
-    const externalId = `sim:${job.jobId}:${Math.round(startAtS * 1000)}:${Math.round(endAtS * 1000)}`;
-    this.byJob.set(job.jobId, externalId);
+    // Seconds as exact as the clock gives them (a decision made at an end must see that end).
+    const externalId = `sim:${job.jobId}:${startAtS}s:${endAtS}s`;
+    this.byJob.set(run, externalId);
     return { externalId };
   }
 
@@ -90,6 +92,9 @@ export class SimBackend implements Backend {
 }
 
 function parse(externalId: string): SimJob | undefined {
+  const exact = /^sim:(.+):([\d.e+-]+)s:([\d.e+-]+)s$/.exec(externalId);
+  if (exact) return { startAtS: Number(exact[2]), endAtS: Number(exact[3]) };
+  // Written before exact times: milliseconds.
   const m = /^sim:(.+):(\d+):(\d+)$/.exec(externalId);
   if (!m) return undefined;
   return { startAtS: Number(m[2]) / 1000, endAtS: Number(m[3]) / 1000 };

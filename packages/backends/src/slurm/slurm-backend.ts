@@ -40,8 +40,9 @@ interface SlurmJob {
 }
 
 /** Slurm's job name for a Suanli job: how a restarted server (or a retry) finds it again. */
-export function slurmJobName(jobId: string, prefix = 'suanli'): string {
-  return `${prefix}-${jobId}`;
+export function slurmJobName(jobId: string, prefix = 'suanli', attempt = 1): string {
+  // The first run keeps the plain name; a run after a preemption is another Slurm job.
+  return attempt > 1 ? `${prefix}-${jobId}-a${attempt}` : `${prefix}-${jobId}`;
 }
 
 const STATES: Readonly<Record<string, BackendState>> = {
@@ -102,7 +103,7 @@ export class SlurmBackend implements Backend {
   }
 
   async submit(job: BackendJob): Promise<{ externalId: string }> {
-    const name = slurmJobName(job.jobId, this.o.namePrefix);
+    const name = slurmJobName(job.jobId, this.o.namePrefix, job.attempt ?? 1);
     const existing = await this.findByName(name);
     if (existing !== undefined) return { externalId: `slurm:${existing}` };
     const perNode = Math.max(1, this.o.gpusPerNode ?? 4);

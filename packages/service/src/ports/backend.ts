@@ -25,6 +25,11 @@ export interface Backend {
 
 export interface BackendJob {
   readonly jobId: string;
+  /**
+   * Which run of the job this is: 1, then one more after each preemption. Submission is idempotent
+   * per job and attempt: a job placed again after a preemption is a new run, never the stopped one.
+   */
+  readonly attempt?: number;
   readonly name: string;
   readonly tenant: string;
   readonly siteId: string;

@@ -16,6 +16,7 @@ export type JobPatch = Partial<
     | 'exitCode'
     | 'message'
     | 'placedAtS'
+    | 'attempt'
     | 'attainedS'
     | 'doneS'
   >

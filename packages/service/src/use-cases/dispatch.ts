@@ -40,6 +40,7 @@ export class Dispatch {
     try {
       ({ externalId } = await this.backend(backend).submit({
         jobId: job.id,
+        attempt: job.attempt ?? 1,
         name: job.spec.name,
         tenant: job.spec.tenant,
         siteId: placement.siteId,

@@ -170,6 +170,7 @@ export class Scheduling {
   private async place(d: Extract<Decision, { kind: 'place' }>, nowS: number): Promise<boolean> {
     const live = this.ctx.live;
     const pool = prepareNetwork(this.ctx.network()).poolById.get(d.placement.poolId);
+    const attempt = (live.record(d.jobId)?.attempt ?? 0) + 1;
     const job = await this.ctx.store.transitionJob(
       d.jobId,
       ['pending'],
@@ -177,6 +178,7 @@ export class Scheduling {
         state: 'scheduled',
         placement: d.placement,
         placedAtS: nowS,
+        attempt,
         explanation: d.explanation,
         backend: pool?.pool.backend ?? 'sim',
         message: d.explanation.summary,

@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type DecideResult,
+  type Decision,
+  defaultProfile,
+  type Network,
+  type Profile,
+  seededRng,
+  withPolicy,
+} from '@suanli/engine';
+import {
+  builtinNetwork,
+  builtinPolicy,
+  builtinProfile,
+  type JobRecord,
+  parsedValue,
+  readJobSpec,
+  type Store,
+} from '@suanli/service';
+import { type SimJob, simulate } from '@suanli/sim';
+import { openPostgresStore } from '@suanli/store';
+import { describe, expect, it } from 'vitest';
+import { type Harness, harness, manualClock } from '../packages/server/src/harness.fixture.ts';
+
+/**
+ * One workload through the live service (real store, the sim backend on a virtual clock) and
+ * through the simulator: the decision logs — every cycle's time, and per job the decision, pool,
+ * start, preemptions and reason — are identical. Gangs, deadlines, priorities that preempt, a
+ * fair-share mix of tenants, and personal data that may cross the border under the China policy.
+ */
+const CYCLE_S = 60;
+const T0 = 1_795_392_000; // 2026-11-23, inside the approvals' validity
+const policy = builtinPolicy();
+
+/** The built-in network with every pool shrunk, so a few hundred jobs contend. */
+function contendedNetwork(): Network {
+  const base = builtinNetwork();
+  return {
+    ...base,
+    sites: base.sites.map((s) => ({
+      ...s,
+      pools: s.pools.map((p) => ({ ...p, count: Math.max(8, Math.round(p.count / 128) * 8) })),
+    })),
+  };
+}
+
+const network = contendedNetwork();
+/** Explanations off in both: the simulator never writes them, and they change no decision. */
+const quiet = (p: Profile): Profile => ({ ...p, explain: 'none' });
+
+interface Submission {
+  readonly atS: number;
+  readonly id: string;
+  readonly spec: Record<string, unknown>;
+}
+
+/** A deterministic workload: arrivals about every two minutes for ten hours. */
+function workload(n: number): Submission[] {
+  const source = seededRng(20261130);
+  const rng = () => source.next();
+  const tenants: { id: string; datasets: string[] }[] = [
+    { id: 'acme-ai', datasets: ['common-crawl-zh', 'eval-suite'] },
+    { id: 'insure-co', datasets: ['policyholders-2026', 'claims-2026', 'market-ticks'] },
+    { id: 'hospital-ai', datasets: ['medical-imaging-sh'] },
+    { id: 'factory-vision', datasets: [] },
+    { id: 'univ-research', datasets: ['common-crawl-zh'] },
+  ];
+  const types = ['H100', 'H800', 'A100', 'H20', 'Ascend910B'];
+  const out: Submission[] = [];
+  let atS = T0 + 7;
+  for (let i = 0; i < n; i++) {
+    atS += Math.round(-Math.log(1 - rng()) * 120);
+    const tenant = tenants[Math.floor(rng() * tenants.length)] as (typeof tenants)[number];
+    const type = types[Math.floor(rng() * types.length)] as string;
+    const perMember = [1, 2, 4, 8][Math.floor(rng() * 4)] as number;
+    const gang = rng() < 0.25 ? 2 + Math.floor(rng() * 3) : 1;
+    const spec: Record<string, unknown> = {
+      name: `job-${i}`,
+      kind: ['train', 'finetune', 'batch-infer'][Math.floor(rng() * 3)],
+      tenant: tenant.id,
+      resources: { accelerators: { [type]: perMember } },
+      gang,
+      durationS: 600 + Math.round(rng() * 20_000),
+    };
+    if (rng() < 0.15) spec['priorityClass'] = 'high';
+    else if (rng() < 0.3) spec['priorityClass'] = 'low';
+    if (rng() < 0.15) spec['deadline'] = `PT${6 + Math.floor(rng() * 18)}H`;
+    if (tenant.datasets.length > 0 && rng() < 0.5) {
+      spec['datasets'] = [{ name: tenant.datasets[Math.floor(rng() * tenant.datasets.length)] }];
+      // In a hurry: a job that values time alone goes abroad when the mainland is full (its data with it).
+      if (tenant.id === 'insure-co' && rng() < 0.5) {
+        spec['objective'] = { cost: 0, carbon: 0, time: 10 };
+        spec['resources'] = { accelerators: { H100: 8 } };
+      }
+    }
+    out.push({ atS, id: `j-diff-${String(i).padStart(4, '0')}`, spec });
+  }
+  return out;
+}
+
+/** What the log keeps of a decision: enough to tell any difference in what was done and why. */
+function entry(d: Decision) {
+  return {
+    job: d.jobId,
+    kind: d.kind,
+    ...(d.kind !== 'wait' ? { pool: d.placement.poolId, startS: d.placement.estimate.startS } : {}),
+    ...(d.kind === 'place' ? { preempts: d.preempts.map((p) => p.jobId) } : {}),
+    ...(d.kind === 'wait' ? { unresolvable: d.unresolvable } : {}),
+    reason: d.kind === 'place' ? '' : d.reason,
+  };
+}
+
+type Log = { atS: number; decisions: ReturnType<typeof entry>[] }[];
+const logger = (log: Log) => (atS: number, r: DecideResult) => {
+  log.push({ atS, decisions: r.decisions.map(entry) });
+};
+
+function simulated(subs: readonly Submission[], base: Profile): Log {
+  const log: Log = [];
+  const jobs: SimJob[] = subs.map((s) => {
+    const spec = readJobSpec(parsedValue(s.spec), network, s.atS);
+    return { job: { ...spec, id: s.id, submittedAtS: s.atS }, sector: 'any', user: spec.tenant };
+  });
+  const profile = quiet(withPolicy(base, policy));
+  simulate({ network, profile, jobs, estimates: 'oracle', seed: 1, cycleS: CYCLE_S, onCycle: logger(log) });
+  return log;
+}
+
+/** The sim backend's start and end of a job, from its external id (`sim:<job>:<start>s:<end>s`). */
+function backendTimes(r: JobRecord): number[] {
+  const m = /^sim:.*:([\d.e+-]+)s:([\d.e+-]+)s$/.exec(r.externalId ?? '');
+  return m ? [Number(m[1]), Number(m[2])] : [];
+}
+
+async function live(subs: readonly Submission[], base: Profile, openStore?: () => Promise<Store>): Promise<Log> {
+  const log: Log = [];
+  const clock = manualClock(T0);
+  let next = 0;
+  const h: Harness = await harness({
+    network,
+    policy,
+    profile: quiet(base),
+    clock,
+    speedup: 1,
+    startDelayS: 0,
+    cycleS: CYCLE_S,
+    onCycle: logger(log),
+    newId: () => subs[next++]?.id ?? 'j-extra',
+    ...(openStore ? { openStore } : {}),
+  });
+  try {
+    let i = 0;
+    const up = (t: number) => Math.ceil(t / CYCLE_S) * CYCLE_S;
+    let t = up(subs[0]?.atS ?? T0);
+    for (let steps = 0; steps < 20_000; steps++) {
+      // Arrivals up to now, each at its own time (between two cycles, as the simulator takes them).
+      for (; i < subs.length && (subs[i] as Submission).atS <= t; i++) {
+        const s = subs[i] as Submission;
+        clock.set(s.atS);
+        await h.service.submit({ value: s.spec });
+      }
+      clock.set(t);
+      await h.service.syncBackends();
+      await h.service.schedule();
+      // The next moment anything can happen: an arrival, a cycle the ledger wants, a backend start or end.
+      const records = [...h.service.live.records()];
+      if (i >= subs.length && records.length === 0) break;
+      const candidates = [
+        subs[i]?.atS ?? Number.POSITIVE_INFINITY,
+        h.service.live.ledger.nextCycleS(),
+        ...records.flatMap(backendTimes).filter((x) => x > t),
+      ];
+      const nextS = Math.min(...candidates);
+      if (!Number.isFinite(nextS)) break;
+      t = Math.max(t + CYCLE_S, up(nextS));
+    }
+  } finally {
+    await h.store.close();
+  }
+  return log;
+}
+
+const subs = workload(240);
+const url = process.env['SUANLI_TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'];
+
+describe('the live service and the simulator decide the same on the same workload', () => {
+  const profiles: [string, Profile][] = [
+    ['default', defaultProfile()],
+    ['las', builtinProfile('las')],
+    ['srtf', builtinProfile('srtf')],
+  ];
+
+  it.each(profiles)(
+    'with the %s profile, on SQLite',
+    async (_name, base) => {
+      const expected = simulated(subs, base);
+      const decisions = expected.flatMap((c) => c.decisions);
+      // The workload exercises what it should: placements, waits or reservations, several cycles.
+      expect(decisions.filter((d) => d.kind === 'place').length).toBeGreaterThan(100);
+      expect(decisions.some((d) => d.kind === 'wait' || d.kind === 'reserve')).toBe(true);
+      const got = await live(subs, base);
+      for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
+      expect(got.length).toBe(expected.length);
+    },
+    180_000,
+  );
+
+  it('preempts, and takes personal data abroad under the yearly counters, in the default run', () => {
+    const decisions = simulated(subs, defaultProfile()).flatMap((c) => c.decisions);
+    expect(decisions.some((d) => (d.preempts?.length ?? 0) > 0)).toBe(true);
+    expect(decisions.some((d) => d.kind === 'place' && /^(hong-kong|singapore)-/.test(d.pool ?? ''))).toBe(true);
+  });
+
+  it.skipIf(!url)(
+    'with the default profile, on PostgreSQL',
+    async () => {
+      const expected = simulated(subs, defaultProfile());
+      const schema = `s_${randomBytes(6).toString('hex')}`;
+      const got = await live(subs, defaultProfile(), () => openPostgresStore(url as string, { schema }));
+      expect(got).toEqual(expected);
+    },
+    300_000,
+  );
+});
