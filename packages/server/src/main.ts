@@ -1,32 +1,17 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import type { Duplex } from 'node:stream';
-import { serve } from '@hono/node-server';
-import { SimBackend, SlurmBackend, type SlurmBackendOptions } from '@suanli/backends';
+import { join } from 'node:path';
+import type { serve } from '@hono/node-server';
+import type { SlurmBackendOptions } from '@suanli/backends';
 import type { Network } from '@suanli/engine';
-import {
-  type Backend,
-  builtinNetwork,
-  builtinPolicy,
-  builtinProfile,
-  generateLogKey,
-  HTTP_STATUS,
-  type LogKey,
-  loadNetworkFile,
-  loadPolicyFile,
-  loadProfileFile,
-  logKeyFromPem,
-  SuanliError,
-  SuanliService,
-} from '@suanli/service';
-import { loadHighsSolver } from '@suanli/solver';
-import { openPostgresStore, openSqliteStore } from '@suanli/store';
+import type { SuanliService } from '@suanli/service';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
+import { type ComposeOptions, composeService, ownerOnly } from './compose.ts';
+import { answerClientErrors, listen } from './http-listen.ts';
 import { Metrics } from './metrics.ts';
-import { startSchedulerLoop } from './scheduler-loop.ts';
-import { systemClock } from './system-clock.ts';
+import { type SchedulerLoop, startSchedulerLoop } from './scheduler-loop.ts';
+import { startSchedulerThread, workerAvailable } from './scheduler-thread.ts';
 
 export interface ServerOptions {
   readonly host?: string;
@@ -50,6 +35,11 @@ export interface ServerOptions {
   readonly speedup?: number;
   /** Milliseconds between scheduling cycles. */
   readonly cycleMs?: number;
+  /**
+   * Where the scheduler runs: in a worker thread (default when built: a cycle never holds up a
+   * request) or in the HTTP thread (tests that run the sources).
+   */
+  readonly scheduler?: 'worker' | 'in-process';
   readonly webDir?: string;
   readonly logger?: Logger;
 }
@@ -74,48 +64,17 @@ export const DEFAULTS = { host: '127.0.0.1', port: 7070, dataDir: '.suanli', spe
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? pino({ name: 'suanli' });
-  const network = options.networkFile ? loadNetworkFile(options.networkFile) : builtinNetwork();
-  const profile = options.profileFile ? loadProfileFile(options.profileFile) : builtinProfile();
-  const policy =
-    options.policyFile === false
-      ? undefined
-      : options.policyFile
-        ? loadPolicyFile(options.policyFile)
-        : builtinPolicy();
-  const solver = profile.optimizer.mode === 'off' ? undefined : await loadHighsSolver();
-  const dataDir = resolve(options.dataDir ?? DEFAULTS.dataDir);
-  // The store, the audit key and the operator token are for this user only: folder 0700, files 0600.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const mode = statSync(dataDir).mode & 0o777;
-  if (mode & 0o077) log.warn({ dataDir, mode: mode.toString(8) }, 'the data folder is open to others: chmod 700 it');
-  const store = options.databaseUrl
-    ? await openPostgresStore(options.databaseUrl, {
-        ...(options.databaseSchema !== undefined ? { schema: options.databaseSchema } : {}),
-        onWarning: (message, detail) => log.warn({ err: detail }, message),
-      })
-    : await openSqliteStore(ownerOnlyFile(join(dataDir, 'suanli.db')));
-  const logKey = loadOrCreateLogKey(join(dataDir, 'audit-ed25519.pem'));
-  const backends = new Map<string, Backend>([
-    ['sim', new SimBackend({ clock: systemClock, speedup: options.speedup ?? DEFAULTS.speedup })],
-  ]);
-  if (options.slurm) backends.set('slurm', new SlurmBackend({ ...options.slurm, clock: systemClock }));
-  let service: SuanliService;
-  try {
-    service = new SuanliService({
-      store,
-      network,
-      clock: systemClock,
-      backends,
-      profile,
-      ...(solver ? { solver } : {}),
-      onWarning: (message, detail) => log.warn({ err: detail }, message),
-      logKey,
-      ...(policy ? { policy } : {}),
-    });
-  } catch (e) {
-    await store.close();
-    throw e;
-  }
+  const composeOptions: ComposeOptions = {
+    ...(options.slurm ? { slurm: options.slurm } : {}),
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.databaseSchema !== undefined ? { databaseSchema: options.databaseSchema } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.networkFile !== undefined ? { networkFile: options.networkFile } : {}),
+    ...(options.policyFile !== undefined ? { policyFile: options.policyFile } : {}),
+    ...(options.profileFile !== undefined ? { profileFile: options.profileFile } : {}),
+    ...(options.speedup !== undefined ? { speedup: options.speedup } : {}),
+  };
+  const { service, store, network, profile, policy, dataDir } = await composeService(composeOptions, log);
   const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
   const created = await service.bootstrapOperator();
   ownerOnly(tokenPath);
@@ -141,7 +100,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   answerClientErrors(server);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
-  const loop = startSchedulerLoop(service, options.cycleMs ?? DEFAULTS.cycleMs, log, metrics);
+  const cycleMs = options.cycleMs ?? DEFAULTS.cycleMs;
+  const inWorker = (options.scheduler ?? (workerAvailable() ? 'worker' : 'in-process')) === 'worker';
+  let loop: SchedulerLoop;
+  try {
+    loop = inWorker
+      ? await startSchedulerThread(composeOptions, cycleMs, SHUTDOWN_GRACE_MS, log, metrics)
+      : startSchedulerLoop(service, cycleMs, log, metrics);
+  } catch (e) {
+    await new Promise<void>((ok) => server.close(() => ok()));
+    await store.close();
+    throw e;
+  }
   log.info(
     {
       url,
@@ -150,6 +120,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       profile: profile.name,
       policy: policy ? `${policy.name} v${policy.version} (${policy.rules.length} rules)` : 'none',
       store: options.databaseUrl ? 'postgresql' : 'sqlite',
+      scheduler: inWorker ? 'worker thread' : 'in process',
       dataDir,
     },
     'suanli is serving',
@@ -176,64 +147,3 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 /** How long a stopping server lets requests and a scheduling cycle in flight finish. */
 const SHUTDOWN_GRACE_MS = 3000;
-
-function listen(fetch: (req: Request) => Response | Promise<Response>, host: string, port: number) {
-  return new Promise<ReturnType<typeof serve>>((ok, fail) => {
-    const s = serve({ fetch, hostname: host, port }, () => ok(s));
-    s.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') {
-        fail(
-          new SuanliError('ADDRESS_IN_USE', `${host}:${port} is in use (another suanli serve?): choose another --port`),
-        );
-      } else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') {
-        fail(new SuanliError('ADDRESS_IN_USE', `cannot listen on ${host}:${port}: ${e.code}`));
-      } else fail(e);
-    });
-  });
-}
-
-/**
- * Requests Node refuses before Hono sees them (headers too large, malformed HTTP) get a JSON error
- * of the catalog, like every other answer, and the connection is closed.
- */
-function answerClientErrors(server: ReturnType<typeof serve>): void {
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const e =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? new SuanliError('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts (16 KB)')
-        : new SuanliError('MALFORMED_INPUT', `not a valid HTTP request (${err.code ?? 'parse error'})`);
-    const body = JSON.stringify(e.toBody());
-    const status = `${HTTP_STATUS[e.code]} ${e.code === 'HEADERS_TOO_LARGE' ? 'Request Header Fields Too Large' : 'Bad Request'}`;
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
-}
-
-/**
- * Creates a file readable by its owner only, if it is not there yet, and closes one that is (and
- * SQLite's -wal and -shm beside it, made with the file's mode) to group and others; returns its path.
- */
-function ownerOnlyFile(path: string): string {
-  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-  for (const p of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(p);
-  return path;
-}
-
-/** Takes group and others' access from a file, if it exists (files of older versions were 0644). */
-function ownerOnly(path: string): void {
-  if (existsSync(path) && statSync(path).mode & 0o077) chmodSync(path, 0o600);
-}
-
-/** The audit log's Ed25519 key, kept beside the store (readable by its owner only); made on first start. */
-function loadOrCreateLogKey(path: string): LogKey {
-  ownerOnly(path);
-  if (existsSync(path)) return logKeyFromPem(readFileSync(path, 'utf8'));
-  const { key, pem } = generateLogKey();
-  writeFileSync(path, pem, { mode: 0o600 });
-  return key;
-}

@@ -1,6 +1,10 @@
-import type { SuanliService } from '@suanli/service';
+import type { CycleReport, SuanliService } from '@suanli/service';
 import type { Logger } from 'pino';
-import type { Metrics } from './metrics.ts';
+
+/** Where a cycle's figures go (the metrics, or the HTTP thread from a worker). */
+export interface CycleSink {
+  cycle(report: CycleReport, seconds: number): void;
+}
 
 export interface SchedulerLoop {
   /** Stops the loop and waits for a cycle in progress to end, at most `graceMs` when given. */
@@ -49,7 +53,7 @@ export function startSchedulerLoop(
   service: SuanliService,
   intervalMs: number,
   log: Logger,
-  metrics?: Metrics,
+  metrics?: CycleSink,
 ): SchedulerLoop {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
