@@ -207,8 +207,12 @@ export class Cycle {
 
   /** Accelerators of each type a tenant holds, placed in this cycle included. */
   usageOf(tenant: string): ReadonlyMap<string, number> {
+    if (this.heldUsage) return this.changedUsage.get(tenant) ?? this.heldUsage.get(tenant) ?? EMPTY;
     return this.usage().get(tenant) ?? EMPTY;
   }
+
+  /** With a ledger's counts: the tenants whose usage this cycle changed, copied on their first change. */
+  private readonly changedUsage = new Map<string, Map<string, number>>();
 
   /**
    * A plug-in's own per-cycle state (Kubernetes CycleState), created on first use. Keyed by the
@@ -244,25 +248,20 @@ export class Cycle {
     }
   }
 
-  /** Accelerators each tenant holds, by type: counted from the running allocations on first use. */
+  /** Accelerators each tenant holds, by type: counted from the running allocations on first use (without a ledger). */
   private usage(): Map<string, Map<string, number>> {
     let usage = this.usageByTenant;
     if (!usage) {
       usage = new Map();
       this.usageByTenant = usage;
-      if (this.heldUsage) {
-        // The ledger's counts, copied: this cycle adds its own placements to them.
-        for (const [tenant, m] of this.heldUsage) usage.set(tenant, new Map(m));
-      } else {
-        for (const list of this.running) {
-          for (const a of list ?? []) {
-            let m = usage.get(a.tenant);
-            if (!m) {
-              m = new Map();
-              usage.set(a.tenant, m);
-            }
-            m.set(a.accelerator, (m.get(a.accelerator) ?? 0) + a.count);
+      for (const list of this.running) {
+        for (const a of list ?? []) {
+          let m = usage.get(a.tenant);
+          if (!m) {
+            m = new Map();
+            usage.set(a.tenant, m);
           }
+          m.set(a.accelerator, (m.get(a.accelerator) ?? 0) + a.count);
         }
       }
       const pending = this.pendingUsage;
@@ -280,6 +279,16 @@ export class Cycle {
   /** Adds to a tenant's usage of a type. Used by `Plan` only. */
   addUsage(tenant: string, accelerator: string, count: number): void {
     this.usageVersion++;
+    if (this.heldUsage) {
+      // The ledger's counts are read in place; a tenant's are copied the first time this cycle changes them.
+      let m = this.changedUsage.get(tenant);
+      if (!m) {
+        m = new Map(this.heldUsage.get(tenant) ?? EMPTY);
+        this.changedUsage.set(tenant, m);
+      }
+      m.set(accelerator, (m.get(accelerator) ?? 0) + count);
+      return;
+    }
     // Not counted yet: remember the change for when (if ever) a plug-in asks.
     if (!this.usageByTenant) {
       this.pendingUsage.push({ tenant, accelerator, count });

@@ -2,7 +2,7 @@ import type { Job } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
 import type { Decision } from '../domain/placement.ts';
 import { Cycle } from './cycle.ts';
-import { type PreparedNetwork, prepareNetwork } from './prepared-network.ts';
+import { type PreparedNetwork, type PreparedPool, prepareNetwork } from './prepared-network.ts';
 import type { Profile } from './profile.ts';
 
 export interface SchedulingQueueOptions {
@@ -46,8 +46,13 @@ export class SchedulingQueue {
   private readonly maxParkS: number;
   private readonly active = new Map<string, Job>();
   private readonly parked = new Map<string, Parked>();
-  /** Parked jobs that could use each pool, in queue order; entries of jobs no longer parked linger until swept. */
+  /**
+   * Parked jobs that could use each pool, appended as they are parked and put in queue order (a
+   * stable sort) when the pool frees accelerators; entries of jobs no longer parked linger until swept.
+   */
   private readonly byPool: PoolEntry[][];
+  /** Pools whose list had entries appended since it was last in queue order. */
+  private readonly unsorted: Uint8Array;
   /** Park deadlines in the order they were set, which is the order they fall due. */
   private readonly deadlines: { readonly atS: number; readonly id: string; readonly token: number }[] = [];
   private deadlineHead = 0;
@@ -62,6 +67,7 @@ export class SchedulingQueue {
     const empty = new Cycle({ network, allocations: [], queue: [] }, 0, profile.queueSort);
     this.order = (a, b) => profile.queueSort.compare(a, b, empty);
     this.byPool = this.net.pools.map(() => []);
+    this.unsorted = new Uint8Array(this.net.pools.length);
   }
 
   /** Queued jobs, parked ones included. */
@@ -135,6 +141,11 @@ export class SchedulingQueue {
     const pool = this.net.poolById.get(poolId);
     if (!pool) return;
     const list = this.byPool[pool.index] as PoolEntry[];
+    if (this.unsorted[pool.index] === 1) {
+      // Stable: among equals, the first parked comes back first.
+      list.sort((a, b) => this.order(a.job, b.job));
+      this.unsorted[pool.index] = 0;
+    }
     let left = freeNow;
     let keep = 0;
     for (let i = 0; i < list.length; i++) {
@@ -168,22 +179,23 @@ export class SchedulingQueue {
     const pool = awaits ? this.net.poolById.get(awaits.poolId) : undefined;
     if (awaits && pool) {
       this.parked.set(jobId, { job, token, pools: 1 });
-      this.insert(this.byPool[pool.index] as PoolEntry[], { job, need: awaits.count, token });
+      this.append(pool, { job, need: awaits.count, token });
       this.entries++;
       this.liveEntries++;
       return;
     }
-    this.parked.set(jobId, { job, token, pools: this.poolsOf(job) });
+    let pools = 0;
     for (const choice of job.options) {
       const need = choice.perMember * job.gang;
-      for (const pool of this.net.poolsByType.get(choice.accelerator) ?? []) {
+      for (const pool of this.candidatePools(job, choice.accelerator)) {
         if (need > pool.pool.count) continue;
-        if (job.sites && !job.sites.includes(pool.site.site.id)) continue;
-        this.insert(this.byPool[pool.index] as PoolEntry[], { job, need, token });
-        this.entries++;
-        this.liveEntries++;
+        this.append(pool, { job, need, token });
+        pools++;
       }
     }
+    this.parked.set(jobId, { job, token, pools });
+    this.entries += pools;
+    this.liveEntries += pools;
     if (this.entries > 2 * this.liveEntries + 4096) this.sweep();
   }
 
@@ -200,29 +212,20 @@ export class SchedulingQueue {
     this.liveEntries -= p.pools;
   }
 
-  /** How many pool lists a parked job is in. */
-  private poolsOf(job: Job): number {
-    let n = 0;
-    for (const choice of job.options) {
-      const need = choice.perMember * job.gang;
-      for (const pool of this.net.poolsByType.get(choice.accelerator) ?? []) {
-        if (need <= pool.pool.count && (!job.sites || job.sites.includes(pool.site.site.id))) n++;
-      }
-    }
-    return n;
+  /** The pools of a type a job may use: at its sites only, when it names them. */
+  private candidatePools(job: Job, type: string): readonly PreparedPool[] {
+    if (!job.sites) return this.net.poolsByType.get(type) ?? [];
+    const out: PreparedPool[] = [];
+    for (const id of job.sites) out.push(...(this.net.siteById.get(id)?.poolsByType.get(type) ?? []));
+    return out;
   }
 
-  /** Inserts after every entry that goes before or with it: the list stays in queue order, ties first in. */
-  private insert(list: PoolEntry[], e: PoolEntry): void {
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.order((list[mid] as PoolEntry).job, e.job) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === list.length) list.push(e);
-    else list.splice(lo, 0, e);
+  /** Adds an entry at the end of a pool's list; `freed` puts the list in queue order before it reads it. */
+  private append(pool: PreparedPool, e: PoolEntry): void {
+    const list = this.byPool[pool.index] as PoolEntry[];
+    const last = list[list.length - 1];
+    if (last && this.order(last.job, e.job) > 0) this.unsorted[pool.index] = 1;
+    list.push(e);
   }
 
   /** Drops the entries of jobs no longer parked from every pool list. */
