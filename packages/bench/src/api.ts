@@ -17,10 +17,10 @@ interface Server {
 }
 
 /** `suanli serve` as a process of its own (SQLite in a fresh folder, or DATABASE_URL), as users run it. */
-async function serve(databaseUrl?: string): Promise<Server> {
+async function serve(databaseUrl?: string, args: readonly string[] = []): Promise<Server> {
   const data = mkdtempSync(join(tmpdir(), 'suanli-bench-api-'));
   const { DATABASE_URL: _drop, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...env,
@@ -97,4 +97,65 @@ export async function apiPostgresBench(): Promise<Record<string, number>> {
   } finally {
     await stop(s);
   }
+}
+
+/** One-second jobs (the sim backend at real speed): every one must be accepted, placed and finished. */
+const SHORT_SPEC =
+  'name: short\nkind: batch-infer\ntenant: acme-ai\nresources: { accelerators: { H20: 1 } }\ndurationS: 1\n';
+
+/**
+ * Sustained load of short jobs: submissions of 1-second jobs at a steady rate for a while
+ * (`SUANLI_BENCH_SUSTAIN_S`, default 60 s), then until every accepted job has run. The figure is
+ * the rate at which jobs were accepted, placed and finished: accepted jobs ÷ (load time + the time
+ * the last ones took to finish), and it counts only when every accepted job finished.
+ */
+async function sustained(
+  databaseUrl: string | undefined,
+  rate: number,
+): Promise<{ accepted: number; unfinished: number; perS: number; p99: number }> {
+  const durationS = Number(process.env['SUANLI_BENCH_SUSTAIN_S'] ?? 60);
+  const s = await serve(databaseUrl, ['--speedup', '1']);
+  try {
+    const t0 = performance.now();
+    const r = await autocannon({
+      url: `${s.url}/v1/jobs`,
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${s.token}` },
+      body: SHORT_SPEC,
+      connections: 50,
+      duration: durationS,
+      overallRate: rate,
+    });
+    const accepted = r['2xx'];
+    // Wait (at most five minutes) until nothing is pending, placed or running.
+    const deadline = Date.now() + 300_000;
+    let left = Number.POSITIVE_INFINITY;
+    while (Date.now() < deadline) {
+      const health = (await (await fetch(`${s.url}/health`)).json()) as { jobs: Record<string, number> };
+      left = (health.jobs['pending'] ?? 0) + (health.jobs['scheduled'] ?? 0) + (health.jobs['running'] ?? 0);
+      if (left === 0) break;
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    const s2 = (performance.now() - t0) / 1000;
+    return { accepted, unfinished: left, perS: left === 0 ? accepted / s2 : 0, p99: r.latency.p99 };
+  } finally {
+    await stop(s);
+  }
+}
+
+export async function apiSustainedBench(): Promise<Record<string, number>> {
+  const rate = Number(process.env['SUANLI_BENCH_SUSTAIN_RATE'] ?? 2000);
+  const sqlite = await sustained(undefined, rate);
+  const out: Record<string, number> = {
+    api_sustained_short_jobs_per_s_sqlite: sqlite.perS,
+    api_sustained_unfinished_sqlite: sqlite.unfinished,
+    api_sustained_p99_ms_sqlite: sqlite.p99,
+  };
+  const url = process.env['SUANLI_TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'];
+  if (url) {
+    const pg = await sustained(url, Math.min(rate, 1000));
+    out['api_sustained_short_jobs_per_s_pg'] = pg.perS;
+    out['api_sustained_unfinished_pg'] = pg.unfinished;
+  }
+  return out;
 }

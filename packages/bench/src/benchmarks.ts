@@ -1,7 +1,8 @@
-import { apiPostgresBench, apiSqliteBench } from './api.ts';
+import { apiPostgresBench, apiSqliteBench, apiSustainedBench } from './api.ts';
 import { auditAppendBench, auditProofBench, policyOverheadBench } from './governance.ts';
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
+import { cycleBench, simPhillyBench } from './scale.ts';
 import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
 import { slurmDispatchBench } from './slurm.ts';
 
@@ -45,6 +46,19 @@ export const BENCHMARKS: readonly Benchmark[] = [
     description: 'simulated jobs per second: the whole Microsoft ITP trace on its ten clusters (FIFO / Suanli default)',
     targets: { sim_itp_jobs_per_s: '≥ 40000' },
     run: async () => simItpBench(),
+  },
+  {
+    name: 'sim_philly',
+    description:
+      'a long queue: the Philly excerpt (dense last ten days) on one 1,024-GPU cluster, FIFO (from ../shared)',
+    targets: { sim_philly_fifo_jobs_per_s: '≥ 20000' },
+    run: async () => simPhillyBench(),
+  },
+  {
+    name: 'cycle_10k',
+    description: 'one live scheduling cycle through the ledger: 10,000 pending, 100,000 running, 2,000 sites × 5 pools',
+    targets: { cycle_ms_10k_pending: '≤ 200' },
+    run: async () => cycleBench(),
   },
   {
     name: 'sim_1m',
@@ -98,6 +112,13 @@ export const BENCHMARKS: readonly Benchmark[] = [
     description: 'the same on PostgreSQL (needs DATABASE_URL)',
     targets: { api_submit_per_s_pg: '≥ 2000' },
     run: apiPostgresBench,
+  },
+  {
+    name: 'api_sustained',
+    description:
+      'one-second jobs submitted at a steady rate for 60 s (SUANLI_BENCH_SUSTAIN_S), every one accepted, placed and finished: SQLite, then PostgreSQL when DATABASE_URL is set',
+    targets: { api_sustained_short_jobs_per_s_sqlite: '≥ 2000', api_sustained_short_jobs_per_s_pg: '≥ 1000' },
+    run: apiSustainedBench,
   },
   {
     name: 'slurm_dispatch',
