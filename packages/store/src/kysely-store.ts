@@ -331,7 +331,8 @@ export class KyselyStore implements Store {
     patch: JobPatch,
     event?: AuditEvent,
   ): Promise<JobRecord | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    // Group commit, as submissions: a cycle's placements and a poll's endings share a commit.
+    return this.grouped(async (trx) => {
       const row = await this.lockJob(trx, id);
       if (!row) return undefined;
       const current = fromRow(row);
@@ -382,7 +383,11 @@ export class KyselyStore implements Store {
     const out: JobRecord[] = [];
     // In slices: the number of bound parameters a statement may have is limited.
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('jobs').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
       out.push(...rows.map(fromRow));
     }
     return out;

@@ -93,47 +93,60 @@ export class Dispatch {
         continue;
       }
       const byExternal = new Map(jobs.map((j) => [j.externalId, j]));
-      for (const s of statuses) {
-        const job = byExternal.get(s.externalId);
-        if (job && (await this.applyStatus(job, s))) changed++;
+      // Written together (they share commits), then taken by the ledger in the order polled.
+      const written = await Promise.all(
+        statuses.map((st) => {
+          const job = byExternal.get(st.externalId);
+          return job ? this.record(job, st) : Promise.resolve(undefined);
+        }),
+      );
+      // Endings in the order they happened (as the simulator's events): which parked jobs the freed
+      // accelerators wake depends on it.
+      const inOrder = written
+        .filter((r): r is JobRecord => r !== undefined)
+        .sort((a, b) => (a.endedAtS ?? Number.NEGATIVE_INFINITY) - (b.endedAtS ?? Number.NEGATIVE_INFINITY));
+      for (const r of inOrder) {
+        // A job that ended frees its accelerators: parked jobs that could use them come back, and a cycle falls due.
+        this.ctx.live.reconcile(r);
+        changed++;
       }
     }
     return changed;
   }
 
-  private async applyStatus(job: JobRecord, s: BackendStatus): Promise<boolean> {
+  /** Records what a backend says of a job: it started, or ended (how, when); undefined when nothing changed. */
+  private async record(job: JobRecord, s: BackendStatus): Promise<JobRecord | undefined> {
     const nowS = this.ctx.clock.nowS();
-    if (s.state === 'queued') return false;
+    if (s.state === 'queued') return undefined;
     if (s.state === 'running') {
-      if (job.state !== 'scheduled') return false;
+      if (job.state !== 'scheduled') return undefined;
       const startedAtS = s.startedAtS ?? nowS;
-      const running = await this.ctx.store.transitionJob(
+      return this.ctx.store.transitionJob(
         job.id,
         ['scheduled'],
         { state: 'running', startedAtS, updatedAtS: nowS },
         { atS: nowS, kind: 'job.running', subject: job.id, data: { startedAtS } },
       );
-      if (running) this.ctx.live.reconcile(running);
-      return !!running;
     }
     const endedAtS = s.endedAtS ?? nowS;
-    const patch = {
-      state: s.state,
-      startedAtS: job.startedAtS ?? s.startedAtS ?? endedAtS,
-      endedAtS,
-      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
-      ...(s.message !== undefined ? { message: s.message } : {}),
-      updatedAtS: nowS,
-    };
-    const ended = await this.ctx.store.transitionJob(job.id, ACTIVE_STATES, patch, {
-      atS: nowS,
-      kind: `job.${s.state}`,
-      subject: job.id,
-      data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
-    });
-    // Its accelerators are free again: parked jobs that could use them come back, and a cycle falls due.
-    if (ended) this.ctx.live.reconcile(ended);
-    return !!ended;
+    return this.ctx.store.transitionJob(
+      job.id,
+      ACTIVE_STATES,
+      {
+        state: s.state,
+        startedAtS: job.startedAtS ?? s.startedAtS ?? endedAtS,
+        endedAtS,
+        ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+        ...(s.message !== undefined ? { message: s.message } : {}),
+        updatedAtS: nowS,
+      },
+      {
+        atS: nowS,
+        kind: `job.${s.state}`,
+        subject: job.id,
+        data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
+      },
+    );
   }
 
   backend(name: string): Backend {

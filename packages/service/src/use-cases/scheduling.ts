@@ -147,31 +147,73 @@ export class Scheduling {
     };
   }
 
-  /** Records a cycle's decisions: placements (after their preemptions) and waiting explanations. */
+  /**
+   * Records a cycle's decisions: placements (after their preemptions) and waiting explanations.
+   * The store writes go together (they share commits: group commit); the ledger then takes them in
+   * the order the engine decided, as the simulator does.
+   */
   private async carryOut(result: DecideResult, nowS: number, report: MutableReport): Promise<void> {
-    for (const d of result.decisions) {
-      if (d.kind === 'place') {
-        for (const v of d.preempts) if (await this.preempt(v, d.jobId, nowS)) report.preempted++;
-        if (await this.place(d, nowS)) {
-          report.placed++;
-          report.energyKwh += d.placement.estimate.energyKwh;
-          report.carbonKg += d.placement.estimate.carbonKg;
-          report.costCny += d.placement.estimate.costCny;
-        }
-        continue;
+    const places = result.decisions.filter((d): d is Extract<Decision, { kind: 'place' }> => d.kind === 'place');
+    const stopped = new Map<string, JobRecord>();
+    // Victims first: the jobs that take their accelerators are written after them.
+    const victims = places.flatMap((d) => d.preempts.map((v) => ({ v, by: d.jobId })));
+    await Promise.all(
+      victims.map(async ({ v, by }) => {
+        const r = await this.stop(v, by, nowS);
+        if (r) stopped.set(v.jobId, r);
+      }),
+    );
+    const placed = new Map<string, JobRecord>();
+    await Promise.all(
+      places.map(async (d) => {
+        const r = await this.record(d, nowS);
+        if (r) placed.set(d.jobId, r);
+      }),
+    );
+    const waiting = result.decisions.filter((d): d is Exclude<Decision, { kind: 'place' }> => d.kind !== 'place');
+    await Promise.all(waiting.map((d) => this.explain(d, nowS)));
+
+    const live = this.ctx.live;
+    for (const d of places) {
+      for (const v of d.preempts) {
+        const r = stopped.get(v.jobId);
+        if (!r) continue;
+        // The preempting job takes what the victim frees, in this same cycle.
+        live.remember(r);
+        live.ledger.preempt(v.jobId, toEngineJob(r));
+        report.preempted++;
       }
+      const job = placed.get(d.jobId);
+      // Cancelled meanwhile: the catch-up takes it out of the queue.
+      if (!job) continue;
+      live.remember(job);
+      live.ledger.hold(live.allocationOf(job));
+      report.placed++;
+      report.energyKwh += d.placement.estimate.energyKwh;
+      report.carbonKg += d.placement.estimate.carbonKg;
+      report.costCny += d.placement.estimate.costCny;
+      // Transfers abroad count toward the yearly limits the rules enforce.
+      for (const e of live.ledger.placed(toEngineJob(job), d.placement, nowS)) {
+        const site = this.ctx.network().sites.find((s) => s.id === d.placement.siteId);
+        await this.ctx.store.appendAudit({
+          atS: nowS,
+          kind: 'data.exported',
+          subject: d.jobId,
+          data: { ...e, to: site?.jurisdiction ?? 'foreign' },
+        });
+      }
+    }
+    for (const d of waiting) {
       if (d.kind === 'reserve') report.reserved++;
       else report.waiting++;
-      await this.explain(d, nowS);
     }
   }
 
-  /** Places a job: its record says where and why; the ledger holds its accelerators from now. */
-  private async place(d: Extract<Decision, { kind: 'place' }>, nowS: number): Promise<boolean> {
-    const live = this.ctx.live;
+  /** Writes a placement: the record says where and why, from when, and which attempt it is. */
+  private record(d: Extract<Decision, { kind: 'place' }>, nowS: number): Promise<JobRecord | undefined> {
     const pool = prepareNetwork(this.ctx.network()).poolById.get(d.placement.poolId);
-    const attempt = (live.record(d.jobId)?.attempt ?? 0) + 1;
-    const job = await this.ctx.store.transitionJob(
+    const attempt = (this.ctx.live.record(d.jobId)?.attempt ?? 0) + 1;
+    return this.ctx.store.transitionJob(
       d.jobId,
       ['pending'],
       {
@@ -186,38 +228,21 @@ export class Scheduling {
       },
       { atS: nowS, kind: 'job.placed', subject: d.jobId, data: placementAudit(d.placement) },
     );
-    // Cancelled meanwhile: the catch-up takes it out of the queue.
-    if (!job) return false;
-    live.remember(job);
-    live.ledger.hold(live.allocationOf(job));
-    // Transfers abroad count toward the yearly limits the rules enforce.
-    for (const e of live.ledger.placed(toEngineJob(job), d.placement, nowS)) {
-      const site = this.ctx.network().sites.find((s) => s.id === d.placement.siteId);
-      await this.ctx.store.appendAudit({
-        atS: nowS,
-        kind: 'data.exported',
-        subject: d.jobId,
-        data: { ...e, to: site?.jurisdiction ?? 'foreign' },
-      });
-    }
-    return true;
   }
 
   /**
-   * Stops a running job to make room for another and puts it back in the queue with what it has
-   * done: the service it attained and the work left of its estimate, as the simulator keeps them.
+   * Stops a running job to make room for another, on its backend and in the store, with what it
+   * has done: the service it attained and the work left of its estimate, as the simulator keeps them.
    */
-  private async preempt(v: Preemption, by: string, nowS: number): Promise<boolean> {
-    const live = this.ctx.live;
-    const job = live.record(v.jobId) ?? (await this.ctx.store.getJob(v.jobId));
-    if (!job || (job.state !== 'scheduled' && job.state !== 'running') || !job.placement) return false;
+  private async stop(v: Preemption, by: string, nowS: number): Promise<JobRecord | undefined> {
+    const job = this.ctx.live.record(v.jobId) ?? (await this.ctx.store.getJob(v.jobId));
+    if (!job || (job.state !== 'scheduled' && job.state !== 'running') || !job.placement) return undefined;
     if (job.externalId && job.backend) await this.dispatch.backend(job.backend).cancel(job.externalId);
     const p = job.placement;
-    const timeScale = this.timeScaleOf(job);
-    const ranS = Math.max(0, nowS - (job.startedAtS ?? p.estimate.startS)) * timeScale;
+    const ranS = Math.max(0, nowS - (job.startedAtS ?? p.estimate.startS)) * this.timeScaleOf(job);
     const queued = toEngineJob(job);
     const scale = queued.durationS > 0 ? p.estimate.durationS / queued.durationS : 1;
-    const stopped = await this.ctx.store.transitionJob(
+    return this.ctx.store.transitionJob(
       v.jobId,
       ['scheduled', 'running'],
       {
@@ -230,11 +255,6 @@ export class Scheduling {
       },
       { atS: nowS, kind: 'job.preempted', subject: v.jobId, data: { by, poolId: v.poolId, count: v.count } },
     );
-    if (!stopped) return false;
-    live.remember(stopped);
-    // The preempting job takes what the victim frees, in this same cycle.
-    live.ledger.preempt(v.jobId, toEngineJob(stopped));
-    return true;
   }
 
   /** A waiting job's explanation, refreshed at most every 30 s: it is not a state change. */

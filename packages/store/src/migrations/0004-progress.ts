@@ -8,8 +8,14 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const progress: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('jobs').addColumn('attained_s', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('jobs').addColumn('done_s', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('jobs')
+      .addColumn('attained_s', 'double precision', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('jobs')
+      .addColumn('done_s', 'double precision', (c) => c.notNull().defaultTo(0))
+      .execute();
   },
   async down(db: Kysely<unknown>) {
     await db.schema.alterTable('jobs').dropColumn('done_s').execute();

@@ -166,11 +166,19 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   pool.on('connect', (client) => client.on('error', reportedByItsQuery));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = new PostgresStore(db, postgresConnectionConfig(url, options, 'leader'));
+  // Migrations may take longer than a statement may: they run on a connection of their own, without the timeout.
+  const migrations = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ ...config, max: 1, statement_timeout: 0 }) }),
+  });
   try {
-    await store.migrate(options.schema);
+    await new KyselyStore(migrations).migrate(options.schema);
+    // One pooled connection ready for the first call.
+    await sql`select 1`.execute(db);
   } catch (e) {
     await store.close();
     throw e;
+  } finally {
+    await migrations.destroy();
   }
   return store;
 }
