@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatNumber } from '@suanli/engine';
 import { loadScenarioFile, SuanliError } from '@suanli/service';
-import { METRICS, renderHtml, runLabel, runScenario, type ScenarioReport } from '@suanli/sim';
+import { METRICS, type RunResult, renderHtml, runLabel, type ScenarioPlan, type ScenarioReport } from '@suanli/sim';
+import { defaultJobs, MAX_SIMULATE_JOBS, runInWorkers, workersAvailable } from './simulate-pool.ts';
+import { type SweepProgress, sweepProgress } from './simulate-progress.ts';
+import { writeRunFile } from './simulate-run-file.ts';
+import { type RunHooks, reportOf, runEndLine, runOne, runSequentially, solverFor } from './simulate-runs.ts';
+import { runOnSlurm } from './simulate-slurm.ts';
 
 export interface SimulateOptions {
   /** Folder for report.json, report.html and the PNGs; default `<scenario name>-report`. */
@@ -11,6 +16,14 @@ export interface SimulateOptions {
   readonly png?: boolean;
   /** Print the JSON report on stdout instead of the table. */
   readonly json?: boolean;
+  /** Worker threads running runs at once (default: the CPUs, at most the runs); 1 runs them in this thread. */
+  readonly jobs?: number;
+  /** Run the runs as one Slurm job array through slurmrestd (SLURMRESTD_URL), one task per run. */
+  readonly slurm?: boolean;
+  /** With --slurm: where the array's folder of results goes, on a filesystem every node sees (default: `out`). */
+  readonly slurmDir?: string;
+  /** With --slurm: how long the array may take, in seconds (default a day). */
+  readonly slurmTimeoutS?: number;
 }
 
 export interface SimulateIo {
@@ -21,6 +34,9 @@ export interface SimulateIo {
   readonly stderrIsTty?: boolean;
 }
 
+/** The time a Slurm job array may take when --slurm-timeout is not given. */
+export const DEFAULT_SLURM_TIMEOUT_S = 86_400;
+
 /** Debian's Chromium by default, as the dashboard tests use; SUANLI_CHROMIUM overrides. */
 export function chromiumPath(env: Readonly<Record<string, string | undefined>>): string {
   return env['SUANLI_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -28,11 +44,13 @@ export function chromiumPath(env: Readonly<Record<string, string | undefined>>):
 
 /**
  * `suanli simulate SCENARIO.yaml`: runs every policy and what-if of the scenario through the
- * production engine, shows progress on stderr, and writes report.json and report.html (and with
- * --png one PNG per chart). Returns the report.
+ * production engine — in worker threads (`jobs`), in this thread (`jobs` 1), or as a Slurm job
+ * array (`slurm`) — shows progress on stderr, and writes report.json and report.html (and with
+ * --png one PNG per chart). However the runs ran, the report is the same bytes. Returns it.
  */
 export async function simulateCommand(file: string, o: SimulateOptions, io: SimulateIo): Promise<ScenarioReport> {
   const plan = loadScenarioFile(file);
+  checkOptions(o);
   const out = resolve(o.out ?? `${plan.name}-report`);
   const chromium = chromiumPath(io.env);
   const playwright = o.png ? await loadPlaywright() : undefined;
@@ -42,20 +60,15 @@ export async function simulateCommand(file: string, o: SimulateOptions, io: Simu
       `--png needs Chromium, not found at ${chromium}: install it (apt-get install chromium) or set SUANLI_CHROMIUM`,
     );
   }
-  const needsSolver = plan.runs.some((r) => r.profile.optimizer.mode === 'every-cycle');
-  const solver = needsSolver ? await (await import('@suanli/solver')).loadHighsSolver() : undefined;
 
-  const bar = progressBar(io);
+  const progress = sweepProgress(io, plan);
+  const hooks: RunHooks = {
+    ...(io.stderrIsTty ? { onProgress: (i, p) => progress.run(i, p) } : {}),
+    onRunEnd: (i, r) => progress.runEnded(i, runEndLine(plan, i, r)),
+  };
   const started = Date.now();
-  const report = runScenario(plan, {
-    ...(solver ? { solver } : {}),
-    onProgress: (index, count, run, p) =>
-      bar.update(`run ${index + 1}/${count} ${runLabel(run)}`, p.total ? p.arrived / p.total : 0, p),
-    onRunEnd: (index, count, r) =>
-      bar.done(
-        `run ${index + 1}/${count} ${runLabel(r)}: ${formatNumber(r.summary.jobs.finished)} jobs, average JCT ${(r.summary.jctS.avg / 3600).toFixed(2)} h, ${formatNumber(r.summary.costCny)} CNY, ${formatNumber(r.summary.carbonKg)} kgCO2`,
-      ),
-  });
+  const { results, how } = await runAll(resolve(file), plan, o, out, io, hooks, progress);
+  const report = reportOf(plan, results);
   const wallS = (Date.now() - started) / 1000;
 
   mkdirSync(out, { recursive: true });
@@ -68,9 +81,72 @@ export async function simulateCommand(file: string, o: SimulateOptions, io: Simu
 
   if (o.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(`${summaryTable(report)}\n`);
-  io.stderr(`simulated ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'} in ${wallS.toFixed(1)} s\n`);
+  io.stderr(`simulated ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'} in ${wallS.toFixed(1)} s ${how}\n`);
   io.stderr(`wrote ${jsonPath}\nwrote ${htmlPath}\n${pngs.map((p) => `wrote ${p}\n`).join('')}`);
   return report;
+}
+
+/**
+ * `suanli simulate SCENARIO --run-index I --out DIR` (internal: what a Slurm array task runs): run I
+ * of the scenario alone, its result written to DIR/run-I.json for the command that submitted the array.
+ */
+export async function simulateRunCommand(file: string, index: number, outDir: string, io: SimulateIo): Promise<void> {
+  const plan = loadScenarioFile(file);
+  // The solver when any run needs it, given to this one as a sequential run would give it.
+  const solver = await solverFor(plan.runs);
+  const result = runOne(plan, index, solver);
+  mkdirSync(outDir, { recursive: true });
+  const path = writeRunFile(outDir, plan, index, result);
+  io.stderr(`${runEndLine(plan, index, result)}\nwrote ${path}\n`);
+}
+
+function checkOptions(o: SimulateOptions): void {
+  if (o.jobs !== undefined && !(Number.isSafeInteger(o.jobs) && o.jobs >= 1 && o.jobs <= MAX_SIMULATE_JOBS)) {
+    throw new SuanliError('INVALID_FIELD', `--jobs must be a whole number from 1 to ${MAX_SIMULATE_JOBS}`, {
+      field: '--jobs',
+    });
+  }
+  if (o.slurm && o.jobs !== undefined) {
+    throw new SuanliError('INVALID_FIELD', '--jobs applies to local runs; with --slurm every run is a Slurm task', {
+      field: '--jobs',
+    });
+  }
+  if (!o.slurm && (o.slurmDir !== undefined || o.slurmTimeoutS !== undefined)) {
+    throw new SuanliError('INVALID_FIELD', '--slurm-dir and --slurm-timeout apply with --slurm only', {
+      field: o.slurmDir !== undefined ? '--slurm-dir' : '--slurm-timeout',
+    });
+  }
+}
+
+/** Runs every run where the options say, and says how for the closing line. */
+async function runAll(
+  file: string,
+  plan: ScenarioPlan,
+  o: SimulateOptions,
+  out: string,
+  io: SimulateIo,
+  hooks: RunHooks,
+  progress: SweepProgress,
+): Promise<{ results: RunResult[]; how: string }> {
+  if (o.slurm) {
+    const results = await runOnSlurm(
+      {
+        file,
+        plan,
+        sharedDir: resolve(o.slurmDir ?? out),
+        timeoutS: o.slurmTimeoutS ?? DEFAULT_SLURM_TIMEOUT_S,
+        env: io.env,
+      },
+      hooks,
+      progress,
+    );
+    return { results, how: 'as a Slurm job array' };
+  }
+  const jobs = Math.min(o.jobs ?? defaultJobs(plan.runs.length), plan.runs.length);
+  if (jobs > 1 && workersAvailable()) {
+    return { results: await runInWorkers(file, plan, jobs, hooks), how: `on ${jobs} worker threads` };
+  }
+  return { results: await runSequentially(plan, hooks), how: 'in one thread' };
 }
 
 /** The headline figures of every run, one row each. */
@@ -136,27 +212,4 @@ async function renderPngs(
   } finally {
     await browser.close();
   }
-}
-
-/** Progress on stderr: a redrawn bar on a terminal, a line per finished run otherwise. */
-function progressBar(io: SimulateIo) {
-  let last = 0;
-  const width = 24;
-  return {
-    update(label: string, fraction: number, p: { arrived: number; finished: number; simS: number }) {
-      if (!io.stderrIsTty) return;
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      const f = Math.min(1, Math.max(0, fraction));
-      const filled = Math.round(f * width);
-      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      io.stderr(
-        `\r${bar} ${(f * 100).toFixed(0).padStart(3)}%  ${label}  ${formatNumber(p.finished)} done, day ${(p.simS / 86400).toFixed(1)}\u001b[K`,
-      );
-    },
-    done(line: string) {
-      io.stderr(`${io.stderrIsTty ? '\r\u001b[K' : ''}${line}\n`);
-    },
-  };
 }
