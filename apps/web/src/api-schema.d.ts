@@ -1328,7 +1328,7 @@ export interface paths {
         put?: never;
         /**
          * Run the batch optimizer over the queue now
-         * @description Plans the pending jobs together (jobs × sites × hourly slots, an LP/MIP solved with HiGHS) and reports the plan and its gap to the LP bound. With apply=true the plan is carried out as a scheduling cycle would.
+         * @description Plans the pending jobs together (jobs × sites × hourly slots: one LP/MIP solved with HiGHS for a small batch, classes and prices for a large one) and reports the plan and its gap to a lower bound. With apply=true the plan is carried out as a scheduling cycle would.
          */
         post: {
             parameters: {

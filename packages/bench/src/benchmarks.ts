@@ -36,8 +36,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: 'optimizer_10k',
-    description:
-      'batch optimizer: 10,000 jobs × 100 sites × 24 hourly slots, HiGHS LP + rounding (MIP if time is left)',
+    description: 'batch optimizer: 10,000 jobs × 100 sites × 24 hourly slots, by classes and prices (Lagrangian bound)',
     targets: { optimizer_10k_s: '≤ 2', optimizer_10k_gap_pct: '≤ 1' },
     run: optimizerBench,
   },

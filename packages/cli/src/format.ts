@@ -162,7 +162,7 @@ export function optimizeText(r: OptimizeResult): string {
     else {
       lines.push(
         `optimizer ${p.status}: ${formatNumber(p.jobs)} jobs, ${formatNumber(p.columns)} columns × ${formatNumber(p.rows)} rows, ` +
-          `objective ${formatNumber(p.objective, 2)}, LP bound ${formatNumber(p.lpBound, 2)}, gap ${formatNumber(p.gapPct, 2)} %, ` +
+          `objective ${formatNumber(p.objective, 2)}, lower bound ${formatNumber(p.lpBound, 2)}, gap ${formatNumber(p.gapPct, 2)} %, ` +
           `LP ${formatNumber(p.lpS, 2)} s, MIP ${formatNumber(p.mipS, 2)} s`,
       );
     }

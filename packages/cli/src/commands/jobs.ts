@@ -84,7 +84,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
 
   program
     .command('optimize')
-    .description('plan the whole queue with the batch optimizer (LP/MIP); --apply carries the plan out')
+    .description('plan the whole queue with the batch optimizer; --apply carries the plan out')
     .option('--apply', 'carry the plan out, as a scheduling cycle would')
     .option('--json', 'print JSON')
     .action(async (o: { apply?: boolean; json?: boolean }) => {

@@ -6,10 +6,18 @@ import type { JobEvaluation, Option } from '../framework/option.ts';
 import type { OptimizerSettings, Profile } from '../framework/profile.ts';
 import { evaluateJob } from '../framework/runner.ts';
 import { explain, holdLater, place, startNow, summarise, toPlacement } from '../framework/schedule-one.ts';
-import { raiseBound } from './bound.ts';
-import { classDual, classModel, disaggregate, pricesFromDual } from './class-model.ts';
-import { type Column, type Horizon, horizonOf, jobColumns, type PerJobModel, perJobModel, planCost } from './model.ts';
+import {
+  type Column,
+  classColumns,
+  type Horizon,
+  horizonOf,
+  jobColumns,
+  type PerJobModel,
+  perJobModel,
+  planCost,
+} from './model.ts';
 import { fixedCost, perJobLp, roundPlan } from './per-job.ts';
+import { planByPrices } from './prices.ts';
 import { evaluateShared } from './shapes.ts';
 import type { Solver } from './solver.ts';
 
@@ -19,110 +27,151 @@ export interface OptimizerReport {
   /** Why the greedy plan was used instead, when it was. */
   readonly reason?: string;
   readonly jobs: number;
-  /** Size of the LP solved: the per-job model's, or the class model's (then `classes` says how many). */
+  /** Size of the per-job LP solved (small batches); for large ones, of the per-job model priced. */
   readonly columns: number;
   readonly rows: number;
   readonly nonzeros: number;
   /**
-   * A lower bound on every plan of the per-job model: its LP optimum (or the MIP's proven bound,
-   * if higher) when it was solved as such; a Lagrangian bound of it when the batch was planned by
-   * classes. No plan of the model can do better.
+   * A lower bound on every plan of the per-job model: its LP optimum (or the MIP's proven bound, if
+   * higher) for a small batch; for a large one, its Lagrangian bound at the prices reached, which
+   * tends to the LP optimum. No plan of the model can do better.
    */
   readonly lpBound: number;
   readonly objective: number;
   /** (objective − bound) ÷ objective, in percent. */
   readonly gapPct: number;
   readonly assigned: number;
-  /** Seconds in the LP solver (for classes: the class LP and its dual), and in the MIP solver. */
+  /** Seconds in the LP and MIP solver (zero for a large batch: it is planned by prices, not solved). */
   readonly lpS: number;
   readonly mipS: number;
-  /** Classes of the class model, when the batch was planned by classes. */
+  /** For a large batch: its job classes, and the subgradient steps taken. */
   readonly classes?: number;
+  readonly steps?: number;
 }
 
-/** Batches up to this many jobs are planned with the per-job model; larger ones by classes. */
-export const PER_JOB_MAX_JOBS = 1000;
-
-/** Steps of the subgradient method that raises the class path's bound (each costs one pass over the columns). */
-const BOUND_STEPS = 60;
+/** Batches of more jobs than this are planned by classes and prices, smaller ones as one LP/MIP. */
+export const PER_JOB_MAX_JOBS = 500;
 
 type Plan = Map<string, { option: Option; evaluation: JobEvaluation; considered?: number }>;
 
 /**
- * The batch optimizer: plans the first jobs of the queue together under the pools' capacity and the
- * sites' power caps, minimising Σ cost(chosen option) + 4 × (jobs left unplanned), where an option's
- * cost is the job's weighted objective relative to its own best (see `jobColumns`). The problem it
- * solves is the per-job model (`perJobModel`): each job's best `optionsPerJob` options, capacity
- * rows per pool and slot, power rows per site and slot.
+ * The batch optimizer: plans the first jobs of the queue together under the pools' capacity and
+ * the sites' power caps, minimising Σ cost(chosen option) + 4 × (jobs left unplanned), where an
+ * option's cost is the job's weighted objective relative to its own best (`costed`). What it plans
+ * for is the per-job model (`perJobModel`): each job's options as columns, capacity rows per pool
+ * and slot, power rows per site and slot, only those that can bind.
  *
- * A small batch is solved as that model's LP/MIP (one binary column per option). A large one is
- * aggregated (`classModel`): jobs of one shape whose runs cover as many slots form a class, and the
- * LP has one integer column per class and (pool, start slot), so its size grows with the classes,
- * not the jobs; its counts are disaggregated to jobs in queue order. The work of evaluating the
- * jobs is shared by shape too (`evaluateShared`). Either way the plan is a plan of the per-job
- * model, its objective is computed job by job, and the gap is measured to a lower bound of the
- * per-job model: its LP optimum (small batches) or a Lagrangian bound at the class LP's row prices,
- * raised by subgradient steps (large ones).
+ * A small batch: every job is evaluated over every site, keeps its best `optionsPerJob` options,
+ * and the model is solved as an LP (the bound), rounded, then as a MIP if the rounding is not
+ * within the gap. A large batch: the work of evaluating the jobs is shared by shape
+ * (`evaluateShared`); jobs are grouped into classes (shape, run length, slack), whose jobs share
+ * the (pool, start slot)s they rank best (`classColumns`); then the model is planned by prices
+ * (`planByPrices`): its Lagrangian dual, one price per row (a few hundred, however many jobs), is
+ * raised by subgradient steps, and the jobs take their cheapest priced column that fits. Either
+ * way the objective is computed job by job, and the gap is measured to a lower bound of the
+ * per-job model: its LP optimum, or its Lagrangian bound (docs/design/batch-optimizer.md).
  */
 export function solveBatch(
   cycle: Cycle,
   jobs: readonly Job[],
   profile: Profile,
   solver: Solver,
+  /** Plan by classes and prices (`true`) or as one LP/MIP (`false`); by the batch's size when absent. */
+  byClasses: boolean = jobs.length > PER_JOB_MAX_JOBS,
 ): {
   plan: Plan;
   evaluations: Map<string, JobEvaluation>;
   report: OptimizerReport;
 } {
+  const built = batchModel(cycle, jobs, profile, byClasses);
+  const { model, evaluations, considered } = built;
   const settings = profile.optimizer;
-  const horizon = horizonOf(cycle.nowS, settings);
-  const brief: Profile = { ...profile, explain: 'brief' };
-  const byClasses = jobs.length > PER_JOB_MAX_JOBS;
-  const shared = byClasses ? evaluateShared(cycle, jobs, brief) : undefined;
-  const evaluations = shared?.evaluations ?? jobs.map((job) => evaluateJob(cycle, job, brief, true));
-  const byId = new Map<string, JobEvaluation>();
-  const columns: Column[] = [];
-  jobs.forEach((job, j) => {
-    const ev = evaluations[j] as JobEvaluation;
-    byId.set(job.id, ev);
-    for (const c of jobColumns(j, job, ev, profile, horizon, settings.optionsPerJob)) columns.push(c);
-  });
-  const model = perJobModel(cycle, jobs.length, columns, horizon);
-  const solved = byClasses
-    ? solveByClasses(model, horizon, jobs, shared?.shapeOf ?? [], solver, settings)
-    : solvePerJob(model, solver, settings);
+  const solved =
+    built.classes > 0 ? solveByPrices(model, built.classes, settings) : solvePerJob(model, solver, settings);
   const report: OptimizerReport = { jobs: jobs.length, ...solved.report };
+  const byId = new Map<string, JobEvaluation>();
+  jobs.forEach((job, j) => {
+    byId.set(job.id, evaluations[j] as JobEvaluation);
+  });
   const plan: Plan = new Map();
   if (report.status === 'fallback-greedy') return { plan, evaluations: byId, report };
   solved.chosen.forEach((c, j) => {
     if (c < 0) return;
     const job = jobs[j] as Job;
-    const considered = shared?.considered[j] ?? 0;
+    const sites = considered[j] ?? 0;
+    const evaluation = evaluations[j] as JobEvaluation;
     plan.set(job.id, {
-      option: (columns[c] as Column).option,
-      evaluation: evaluations[j] as JobEvaluation,
-      ...(considered > 0 ? { considered } : {}),
+      option: evaluation.option((model.columns[c] as Column).at),
+      evaluation,
+      ...(sites > 0 ? { considered: sites } : {}),
     });
   });
   return { plan, evaluations: byId, report };
+}
+
+/** The per-job model of a batch, the jobs' evaluations, and how it is to be planned. */
+export interface BatchModel {
+  readonly model: PerJobModel;
+  readonly evaluations: readonly JobEvaluation[];
+  /** Per job, the sites its evaluation covered (0: every site). */
+  readonly considered: Int32Array;
+  /** The number of job classes when the batch is planned by classes and prices; 0 for one LP/MIP. */
+  readonly classes: number;
+}
+
+/**
+ * Evaluates the batch and builds its per-job model: for one LP/MIP, every job over every site with
+ * its best `optionsPerJob` options as columns; by classes, evaluations shared by shape and columns
+ * shared by class (`classColumns`).
+ */
+export function batchModel(cycle: Cycle, jobs: readonly Job[], profile: Profile, byClasses: boolean): BatchModel {
+  const settings = profile.optimizer;
+  const horizon = horizonOf(cycle.nowS, settings);
+  const brief: Profile = { ...profile, explain: 'brief' };
+  const k = settings.optionsPerJob;
+  if (byClasses) {
+    const shared = evaluateShared(cycle, jobs, brief);
+    const classOf = jobs.map((job, j) => classKey(shared.shapeOf[j] as string, job, horizon));
+    const columns = classColumns(jobs, shared.evaluations, (j) => classOf[j] as string, profile, horizon, k);
+    return {
+      model: perJobModel(cycle, jobs.length, columns, horizon),
+      evaluations: shared.evaluations,
+      considered: shared.considered,
+      classes: Math.max(1, new Set(classOf).size),
+    };
+  }
+  const evaluations = jobs.map((job) => evaluateJob(cycle, job, brief, true));
+  const columns: Column[] = [];
+  jobs.forEach((job, j) => {
+    for (const c of jobColumns(j, job, evaluations[j] as JobEvaluation, profile, horizon, k)) columns.push(c);
+  });
+  return {
+    model: perJobModel(cycle, jobs.length, columns, horizon),
+    evaluations,
+    considered: new Int32Array(jobs.length),
+    classes: 0,
+  };
+}
+
+/**
+ * A job's class: its shape, how many slots its run covers (in buckets that double: 1, 2, 3–4,
+ * 5–8, …) and how far it may start later (deadline less run time, in buckets of 8 slots; `r`
+ * without a deadline). Jobs of a class rank the same (pool, start slot)s best and can mostly take
+ * each other's.
+ */
+export function classKey(shape: string, job: Job, horizon: Horizon): string {
+  const slots = Math.min(horizon.slots, Math.max(1, Math.ceil(job.durationS / horizon.slotS)));
+  const slack =
+    job.deadlineS === undefined
+      ? 'r'
+      : String(Math.floor(Math.max(0, job.deadlineS - job.durationS - horizon.nowS) / (8 * horizon.slotS)));
+  return `${shape}|${Math.ceil(Math.log2(slots))}|${slack}`;
 }
 
 interface Solved {
   readonly chosen: Int32Array;
   readonly report: Omit<OptimizerReport, 'jobs'>;
 }
-
-const EMPTY_REPORT = {
-  columns: 0,
-  rows: 0,
-  nonzeros: 0,
-  lpBound: 0,
-  objective: 0,
-  gapPct: 0,
-  assigned: 0,
-  lpS: 0,
-  mipS: 0,
-};
 
 function gapOf(objective: number, bound: number): number {
   return objective > 0 ? Math.max(0, (100 * (objective - bound)) / objective) : 0;
@@ -140,7 +189,23 @@ function statusOf(gapPct: number, settings: OptimizerSettings): OptimizerReport[
 }
 
 function fallback(reason: string, extra: Partial<Omit<OptimizerReport, 'jobs'>> = {}): Solved {
-  return { chosen: new Int32Array(0), report: { ...EMPTY_REPORT, status: 'fallback-greedy', reason, ...extra } };
+  return {
+    chosen: new Int32Array(0),
+    report: {
+      status: 'fallback-greedy',
+      reason,
+      columns: 0,
+      rows: 0,
+      nonzeros: 0,
+      lpBound: 0,
+      objective: 0,
+      gapPct: 0,
+      assigned: 0,
+      lpS: 0,
+      mipS: 0,
+      ...extra,
+    },
+  };
 }
 
 /**
@@ -153,29 +218,22 @@ function solvePerJob(model: PerJobModel, solver: Solver, settings: OptimizerSett
   const built = perJobLp(model);
   const size = { columns: built.lp.numCols, rows: built.lp.numRows, nonzeros: built.lp.values.length };
   const fixed = fixedCost(model);
+  let lpS = 0;
+  let lpBound = fixed;
+  let chosen: Int32Array;
   if (built.lp.numCols === 0) {
     // Nothing is contended: every job takes its best option.
-    const chosen = roundPlan(model, built, new Float64Array(0));
-    const objective = planCost(model, chosen);
-    return {
-      chosen,
-      report: {
-        ...EMPTY_REPORT,
-        ...size,
-        status: 'optimal',
-        lpBound: objective,
-        objective,
-        assigned: assignedOf(chosen),
-      },
-    };
+    chosen = roundPlan(model, built, new Float64Array(0));
+  } else {
+    const lp = solver.solve(built.lp, { mip: false, timeLimitS: settings.timeLimitS, gapPct: settings.gapPct });
+    lpS = lp.runtimeS;
+    if (lp.status !== 'optimal') return fallback(`the LP relaxation ended ${lp.status}`, { ...size, lpS });
+    lpBound += lp.objective;
+    chosen = roundPlan(model, built, lp.x);
   }
-  const lp = solver.solve(built.lp, { mip: false, timeLimitS: settings.timeLimitS, gapPct: settings.gapPct });
-  if (lp.status !== 'optimal') return fallback(`the LP relaxation ended ${lp.status}`, { ...size, lpS: lp.runtimeS });
-  let lpBound = lp.objective + fixed;
-  let chosen = roundPlan(model, built, lp.x);
   let objective = planCost(model, chosen);
   let mipS = 0;
-  const left = settings.timeLimitS - lp.runtimeS;
+  const left = settings.timeLimitS - lpS;
   if (gapOf(objective, lpBound) > settings.gapPct && left > 0.1) {
     const mip = solver.solve(built.lp, { mip: true, timeLimitS: left, gapPct: settings.gapPct });
     mipS = mip.runtimeS;
@@ -200,85 +258,32 @@ function solvePerJob(model: PerJobModel, solver: Solver, settings: OptimizerSett
       objective,
       gapPct,
       assigned: assignedOf(chosen),
-      lpS: lp.runtimeS,
+      lpS,
       mipS,
     },
   };
 }
 
-/**
- * The class LP gives counts per class and (pool, start slot), disaggregated to jobs; its LP dual,
- * solved as an LP, gives row prices, at which the Lagrangian bound of the per-job model is
- * evaluated and then raised by subgradient steps. If the plan is not within the gap and time is
- * left, the class MIP (whole counts) runs and its plan is kept if better. The class model is not a
- * relaxation of the per-job one (a class column costs its members' mean and uses their largest
- * demand), so neither its LP optimum nor the MIP's bound is reported as a bound: only L(λ) is.
- */
-function solveByClasses(
-  model: PerJobModel,
-  horizon: Horizon,
-  jobs: readonly Job[],
-  shapeOf: readonly string[],
-  solver: Solver,
-  settings: OptimizerSettings,
-): Solved {
+/** A large batch, planned by prices: the bound is the Lagrangian bound reached (`planByPrices`). */
+function solveByPrices(model: PerJobModel, classes: number, settings: OptimizerSettings): Solved {
   if (model.columns.length === 0) return fallback('no job has an option within the horizon');
-  const slots = horizon.slots;
-  const cm = classModel(
-    model,
-    (j) => `${shapeOf[j] ?? ''}|${Math.min(slots, Math.ceil((jobs[j] as Job).durationS / horizon.slotS))}`,
-    (c) => c.option.pool.index * slots + c.firstSlot,
-  );
-  const size = { columns: cm.lp.numCols, rows: cm.lp.numRows, nonzeros: cm.lp.values.length };
-  let lpS = 0;
-  let y: Float64Array = new Float64Array(0);
-  let lambda: Float64Array = new Float64Array(model.rowUpper.length);
-  if (cm.lp.numCols > 0) {
-    const lp = solver.solve(cm.lp, { mip: false, timeLimitS: settings.timeLimitS, gapPct: settings.gapPct });
-    lpS += lp.runtimeS;
-    if (lp.status !== 'optimal') return fallback(`the class LP ended ${lp.status}`, { ...size, lpS });
-    y = lp.x;
-    const dual = classDual(cm);
-    const d = solver.solve(dual.lp, {
-      mip: false,
-      timeLimitS: Math.max(0.01, settings.timeLimitS - lpS),
-      gapPct: settings.gapPct,
-    });
-    lpS += d.runtimeS;
-    if (d.status === 'optimal') lambda = pricesFromDual(model, cm, d.x, dual.lambdaAt);
-  }
-  let chosen = disaggregate(model, cm, y);
-  let objective = planCost(model, chosen);
-  const enough = (bound: number) => gapOf(objective, bound) <= settings.gapPct / 2;
-  let { bound } = raiseBound(model, lambda, objective, BOUND_STEPS, enough);
-  let mipS = 0;
-  const left = settings.timeLimitS - lpS;
-  if (gapOf(objective, bound) > settings.gapPct && left > 0.1 && cm.lp.numCols > 0) {
-    const mip = solver.solve(cm.lp, { mip: true, timeLimitS: left, gapPct: settings.gapPct });
-    mipS = mip.runtimeS;
-    if (mip.x.length > 0 && (mip.status === 'optimal' || mip.status === 'time-limit')) {
-      const mipChosen = disaggregate(model, cm, mip.x);
-      const mipObjective = planCost(model, mipChosen);
-      if (mipObjective < objective) {
-        chosen = mipChosen;
-        objective = mipObjective;
-        bound = Math.max(bound, raiseBound(model, lambda, objective, BOUND_STEPS, enough).bound);
-      }
-    }
-  }
-  const gapPct = gapOf(objective, bound);
+  const priced = planByPrices(model, settings.gapPct);
+  const gapPct = gapOf(priced.objective, priced.bound);
   return {
-    chosen,
+    chosen: priced.chosen,
     report: {
-      ...size,
+      columns: model.columns.length,
+      rows: model.rowUpper.length,
+      nonzeros: model.entryRow.length,
       status: statusOf(gapPct, settings),
-      lpBound: bound,
-      objective,
+      lpBound: priced.bound,
+      objective: priced.objective,
       gapPct,
-      assigned: assignedOf(chosen),
-      lpS,
-      mipS,
-      classes: cm.classes.length,
+      assigned: assignedOf(priced.chosen),
+      lpS: 0,
+      mipS: 0,
+      classes,
+      steps: priced.steps,
     },
   };
 }

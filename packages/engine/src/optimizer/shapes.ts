@@ -13,8 +13,19 @@ import type { Rejection } from '../framework/status.ts';
  * kind, priority) is read when each is evaluated.
  */
 export function shapeKey(job: Job): string {
-  return JSON.stringify([
-    job.options,
+  return JSON.stringify([job.options, ...where(job)]);
+}
+
+/**
+ * Jobs that differ only in how many accelerators they take rank sites alike (cost and energy grow
+ * with the count at every site alike): they share the ranking of sites.
+ */
+function rankingKey(job: Job): string {
+  return JSON.stringify([job.options.map((o) => o.accelerator), ...where(job)]);
+}
+
+function where(job: Job): unknown[] {
+  return [
     job.gang,
     job.datasets,
     job.sites ?? null,
@@ -22,7 +33,7 @@ export function shapeKey(job: Job): string {
     job.model ?? null,
     job.exposure ?? null,
     job.servesSector ?? null,
-  ]);
+  ];
 }
 
 /** Tuning of the shared evaluation. */
@@ -31,7 +42,7 @@ export const SHARING = {
   minJobs: 3,
   /** Sites kept per objective (best by the weighted total, by cost, by carbon). */
   sitesPerObjective: 5,
-};
+} as const;
 
 const NOT_CONSIDERED: Rejection = {
   code: 'unschedulable',
@@ -46,28 +57,33 @@ export interface SharedEvaluations {
 }
 
 /**
- * Evaluates a batch with the work shared by shape. One job of each shape (without its deadline or
- * budget, and without later starts) is evaluated over every site; the sites best for it by the
- * weighted total, by cost and by carbon are the shape's candidates. Then every job of the shape is
- * evaluated in full — its own run time, deadline, filters, later starts and scores — but on those
- * sites only, so an evaluation costs a few sites, not the whole network. A job that no candidate
- * site can take is evaluated again over every site.
+ * Evaluates a batch with the work shared by shape. Of the shapes that differ only in how many
+ * accelerators they take, the job that takes the fewest (without its deadline or budget, and
+ * without later starts) is evaluated over every site; the sites best for it by the weighted total,
+ * by cost and by carbon are the candidates. Then every job of those shapes is evaluated in full —
+ * its own run time, deadline, filters, later starts and scores — but on the candidates only, so an
+ * evaluation costs a few sites, not the whole network. A job that no candidate can take is
+ * evaluated again over every site.
  */
 export function evaluateShared(cycle: Cycle, jobs: readonly Job[], profile: Profile): SharedEvaluations {
-  const shapeOf = jobs.map(shapeKey);
-  const byShape = new Map<string, number[]>();
-  shapeOf.forEach((key, j) => {
-    const list = byShape.get(key);
+  const byRanking = new Map<string, number[]>();
+  jobs.forEach((job, j) => {
+    const key = rankingKey(job);
+    const list = byRanking.get(key);
     if (list) list.push(j);
-    else byShape.set(key, [j]);
+    else byRanking.set(key, [j]);
   });
   const evaluations: JobEvaluation[] = new Array(jobs.length);
   const considered = new Int32Array(jobs.length);
+  // Candidates are ranked without later starts or explanations: only the sites' best options matter.
   const { timeShift: _shift, ...rigid } = profile;
+  const ranking: Profile = { ...rigid, explain: 'none' };
   const sites = cycle.net.sites.length;
-  for (const members of byShape.values()) {
-    const first = jobs[members[0] as number] as Job;
-    const candidates = members.length >= SHARING.minJobs ? candidateSites(cycle, first, rigid) : undefined;
+  for (const members of byRanking.values()) {
+    // The job that takes the fewest accelerators: every pool that can hold another can hold it.
+    const size = (j: number) => ((jobs[j] as Job).options[0]?.perMember ?? 0) * (jobs[j] as Job).gang;
+    const first = jobs[members.reduce((a, b) => (size(b) < size(a) ? b : a))] as Job;
+    const candidates = members.length >= SHARING.minJobs ? candidateSites(cycle, first, ranking) : undefined;
     if (!candidates || candidates.size >= sites) {
       for (const j of members) evaluations[j] = evaluateJob(cycle, jobs[j] as Job, profile, true);
       continue;
@@ -90,7 +106,7 @@ export function evaluateShared(cycle: Cycle, jobs: readonly Job[], profile: Prof
       }
     }
   }
-  return { evaluations, considered, shapeOf };
+  return { evaluations, considered, shapeOf: jobs.map(shapeKey) };
 }
 
 /**

@@ -11,7 +11,7 @@ export function registerOptimizeRoute(app: OpenAPIHono<AppEnv>, service: SuanliS
       tags: ['scheduling'],
       summary: 'Run the batch optimizer over the queue now',
       description:
-        'Plans the pending jobs together (jobs × sites × hourly slots, an LP/MIP solved with HiGHS) and reports the plan and its gap to the LP bound. With apply=true the plan is carried out as a scheduling cycle would.',
+        'Plans the pending jobs together (jobs × sites × hourly slots: one LP/MIP solved with HiGHS for a small batch, classes and prices for a large one) and reports the plan and its gap to a lower bound. With apply=true the plan is carried out as a scheduling cycle would.',
       request: { query: z.object({ apply: z.enum(['true', 'false']).optional() }) },
       responses: {
         200: { description: 'The plan', content: { 'application/json': { schema: OptimizeResultSchema } } },
