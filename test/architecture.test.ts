@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -39,6 +39,43 @@ function suanliImports(file: string): string[] {
   );
 }
 
+/** A package's relative imports (types included) as a graph: file → files it imports. */
+function importGraph(dir: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(dir)) {
+    const text = readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) =>
+      resolve(dirname(file), m[1] ?? ''),
+    );
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+/** The first import circle found, as the files on it, or null. */
+function importCircle(graph: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (f: string): string[] | null => {
+    if (state.get(f) === 'done') return null;
+    if (state.get(f) === 'open') return [...path.slice(path.indexOf(f)), f];
+    state.set(f, 'open');
+    path.push(f);
+    for (const t of graph.get(f) ?? []) {
+      const circle = visit(t);
+      if (circle) return circle;
+    }
+    path.pop();
+    state.set(f, 'done');
+    return null;
+  };
+  for (const f of graph.keys()) {
+    const circle = visit(f);
+    if (circle) return circle;
+  }
+  return null;
+}
+
 describe('architecture', () => {
   it('has a row in ADR 0001 for every workspace', () => {
     const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
@@ -62,5 +99,11 @@ describe('architecture', () => {
       ),
     );
     expect(barrels).toEqual([]);
+  });
+
+  it.each(['packages/engine', 'packages/sim'])('%s has no import circle between its modules', (dir) => {
+    const src = join(ROOT, dir, 'src');
+    const circle = importCircle(importGraph(src));
+    expect(circle?.map((f) => relative(src, f)).join(' → ') ?? null).toBeNull();
   });
 });

@@ -1,8 +1,25 @@
+import type { Job } from '../domain/job.ts';
 import type { Allocation, ExportRecord, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
-import type { QueueSortPlugin } from './plugin.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
+import { Scratch } from './scratch.ts';
 import { Timeline } from './timeline.ts';
+
+/**
+ * For queue orders that running jobs take part in (shortest remaining time, least attained
+ * service): a number per job, smaller served first, and the number a running allocation would have
+ * if it were queued now. The preempt-by-order post-filter stops running jobs that rank behind a queued one.
+ */
+export interface QueueRank {
+  job(job: Job, cycle: Cycle): number;
+  running(a: Allocation, cycle: Cycle): number;
+}
+
+/** What a cycle knows of the profile's queue order (its queue-sort plug-in): its name and rank. */
+export interface QueueOrder {
+  readonly name: string;
+  readonly rank?: QueueRank;
+}
 
 /** Facility power a running allocation adds over its accelerators' idle draw. */
 export function allocationKw(pool: PreparedPool, a: Pick<Allocation, 'kind' | 'count'>): number {
@@ -41,7 +58,8 @@ export class Cycle {
   private usageByTenant: Map<string, Map<string, number>> | undefined;
   private readonly pluginState = new Map<string, unknown>();
 
-  constructor(snapshot: Snapshot, nowS: number, queueSort?: QueueSortPlugin) {
+  constructor(snapshot: Snapshot, nowS: number, queueSort?: QueueOrder) {
+    // Prepared once per network object: the ledger prepares its network when it is set, and every cycle finds it.
     this.net = prepareNetwork(snapshot.network);
     this.exports = snapshot.exports ?? [];
     this.nowS = nowS;
@@ -109,7 +127,15 @@ export class Cycle {
   }
 
   /** The profile's queue order, for plug-ins that compare queued jobs with running ones. */
-  readonly queueSort: QueueSortPlugin | undefined;
+  readonly queueSort: QueueOrder | undefined;
+
+  private scratchBuffers: Scratch | undefined;
+
+  /** Buffers the runner reuses from one job's evaluation to the next within this cycle. */
+  get scratch(): Scratch {
+    this.scratchBuffers ??= new Scratch();
+    return this.scratchBuffers;
+  }
 
   /** Accelerators free in the pool at time t. */
   freeAt(pool: PreparedPool, t: number): number {

@@ -1,7 +1,6 @@
 import type { Job } from '../domain/job.ts';
 import type { Preemption } from '../domain/placement.ts';
-import type { Allocation } from '../domain/snapshot.ts';
-import type { Cycle } from './cycle.ts';
+import type { Cycle, QueueRank } from './cycle.ts';
 import type { JobEvaluation, Option } from './option.ts';
 import type { PreparedSite } from './prepared-network.ts';
 import type { FilterStatus, PermitStatus } from './status.ts';
@@ -31,15 +30,8 @@ export interface QueueSortPlugin extends Plugin {
   /** True when the order depends on what is placed during the cycle (fair share). */
   readonly dynamic: boolean;
   compare(a: Job, b: Job, cycle: Cycle): number;
-  /**
-   * For orders that running jobs take part in (shortest remaining time, least attained service): a
-   * number per job, smaller served first, and the number a running allocation would have if it
-   * were queued now. The preempt-by-order post-filter stops running jobs that rank behind a queued one.
-   */
-  readonly rank?: {
-    job(job: Job, cycle: Cycle): number;
-    running(a: Allocation, cycle: Cycle): number;
-  };
+  /** For orders that running jobs take part in (see `QueueRank`). */
+  readonly rank?: QueueRank;
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Job } from '../domain/job.ts';
 import type { Decision, Explanation, Placement, Preemption } from '../domain/placement.ts';
 import type { Cycle } from './cycle.ts';
+import { omittedCounts } from './explain.ts';
 import { formatDuration, formatNumber } from './format.ts';
 import type { JobEvaluation, Option } from './option.ts';
 import { Plan } from './plan.ts';
 import type { Profile } from './profile.ts';
-import { couldStartNow, evaluateJob, omittedCounts } from './runner.ts';
+import { couldStartNow, evaluateJob } from './runner.ts';
 
 /** How many options that could start now are tried when reserve or permit turn the best one down. */
 const PLACE_ATTEMPTS = 3;

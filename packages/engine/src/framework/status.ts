@@ -28,3 +28,11 @@ export function unschedulable(reason: string): Rejection {
 export function unresolvable(reason: string): Rejection {
   return { code: 'unresolvable', reason };
 }
+
+/** A rejection, or a plug-in's failure recorded against it (the runner's view of a "no"). */
+export type Failure = Rejection | { readonly code: 'error'; readonly reason: string };
+
+/** What the runner records when a plug-in throws: an `error` against the plug-in; the job waits. */
+export function pluginError(plugin: string, e: unknown): Failure {
+  return { code: 'error', reason: `plug-in ${plugin} failed: ${e instanceof Error ? e.message : String(e)}` };
+}
