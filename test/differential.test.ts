@@ -16,6 +16,7 @@ import {
   parsedValue,
   readJobSpec,
   type Store,
+  SYSTEM,
 } from '@suanli/service';
 import { type SimJob, simulate } from '@suanli/sim';
 import { openPostgresStore } from '@suanli/store';
@@ -157,7 +158,7 @@ async function live(subs: readonly Submission[], base: Profile, openStore?: () =
       for (; i < subs.length && (subs[i] as Submission).atS <= t; i++) {
         const s = subs[i] as Submission;
         clock.set(s.atS);
-        await h.service.submit({ value: s.spec });
+        await h.service.submit({ value: s.spec }, SYSTEM);
       }
       clock.set(t);
       await h.service.syncBackends();

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { builtinPolicy, loadNetworkFile, loadScenarioFile, SuanliError } from '@suanli/service';
+import { builtinPolicy, loadNetworkFile, loadScenarioFile, SuanliError, SYSTEM } from '@suanli/service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, harness } from '../packages/server/src/harness.fixture.ts';
 
@@ -27,19 +27,19 @@ describe('every shipped example does what it says (the built-in network, the Chi
     h = await harness({ policy: builtinPolicy() });
     const source = `examples/jobs/${file}`;
     if (expected.accepted) {
-      const quote = await h.service.quote({ text, source });
+      const quote = await h.service.quote({ text, source }, SYSTEM);
       expect(quote.options.length, quote.summary).toBeGreaterThan(0);
-      const job = await h.service.submit({ text, source });
+      const job = await h.service.submit({ text, source }, SYSTEM);
       expect(job.state).toBe('pending');
       await h.cycle();
       // The network is empty: an accepted example is placed at once, or (a deadline allowing) held
       // for cheaper or greener hours with a reason.
-      const placed = await h.service.getJob(job.id);
+      const placed = await h.service.getJob(job.id, SYSTEM);
       if (placed.state !== 'scheduled') expect(placed.message, placed.state).toMatch(/reserved|hours|until/);
       expect(placed.explanation?.verdicts.some((v) => v.outcome === 'scored')).toBe(true);
       return;
     }
-    const refused = await h.service.submit({ text, source }).then(
+    const refused = await h.service.submit({ text, source }, SYSTEM).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -71,7 +71,7 @@ describe('the fairness example', () => {
   it('passes the fairness audit of claims-scorer for finance, as the README says', async () => {
     h = await harness({ policy: builtinPolicy() });
     const csv = readFileSync(`${EXAMPLES}fairness/claims-scorer-scores.csv`, 'utf8');
-    const audit = await h.service.auditModel('claims-scorer', 'finance', csv, 'claims-scorer-scores.csv');
+    const audit = await h.service.auditModel('claims-scorer', 'finance', csv, 'claims-scorer-scores.csv', SYSTEM);
     expect(audit.report.failures).toEqual([]);
     expect(audit.passed).toBe(true);
   });

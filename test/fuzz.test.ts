@@ -15,6 +15,7 @@ import {
   parseText,
   parseTraceText,
   readJobSpec,
+  SYSTEM,
 } from '@suanli/service';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,7 +199,7 @@ describe(`fuzz: every API body and parameter (seed ${SEED}, ${RUNS} runs)`, () =
   beforeAll(async () => {
     h = await harness({ policy: builtinPolicy() });
     app = createApp(h.service, { webDir: '/nonexistent', log: { error: () => {} } });
-    token = (await h.service.createToken({ name: 'fuzz', role: 'operator' })).token;
+    token = (await h.service.createToken({ name: 'fuzz', role: 'operator' }, SYSTEM)).token;
   });
   afterAll(async () => {
     await h?.store.close();
@@ -284,7 +285,7 @@ describe(`fuzz: every API body and parameter (seed ${SEED}, ${RUNS} runs)`, () =
       params,
     );
     // Nothing half-written: exactly the accepted jobs are stored, and the audit chain is whole.
-    expect(await h.service.listJobs({ limit: 100_000 })).toHaveLength(accepted);
-    expect(await h.service.verifyAudit()).toMatchObject({ ok: true });
+    expect(await h.service.listJobs({ limit: 100_000 }, SYSTEM)).toHaveLength(accepted);
+    expect(await h.service.verifyAudit(SYSTEM)).toMatchObject({ ok: true });
   }, 120_000);
 });

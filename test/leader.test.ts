@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@suanli/server';
+import { SYSTEM } from '@suanli/service';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -49,29 +50,29 @@ describe.skipIf(!url)(
       expect(await b.service.leads()).toBe(false);
 
       const first = [];
-      for (let i = 0; i < 5; i++) first.push((await b.service.submit({ text: SPEC(`first-${i}`) })).id);
+      for (let i = 0; i < 5; i++) first.push((await b.service.submit({ text: SPEC(`first-${i}`) }, SYSTEM)).id);
       await eventually(async () => {
-        const jobs = await b.service.listJobs({ states: ['pending'] });
+        const jobs = await b.service.listJobs({ states: ['pending'] }, SYSTEM);
         return jobs.length === 0 ? true : undefined;
       });
 
       await a.close(); // the leader goes away: its connection, and so its lock, with it
       const second = [];
-      for (let i = 0; i < 5; i++) second.push((await b.service.submit({ text: SPEC(`second-${i}`) })).id);
+      for (let i = 0; i < 5; i++) second.push((await b.service.submit({ text: SPEC(`second-${i}`) }, SYSTEM)).id);
       await eventually(async () => ((await b.service.leads()) ? true : undefined));
       await eventually(async () => {
-        const pending = await b.service.listJobs({ states: ['pending'] });
+        const pending = await b.service.listJobs({ states: ['pending'] }, SYSTEM);
         return pending.length === 0 ? true : undefined;
       });
 
-      const audit = await b.service.listAudit(1, 10_000);
+      const audit = await b.service.listAudit(1, 10_000, SYSTEM);
       for (const id of [...first, ...second]) {
         expect(
           audit.filter((e) => e.kind === 'job.placed' && e.subject === id),
           id,
         ).toHaveLength(1);
       }
-      expect(await b.service.verifyAudit()).toMatchObject({ ok: true });
+      expect(await b.service.verifyAudit(SYSTEM)).toMatchObject({ ok: true });
     }, 60_000);
   },
 );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SYSTEM } from '@suanli/service';
 import { openPostgresStore } from '@suanli/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, harness, TRAIN_SPEC } from '../packages/server/src/harness.fixture.ts';
@@ -17,17 +18,17 @@ describe.skipIf(!url)(
     it('takes a job to success, keeps its audit chain, and finds it all again after a restart', async () => {
       const schema = `s_${randomBytes(6).toString('hex')}`;
       h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
-      const job = await h.service.submit({ text: TRAIN_SPEC });
+      const job = await h.service.submit({ text: TRAIN_SPEC }, SYSTEM);
       await h.cycle();
       h.clock.advance(5);
       await h.cycle();
       h.clock.advance(3600);
       await h.cycle();
-      expect((await h.service.getJob(job.id)).state).toBe('succeeded');
-      expect(await h.service.verifyAudit()).toMatchObject({ ok: true, entries: 5 });
+      expect((await h.service.getJob(job.id, SYSTEM)).state).toBe('succeeded');
+      expect(await h.service.verifyAudit(SYSTEM)).toMatchObject({ ok: true, entries: 5 });
       const head = await h.service.auditLog.head();
       h = await h.restart();
-      expect((await h.service.getJob(job.id)).state).toBe('succeeded');
+      expect((await h.service.getJob(job.id, SYSTEM)).state).toBe('succeeded');
       const again = await h.service.auditLog.head();
       expect(again.rootHash).toBe(head.rootHash);
     });
@@ -38,10 +39,10 @@ describe.skipIf(!url)(
       const other = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
       try {
         await Promise.all(
-          Array.from({ length: 40 }, (_, i) => (i % 2 ? h : other)?.service.submit({ text: TRAIN_SPEC })),
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? h : other)?.service.submit({ text: TRAIN_SPEC }, SYSTEM)),
         );
-        expect(await h.service.verifyAudit()).toMatchObject({ ok: true, entries: 40 });
-        expect(await other.service.listJobs({})).toHaveLength(40);
+        expect(await h.service.verifyAudit(SYSTEM)).toMatchObject({ ok: true, entries: 40 });
+        expect(await other.service.listJobs({}, SYSTEM)).toHaveLength(40);
       } finally {
         await other.store.close();
       }
@@ -52,7 +53,7 @@ describe.skipIf(!url)(
       h = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
       const other = await harness({ openStore: () => openPostgresStore(url as string, { schema }) });
       try {
-        const alice = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' });
+        const alice = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM);
         expect(await other.service.authenticate(alice.token)).toMatchObject({ name: 'alice', tenant: 'acme-ai' });
         await h.service.access.revokeToken(alice.id, { name: 'ops', role: 'operator' });
         await expect(other.service.authenticate(alice.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

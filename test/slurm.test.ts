@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SlurmBackend } from '@suanli/backends';
-import { parseNetwork } from '@suanli/service';
+import { parseNetwork, SYSTEM } from '@suanli/service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, harness } from '../packages/server/src/harness.fixture.ts';
 
@@ -58,16 +58,16 @@ describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scr
     const backend = slurm();
     const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
     h = await harness({ network: NETWORK, backends: new Map([['slurm', backend]]), clock });
-    const job = await h.service.submit({ text: spec('on-slurm', 240) });
+    const job = await h.service.submit({ text: spec('on-slurm', 240) }, SYSTEM);
     await h.cycle();
-    const placed = await h.service.getJob(job.id);
+    const placed = await h.service.getJob(job.id, SYSTEM);
     expect(placed.backend).toBe('slurm');
     expect(placed.externalId).toMatch(/^slurm:\d+$/);
 
     // A second server on the same store (a restart): it finds the job where Slurm has it.
     h = await h.restart();
     await h.service.dispatch();
-    expect((await h.service.getJob(job.id)).externalId).toBe(placed.externalId);
+    expect((await h.service.getJob(job.id, SYSTEM)).externalId).toBe(placed.externalId);
     // Submitting the same Suanli job to Slurm again is answered with the same Slurm job.
     const again = await backend.submit({
       jobId: job.id,
@@ -84,22 +84,22 @@ describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scr
 
     await until(async () => {
       await h?.cycle();
-      return (await h?.service.getJob(job.id))?.state === 'succeeded';
+      return (await h?.service.getJob(job.id, SYSTEM))?.state === 'succeeded';
     });
-    expect(await h.service.getJob(job.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
-    const kinds = (await h.service.listAudit(1, 100)).filter((e) => e.subject === job.id).map((e) => e.kind);
+    expect(await h.service.getJob(job.id, SYSTEM)).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    const kinds = (await h.service.listAudit(1, 100, SYSTEM)).filter((e) => e.subject === job.id).map((e) => e.kind);
     expect(kinds).toEqual(['job.submitted', 'job.placed', 'job.dispatched', 'job.running', 'job.succeeded']);
   }, 90_000);
 
   it('cancels a running job in Slurm', async () => {
     const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
     h = await harness({ network: NETWORK, backends: new Map([['slurm', slurm()]]), clock });
-    const job = await h.service.submit({ text: spec('long', 36_000) });
+    const job = await h.service.submit({ text: spec('long', 36_000) }, SYSTEM);
     await until(async () => {
       await h?.cycle();
-      return (await h?.service.getJob(job.id))?.state === 'running';
+      return (await h?.service.getJob(job.id, SYSTEM))?.state === 'running';
     });
-    expect((await h.service.cancel(job.id)).state).toBe('cancelled');
+    expect((await h.service.cancel(job.id, SYSTEM)).state).toBe('cancelled');
   }, 90_000);
 });
 
@@ -108,10 +108,10 @@ describe('a Slurm that cannot be reached', () => {
     const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
     const dead = new SlurmBackend({ url: 'http://127.0.0.1:9', clock, maxBackoffS: 1 });
     h = await harness({ network: NETWORK, backends: new Map([['slurm', dead]]), clock });
-    const job = await h.service.submit({ text: spec('waits', 240) });
+    const job = await h.service.submit({ text: spec('waits', 240) }, SYSTEM);
     await h.cycle();
     await h.cycle();
-    const waiting = await h.service.getJob(job.id);
+    const waiting = await h.service.getJob(job.id, SYSTEM);
     expect(waiting).toMatchObject({ state: 'scheduled', backend: 'slurm' });
     expect(waiting.externalId).toBeUndefined();
     expect(waiting.message).toMatch(/^waiting for backend slurm: slurm unreachable/);

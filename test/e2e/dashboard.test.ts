@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@suanli/server';
+import { SYSTEM } from '@suanli/service';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -180,14 +181,20 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
   });
 
   it("shows a tenant member only their tenant's jobs", async () => {
-    const { token } = await server.service.createToken({
-      name: 'web-member',
-      role: 'tenant-member',
-      tenant: 'insure-co',
-    });
-    await server.service.submit({
-      text: 'name: insure-job\nkind: batch-infer\ntenant: insure-co\nresources: { accelerators: { H20: 8 } }\ndurationS: 600\n',
-    });
+    const { token } = await server.service.createToken(
+      {
+        name: 'web-member',
+        role: 'tenant-member',
+        tenant: 'insure-co',
+      },
+      SYSTEM,
+    );
+    await server.service.submit(
+      {
+        text: 'name: insure-job\nkind: batch-infer\ntenant: insure-co\nresources: { accelerators: { H20: 8 } }\ndurationS: 600\n',
+      },
+      SYSTEM,
+    );
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}/#token=${token}`);
     const rows = page.getByRole('region', { name: 'Job list' }).locator('tbody tr');

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlurmBackend } from '@suanli/backends';
-import { parseNetwork, SuanliService } from '@suanli/service';
+import { parseNetwork, SuanliService, SYSTEM } from '@suanli/service';
 import { openSqliteStore } from '@suanli/store';
 
 const NETWORK = `name: slurm-bench
@@ -52,15 +52,15 @@ export async function slurmDispatchBench(): Promise<Record<string, number>> {
     `name: j${i}\nkind: batch-infer\ntenant: lab\nresources: { accelerators: { H100: 1 } }\ndurationS: 60\n`;
   const t1 = performance.now();
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await service.submit({ text: spec(i) })).id);
+  for (let i = 0; i < n; i++) ids.push((await service.submit({ text: spec(i) }, SYSTEM)).id);
   for (let round = 0; round < 200; round++) {
     await service.syncBackends();
     await service.schedule();
-    const pending = await service.listJobs({ states: ['pending', 'scheduled'] });
+    const pending = await service.listJobs({ states: ['pending', 'scheduled'] }, SYSTEM);
     if (pending.every((j) => j.externalId)) break;
   }
   const viaPerS = n / ((performance.now() - t1) / 1000);
-  const jobs = await Promise.all(ids.map((id) => service.getJob(id)));
+  const jobs = await Promise.all(ids.map((id) => service.getJob(id, SYSTEM)));
   const handed = jobs.filter((j) => j.externalId?.startsWith('slurm:')).length;
   const res = await fetch(`${url}/slurm/v0.0.38/jobs`);
   const inSlurm = ((await res.json()) as { jobs: { name: string }[] }).jobs.filter((j) =>

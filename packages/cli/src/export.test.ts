@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '@suanli/server';
+import { SYSTEM } from '@suanli/service';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,9 +54,12 @@ const cli = cliWith(() => ({ SUANLI_URL: server.url, SUANLI_TOKEN: server.operat
 
 describe('suanli export', () => {
   it('writes a Kueue-ready Job for a placed job, valid against the Kubernetes schema', async () => {
-    const job = await server.service.submit({
-      text: 'name: llama-ft\nkind: finetune\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ngang: 2\ndurationS: 3600\n',
-    });
+    const job = await server.service.submit(
+      {
+        text: 'name: llama-ft\nkind: finetune\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ngang: 2\ndurationS: 3600\n',
+      },
+      SYSTEM,
+    );
     await server.service.schedule();
     const r = await cli('export', job.id, '--image', 'pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime');
     expect(r.code).toBe(0);
@@ -78,9 +82,12 @@ describe('suanli export', () => {
   });
 
   it('writes Huawei Ascend jobs with the Ascend device plug-in, in a chosen namespace, valid too', async () => {
-    const job = await server.service.submit({
-      text: 'name: batch-infer\nkind: batch-infer\ntenant: acme-ai\nresources: { accelerators: { Ascend910B: 8 } }\ngang: 2\ndurationS: 600\n',
-    });
+    const job = await server.service.submit(
+      {
+        text: 'name: batch-infer\nkind: batch-infer\ntenant: acme-ai\nresources: { accelerators: { Ascend910B: 8 } }\ngang: 2\ndurationS: 600\n',
+      },
+      SYSTEM,
+    );
     await server.service.schedule();
     const r = await cli('export', job.id, '--namespace', 'Team_A', '--image', 'registry.example/infer:1');
     expect(r.stderr).toBe('');
@@ -91,9 +98,12 @@ describe('suanli export', () => {
   });
 
   it('refuses a job that is not placed', async () => {
-    const pending = await server.service.submit({
-      text: 'name: later\nkind: train\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ndurationS: 3600\n',
-    });
+    const pending = await server.service.submit(
+      {
+        text: 'name: later\nkind: train\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ndurationS: 3600\n',
+      },
+      SYSTEM,
+    );
     const r = await cli('export', pending.id);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not placed yet \(pending\): nothing to export \[INVALID_FIELD\]/);
@@ -107,9 +117,12 @@ describe('the Job manifest check', () => {
   const REMOVE = Symbol('remove');
   let valid: Record<string, unknown>;
   beforeAll(async () => {
-    const job = await server.service.submit({
-      text: 'name: check\nkind: finetune\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ngang: 2\ndurationS: 3600\n',
-    });
+    const job = await server.service.submit(
+      {
+        text: 'name: check\nkind: finetune\ntenant: acme-ai\nresources: { accelerators: { H800: 8 } }\ngang: 2\ndurationS: 3600\n',
+      },
+      SYSTEM,
+    );
     await server.service.schedule();
     valid = parse((await cli('export', job.id)).stdout);
   });

@@ -1,4 +1,4 @@
-import { builtinPolicy, parseNetwork } from '@suanli/service';
+import { builtinPolicy, parseNetwork, SYSTEM } from '@suanli/service';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
@@ -12,7 +12,7 @@ afterEach(async () => {
 async function app(options: { policy?: boolean } = {}) {
   h = await harness(options.policy ? { policy: builtinPolicy() } : {});
   const a = createApp(h.service, { webDir: '/nonexistent' });
-  const ops = await h.service.createToken({ name: 'ops', role: 'operator' });
+  const ops = await h.service.createToken({ name: 'ops', role: 'operator' }, SYSTEM);
   const request = (path: string, token: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${token}`);
@@ -31,7 +31,7 @@ const errorOf = async (res: Response) => ((await res.json()) as { error: Record<
 describe('tokens: revocation and expiry, effective at once', () => {
   it('lists tokens without the tokens themselves, revokes one, and refuses it on the next request', async () => {
     const a = await app();
-    const alice = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' });
+    const alice = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM);
     expect((await a.request('/v1/jobs', alice.token)).status).toBe(200);
     const list = (await (await a.request('/v1/tokens', a.ops)).json()) as { id: string; name: string }[];
     expect(list.map((t) => t.name).sort()).toEqual(['alice', 'ops']);
@@ -47,20 +47,20 @@ describe('tokens: revocation and expiry, effective at once', () => {
     });
     const again = await a.request(`/v1/tokens/${alice.id}/revoke`, a.ops, { method: 'POST' });
     expect(again.status).toBe(409);
-    const kinds = (await h.service.listAudit(1, 100)).map((e) => e.kind);
+    const kinds = (await h.service.listAudit(1, 100, SYSTEM)).map((e) => e.kind);
     expect(kinds.filter((k) => k === 'token.revoked')).toHaveLength(1);
   });
 
   it('refuses a token after it expires, and one whose row was deleted (no cache)', async () => {
     const a = await app();
-    const short = await h.service.createToken({ name: 'ci', role: 'auditor', expiresInS: 3600 });
+    const short = await h.service.createToken({ name: 'ci', role: 'auditor', expiresInS: 3600 }, SYSTEM);
     expect((await a.request('/v1/jobs', short.token)).status).toBe(200);
     h.clock.advance(3601);
     const expired = await a.request('/v1/jobs', short.token);
     expect(expired.status).toBe(401);
     expect(String((await errorOf(expired))['message'])).toMatch(/expired at/);
 
-    const bob = await h.service.createToken({ name: 'bob', role: 'auditor' });
+    const bob = await h.service.createToken({ name: 'bob', role: 'auditor' }, SYSTEM);
     expect((await a.request('/v1/jobs', bob.token)).status).toBe(200);
     const db = new Database(h.dbPath);
     db.prepare("delete from tokens where name = 'bob'").run();
@@ -70,13 +70,13 @@ describe('tokens: revocation and expiry, effective at once', () => {
 
   it("lets a tenant admin see and revoke only its tenant's tokens", async () => {
     const a = await app();
-    const admin = await h.service.createToken({ name: 'acme-admin', role: 'tenant-admin', tenant: 'acme-ai' });
-    const other = await h.service.createToken({ name: 'carol', role: 'tenant-member', tenant: 'insure-co' });
+    const admin = await h.service.createToken({ name: 'acme-admin', role: 'tenant-admin', tenant: 'acme-ai' }, SYSTEM);
+    const other = await h.service.createToken({ name: 'carol', role: 'tenant-member', tenant: 'insure-co' }, SYSTEM);
     const seen = (await (await a.request('/v1/tokens', admin.token)).json()) as { name: string }[];
     expect(seen.map((t) => t.name)).toEqual(['acme-admin']);
     const res = await a.request(`/v1/tokens/${other.id}/revoke`, admin.token, { method: 'POST' });
     expect(res.status).toBe(404);
-    const member = await h.service.createToken({ name: 'dave', role: 'tenant-member', tenant: 'acme-ai' });
+    const member = await h.service.createToken({ name: 'dave', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM);
     expect((await a.request('/v1/tokens', member.token)).status).toBe(403);
     const metrics = await a.request('/v1/tokens', admin.token, a.json({ name: 'scraper', role: 'metrics' }));
     expect(metrics.status).toBe(403);
@@ -100,7 +100,7 @@ describe("another tenant's models and data sets need its grant (rule ACCESS-01)"
     ['dry-running', '/v1/policies/test', quoteSensitive, 'dataset medical-imaging-sh'],
   ])('refuses %s another tenant’s model or data set, naming the rule and the fix', async (_w, path, text, why) => {
     const a = await app({ policy: path === '/v1/policies/test' });
-    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' });
+    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' }, SYSTEM);
     const res = await a.request(path, acme.token, yaml(text));
     expect(res.status).toBe(403);
     const e = await errorOf(res);
@@ -113,8 +113,11 @@ describe("another tenant's models and data sets need its grant (rule ACCESS-01)"
 
   it('allows it once the owner grants it, audited, and refuses it again after the grant is revoked', async () => {
     const a = await app();
-    const insure = await h.service.createToken({ name: 'insure-admin', role: 'tenant-admin', tenant: 'insure-co' });
-    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' });
+    const insure = await h.service.createToken(
+      { name: 'insure-admin', role: 'tenant-admin', tenant: 'insure-co' },
+      SYSTEM,
+    );
+    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' }, SYSTEM);
     // Only the owner's admins grant.
     const stolen = await a.request(
       '/v1/grants',
@@ -135,13 +138,13 @@ describe("another tenant's models and data sets need its grant (rule ACCESS-01)"
     expect((await a.request(`/v1/grants/${grant.id}/revoke`, acme.token, { method: 'POST' })).status).toBe(404);
     expect((await a.request(`/v1/grants/${grant.id}/revoke`, insure.token, { method: 'POST' })).status).toBe(200);
     expect((await a.request('/v1/jobs', acme.token, yaml(serveClaims))).status).toBe(403);
-    const kinds = (await h.service.listAudit(1, 100)).map((e) => e.kind);
+    const kinds = (await h.service.listAudit(1, 100, SYSTEM)).map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['grant.created', 'grant.revoked']));
   });
 
   it('sees through a public name over another tenant’s checksum, and through a renamed copy', async () => {
     const a = await app();
-    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' });
+    const acme = await h.service.createToken({ name: 'acme', role: 'tenant-admin', tenant: 'acme-ai' }, SYSTEM);
     const sensitive = h.service.network.datasets.find((d) => d.name === 'medical-imaging-sh')?.checksum;
     const spec = (dataset: string) =>
       `name: t\nkind: train\ntenant: acme-ai\nresources: { accelerators: { H100: 8 } }\ndurationS: 60\ndatasets: [${dataset}]\n`;
@@ -176,8 +179,8 @@ describe("another tenant's models and data sets need its grant (rule ACCESS-01)"
     });
     const spec = (d: string) =>
       `name: t\nkind: train\ntenant: other\nresources: { accelerators: { H100: 8 } }\ndurationS: 60\ndatasets: [{ name: ${d} }]\n`;
-    expect((await h.service.submit({ text: spec('open-corpus') })).state).toBe('pending');
-    await expect(h.service.submit({ text: spec('private') })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await h.service.submit({ text: spec('open-corpus') }, SYSTEM)).state).toBe('pending');
+    await expect(h.service.submit({ text: spec('private') }, SYSTEM)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
 
@@ -185,12 +188,12 @@ describe('the last operator token', () => {
   it('cannot be revoked: nobody could issue a token again', async () => {
     h = await harness();
     const ops = { name: 'ops', role: 'operator' as const };
-    const only = await h.service.createToken({ name: 'root', role: 'operator' });
+    const only = await h.service.createToken({ name: 'root', role: 'operator' }, SYSTEM);
     await expect(h.service.access.revokeToken(only.id, ops)).rejects.toMatchObject({
       code: 'FORBIDDEN',
       message: expect.stringContaining('last working operator token'),
     });
-    const second = await h.service.createToken({ name: 'root-2', role: 'operator' });
+    const second = await h.service.createToken({ name: 'root-2', role: 'operator' }, SYSTEM);
     await h.service.access.revokeToken(only.id, ops);
     await expect(h.service.access.revokeToken(second.id, ops)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });

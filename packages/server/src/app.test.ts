@@ -1,3 +1,4 @@
+import { SYSTEM } from '@suanli/service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { type Harness, harness, TRAIN_SPEC } from './harness.fixture.ts';
@@ -11,7 +12,7 @@ afterEach(async () => {
 async function app() {
   h = await harness();
   const a = createApp(h.service, { webDir: '/nonexistent' });
-  const { token } = await h.service.createToken({ name: 'test-operator', role: 'operator' });
+  const { token } = await h.service.createToken({ name: 'test-operator', role: 'operator' }, SYSTEM);
   return {
     request(path: string, init: RequestInit = {}) {
       const headers = new Headers(init.headers);
@@ -142,9 +143,9 @@ describe('HTTP API (in-process)', () => {
       const body = await res.json();
       expect(body.error).toMatchObject(error);
       expect(typeof body.error.message).toBe('string');
-      expect(await h.service.listJobs()).toEqual([]);
+      expect(await h.service.listJobs({}, SYSTEM)).toEqual([]);
       // Only the test's own token was recorded.
-      expect((await h.service.listAudit(1, 10)).map((e) => e.kind)).toEqual(['token.created']);
+      expect((await h.service.listAudit(1, 10, SYSTEM)).map((e) => e.kind)).toEqual(['token.created']);
     },
   );
 

@@ -1,4 +1,4 @@
-import { builtinPolicy, hashToken } from '@suanli/service';
+import { builtinPolicy, hashToken, SYSTEM } from '@suanli/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { type Harness, harness } from './harness.fixture.ts';
@@ -40,10 +40,14 @@ const jobs: Record<string, string> = {};
 beforeAll(async () => {
   h = await harness({ policy: builtinPolicy() });
   app = createApp(h.service, { webDir: '/nonexistent' });
-  tokens['operator'] = (await h.service.createToken({ name: 'op', role: 'operator' })).token;
-  tokens['auditor'] = (await h.service.createToken({ name: 'aud', role: 'auditor' })).token;
-  tokens['admin'] = (await h.service.createToken({ name: 'adm', role: 'tenant-admin', tenant: 'acme-ai' })).token;
-  tokens['member'] = (await h.service.createToken({ name: 'mem', role: 'tenant-member', tenant: 'acme-ai' })).token;
+  tokens['operator'] = (await h.service.createToken({ name: 'op', role: 'operator' }, SYSTEM)).token;
+  tokens['auditor'] = (await h.service.createToken({ name: 'aud', role: 'auditor' }, SYSTEM)).token;
+  tokens['admin'] = (
+    await h.service.createToken({ name: 'adm', role: 'tenant-admin', tenant: 'acme-ai' }, SYSTEM)
+  ).token;
+  tokens['member'] = (
+    await h.service.createToken({ name: 'mem', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM)
+  ).token;
 });
 afterAll(async () => {
   await h?.store.close();
@@ -137,10 +141,13 @@ describe('tokens', () => {
   });
 
   it('stores only hashes, and logs neither the token nor its full hash', async () => {
-    const { token } = await h.service.createToken({ name: 'carol', role: 'tenant-member', tenant: 'insure-co' });
+    const { token } = await h.service.createToken(
+      { name: 'carol', role: 'tenant-member', tenant: 'insure-co' },
+      SYSTEM,
+    );
     expect(await h.store.findToken(token)).toBeUndefined();
     expect(await h.store.findToken(hashToken(token))).toMatchObject({ role: 'tenant-member', tenant: 'insure-co' });
-    const log = JSON.stringify(await h.service.listAudit(1, 1000));
+    const log = JSON.stringify(await h.service.listAudit(1, 1000, SYSTEM));
     expect(log).not.toContain(token);
     expect(log).not.toContain(hashToken(token));
   });

@@ -1,4 +1,4 @@
-import { builtinPolicy } from '@suanli/service';
+import { builtinPolicy, SYSTEM } from '@suanli/service';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
@@ -19,7 +19,7 @@ async function app(options: { policy?: boolean } = {}) {
     metrics: new Metrics(h.service),
     log: { error: (details) => logged.push(details) },
   });
-  const { token } = await h.service.createToken({ name: 'ops', role: 'operator' });
+  const { token } = await h.service.createToken({ name: 'ops', role: 'operator' }, SYSTEM);
   const request = (path: string, init: RequestInit = {}, as = token) => {
     const headers = new Headers(init.headers);
     if (as) headers.set('authorization', `Bearer ${as}`);
@@ -50,7 +50,7 @@ describe('content types: what each endpoint reads, the rest is 415', () => {
       expect(res.status).toBe(415);
       expect(await errorOf(res)).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     }
-    expect(await h.service.listJobs()).toEqual([]);
+    expect(await h.service.listJobs({}, SYSTEM)).toEqual([]);
   });
 
   it('reads YAML as YAML and JSON strictly as JSON', async () => {
@@ -154,9 +154,9 @@ describe('metrics need a token that may read them', () => {
   it('refuses /metrics without a token or with a tenant token; serves a metrics token', async () => {
     const a = await app();
     expect((await a.request('/metrics', {}, '')).status).toBe(401);
-    const member = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' });
+    const member = await h.service.createToken({ name: 'alice', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM);
     expect((await a.request('/metrics', {}, member.token)).status).toBe(403);
-    const scraper = await h.service.createToken({ name: 'prometheus', role: 'metrics' });
+    const scraper = await h.service.createToken({ name: 'prometheus', role: 'metrics' }, SYSTEM);
     const ok = await a.request('/metrics', {}, scraper.token);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('suanli_queue_depth');

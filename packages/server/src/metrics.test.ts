@@ -1,3 +1,4 @@
+import { SYSTEM } from '@suanli/service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { type Harness, harness, TRAIN_SPEC } from './harness.fixture.ts';
@@ -18,10 +19,10 @@ describe('/metrics', () => {
     h = await harness();
     const metrics = new Metrics(h.service);
     const app = createApp(h.service, { webDir: '/nonexistent', metrics });
-    const { token } = await h.service.createToken({ name: 'prometheus', role: 'metrics' });
+    const { token } = await h.service.createToken({ name: 'prometheus', role: 'metrics' }, SYSTEM);
     const scrape = () => app.request('/metrics', { headers: { authorization: `Bearer ${token}` } });
-    await h.service.submit({ text: TRAIN_SPEC });
-    await h.service.submit({ text: TRAIN_SPEC.replace('llama-ft', 'second') });
+    await h.service.submit({ text: TRAIN_SPEC }, SYSTEM);
+    await h.service.submit({ text: TRAIN_SPEC.replace('llama-ft', 'second') }, SYSTEM);
     let text = await (await scrape()).text();
     expect(value(text, 'suanli_queue_depth')).toBe(2);
     expect(value(text, 'suanli_jobs{state="pending"}')).toBe(2);

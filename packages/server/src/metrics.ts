@@ -1,4 +1,5 @@
 import type { CycleReport, SuanliService } from '@suanli/service';
+import { SYSTEM } from '@suanli/service';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -40,7 +41,7 @@ export class Metrics {
       labelNames: ['site'],
       registers,
       async collect() {
-        for (const s of await service.sites()) this.set({ site: s.id }, s.utilization);
+        for (const s of await service.sites(SYSTEM)) this.set({ site: s.id }, s.utilization);
       },
     });
     this.placements = new Counter({ name: 'suanli_placements_total', help: 'Jobs placed', registers });

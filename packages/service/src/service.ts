@@ -143,25 +143,25 @@ export class SuanliService {
   }
 
   // Jobs
-  submit(input: SpecInput, actor: Principal = SYSTEM): Promise<JobRecord> {
+  submit(input: SpecInput, actor: Principal): Promise<JobRecord> {
     return this.jobs.submit(input, actor);
   }
-  quote(input: SpecInput, actor: Principal = SYSTEM): Promise<Quote> {
+  quote(input: SpecInput, actor: Principal): Promise<Quote> {
     return this.jobs.quote(input, actor);
   }
-  getJob(id: string, actor: Principal = SYSTEM): Promise<JobRecord> {
+  getJob(id: string, actor: Principal): Promise<JobRecord> {
     return this.jobs.getJob(id, actor);
   }
-  listJobs(filter: JobFilter = {}, actor: Principal = SYSTEM): Promise<JobRecord[]> {
+  listJobs(filter: JobFilter, actor: Principal): Promise<JobRecord[]> {
     return this.jobs.listJobs(filter, actor);
   }
-  cancel(id: string, actor: Principal = SYSTEM): Promise<JobRecord> {
+  cancel(id: string, actor: Principal): Promise<JobRecord> {
     return this.jobs.cancel(id, actor);
   }
-  why(id: string, actor: Principal = SYSTEM): Promise<WhyPending> {
+  why(id: string, actor: Principal): Promise<WhyPending> {
     return this.jobs.why(id, actor);
   }
-  kueueManifest(id: string, options: KueueOptions = {}, actor: Principal = SYSTEM): Promise<Record<string, unknown>> {
+  kueueManifest(id: string, options: KueueOptions, actor: Principal): Promise<Record<string, unknown>> {
     return this.jobs.kueueManifest(id, options, actor);
   }
 
@@ -172,7 +172,7 @@ export class SuanliService {
   schedule(): Promise<CycleReport> {
     return this.scheduling.schedule();
   }
-  optimize(apply: boolean, actor: Principal = SYSTEM): Promise<OptimizeResult> {
+  optimize(apply: boolean, actor: Principal): Promise<OptimizeResult> {
     return this.scheduling.optimize(apply, actor);
   }
   dispatch(): Promise<number> {
@@ -187,39 +187,39 @@ export class SuanliService {
   }
 
   // Governance
-  testPolicy(input: SpecInput, actor: Principal = SYSTEM): Promise<ReturnType<typeof testPolicy>> {
+  testPolicy(input: SpecInput, actor: Principal): Promise<ReturnType<typeof testPolicy>> {
     return this.governance.testPolicy(input, actor);
   }
-  models(actor: Principal = SYSTEM): Promise<readonly Model[]> {
+  models(actor: Principal): Promise<readonly Model[]> {
     return this.governance.models(actor);
   }
   auditModel(
     modelId: string,
     sector: string,
     csv: string,
-    source = 'upload',
-    actor: Principal = SYSTEM,
+    source: string,
+    actor: Principal,
   ): Promise<StoredModelAudit> {
     return this.governance.auditModel(modelId, sector, csv, source, actor);
   }
-  datasets(actor: Principal = SYSTEM): readonly Dataset[] {
+  datasets(actor: Principal): readonly Dataset[] {
     return this.governance.datasets(actor);
   }
-  policyInForce(actor: Principal = SYSTEM): Policy {
+  policyInForce(actor: Principal): Policy {
     return this.governance.policyInForce(actor);
   }
 
   // Views
-  sites(actor: Principal = SYSTEM): Promise<SiteStatus[]> {
+  sites(actor: Principal): Promise<SiteStatus[]> {
     return this.views.sites(actor);
   }
-  site(id: string, actor: Principal = SYSTEM): Promise<SiteStatus> {
+  site(id: string, actor: Principal): Promise<SiteStatus> {
     return this.views.site(id, actor);
   }
-  links(actor: Principal = SYSTEM): LinkView[] {
+  links(actor: Principal): LinkView[] {
     return this.views.links(actor);
   }
-  quotas(actor: Principal = SYSTEM): Promise<QuotaStatus[]> {
+  quotas(actor: Principal): Promise<QuotaStatus[]> {
     return this.views.quotas(actor);
   }
   countJobsByState(): Promise<Readonly<Record<JobState, number>>> {
@@ -227,13 +227,13 @@ export class SuanliService {
   }
 
   // Audit and access
-  listAudit(fromSeq: number, limit: number, actor: Principal = SYSTEM): Promise<AuditEntry[]> {
+  listAudit(fromSeq: number, limit: number, actor: Principal): Promise<AuditEntry[]> {
     return this.audit.list(fromSeq, limit, actor);
   }
-  auditTree(actor: Principal = SYSTEM): AuditLog {
+  auditTree(actor: Principal): AuditLog {
     return this.audit.tree(actor);
   }
-  verifyAudit(actor: Principal = SYSTEM): Promise<AuditVerification> {
+  verifyAudit(actor: Principal): Promise<AuditVerification> {
     return this.audit.verify(actor);
   }
   authenticate(token: string | undefined): Promise<Principal> {
@@ -241,7 +241,7 @@ export class SuanliService {
   }
   createToken(
     req: { name: string; role: Role; tenant?: string; expiresInS?: number },
-    actor: Principal = SYSTEM,
+    actor: Principal,
   ): Promise<NewToken> {
     return this.access.createToken(req, actor);
   }

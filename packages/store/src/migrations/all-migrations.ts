@@ -3,6 +3,7 @@ import { init } from './0001-init.ts';
 import { governance } from './0002-governance.ts';
 import { access } from './0003-access.ts';
 import { progress } from './0004-progress.ts';
+import { jobsByTime } from './0005-jobs-by-time.ts';
 
 /** Every migration, in order. Names sort in the order they run. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-governance': governance,
   '0003-access': access,
   '0004-progress': progress,
+  '0005-jobs-by-time': jobsByTime,
 };
 
 export const migrationProvider: MigrationProvider = {
