@@ -121,5 +121,11 @@ export type Decision =
       readonly expectedStartS?: number;
       /** The pool of that best option and the accelerators it needs there: what the job waits for. */
       readonly awaits?: { readonly poolId: string; readonly count: number };
+      /**
+       * Set when the job waits by choice: its best option starts later because those hours are
+       * cheaper or greener, not because anything is busy (time shifting). Freed accelerators do not
+       * make an earlier start better, so the scheduling queue looks at the job again at this time.
+       */
+      readonly chosenStartS?: number;
       readonly explanation: Explanation;
     };

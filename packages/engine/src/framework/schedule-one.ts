@@ -125,6 +125,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
     reason,
     expectedStartS: e.startS,
     awaits: { poolId: best.option.pool.pool.id, count: best.option.count },
+    ...(e.shiftS > 0 ? { chosenStartS: e.startS } : {}),
     explanation: explain(cycle, job, profile, evaluation, () => summarise(cycle, evaluation, 'best'), notes),
   };
 }

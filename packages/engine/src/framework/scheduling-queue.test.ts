@@ -42,6 +42,31 @@ describe('scheduling queue', () => {
     ).toEqual(['big', 'first']);
   });
 
+  it('parks a job that waits by choice for cheaper hours until that start alone', () => {
+    const q = new SchedulingQueue(testNetwork(), profile, { maxParkS: 300 });
+    q.add(job('late', { sites: ['hydro'], options: [{ accelerator: 'H100', perMember: 8 }] }));
+    q.add(job('later', { sites: ['hydro'], options: [{ accelerator: 'H100', perMember: 8 }] }));
+    q.add(job('busy'));
+    const chosen = (jobId: string, atS: number): Decision => ({
+      ...wait(jobId, { poolId: 'hydro-h100', count: 8 }),
+      chosenStartS: atS,
+    });
+    q.afterCycle([chosen('later', 7200), chosen('late', 3600), wait('busy')], 0);
+    expect(q.parkedCount).toBe(3);
+    expect(q.nextWakeS()).toBe(300); // the busy one's park ends first
+    q.freed('hydro-h100', 64); // freed accelerators do not wake a job waiting by choice
+    expect(q.take(300).map((j) => j.id)).toEqual(['busy']);
+    q.remove('busy');
+    expect(q.nextWakeS()).toBe(3600);
+    expect(q.take(3599)).toEqual([]);
+    expect(q.take(3600).map((j) => j.id)).toEqual(['late']);
+    q.remove('late');
+    expect(q.nextWakeS()).toBe(7200);
+    // A job taken out while parked leaves nothing due.
+    q.remove('later');
+    expect(q.nextWakeS()).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('brings every parked job back after maxParkS', () => {
     const q = new SchedulingQueue(testNetwork(), profile, { maxParkS: 300 });
     q.add(job('a'));
@@ -50,6 +75,19 @@ describe('scheduling queue', () => {
     expect(q.take(399)).toEqual([]);
     expect(q.take(400).map((j) => j.id)).toEqual(['a']);
     expect(q.nextWakeS()).toBe(Number.POSITIVE_INFINITY);
+    // Parked again without having started: twice as long each time, up to four times.
+    q.afterCycle([wait('a')], 400);
+    expect(q.nextWakeS()).toBe(1000);
+    expect(q.take(1000).map((j) => j.id)).toEqual(['a']);
+    q.afterCycle([wait('a')], 1000);
+    expect(q.nextWakeS()).toBe(2200);
+    expect(q.take(2200).map((j) => j.id)).toEqual(['a']);
+    q.afterCycle([wait('a')], 2200);
+    expect(q.nextWakeS()).toBe(3400);
+    // Queued again (requeued, changed): the first park is short again.
+    q.add(job('a'));
+    q.afterCycle([wait('a')], 3400);
+    expect(q.nextWakeS()).toBe(3700);
   });
 
   it('parks a job waiting for a named pool on that pool only, and keeps reserved and unresolvable jobs out of parking', () => {

@@ -6,11 +6,18 @@ import { type PreparedNetwork, type PreparedPool, prepareNetwork } from './prepa
 import type { Profile } from './profile.ts';
 
 export interface SchedulingQueueOptions {
-  /** A parked job comes back after this long at most (Kubernetes parks unschedulable pods for 5 minutes). */
+  /**
+   * A parked job comes back after this long at most the first time it is parked (Kubernetes parks
+   * unschedulable pods for 5 minutes); each time it is parked again without having started, twice
+   * as long, up to `PARK_BACKOFF` times this.
+   */
   readonly maxParkS: number;
 }
 
 export const DEFAULT_MAX_PARK_S = 300;
+
+/** The longest park is this many times `maxParkS` (300 s → 600 s → 1,200 s, then 1,200 s). */
+export const PARK_BACKOFF = 4;
 
 interface Parked {
   readonly job: Job;
@@ -34,7 +41,14 @@ interface PoolEntry {
  *
  * - accelerators are freed on a pool it could use: parked jobs come back in queue order while
  *   the freed accelerators last, so a thousand parked jobs do not all come back for one freed GPU;
- * - `maxParkS` passes: prices, carbon, power, quota and preemption chances change with time.
+ * - `maxParkS` passes (twice as long each time the job is parked again, up to `PARK_BACKOFF`
+ *   times): prices, carbon, power, quota and preemption chances change with time, but a job that
+ *   has waited long waits for what is freed, and re-deciding it every few minutes would make a
+ *   long queue cost the square of its length.
+ *
+ * A job that waits by choice — its best option starts later because those hours are cheaper or
+ * greener (`chosenStartS`) — is parked until that start alone: nothing freed makes an earlier start
+ * better, and the hourly prices it chose by are known in advance.
  *
  * A job holding a reservation is not parked (its hold is renewed in every cycle), nor a new or
  * requeued one. The service and the simulator keep one per network and profile, and tell it what
@@ -53,9 +67,10 @@ export class SchedulingQueue {
   private readonly byPool: PoolEntry[][];
   /** Pools whose list had entries appended since it was last in queue order. */
   private readonly unsorted: Uint8Array;
-  /** Park deadlines in the order they were set, which is the order they fall due. */
-  private readonly deadlines: { readonly atS: number; readonly id: string; readonly token: number }[] = [];
-  private deadlineHead = 0;
+  /** When each parked job falls due (its park ends, or the later start it chose), soonest first. */
+  private readonly due = new DueHeap();
+  /** How many times each queued job has been parked since it was queued. */
+  private readonly parks = new Map<string, number>();
   private token = 0;
   private entries = 0;
   private liveEntries = 0;
@@ -91,6 +106,7 @@ export class SchedulingQueue {
   /** Queues a job (new, stopped and requeued, or changed): the next cycle looks at it. */
   add(job: Job): void {
     this.unpark(job.id);
+    this.parks.delete(job.id);
     this.active.set(job.id, job);
   }
 
@@ -98,29 +114,25 @@ export class SchedulingQueue {
   remove(jobId: string): void {
     this.active.delete(jobId);
     this.unpark(jobId);
+    this.parks.delete(jobId);
   }
 
   /** The jobs the cycle at `nowS` should decide: the active ones and the parked ones due by then. */
   take(nowS: number): Job[] {
-    while (this.deadlineHead < this.deadlines.length) {
-      const d = this.deadlines[this.deadlineHead] as (typeof this.deadlines)[number];
-      if (d.atS > nowS) break;
-      this.deadlineHead++;
+    for (let d = this.due.peek(); d && d.atS <= nowS; d = this.due.peek()) {
+      this.due.pop();
       const p = this.parked.get(d.id);
       if (p && p.token === d.token) this.wake(d.id, p);
-    }
-    if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlines.length) {
-      this.deadlines.splice(0, this.deadlineHead);
-      this.deadlineHead = 0;
     }
     return [...this.active.values()];
   }
 
   /** When the next parked job falls due; Infinity when none is parked. */
   nextWakeS(): number {
-    for (let i = this.deadlineHead; i < this.deadlines.length; i++) {
-      const d = this.deadlines[i] as (typeof this.deadlines)[number];
+    // Entries of jobs woken or taken out since are dropped from the top.
+    for (let d = this.due.peek(); d; d = this.due.peek()) {
       if (this.parked.get(d.id)?.token === d.token) return d.atS;
+      this.due.pop();
     }
     return Number.POSITIVE_INFINITY;
   }
@@ -130,7 +142,11 @@ export class SchedulingQueue {
    * could ever run). The caller removes the jobs it started or dropped.
    */
   afterCycle(decisions: readonly Decision[], nowS: number): void {
-    for (const d of decisions) if (d.kind === 'wait' && !d.unresolvable) this.park(d.jobId, nowS, d.awaits);
+    for (const d of decisions) {
+      if (d.kind !== 'wait' || d.unresolvable) continue;
+      if (d.chosenStartS !== undefined && d.chosenStartS > nowS) this.parkUntil(d.jobId, d.chosenStartS);
+      else this.park(d.jobId, nowS, d.awaits);
+    }
   }
 
   /**
@@ -175,7 +191,9 @@ export class SchedulingQueue {
     if (!job) return;
     this.active.delete(jobId);
     const token = ++this.token;
-    this.deadlines.push({ atS: nowS + this.maxParkS, id: jobId, token });
+    const parks = this.parks.get(jobId) ?? 0;
+    this.parks.set(jobId, parks + 1);
+    this.due.push({ atS: nowS + this.maxParkS * Math.min(2 ** parks, PARK_BACKOFF), id: jobId, token });
     const pool = awaits ? this.net.poolById.get(awaits.poolId) : undefined;
     if (awaits && pool) {
       this.parked.set(jobId, { job, token, pools: 1 });
@@ -197,6 +215,16 @@ export class SchedulingQueue {
     this.entries += pools;
     this.liveEntries += pools;
     if (this.entries > 2 * this.liveEntries + 4096) this.sweep();
+  }
+
+  /** Parks a job that waits by choice for a later start: only that time wakes it. */
+  private parkUntil(jobId: string, atS: number): void {
+    const job = this.active.get(jobId);
+    if (!job) return;
+    this.active.delete(jobId);
+    const token = ++this.token;
+    this.due.push({ atS, id: jobId, token });
+    this.parked.set(jobId, { job, token, pools: 0 });
   }
 
   private wake(jobId: string, p: Parked): void {
@@ -240,4 +268,56 @@ export class SchedulingQueue {
     this.entries = n;
     this.liveEntries = n;
   }
+}
+
+interface Due {
+  readonly atS: number;
+  readonly id: string;
+  /** The parking it belongs to: ties fall due in the order they were parked. */
+  readonly token: number;
+}
+
+/** A binary heap of due times, ordered by (time, parking order). */
+class DueHeap {
+  private readonly heap: Due[] = [];
+
+  peek(): Due | undefined {
+    return this.heap[0];
+  }
+
+  push(d: Due): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(d);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(d, h[parent] as Due)) break;
+      h[i] = h[parent] as Due;
+      i = parent;
+    }
+    h[i] = d;
+  }
+
+  pop(): Due | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length === 0 || !last) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && before(h[r] as Due, h[l] as Due) ? r : l;
+      if (!before(h[c] as Due, last)) break;
+      h[i] = h[c] as Due;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
+}
+
+function before(a: Due, b: Due): boolean {
+  return a.atS < b.atS || (a.atS === b.atS && a.token < b.token);
 }
