@@ -75,19 +75,18 @@ describe('scheduling queue', () => {
     expect(q.take(399)).toEqual([]);
     expect(q.take(400).map((j) => j.id)).toEqual(['a']);
     expect(q.nextWakeS()).toBe(Number.POSITIVE_INFINITY);
-    // Parked again without having started: twice as long each time, up to four times.
-    q.afterCycle([wait('a')], 400);
-    expect(q.nextWakeS()).toBe(1000);
-    expect(q.take(1000).map((j) => j.id)).toEqual(['a']);
-    q.afterCycle([wait('a')], 1000);
-    expect(q.nextWakeS()).toBe(2200);
-    expect(q.take(2200).map((j) => j.id)).toEqual(['a']);
-    q.afterCycle([wait('a')], 2200);
-    expect(q.nextWakeS()).toBe(3400);
+    // Parked again without having started: twice as long each time, up to sixteen times.
+    let t = 400;
+    for (const parkS of [600, 1200, 2400, 4800, 4800]) {
+      q.afterCycle([wait('a')], t);
+      expect(q.nextWakeS()).toBe(t + parkS);
+      t += parkS;
+      expect(q.take(t).map((j) => j.id)).toEqual(['a']);
+    }
     // Queued again (requeued, changed): the first park is short again.
     q.add(job('a'));
-    q.afterCycle([wait('a')], 3400);
-    expect(q.nextWakeS()).toBe(3700);
+    q.afterCycle([wait('a')], t);
+    expect(q.nextWakeS()).toBe(t + 300);
   });
 
   it('parks a job waiting for a named pool on that pool only, and keeps reserved and unresolvable jobs out of parking', () => {

@@ -16,8 +16,8 @@ export interface SchedulingQueueOptions {
 
 export const DEFAULT_MAX_PARK_S = 300;
 
-/** The longest park is this many times `maxParkS` (300 s → 600 s → 1,200 s, then 1,200 s). */
-export const PARK_BACKOFF = 4;
+/** The longest park is this many times `maxParkS` (300 s, 600 s, 1,200 s, 2,400 s, then 4,800 s). */
+export const PARK_BACKOFF = 16;
 
 interface Parked {
   readonly job: Job;
@@ -42,7 +42,7 @@ interface PoolEntry {
  * - accelerators are freed on a pool it could use: parked jobs come back in queue order while
  *   the freed accelerators last, so a thousand parked jobs do not all come back for one freed GPU;
  * - `maxParkS` passes (twice as long each time the job is parked again, up to `PARK_BACKOFF`
- *   times): prices, carbon, power, quota and preemption chances change with time, but a job that
+ *   times, 80 minutes by default): prices, carbon, power, quota and preemption chances change with time, but a job that
  *   has waited long waits for what is freed, and re-deciding it every few minutes would make a
  *   long queue cost the square of its length.
  *
