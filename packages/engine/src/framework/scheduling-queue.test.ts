@@ -48,8 +48,13 @@ describe('scheduling queue', () => {
     q.add(job('later', { sites: ['hydro'], options: [{ accelerator: 'H100', perMember: 8 }] }));
     q.add(job('busy'));
     const chosen = (jobId: string, atS: number): Decision => ({
-      ...wait(jobId, { poolId: 'hydro-h100', count: 8 }),
+      kind: 'wait',
+      jobId,
+      unresolvable: false,
+      reason: 'cheaper later',
+      awaits: { poolId: 'hydro-h100', count: 8 },
       chosenStartS: atS,
+      explanation: { jobId, atS: 0, profile: 'p', summary: '', notes: [], verdicts: [] },
     });
     q.afterCycle([chosen('later', 7200), chosen('late', 3600), wait('busy')], 0);
     expect(q.parkedCount).toBe(3);
