@@ -54,7 +54,7 @@ describe('ledger', () => {
     const big = (id: string) => job(id, { options: [{ accelerator: 'H100', perMember: 64 }] });
     const pools = network.sites.flatMap((s) => s.pools.filter((p) => p.accelerator === 'H100'));
     const blockers = pools.map((p, i) => job(`b${i}`, { options: [{ accelerator: 'H100', perMember: p.count }] }));
-    pools.forEach((p, i) => ledger.hold(hold(blockers[i] as Job, p.id, p.count, T0, T0 + 86_400 * 30)));
+    for (const [i, p] of pools.entries()) ledger.hold(hold(blockers[i] as Job, p.id, p.count, T0, T0 + 86_400 * 30));
     ledger.enqueue(big('waits'), T0);
     const first = runCycle(ledger, T0, {}, () => {});
     expect(first?.decisions.map((d) => d.kind)).toEqual(['wait']);
