@@ -16,11 +16,16 @@ interface Server {
   readonly child: ChildProcess;
 }
 
-/** `suanli serve` as a process of its own (SQLite in a fresh folder, or DATABASE_URL), as users run it. */
+/**
+ * `suanli serve` as a process of its own (SQLite in a fresh folder, or DATABASE_URL), as users run
+ * it. `SUANLI_BENCH_SERVER_NODE_ARGS` passes Node options to it, e.g. `--cpu-prof --cpu-prof-dir=DIR`
+ * for a profile of where the server's time goes.
+ */
 async function serve(databaseUrl?: string, args: readonly string[] = []): Promise<Server> {
   const data = mkdtempSync(join(tmpdir(), 'suanli-bench-api-'));
   const { DATABASE_URL: _drop, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data, ...args], {
+  const nodeArgs = (process.env['SUANLI_BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--port', '0', '--data', data, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...env,

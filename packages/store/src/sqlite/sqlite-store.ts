@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { KyselyStore } from '../kysely-store.ts';
 import type { Database } from '../schema.ts';
 
@@ -16,8 +16,31 @@ export async function openSqliteStore(path: string, options: { migrate?: boolean
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
+  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: cached(database) }) }));
   // Reading someone else's store (an auditor's copy) leaves its schema as it is.
   if (options.migrate !== false) await store.migrate();
   return store;
+}
+
+/** Statements kept at most; a query whose text varies (a list of n ids) could otherwise grow it without end. */
+const STATEMENTS = 512;
+
+/**
+ * The database with its prepared statements kept by SQL text: Kysely prepares every query anew,
+ * and preparing costs as much as running a small one. A statement still iterating (`busy`) is not
+ * handed out again.
+ */
+function cached(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      const hit = statements.get(sql);
+      if (hit && !hit.busy) return hit;
+      const statement = database.prepare(sql);
+      if (statements.size >= STATEMENTS) statements.clear();
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
