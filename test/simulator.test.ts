@@ -114,6 +114,33 @@ describe('rules in scenarios', () => {
   });
 });
 
+describe('cadence in scenarios', () => {
+  it('lets a what-if change only the decision cadence, and refuses one beyond a day', () => {
+    const text = [
+      'name: cadence',
+      'network: cn-national',
+      'workload:',
+      '  synthetic: { jobs: 10, arrivalsPerHour: 10 }',
+      'cycleS: 300',
+      'whatIf:',
+      '  - name: at-every-event',
+      '    cycleS: 0',
+    ].join('\n');
+    const plan = parseScenario(text, 'cadence.yaml', ROOT);
+    expect(plan.cycleS).toBe(300);
+    expect(plan.runs.map((r) => [r.variant, r.cycleS])).toEqual([
+      ['baseline', undefined],
+      ['at-every-event', 0],
+    ]);
+    try {
+      parseScenario(text.replace('cycleS: 0', 'cycleS: 100000'), 'cadence.yaml', ROOT);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'INVALID_SCENARIO', location: { line: 8, field: 'whatIf[0].cycleS' } });
+    }
+  });
+});
+
 describe('scenario errors', () => {
   const fail = (f: () => unknown) => {
     try {

@@ -42,6 +42,8 @@ describe('suanli simulate --jobs: runs in worker threads', () => {
     expect(three.code, three.stderr).toBe(0);
     expect(one.stderr).toMatch(/simulated 3 runs in [\d.]+ s in one thread/);
     expect(three.stderr).toMatch(/simulated 3 runs in [\d.]+ s on 3 worker threads/);
+    // Each run says how long it took, on its thread.
+    expect(three.stderr).toMatch(/run 1\/3 default: 400 jobs, .* kgCO2 \([\d.]+ s\)/);
     for (const line of [
       'run 1/3 default: 400 jobs',
       'run 2/3 fifo-nearest: 400 jobs',

@@ -37,6 +37,7 @@ describe('suanli simulate --jobs, from the sources', () => {
     const three = await cli('simulate', scenario, '--jobs', '3', '--out', join(dir, 'three'));
     expect([one.code, three.code]).toEqual([0, 0]);
     expect(three.stderr).toMatch(/simulated 3 runs in [\d.]+ s in one thread/);
+    expect(three.stderr).toMatch(/run 3\/3 .* kgCO2 \([\d.]+ s\)/);
     expect(readFileSync(join(dir, 'three', 'report.json'), 'utf8')).toBe(
       readFileSync(join(dir, 'one', 'report.json'), 'utf8'),
     );

@@ -58,9 +58,11 @@ export function runInWorkers(
         else resolve(results as RunResult[]);
       });
     };
+    const startedAt: number[] = [];
     const start = (worker: Worker, current: { index: number }) => {
       if (next >= n) return;
       current.index = next++;
+      startedAt[current.index] = performance.now();
       worker.postMessage({ type: 'run', index: current.index } satisfies ToWorker);
     };
     for (let w = 0; w < Math.min(jobs, n); w++) {
@@ -74,7 +76,7 @@ export function runInWorkers(
         else {
           results[m.index] = m.result;
           done++;
-          hooks.onRunEnd?.(m.index, m.result);
+          hooks.onRunEnd?.(m.index, m.result, (performance.now() - (startedAt[m.index] ?? 0)) / 1000);
           if (done === n) finish();
           else start(worker, current);
         }

@@ -19,7 +19,8 @@ import {
 /** What a way of running the runs tells the command as they go (progress bar, one line per run). */
 export interface RunHooks {
   readonly onProgress?: (index: number, p: SimProgress) => void;
-  readonly onRunEnd?: (index: number, result: RunResult) => void;
+  /** `wallS`: the run's own wall time, where the way of running knows it (not on Slurm). */
+  readonly onRunEnd?: (index: number, result: RunResult, wallS?: number) => void;
 }
 
 /** Whether any run needs the LP solver (a profile whose optimizer runs every cycle). */
@@ -66,9 +67,10 @@ export async function runSequentially(plan: ScenarioPlan, hooks: RunHooks): Prom
   const solver = await solverFor(plan.runs);
   const results: RunResult[] = [];
   for (let i = 0; i < plan.runs.length; i++) {
+    const started = performance.now();
     const result = runOne(plan, i, solver, hooks.onProgress ? (p) => hooks.onProgress?.(i, p) : undefined);
     results.push(result);
-    hooks.onRunEnd?.(i, result);
+    hooks.onRunEnd?.(i, result, (performance.now() - started) / 1000);
   }
   return results;
 }
@@ -80,9 +82,10 @@ export function runName(plan: ScenarioPlan, index: number): string {
 }
 
 /** The line printed when a run ends. */
-export function runEndLine(plan: ScenarioPlan, index: number, r: RunResult): string {
+export function runEndLine(plan: ScenarioPlan, index: number, r: RunResult, wallS?: number): string {
   const s = r.summary;
-  return `${runName(plan, index)}: ${formatNumber(s.jobs.finished)} jobs, average JCT ${(s.jctS.avg / 3600).toFixed(2)} h, ${formatNumber(s.costCny)} CNY, ${formatNumber(s.carbonKg)} kgCO2`;
+  const took = wallS !== undefined ? ` (${wallS.toFixed(1)} s)` : '';
+  return `${runName(plan, index)}: ${formatNumber(s.jobs.finished)} jobs, average JCT ${(s.jctS.avg / 3600).toFixed(2)} h, ${formatNumber(s.costCny)} CNY, ${formatNumber(s.carbonKg)} kgCO2${took}`;
 }
 
 /** A catalog error as plain data, to cross a thread or a process. */

@@ -3,7 +3,15 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatNumber } from '@suanli/engine';
 import { loadScenarioFile, SuanliError } from '@suanli/service';
-import { METRICS, type RunResult, renderHtml, runLabel, type ScenarioPlan, type ScenarioReport } from '@suanli/sim';
+import {
+  METRICS,
+  nothingQueuedNote,
+  type RunResult,
+  renderHtml,
+  runLabel,
+  type ScenarioPlan,
+  type ScenarioReport,
+} from '@suanli/sim';
 import { defaultJobs, MAX_SIMULATE_JOBS, runInWorkers, workersAvailable } from './simulate-pool.ts';
 import { type SweepProgress, sweepProgress } from './simulate-progress.ts';
 import { writeRunFile } from './simulate-run-file.ts';
@@ -64,7 +72,7 @@ export async function simulateCommand(file: string, o: SimulateOptions, io: Simu
   const progress = sweepProgress(io, plan);
   const hooks: RunHooks = {
     ...(io.stderrIsTty ? { onProgress: (i, p) => progress.run(i, p) } : {}),
-    onRunEnd: (i, r) => progress.runEnded(i, runEndLine(plan, i, r)),
+    onRunEnd: (i, r, wallS) => progress.runEnded(i, runEndLine(plan, i, r, wallS)),
   };
   const started = Date.now();
   const { results, how } = await runAll(resolve(file), plan, o, out, io, hooks, progress);
@@ -151,14 +159,25 @@ async function runAll(
 
 /** The headline figures of every run, one row each. */
 export function summaryTable(report: ScenarioReport): string {
-  const shown = ['jct-avg', 'jct-p95', 'delay-avg', 'cost', 'carbon', 'utilization', 'fragmentation', 'jain'];
+  const shown = [
+    'jct-avg',
+    'jct-p95',
+    'delay-avg',
+    'wait-avg',
+    'cost',
+    'carbon',
+    'utilization',
+    'fragmentation',
+    'jain',
+  ];
   const metrics = METRICS.filter((m) => shown.includes(m.id));
   const header = ['run', ...metrics.map((m) => `${m.title} (${m.unit})`)];
   const rows = report.runs.map((r) => [runLabel(r), ...metrics.map((m) => formatFigure(m.value(r)))]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
+  const notes = report.runs.map(nothingQueuedNote).filter((n): n is string => n !== undefined);
+  return [line(header), ...rows.map(line), ...notes].join('\n');
 }
 
 function formatFigure(v: number): string {

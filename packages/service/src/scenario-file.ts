@@ -149,6 +149,8 @@ export const scenarioSchema = z.strictObject({
       policies: list(text(64), LIMITS.scenarioPolicies).min(1).optional(),
       /** Governance rules for this variant: `china`, a rules file, or `none`. */
       rules: fileRef.optional(),
+      /** The decision cadence for this variant (0: at every arrival, end and preemption). */
+      cycleS: num(0, 86_400).optional(),
     }),
     LIMITS.scenarioVariants,
   ).optional(),
@@ -203,14 +205,18 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     return loadPolicyFile(here(ref));
   };
   const baseRules = rulesOf(file.rules, ['rules']);
-  const variants: { name: string; network: Network; policies: readonly string[]; rules: Policy | undefined }[] = [
-    { name: 'baseline', network, policies: policies.map((p) => p.name), rules: baseRules },
-  ];
+  const variants: {
+    name: string;
+    network: Network;
+    policies: readonly string[];
+    rules: Policy | undefined;
+    cycleS?: number;
+  }[] = [{ name: 'baseline', network, policies: policies.map((p) => p.name), rules: baseRules }];
   (file.whatIf ?? []).forEach((w, i) => {
     if (w.name === 'baseline') throw fail(['whatIf', i, 'name'], 'baseline is the name of the unchanged network');
     if (variants.some((v) => v.name === w.name)) throw fail(['whatIf', i, 'name'], `${w.name} is used twice`);
-    if (w.changes === undefined && w.rules === undefined) {
-      throw fail(['whatIf', i], 'a what-if changes the network (changes), the rules (rules), or both');
+    if (w.changes === undefined && w.rules === undefined && w.cycleS === undefined) {
+      throw fail(['whatIf', i], 'a what-if changes the network (changes), the rules (rules) or the cadence (cycleS)');
     }
     let changed: Network;
     try {
@@ -226,7 +232,13 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
       }
     });
     const rules = w.rules === undefined ? baseRules : rulesOf(w.rules, ['whatIf', i, 'rules']);
-    variants.push({ name: w.name, network: changed, policies: chosen, rules });
+    variants.push({
+      name: w.name,
+      network: changed,
+      policies: chosen,
+      rules,
+      ...(w.cycleS !== undefined ? { cycleS: w.cycleS } : {}),
+    });
   });
 
   const runs: RunPlan[] = variants.flatMap((v) =>
@@ -241,6 +253,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
         estimates: p.estimates,
         jobs: jobs.jobs,
         ...(jobs.count !== undefined ? { jobCount: jobs.count } : {}),
+        ...(v.cycleS !== undefined ? { cycleS: v.cycleS } : {}),
       };
     }),
   );

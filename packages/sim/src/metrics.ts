@@ -58,8 +58,19 @@ export interface SimSummary {
   readonly queueDelayS: Distribution;
   /** JCT ÷ run time (run time at least 10 s). */
   readonly slowdown: Distribution;
+  /**
+   * JCT less run time: every wait, before the first start and after each preemption (restarts
+   * included). Queueing delay alone hides the waits of a preemptive policy.
+   */
+  readonly waitS: Distribution;
   /** Busy accelerator-seconds ÷ (all accelerators × span). */
   readonly utilization: number;
+  /** The same between the first and the last arrival (the drain tail left out), to the series' bucket. */
+  readonly utilizationArrivals: number;
+  /** The most accelerators that jobs in the system (running or queued) asked for at one time. */
+  readonly peakDemandAccelerators: number;
+  /** All accelerators of the network: when peak demand stays below it, nothing ever had to queue. */
+  readonly capacityAccelerators: number;
   /** Accelerators idle while at least one job waited, as a share of all accelerator-time. */
   readonly idleWhileWaiting: number;
   readonly idleWhileWaitingAcceleratorHours: number;

@@ -1,7 +1,7 @@
 import { buildProfile, DEFAULT_PROFILE_SPEC, type ProfileSpec } from '@suanli/engine';
 import { describe, expect, it } from 'vitest';
 import { eastWest } from './network.fixture.ts';
-import { METRICS, renderHtml } from './report/html.ts';
+import { METRICS, nothingQueuedNote, renderHtml } from './report/html.ts';
 import { runScenario, type ScenarioPlan } from './scenario.ts';
 import { applyChanges } from './what-if.ts';
 import { syntheticJobs } from './workload/synthetic.ts';
@@ -68,5 +68,51 @@ describe('scenario report', () => {
     for (const m of METRICS) expect(html).toContain(`data-chart="${m.id}"`);
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(METRICS.length + 4);
     expect(html).not.toMatch(/NaN|Infinity|undefined/);
+  });
+
+  it('runs a what-if at its own cadence, and says when nothing ever queued', () => {
+    const quiet: ScenarioPlan = {
+      ...plan(),
+      runs: plan()
+        .runs.slice(0, 1)
+        .flatMap((r) => [
+          { ...r, jobs: () => syntheticJobs({ jobs: 20, seed: 9, arrivalsPerHour: 0.5 }, r.network), jobCount: 20 },
+          {
+            ...r,
+            variant: 'at every event',
+            cycleS: 0,
+            jobs: () => syntheticJobs({ jobs: 20, seed: 9, arrivalsPerHour: 0.5 }, r.network),
+            jobCount: 20,
+          },
+        ]),
+    };
+    const report = runScenario(quiet);
+    expect(report.runs.map((r) => r.cycleS)).toEqual([60, 0]);
+    const [run] = report.runs;
+    if (!run) throw new Error('no run');
+    expect(run.summary.peakDemandAccelerators).toBeLessThanOrEqual(run.summary.capacityAccelerators);
+    expect(nothingQueuedNote(run)).toMatch(/^default: peak demand \d+ of 96 accelerators: nothing queued$/);
+    const html = renderHtml(report);
+    expect(html).toContain('nothing queued');
+    expect(html).toContain('decides at every event');
+    // A loaded run says nothing of the kind.
+    const loaded = runScenario(plan()).runs[0];
+    if (!loaded) throw new Error('no run');
+    expect(loaded.summary.peakDemandAccelerators).toBeGreaterThan(loaded.summary.capacityAccelerators);
+    expect(nothingQueuedNote(loaded)).toBeUndefined();
+  });
+
+  it('keeps a sweep of many runs readable: a labelled row per run, a colour per policy', () => {
+    const report = runScenario({ ...plan(), runs: plan().runs.slice(0, 2) });
+    const runs = Array.from({ length: 12 }, (_, i) => {
+      const base = report.runs[i % 2];
+      if (!base) throw new Error('no run');
+      return { ...base, variant: `variant-${i}` };
+    });
+    const html = renderHtml({ ...report, runs });
+    for (let i = 0; i < 12; i++)
+      expect(html).toContain(`>${i % 2 === 0 ? 'default' : 'fifo &lt;nearest&gt;'} · variant-${i}<`);
+    // The legend names the two policies, not twelve runs.
+    expect((html.match(/class="key"/g) ?? []).length).toBe(2);
   });
 });

@@ -13,6 +13,8 @@ export interface RunPlan {
   /** The workload for this run's network (mapping depends on its tenants, types and sites). */
   readonly jobs: () => Iterable<SimJob>;
   readonly jobCount?: number;
+  /** This run's decision cadence when its what-if sets one (else the scenario's). */
+  readonly cycleS?: number;
 }
 
 /** A scenario ready to run: what the scenario file says, resolved. */
@@ -36,6 +38,8 @@ export interface RunResult {
   readonly profile: string;
   readonly estimates: EstimateMode;
   readonly network: string;
+  /** The decision cadence it ran at (0: at every event). */
+  readonly cycleS: number;
   readonly summary: SimSummary;
 }
 
@@ -73,7 +77,7 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       ...(run.jobCount !== undefined ? { jobCount: run.jobCount } : {}),
       estimates: run.estimates,
       seed: plan.seed,
-      cycleS: plan.cycleS,
+      cycleS: run.cycleS ?? plan.cycleS,
       preemption: plan.preemption,
       ...(plan.maxParkS !== undefined ? { maxParkS: plan.maxParkS } : {}),
       ...(options.solver ? { solver: options.solver } : {}),
@@ -87,6 +91,7 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       profile: run.profile.name,
       estimates: run.estimates,
       network: run.network.name,
+      cycleS: run.cycleS ?? plan.cycleS,
       summary,
     };
     runs.push(result);

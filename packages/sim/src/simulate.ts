@@ -161,6 +161,10 @@ export function simulate(input: SimInput): SimSummary {
   const jct = new Column();
   const delay = new Column();
   const slowdown = new Column();
+  const wait = new Column();
+  /** Accelerators asked for by the jobs in the system, and the most at once. */
+  let demandNow = 0;
+  let peakDemand = 0;
   const siteFig = net.sites.map(() => ({ accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 }));
   const tenants = new Map<string, { sector: string; jobs: number; accS: number; jctS: number; slowdown: number }>();
   const sectors = new Map<string, { jobs: number; accS: number; demandS: number }>();
@@ -328,6 +332,8 @@ export function simulate(input: SimInput): SimSummary {
     jct.push(jctS);
     delay.push(live.firstStartS - job.submittedAtS);
     slowdown.push(Math.max(1, jctS / runS));
+    wait.push(Math.max(0, jctS - live.computeS));
+    demandNow -= acceleratorsAsked(job);
     const tenant = tenants.get(job.tenant);
     if (tenant) {
       tenant.jobs++;
@@ -355,6 +361,7 @@ export function simulate(input: SimInput): SimSummary {
       // The ledger drops it from the queue after the cycle.
       unqueue(live, t);
       rejected++;
+      demandNow -= acceleratorsAsked(live.sim.job);
       const reason = d.reason.replace(/\d[\d.,]*/g, '#');
       rejectedFor.set(reason, (rejectedFor.get(reason) ?? 0) + 1);
     }
@@ -410,6 +417,8 @@ export function simulate(input: SimInput): SimSummary {
         queued: undefined,
         run: undefined,
       };
+      demandNow += acceleratorsAsked(sim.job);
+      peakDemand = Math.max(peakDemand, demandNow);
       ledger.enqueue(queuedJob(live), t);
       noteQueue(t);
       pullArrival();
@@ -447,6 +456,13 @@ export function simulate(input: SimInput): SimSummary {
     idleWaiting?.bucketS ?? bucketS,
   );
   const utilizationSeries = (busy?.means(endS, seriesBucketS) ?? []).map((v) => v / Math.max(1, capacity));
+  // Buckets that start before the last arrival: the arrival window, to the bucket.
+  const arrivalBuckets = utilizationSeries.slice(
+    0,
+    Math.max(1, Math.ceil((Math.max(lastArrivalS, startS) - startS) / seriesBucketS)),
+  );
+  const utilizationArrivals =
+    arrivalBuckets.length > 0 ? arrivalBuckets.reduce((n, v) => n + v, 0) / arrivalBuckets.length : 0;
   idleWaiting?.advance(endS);
   const sites: SiteUsage[] = net.sites.map((s, i) => {
     const f = siteFig[i] ?? { accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 };
@@ -501,7 +517,11 @@ export function simulate(input: SimInput): SimSummary {
     jctS: distribution(jct.values()),
     queueDelayS: distribution(delay.values()),
     slowdown: distribution(slowdown.values()),
+    waitS: distribution(wait.values()),
     utilization: acceleratorS / (Math.max(1, capacity) * spanS),
+    utilizationArrivals,
+    peakDemandAccelerators: peakDemand,
+    capacityAccelerators: capacity,
     idleWhileWaiting: (idleWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
     idleWhileWaitingAcceleratorHours: (idleWaiting?.total ?? 0) / 3600,
     acceleratorHours: acceleratorS / 3600,
@@ -533,4 +553,9 @@ export function simulate(input: SimInput): SimSummary {
     cycles,
     decisions: evaluated,
   };
+}
+
+/** Accelerators a job asks for with its first choice. */
+function acceleratorsAsked(job: Job): number {
+  return (job.options[0]?.perMember ?? 0) * job.gang;
 }

@@ -20,10 +20,18 @@ export const METRICS: readonly Metric[] = [
   { id: 'jct-p99', title: 'p99 JCT', unit: 'h', value: (r) => r.summary.jctS.p99 / 3600 },
   { id: 'delay-avg', title: 'Average queueing delay', unit: 'h', value: (r) => r.summary.queueDelayS.avg / 3600 },
   { id: 'delay-p95', title: 'p95 queueing delay', unit: 'h', value: (r) => r.summary.queueDelayS.p95 / 3600 },
+  { id: 'wait-avg', title: 'Average wait (JCT − run time)', unit: 'h', value: (r) => r.summary.waitS.avg / 3600 },
+  { id: 'wait-p95', title: 'p95 wait (JCT − run time)', unit: 'h', value: (r) => r.summary.waitS.p95 / 3600 },
   { id: 'cost', title: 'Cost', unit: 'thousand CNY', value: (r) => r.summary.costCny / 1000 },
   { id: 'energy', title: 'Energy', unit: 'MWh', value: (r) => r.summary.energyKwh / 1000 },
   { id: 'carbon', title: 'Carbon', unit: 't CO2', value: (r) => r.summary.carbonKg / 1000 },
   { id: 'utilization', title: 'Utilization', unit: '%', value: (r) => r.summary.utilization * 100 },
+  {
+    id: 'utilization-arrivals',
+    title: 'Utilization while jobs arrive',
+    unit: '%',
+    value: (r) => r.summary.utilizationArrivals * 100,
+  },
   {
     id: 'fragmentation',
     title: 'Idle while jobs wait',
@@ -35,6 +43,17 @@ export const METRICS: readonly Metric[] = [
   { id: 'jain', title: "Jain's fairness index (tenants)", unit: '0..1', value: (r) => r.summary.jainIndex },
   { id: 'preemptions', title: 'Preemptions', unit: 'stops', value: (r) => r.summary.jobs.preemptions },
 ];
+
+/**
+ * Said of a run where demand never exceeded capacity (nothing had to queue, so policies cannot
+ * differ on waiting); undefined otherwise.
+ */
+export function nothingQueuedNote(run: RunResult): string | undefined {
+  const { peakDemandAccelerators: peak, capacityAccelerators: capacity } = run.summary;
+  if (peak > capacity) return undefined;
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  return `${runLabel(run)}: peak demand ${n(peak)} of ${n(capacity)} accelerators: nothing queued`;
+}
 
 function figure(id: string, caption: string, chart: string): string {
   return `<figure data-chart="${escapeXml(id)}"><figcaption>${escapeXml(caption)}</figcaption>${chart}</figure>`;
@@ -48,7 +67,16 @@ export function renderHtml(report: ScenarioReport): string {
   const runs = report.runs;
   const labels = runs.map(runLabel);
   const s = report.scenario;
-  const legend = labels
+  // Up to a palette's worth of runs, a colour each; more (a sweep), a colour per policy, every bar labelled.
+  const policies = [...new Set(runs.map((r) => r.policy))];
+  const byPolicy = runs.length > PALETTE.length;
+  const colours = runs.map((r, i) =>
+    byPolicy
+      ? (PALETTE[policies.indexOf(r.policy) % PALETTE.length] ?? '#6b7280')
+      : (PALETTE[i % PALETTE.length] ?? ''),
+  );
+  const keys = byPolicy ? policies : labels;
+  const legend = keys
     .map(
       (l, i) =>
         `<span class="key"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeXml(l)}</span>`,
@@ -56,9 +84,10 @@ export function renderHtml(report: ScenarioReport): string {
     .join('');
 
   const bars = METRICS.map((m) =>
-    figure(m.id, `${m.title} (${m.unit})`, barChart(m.title, m.unit, labels, runs.map(m.value))),
+    figure(m.id, `${m.title} (${m.unit})`, barChart(m.title, m.unit, labels, runs.map(m.value), colours)),
   ).join('');
 
+  const notes = runs.map(nothingQueuedNote).filter((n): n is string => n !== undefined);
   const stepS = Math.max(...runs.map((r) => r.summary.series.bucketS), 1);
   const resample = (values: readonly number[], from: number): number[] => {
     const k = Math.max(1, Math.round(stepS / from));
@@ -112,7 +141,7 @@ export function renderHtml(report: ScenarioReport): string {
   const rows = runs
     .map(
       (r, i) =>
-        `<tr><th>${escapeXml(labels[i] ?? '')}<br><small>${escapeXml(r.profile)}, ${r.estimates} estimates</small></th>${METRICS.map((m) => `<td>${fmt(m.value(r))}</td>`).join('')}</tr>`,
+        `<tr><th>${escapeXml(labels[i] ?? '')}<br><small>${escapeXml(r.profile)}, ${r.estimates} estimates, ${r.cycleS > 0 ? `cycle ${r.cycleS} s` : 'decides at every event'}</small></th>${METRICS.map((m) => `<td>${fmt(m.value(r))}</td>`).join('')}</tr>`,
     )
     .join('');
   const jobsRows = runs
@@ -147,12 +176,13 @@ th{background:#f9fafb;font-weight:600}tr th:first-child{text-align:left}small{fo
 ${s.description ? `<p>${escapeXml(s.description)}</p>` : ''}
 <p class="meta">Network ${escapeXml(s.network)} · workload ${escapeXml(s.workload)} · seed ${s.seed} · decision cycle ${s.cycleS} s · preemption: checkpoint ${s.preemption.checkpointS > 0 ? `every ${s.preemption.checkpointS} s` : 'on stop'}, restart ${s.preemption.restartS} s</p>
 <div class="legend">${legend}</div>
+${notes.length > 0 ? `<ul class="meta">${notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>` : ''}
 <h2>Policies side by side</h2>
 <div class="grid">${bars}</div>
 <h2>Over time</h2>
 <div class="grid">${figure('utilization-over-time', 'Utilization over time (%)', utilization)}${figure('queued-over-time', 'Queued jobs over time', queued)}</div>
 <h2>Sites and sectors</h2>
-<div class="grid">${figure('site-utilization', 'Utilization per site (%)', sites)}${figure('sector-share', 'Share of accelerator-hours per sector (%)', sectors)}</div>
+<div class="grid">${siteIds.length > 1 ? figure('site-utilization', 'Utilization per site (%)', sites) : ''}${figure('sector-share', 'Share of accelerator-hours per sector (%)', sectors)}</div>
 <h2>Figures</h2>
 <table>${head}${rows}</table>
 <h2>Jobs</h2>

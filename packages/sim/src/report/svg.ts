@@ -41,8 +41,19 @@ function ticks(max: number): number[] {
   return out;
 }
 
-/** Bars, one per label, each in its run's colour, with the value written above. */
-export function barChart(title: string, unit: string, labels: readonly string[], values: readonly number[]): string {
+/**
+ * Bars, one per label, each in its run's colour (or `colours`), with the value written above. More
+ * bars than the palette has colours are drawn across, one labelled row each, so every label stays
+ * readable however many runs a sweep has.
+ */
+export function barChart(
+  title: string,
+  unit: string,
+  labels: readonly string[],
+  values: readonly number[],
+  colours?: readonly string[],
+): string {
+  if (values.length > PALETTE.length) return rowChart(title, unit, labels, values, colours);
   const w = 320;
   const h = 270;
   const left = 44;
@@ -58,7 +69,7 @@ export function barChart(title: string, unit: string, labels: readonly string[],
     .map((v, i) => {
       const x = left + i * band + band * 0.15;
       const bw = band * 0.7;
-      const colour = PALETTE[i % PALETTE.length];
+      const colour = colours?.[i] ?? PALETTE[i % PALETTE.length];
       const lx = x + bw / 2;
       const ly = top + plotH + 10;
       return `<rect x="${r(x)}" y="${r(y(v))}" width="${r(bw)}" height="${r(Math.max(0, top + plotH - y(v)))}" fill="${colour}"><title>${escapeXml(labels[i] ?? '')}: ${fmt(v)} ${escapeXml(unit)}</title></rect><text x="${r(lx)}" y="${r(y(v) - 3)}" text-anchor="middle">${fmt(v)}</text><text x="${r(lx)}" y="${r(ly)}" text-anchor="end" transform="rotate(-35 ${r(lx)} ${r(ly)})">${escapeXml(shorten(labels[i] ?? ''))}</text>`;
@@ -69,6 +80,40 @@ export function barChart(title: string, unit: string, labels: readonly string[],
     h,
     title,
     `${grid}${bars}<line x1="${left}" x2="${w - 8}" y1="${top + plotH}" y2="${top + plotH}" stroke="#6b7280"/>`,
+    unit,
+  );
+}
+
+/** One row per label: the label on the left, the bar, the value at its end. */
+function rowChart(
+  title: string,
+  unit: string,
+  labels: readonly string[],
+  values: readonly number[],
+  colours?: readonly string[],
+): string {
+  const labelW = 200;
+  const w = 660;
+  const rowH = 16;
+  const top = 20;
+  const h = top + rowH * values.length + 24;
+  const max = ticks(Math.max(0, ...values)).at(-1) ?? 1;
+  const plotW = w - labelW - 56;
+  const x = (v: number) => labelW + (Math.max(0, v) / max) * plotW;
+  const rows = values
+    .map((v, i) => {
+      const y = top + i * rowH;
+      const colour = colours?.[i] ?? PALETTE[i % PALETTE.length];
+      const label = labels[i] ?? '';
+      return `<text x="${labelW - 6}" y="${r(y + rowH * 0.7)}" text-anchor="end">${escapeXml(label.length > 36 ? `${label.slice(0, 35)}…` : label)}</text><rect x="${labelW}" y="${r(y + 2)}" width="${r(x(v) - labelW)}" height="${rowH - 4}" fill="${colour}"><title>${escapeXml(label)}: ${fmt(v)} ${escapeXml(unit)}</title></rect><text x="${r(x(v) + 4)}" y="${r(y + rowH * 0.7)}">${fmt(v)}</text>`;
+    })
+    .join('');
+  const base = top + rowH * values.length;
+  return svg(
+    w,
+    h,
+    title,
+    `${rows}<line x1="${labelW}" x2="${labelW}" y1="${top}" y2="${base}" stroke="#6b7280"/><text x="${labelW}" y="${base + 14}">0</text><text x="${r(labelW + plotW)}" y="${base + 14}" text-anchor="end">${tick(max)} ${escapeXml(unit)}</text>`,
     unit,
   );
 }
