@@ -186,7 +186,7 @@ describe('decide: cycle mechanics', () => {
 
   it('holds the accelerators of a job past its expected end: it is still running', () => {
     // All 32 hydro H100 are held by a job that should have ended an hour ago.
-    const allocations = [running('late', 'hydro-h100', 32, { startS: T0 - 7200, endS: T0 - 3600 })];
+    const allocations = [running('late', 'hydro-h100', 32, { startS: T0 - 7200, endS: T0 - 3600, preemptible: false })];
     const { decisions } = decide({ network: testNetwork(), allocations, queue: [job('j', { sites: ['hydro'] })] }, T0);
     const d = decisions[0];
     expect(d?.kind).toBe('reserve');

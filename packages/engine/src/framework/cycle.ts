@@ -64,6 +64,7 @@ export class Cycle {
     this.exports = snapshot.exports ?? [];
     this.nowS = nowS;
     this.queueSort = queueSort;
+    this.queue = snapshot.queue;
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
     this.power = new Array<Timeline | undefined>(this.net.sites.length);
     if (snapshot.held) {
@@ -128,6 +129,24 @@ export class Cycle {
 
   /** The profile's queue order, for plug-ins that compare queued jobs with running ones. */
   readonly queueSort: QueueOrder | undefined;
+  /** The jobs this cycle decides. */
+  private readonly queue: readonly Job[];
+
+  /** Tenants competing now: those holding accelerators when the cycle began, and those with a job in its queue. */
+  activeTenants(): ReadonlySet<string> {
+    const out = new Set<string>();
+    for (const j of this.queue) out.add(j.tenant);
+    const held = this.heldUsage ?? this.usage();
+    for (const [tenant, byType] of held) {
+      for (const n of byType.values()) {
+        if (n > 0) {
+          out.add(tenant);
+          break;
+        }
+      }
+    }
+    return out;
+  }
 
   private scratchBuffers: Scratch | undefined;
 

@@ -14,11 +14,11 @@ function error(spec: Partial<ProfileSpec>): ProfileError {
 describe('profiles', () => {
   it('builds the default profile with plug-ins at each extension point', () => {
     const p = buildProfile(DEFAULT_PROFILE_SPEC);
-    expect(p.queueSort.name).toBe('fair-share');
+    expect(p.queueSort.name).toBe('fair-las');
     expect(p.preFilters.map((x) => x.name)).toEqual(['quota']);
     expect(p.siteFilters.map((x) => x.name)).toEqual(['site-affinity', 'accelerator-type']);
     expect(p.filters.map((x) => x.name)).toEqual(['quota', 'capacity-fit', 'power-cap', 'deadline', 'budget']);
-    expect(p.postFilters.map((x) => x.name)).toEqual(['preemption']);
+    expect(p.postFilters.map((x) => x.name)).toEqual(['preemption', 'preempt-by-order']);
     expect(p.scores.map((s) => [s.plugin.name, s.weight])).toEqual([
       ['cost-score', 1],
       ['carbon-score', 1],

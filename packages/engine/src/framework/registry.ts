@@ -7,6 +7,7 @@ import { carbonScore } from '../plugins/carbon-score/carbon-score.ts';
 import { costScore } from '../plugins/cost-score/cost-score.ts';
 import { deadline } from '../plugins/deadline/deadline.ts';
 import { distanceScore } from '../plugins/distance-score/distance-score.ts';
+import { fairLas } from '../plugins/fair-las/fair-las.ts';
 import { fairShare } from '../plugins/fair-share/fair-share.ts';
 import { las } from '../plugins/las/las.ts';
 import { powerCap } from '../plugins/power-cap/power-cap.ts';
@@ -88,6 +89,19 @@ function numberArg(
   return v;
 }
 
+/** Attained-service thresholds (accelerator-seconds), ascending; one of 5 accelerator-hours when absent. */
+function thresholdsArg(args: Args, path: readonly (string | number)[]): number[] {
+  const t = args['thresholdsS'] ?? [18_000];
+  if (!Array.isArray(t) || t.some((x) => typeof x !== 'number' || !(x > 0))) {
+    throw new ProfileError([...path, 'thresholdsS'], 'must be a list of accelerator-seconds > 0');
+  }
+  const thresholdsS = t as number[];
+  if (thresholdsS.some((x, i) => i > 0 && x <= (thresholdsS[i - 1] ?? 0))) {
+    throw new ProfileError([...path, 'thresholdsS'], 'must be ascending');
+  }
+  return thresholdsS;
+}
+
 function noArgs(make: () => Plugin): Factory {
   return (args, path) => {
     const extra = Object.keys(args)[0];
@@ -130,15 +144,19 @@ export const REGISTRY: Readonly<Record<string, Factory>> = {
   qssf: noArgs(qssf),
   las: (args, path) => {
     onlyArgs(args, path, ['thresholdsS']);
-    const t = args['thresholdsS'] ?? [18_000];
-    if (!Array.isArray(t) || t.some((x) => typeof x !== 'number' || !(x > 0))) {
-      throw new ProfileError([...path, 'thresholdsS'], 'must be a list of accelerator-seconds > 0');
-    }
-    const thresholdsS = t as number[];
-    if (thresholdsS.some((x, i) => i > 0 && x <= (thresholdsS[i - 1] ?? 0))) {
-      throw new ProfileError([...path, 'thresholdsS'], 'must be ascending');
-    }
-    return las({ thresholdsS });
+    return las({ thresholdsS: thresholdsArg(args, path) });
+  },
+  'fair-las': (args, path) => {
+    onlyArgs(args, path, ['thresholdsS', 'starveAfterS', 'starveFactor', 'minRunS', 'shareBound']);
+    const shareBound = args['shareBound'] ?? true;
+    if (typeof shareBound !== 'boolean') throw new ProfileError([...path, 'shareBound'], 'must be true or false');
+    return fairLas({
+      thresholdsS: thresholdsArg(args, path),
+      starveAfterS: numberArg(args, path, 'starveAfterS', { min: 60 }) ?? 24 * 3600,
+      starveFactor: numberArg(args, path, 'starveFactor', { min: 0 }) ?? 4,
+      minRunS: numberArg(args, path, 'minRunS', { min: 0 }) ?? 600,
+      shareBound,
+    });
   },
   'site-affinity': noArgs(siteAffinity),
   'distance-score': noArgs(distanceScore),
@@ -288,7 +306,15 @@ export function buildProfile(spec: ProfileSpec): Profile {
 /** The profile the service and the simulator use unless told otherwise. */
 export const DEFAULT_PROFILE_SPEC: ProfileSpec = {
   name: 'default',
-  queueSort: 'fair-share',
+  queueSort: {
+    name: 'fair-las',
+    args: {
+      thresholdsS: [300, 3000, 30_000, 300_000, 3_000_000],
+      starveAfterS: 604_800,
+      starveFactor: 4,
+      minRunS: 600,
+    },
+  },
   plugins: [
     { name: 'site-affinity' },
     { name: 'accelerator-type' },
@@ -298,6 +324,7 @@ export const DEFAULT_PROFILE_SPEC: ProfileSpec = {
     { name: 'deadline' },
     { name: 'budget' },
     { name: 'preemption', args: { minWaitS: 600 } },
+    { name: 'preempt-by-order' },
   ],
   scores: [{ name: 'cost-score' }, { name: 'carbon-score' }, { name: 'time-score' }],
   carbonSignal: 'location-based',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../decide.ts';
 import { Cycle } from '../../framework/cycle.ts';
+import { buildProfile, DEFAULT_PROFILE_SPEC } from '../../framework/registry.ts';
 import { job, running, T0, testNetwork } from '../../network.fixture.ts';
 import { dominantShare } from './fair-share.ts';
 
@@ -53,6 +54,7 @@ describe('fair-share', () => {
         queue,
       },
       T0,
+      { profile: buildProfile({ ...DEFAULT_PROFILE_SPEC, queueSort: 'fair-share' }) },
     );
     expect(decisions.map((d) => d.jobId)).toEqual(['b0', 'b1', 'a0', 'b2', 'a1', 'a2']);
   });

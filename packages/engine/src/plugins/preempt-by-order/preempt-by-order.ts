@@ -1,3 +1,6 @@
+import type { Job } from '../../domain/job.ts';
+import type { Allocation } from '../../domain/snapshot.ts';
+import type { Cycle } from '../../framework/cycle.ts';
 import type { PostFilterPlugin } from '../../framework/plugin.ts';
 import { nominate } from '../preemption/nominate.ts';
 
@@ -21,21 +24,23 @@ export function preemptByOrder(args: PreemptByOrderArgs): PostFilterPlugin {
       const rank = cycle.queueSort?.rank;
       if (!rank) return null;
       const mine = rank.job(job, cycle);
-      const theirs = new Map<string, number>();
-      const of = (jobId: string, compute: () => number): number => {
-        let r = theirs.get(jobId);
+      // A running allocation's rank holds for the whole cycle: computed once, for every queued job.
+      const ranks = cycle.state(`${PREEMPT_BY_ORDER}:ranks`, () => new Map<Allocation, number>());
+      const of = (v: Allocation): number => {
+        let r = ranks.get(v);
         if (r === undefined) {
-          r = compute();
-          theirs.set(jobId, r);
+          r = rank.running(v, cycle);
+          ranks.set(v, r);
         }
         return r;
       };
+      if (!couldMakeRoom(cycle, job, evaluation.candidateSites, mine, of)) return null;
       return nominate(cycle, job, evaluation, args.maxPools, {
-        eligible: (v) => v.preemptible && of(v.jobId, () => rank.running(v, cycle)) > mine,
-        order: (a, b) => of(b.jobId, () => rank.running(b, cycle)) - of(a.jobId, () => rank.running(a, cycle)),
+        eligible: (v) => v.preemptible && of(v) > mine,
+        order: (a, b) => of(b) - of(a),
         cost: () => 0,
         reason: (v) =>
-          `preempted by ${job.id}, which goes first under ${cycle.queueSort?.name} (${fmt(mine)} before ${fmt(of(v.jobId, () => rank.running(v, cycle)))})`,
+          `preempted by ${job.id}, which goes first under ${cycle.queueSort?.name} (${fmt(mine)} before ${fmt(of(v))})`,
         reclaim: false,
       });
     },
@@ -54,4 +59,57 @@ export function preemptByOrder(args: PreemptByOrderArgs): PostFilterPlugin {
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/** Preemptible allocations of a pool's list, by rank, highest first, with running sums of their accelerators. */
+interface Ranked {
+  readonly ranks: Float64Array;
+  readonly accelerators: Float64Array;
+}
+
+/**
+ * Whether stopping every job that ranks behind `mine` could free enough accelerators on some pool
+ * the job may use (a necessary condition, so most queued jobs skip the search for victims). A pool's
+ * ranking is kept for as long as its list of allocations is the same object (lists are replaced
+ * when the cycle changes them).
+ */
+function couldMakeRoom(
+  cycle: Cycle,
+  job: Job,
+  candidateSites: readonly number[],
+  mine: number,
+  rankOf: (v: Allocation) => number,
+): boolean {
+  const cache = cycle.state(`${PREEMPT_BY_ORDER}:pools`, () => new WeakMap<readonly Allocation[], Ranked>());
+  for (const siteIndex of candidateSites) {
+    const site = cycle.net.sites[siteIndex];
+    if (!site) continue;
+    for (const choice of job.options) {
+      const needed = choice.perMember * job.gang;
+      for (const pool of site.poolsByType.get(choice.accelerator) ?? []) {
+        if (needed > pool.pool.count) continue;
+        const list = cycle.allocationsOn(pool);
+        let ranked = cache.get(list);
+        if (!ranked) {
+          const preemptible = list.filter((a) => a.preemptible).map((a) => ({ r: rankOf(a), n: a.count }));
+          preemptible.sort((a, b) => b.r - a.r);
+          const ranks = new Float64Array(preemptible.length);
+          const accelerators = new Float64Array(preemptible.length);
+          let sum = 0;
+          preemptible.forEach((p, i) => {
+            sum += p.n;
+            ranks[i] = p.r;
+            accelerators[i] = sum;
+          });
+          ranked = { ranks, accelerators };
+          cache.set(list, ranked);
+        }
+        let behind = 0;
+        for (let i = 0; i < ranked.ranks.length && (ranked.ranks[i] ?? 0) > mine; i++)
+          behind = ranked.accelerators[i] ?? 0;
+        if (cycle.freeNow(pool) + behind >= needed) return true;
+      }
+    }
+  }
+  return false;
 }

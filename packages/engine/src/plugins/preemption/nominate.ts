@@ -116,10 +116,15 @@ function victimsFor(
     return ok;
   };
 
+  // A trial is worth running only once the victims and the free accelerators could hold the job.
+  const needed = choice.perMember * job.gang - cycle.freeNow(pool);
   const chosen: Allocation[] = [];
+  let freed = 0;
   let fits = false;
   for (const v of candidates) {
     chosen.push(v);
+    if (v.poolId === pool.pool.id) freed += v.count;
+    if (freed < needed && v.poolId === pool.pool.id) continue;
     if (trial(chosen)) {
       fits = true;
       break;

@@ -4,9 +4,11 @@ import type { Allocation } from '../../domain/snapshot.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from '../../framework/registry.ts';
 import { job, queuedNetwork, running, T0, testNetwork } from '../../network.fixture.ts';
 
+/** The default without its order-based preemption, so only this plug-in stops jobs. */
 const profile = buildProfile({
   ...DEFAULT_PROFILE_SPEC,
-  plugins: [...DEFAULT_PROFILE_SPEC.plugins],
+  queueSort: 'fair-share',
+  plugins: DEFAULT_PROFILE_SPEC.plugins.filter((p) => p.name !== 'preempt-by-order'),
   backfill: { reservations: 0 },
 });
 
