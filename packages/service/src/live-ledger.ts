@@ -190,6 +190,7 @@ export class LiveLedger {
       preemptible: r.spec.preemptible,
       submittedAtS: r.submittedAtS,
       ...((r.attainedS ?? 0) > 0 ? { attainedS: r.attainedS } : {}),
+      ...(r.spec.deadlineS !== undefined ? { deadlineS: r.spec.deadlineS } : {}),
     };
   }
 }

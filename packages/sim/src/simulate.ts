@@ -272,6 +272,7 @@ export function simulate(input: SimInput): SimSummary {
       preemptible: job.preemptible,
       submittedAtS: job.submittedAtS,
       ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
+      ...(job.deadlineS !== undefined ? { deadlineS: job.deadlineS } : {}),
     };
     const my = ++token;
     live.run = {

@@ -17,6 +17,8 @@ export interface Allocation {
   readonly submittedAtS?: number;
   /** Accelerator-seconds of service before this run. */
   readonly attainedS?: number;
+  /** The job's deadline, if it has one (orders that preempt may spare it). */
+  readonly deadlineS?: number;
 }
 
 /**

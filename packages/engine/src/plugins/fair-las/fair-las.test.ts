@@ -68,6 +68,8 @@ describe('fair-las', () => {
     expect(rank?.running(running('c', 'west-h100', 8, { startS: T0 - 300, attainedS: 50_000 }), c)).toBe(-1);
     const starvedRun = running('d', 'west-h100', 8, { startS: T0 - 3600, submittedAtS: T0 - 3 * DAY });
     expect(rank?.running(starvedRun, c)).toBe(-1);
+    // A job with a deadline was placed to meet it running through.
+    expect(rank?.running(running('e', 'west-h100', 8, { startS: T0 - 3000, deadlineS: T0 + 7200 }), c)).toBe(-1);
   });
 
   it('takes its settings from the profile and rejects bad ones with the field', () => {

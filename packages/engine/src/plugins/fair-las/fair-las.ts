@@ -34,7 +34,7 @@ const STARVED = -1;
  * 4. within a queue, the least estimated remaining service goes first (the estimate tie-breaks,
  *    so a wrong one costs little), then first come, first served.
  * With `preempt-by-order`, a queued job stops running jobs in a higher queue that have run at
- * least `minRunS`; a starved job stops any such preemptible job. A job that started starved is not
+ * least `minRunS` and have no deadline; a starved job stops any such preemptible job. A job that started starved is not
  * stopped for the order until it ends.
  */
 export function fairLas(args: FairLasArgs): QueueSortPlugin {
@@ -74,6 +74,8 @@ export function fairLas(args: FairLasArgs): QueueSortPlugin {
         const attainedS = (a.attainedS ?? 0) + a.count * ranS;
         // Protected: it has just started, or it is starved (starved jobs never stop each other).
         if (ranS < args.minRunS) return STARVED;
+        // A job with a deadline was placed to meet it running through: it is not stopped for the order.
+        if (a.deadlineS !== undefined) return STARVED;
         const totalRanS = attainedS / Math.max(1, a.count);
         if (a.submittedAtS !== undefined && starved(cycle.nowS - a.submittedAtS - totalRanS, totalRanS)) return STARVED;
         return level(attainedS);
