@@ -81,7 +81,13 @@ describe("the README's commands, as a new user runs them", () => {
     expect(run.some((c) => c.exit === 2)).toBe(true);
   });
 
-  for (const [command, reason] of skipped) it.skip(`${command} (not run here: ${reason})`, () => {});
+  it('leaves out only the commands it names, each of which the README still shows', () => {
+    // Every entry of NOT_HERE matches a README command (a stale entry would hide nothing and fail here),
+    // and nothing else is left out.
+    expect(Object.keys(NOT_HERE).every((k) => skipped.some(([command]) => command.includes(k)))).toBe(true);
+    expect(skipped.every(([, reason]) => Object.values(NOT_HERE).includes(reason))).toBe(true);
+    expect(skipped.length).toBeLessThanOrEqual(Object.keys(NOT_HERE).length);
+  });
 
   it('runs every one with the exit code it promises', async () => {
     let jobId: string | undefined;

@@ -1,15 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Network } from '@suanli/engine';
-import {
-  BUILTIN_POLICIES,
-  builtinNetwork,
-  builtinProfile,
-  loadNetworkFile,
-  loadTraceFile,
-  parseNetwork,
-} from '@suanli/service';
-import { mapTrace, type SimJob, type SimSummary, simulate } from '@suanli/sim';
+import { BUILTIN_POLICIES, builtinNetwork, loadNetworkFile, loadTraceFile, parseNetwork } from '@suanli/service';
+import { mapTrace, type SimJob, type SimSummary } from '@suanli/sim';
+import { singleCluster } from './scale.ts';
+import { run } from './simulation.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const SHARED = `${REPO}../shared/data/traces/`;
@@ -35,21 +30,6 @@ export interface QualityRow {
   readonly summary: SimSummary;
   readonly wallS: number;
 }
-
-const singleCluster = (id: string, accelerators: number) => `name: ${id}
-sites:
-  - id: ${id}
-    name: ${id}
-    province: Beijing
-    lat: 39.9
-    lon: 116.4
-    pue: 1.3
-    powerCapMw: 1000
-    gridCarbonKgPerKwh: 0.58
-    tariff: { flatCnyPerKwh: 0.6 }
-    pools:
-      - { accelerator: A100, count: ${accelerators}, priceCnyPerAcceleratorHour: 10 }
-`;
 
 /** Every trace the project has, each on the network it is studied on (those in ../shared only when present). */
 function traceCases(): TraceCase[] {
@@ -142,18 +122,8 @@ function cut(c: TraceCase, utilization: number): Network | undefined {
 }
 
 function runPolicy(network: Network, policy: string, jobs: readonly SimJob[]): { summary: SimSummary; wallS: number } {
-  const p = BUILTIN_POLICIES[policy];
-  if (!p) throw new Error(`no built-in policy ${policy}`);
   const t0 = performance.now();
-  const summary = simulate({
-    network,
-    profile: builtinProfile(p.profile),
-    jobs,
-    estimates: p.estimates,
-    seed: 1,
-    cycleS: 60,
-    preemption: { checkpointS: 0, restartS: 60 },
-  });
+  const summary = run(network, policy, jobs);
   return { summary, wallS: (performance.now() - t0) / 1000 };
 }
 

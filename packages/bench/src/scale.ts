@@ -10,29 +10,32 @@ import {
   runCycle,
   seededRng,
 } from '@suanli/engine';
-import { BUILTIN_POLICIES, builtinProfile, loadTraceFile, parseNetwork } from '@suanli/service';
-import { mapTrace, simulate } from '@suanli/sim';
+import { loadTraceFile, parseNetwork } from '@suanli/service';
+import { mapTrace } from '@suanli/sim';
+import { run } from './simulation.ts';
 import { syntheticNetwork } from './synthetic-network.ts';
 import { syntheticQueue } from './workload.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const PHILLY = `${REPO}../shared/data/traces/philly-2017-excerpt15k.csv.gz`;
 
-/** One cluster of 1,024 GPUs (128 nodes × 8), as the Philly excerpt's own cluster is studied. */
-const PHILLY_NETWORK = `name: philly
+/** One site with one pool of A100s: the single cluster that policy studies use. */
+export function singleCluster(id: string, accelerators: number): string {
+  return `name: ${id}
 sites:
-  - id: philly
-    name: Philly
+  - id: ${id}
+    name: ${id}
     province: Beijing
     lat: 39.9
     lon: 116.4
     pue: 1.3
-    powerCapMw: 10
+    powerCapMw: 1000
     gridCarbonKgPerKwh: 0.58
     tariff: { flatCnyPerKwh: 0.6 }
     pools:
-      - { accelerator: A100, count: 1024, priceCnyPerAcceleratorHour: 10 }
+      - { accelerator: A100, count: ${accelerators}, priceCnyPerAcceleratorHour: 10 }
 `;
+}
 
 /**
  * A long queue: the Philly excerpt's dense last ten days on one 1,024-GPU cluster under FIFO, where
@@ -41,21 +44,12 @@ sites:
  */
 export function simPhillyBench(): Record<string, number> {
   if (!existsSync(PHILLY)) throw new Error(`skipped: needs ${PHILLY}`);
-  const network = parseNetwork(PHILLY_NETWORK, 'philly.yaml');
+  // One cluster of 1,024 GPUs (128 nodes × 8), as the Philly excerpt's own cluster is studied.
+  const network = parseNetwork(singleCluster('philly', 1024), 'philly.yaml');
   const rows = loadTraceFile(PHILLY).filter((r) => r.submitS >= 4_147_200);
   const { jobs } = mapTrace(rows, network, { seed: 1, datasetShare: 0 });
-  const p = BUILTIN_POLICIES['fifo-nearest'];
-  if (!p) throw new Error('no fifo-nearest policy');
   const t0 = performance.now();
-  const r = simulate({
-    network,
-    profile: builtinProfile(p.profile),
-    jobs,
-    estimates: p.estimates,
-    seed: 1,
-    cycleS: 60,
-    preemption: { checkpointS: 0, restartS: 60 },
-  });
+  const r = run(network, 'fifo-nearest', jobs);
   const s = (performance.now() - t0) / 1000;
   return {
     sim_philly_jobs: jobs.length,

@@ -6,7 +6,8 @@ import { mapTrace, type SimJob, type SimSummary, scaleNetwork, simulate, synthet
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const ITP_TRACE = `${REPO}data/traces/msft-itp-2021.csv.gz`;
 
-function run(network: Network, policy: string, jobs: Iterable<SimJob>, jobCount?: number): SimSummary {
+/** A built-in policy simulated on the network as every simulation benchmark runs it (seed 1, 60 s cycle). */
+export function run(network: Network, policy: string, jobs: Iterable<SimJob>, jobCount?: number): SimSummary {
   const p = BUILTIN_POLICIES[policy];
   if (!p) throw new Error(`no built-in policy ${policy}`);
   return simulate({
