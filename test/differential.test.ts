@@ -33,14 +33,14 @@ const CYCLE_S = 60;
 const T0 = 1_795_392_000; // 2026-11-23, inside the approvals' validity
 const policy = builtinPolicy();
 
-/** The built-in network with every pool shrunk, so a few hundred jobs contend. */
+/** The built-in network with every pool shrunk, so a few hundred jobs contend, in nodes of 8. */
 function contendedNetwork(): Network {
   const base = builtinNetwork();
   return {
     ...base,
     sites: base.sites.map((s) => ({
       ...s,
-      pools: s.pools.map((p) => ({ ...p, count: Math.max(8, Math.round(p.count / 128) * 8) })),
+      pools: s.pools.map((p) => ({ ...p, count: Math.max(8, Math.round(p.count / 128) * 8), nodeSize: 8 })),
     })),
   };
 }
@@ -105,7 +105,7 @@ function entry(d: Decision) {
     job: d.jobId,
     kind: d.kind,
     ...(d.kind !== 'wait' ? { pool: d.placement.poolId, startS: d.placement.estimate.startS } : {}),
-    ...(d.kind === 'place' ? { preempts: d.preempts.map((p) => p.jobId) } : {}),
+    ...(d.kind === 'place' ? { preempts: d.preempts.map((p) => p.jobId), nodes: d.placement.nodes } : {}),
     ...(d.kind === 'wait' ? { unresolvable: d.unresolvable } : {}),
     reason: d.kind === 'place' ? '' : d.reason,
   };
@@ -209,6 +209,8 @@ describe('the live service and the simulator decide the same on the same workloa
   it('preempts, and takes personal data abroad under the yearly counters, in the default run', () => {
     const decisions = simulated(subs, defaultProfile()).flatMap((c) => c.decisions);
     expect(decisions.some((d) => (d.preempts?.length ?? 0) > 0)).toBe(true);
+    // Gang members packed within nodes: some placement spans more than one node.
+    expect(decisions.some((d) => (d.nodes?.length ?? 0) > 1)).toBe(true);
     expect(decisions.some((d) => d.kind === 'place' && /^(hong-kong|singapore)-/.test(d.pool ?? ''))).toBe(true);
   });
 

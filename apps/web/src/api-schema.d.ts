@@ -2217,6 +2217,7 @@ export interface components {
                 id: string;
                 accelerator: string;
                 count: number;
+                nodeSize?: number;
                 used: number;
                 priceCnyPerAcceleratorHour: number;
                 backend: string;

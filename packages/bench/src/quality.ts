@@ -51,7 +51,8 @@ function traceCases(): TraceCase[] {
   });
   const philly = `${SHARED}philly-2017-excerpt15k.csv.gz`;
   if (existsSync(philly)) {
-    const network = parseNetwork(singleCluster('philly', 1024), 'philly.yaml');
+    // Philly's GPU servers held 8 GPUs (a few 2-GPU racks are left out).
+    const network = parseNetwork(singleCluster('philly', [{ count: 1024, nodeSize: 8 }]), 'philly.yaml');
     cases.push({
       id: 'philly',
       title: 'Philly 2017 excerpt on 1,024 GPUs',
@@ -61,10 +62,10 @@ function traceCases(): TraceCase[] {
   }
   const alibaba = `${SHARED}alibaba-openb-2023.csv.gz`;
   if (existsSync(alibaba)) {
-    const network = parseNetwork(singleCluster('openb', alibabaGpus()), 'openb.yaml');
+    const network = parseNetwork(singleCluster('openb', alibabaNodes()), 'openb.yaml');
     cases.push({
       id: 'alibaba',
-      title: `Alibaba 2023 (openb) on its ${alibabaGpus().toLocaleString('en-US')} GPUs`,
+      title: `Alibaba 2023 (openb) on its ${accelerators(network).toLocaleString('en-US')} GPUs`,
       network,
       jobs: mapTrace(loadTraceFile(alibaba), network, { seed: 1, datasetShare: 0 }).jobs,
     });
@@ -72,13 +73,22 @@ function traceCases(): TraceCase[] {
   return cases;
 }
 
-/** GPUs of the Alibaba openb cluster, from its node list. */
-function alibabaGpus(): number {
+/**
+ * GPUs of the Alibaba openb cluster, from its node list: one pool per node size (its servers hold
+ * 1, 2, 4 or 8 GPUs; the GPU models are not told apart, as the trace's jobs do not ask for one).
+ */
+function alibabaNodes(): { count: number; nodeSize: number }[] {
   const lines = readFileSync(`${SHARED}alibaba-openb-2023-nodes.csv`, 'utf8').trim().split('\n').slice(1);
-  return lines.reduce((n, l) => {
+  const bySize = new Map<number, number>();
+  for (const l of lines) {
     const cells = l.split(',');
-    return n + Number(cells[1]) * Number(cells[4]);
-  }, 0);
+    const size = Number(cells[1]);
+    bySize.set(size, (bySize.get(size) ?? 0) + size * Number(cells[4]));
+  }
+  return [...bySize.entries()]
+    .filter(([size, count]) => size > 0 && count > 0)
+    .sort((a, b) => b[0] - a[0])
+    .map(([nodeSize, count]) => ({ count, nodeSize }));
 }
 
 function accelerators(network: Network): number {
@@ -114,8 +124,12 @@ function cut(c: TraceCase, utilization: number): Network | undefined {
       const floor = Math.max(largestAnywhere, largestAt.get(s.id) ?? 1);
       return {
         ...s,
-        // Never above the pool's own size, never below the largest job it must hold.
-        pools: s.pools.map((p) => ({ ...p, count: Math.min(p.count, Math.max(floor, Math.round(p.count * factor))) })),
+        // Never above the pool's own size, never below the largest job it must hold; whole nodes.
+        pools: s.pools.map((p) => {
+          const node = p.nodeSize ?? 1;
+          const count = Math.max(floor, Math.round((p.count * factor) / node) * node);
+          return { ...p, count: Math.min(p.count, Math.ceil(count / node) * node) };
+        }),
       };
     }),
   };

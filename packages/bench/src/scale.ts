@@ -20,7 +20,21 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const PHILLY = `${REPO}../shared/data/traces/philly-2017-excerpt15k.csv.gz`;
 
 /** One site with one pool of A100s: the single cluster that policy studies use. */
-export function singleCluster(id: string, accelerators: number): string {
+/**
+ * One cluster at one site (Beijing's grid and a flat tariff): `pools` as accelerators in nodes of
+ * a size, or one undivided pool of `accelerators`.
+ */
+export function singleCluster(
+  id: string,
+  accelerators: number | readonly { readonly count: number; readonly nodeSize: number }[],
+): string {
+  const pools =
+    typeof accelerators === 'number'
+      ? [`      - { accelerator: A100, count: ${accelerators}, priceCnyPerAcceleratorHour: 10 }`]
+      : accelerators.map(
+          (p) =>
+            `      - { id: ${id}-a100-n${p.nodeSize}, accelerator: A100, count: ${p.count}, nodeSize: ${p.nodeSize}, priceCnyPerAcceleratorHour: 10 }`,
+        );
   return `name: ${id}
 sites:
   - id: ${id}
@@ -33,7 +47,7 @@ sites:
     gridCarbonKgPerKwh: 0.58
     tariff: { flatCnyPerKwh: 0.6 }
     pools:
-      - { accelerator: A100, count: ${accelerators}, priceCnyPerAcceleratorHour: 10 }
+${pools.join('\n')}
 `;
 }
 
@@ -45,7 +59,7 @@ sites:
 export function simPhillyBench(): Record<string, number> {
   if (!existsSync(PHILLY)) throw new Error(`skipped: needs ${PHILLY}`);
   // One cluster of 1,024 GPUs (128 nodes × 8), as the Philly excerpt's own cluster is studied.
-  const network = parseNetwork(singleCluster('philly', 1024), 'philly.yaml');
+  const network = parseNetwork(singleCluster('philly', [{ count: 1024, nodeSize: 8 }]), 'philly.yaml');
   const rows = loadTraceFile(PHILLY).filter((r) => r.submitS >= 4_147_200);
   const { jobs } = mapTrace(rows, network, { seed: 1, datasetShare: 0 });
   const t0 = performance.now();

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { formatNumber } from '@suanli/engine';
 import { loadScenarioFile, SuanliError } from '@suanli/service';
 import {
-  METRICS,
+  metricsFor,
   nothingQueuedNote,
   type RunResult,
   renderHtml,
@@ -167,10 +167,11 @@ export function summaryTable(report: ScenarioReport): string {
     'cost',
     'carbon',
     'utilization',
+    'idle-waiting',
     'fragmentation',
     'jain',
   ];
-  const metrics = METRICS.filter((m) => shown.includes(m.id));
+  const metrics = metricsFor(report.runs).filter((m) => shown.includes(m.id));
   const header = ['run', ...metrics.map((m) => `${m.title} (${m.unit})`)];
   const rows = report.runs.map((r) => [runLabel(r), ...metrics.map((m) => formatFigure(m.value(r)))]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));

@@ -34,10 +34,11 @@ export type {
 } from './domain/placement.ts';
 export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
-export type { Allocation, ExportRecord, HeldView, Snapshot } from './domain/snapshot.ts';
+export type { Allocation, ExportRecord, HeldView, NodeShare, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
 export { Cycle } from './framework/cycle.ts';
 export { formatDuration, formatNumber } from './framework/format.ts';
+export { NodeOccupancy, PoolNodes } from './framework/nodes.ts';
 export type { JobEvaluation, Option, ScoredOption } from './framework/option.ts';
 export { Plan } from './framework/plan.ts';
 export type {
@@ -102,6 +103,7 @@ export {
   type RuleOutcome,
   type Stage,
 } from './governance/policy.ts';
+export { type AllocatedJob, allocationOf } from './ledger/allocation.ts';
 export { Ledger, type LedgerOptions, runCycle, runCycleAsync } from './ledger/ledger.ts';
 export {
   ACTIVITY_FRACTION,

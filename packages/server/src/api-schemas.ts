@@ -157,6 +157,7 @@ export const SiteSchema = z
         id: z.string(),
         accelerator: z.string(),
         count: z.number().int(),
+        nodeSize: z.number().int().optional(),
         used: z.number().int(),
         priceCnyPerAcceleratorHour: z.number(),
         backend: z.string(),

@@ -42,6 +42,7 @@ export const LIMITS = {
   sites: 10_000,
   poolsPerSite: 64,
   poolAccelerators: 1_000_000,
+  nodeAccelerators: 1_024,
   priceCnyPerAcceleratorHour: 1000,
   tariffCnyPerKwh: 20,
   powerCapMw: 100_000,

@@ -1,4 +1,12 @@
-import { type Allocation, type ExportRecord, Ledger, type Network, type Profile } from '@suanli/engine';
+import {
+  type AllocatedJob,
+  type Allocation,
+  allocationOf,
+  type ExportRecord,
+  Ledger,
+  type Network,
+  type Profile,
+} from '@suanli/engine';
 import type { AuditEntry } from './audit.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, toEngineJob } from './job-record.ts';
 import type { Clock } from './ports/clock.ts';
@@ -177,21 +185,18 @@ export class LiveLedger {
     const p = r.placement;
     if (!p) throw new Error(`job ${r.id} has no placement`);
     const startS = r.startedAtS ?? p.estimate.startS;
-    return {
-      jobId: r.id,
-      tenant: r.spec.tenant,
-      kind: r.spec.kind,
-      poolId: p.poolId,
-      accelerator: p.accelerator,
-      count: p.count,
-      startS: r.placedAtS ?? startS,
-      endS: startS + p.estimate.durationS / this.timeScaleOf(r),
-      priority: r.spec.priority,
-      preemptible: r.spec.preemptible,
+    const { tenant, kind, priority, preemptible, deadlineS } = r.spec;
+    const job: AllocatedJob = {
+      id: r.id,
+      tenant,
+      kind,
+      priority,
+      preemptible,
       submittedAtS: r.submittedAtS,
-      ...((r.attainedS ?? 0) > 0 ? { attainedS: r.attainedS } : {}),
-      ...(r.spec.deadlineS !== undefined ? { deadlineS: r.spec.deadlineS } : {}),
+      ...(deadlineS !== undefined ? { deadlineS } : {}),
+      ...(r.attainedS !== undefined ? { attainedS: r.attainedS } : {}),
     };
+    return allocationOf(job, p, r.placedAtS ?? startS, startS + p.estimate.durationS / this.timeScaleOf(r));
   }
 }
 

@@ -68,6 +68,23 @@ describe('network file', () => {
     expect(n.tenants).toEqual([{ id: 'acme', name: 'Acme', sector: 'internet', shareWeight: 1 }]);
   });
 
+  it('gives pools a node size, their own or the defaults', () => {
+    const withDefault = parseNetwork(`defaults: { nodeSize: 4 }\n${small}`, 'net.yaml');
+    expect(withDefault.sites.map((s) => s.pools[0]?.nodeSize)).toEqual([4, 4]);
+    const own = parseNetwork(
+      small.replace(
+        'count: 64, priceCnyPerAcceleratorHour: 12',
+        'count: 64, nodeSize: 8, priceCnyPerAcceleratorHour: 12',
+      ),
+      'net.yaml',
+    );
+    expect(own.sites.map((s) => s.pools[0]?.nodeSize)).toEqual([8, undefined]);
+    expect(failure(small.replace('count: 64,', 'count: 64, nodeSize: 0,'))).toMatchObject({
+      code: 'INVALID_NETWORK',
+      location: { field: 'sites[0].pools[0].nodeSize', line: 20 },
+    });
+  });
+
   const cases: [string, string, string, Record<string, unknown>][] = [
     [
       'an unknown accelerator',

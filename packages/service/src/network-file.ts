@@ -46,6 +46,8 @@ const poolSchema = z.strictObject({
   id: slug.optional(),
   accelerator: text(64).min(1),
   count: int(1, LIMITS.poolAccelerators),
+  /** Accelerators per node (server): gang members are packed within nodes. */
+  nodeSize: int(1, LIMITS.nodeAccelerators).optional(),
   priceCnyPerAcceleratorHour: positive(LIMITS.priceCnyPerAcceleratorHour),
   backend: text(64).min(1).optional(),
 });
@@ -87,7 +89,13 @@ const quotaCount = int(0, LIMITS.poolAccelerators * 100);
 export const networkSchema = z.strictObject({
   name: slug,
   description: text(LIMITS.textChars).optional(),
-  defaults: z.strictObject({ utcOffsetH: utcOffsetH.optional(), backend: text(64).optional() }).optional(),
+  defaults: z
+    .strictObject({
+      utcOffsetH: utcOffsetH.optional(),
+      backend: text(64).optional(),
+      nodeSize: int(1, LIMITS.nodeAccelerators).optional(),
+    })
+    .optional(),
   linkModel: z
     .strictObject({
       routeFactor: num(1, 10).optional(),
@@ -257,6 +265,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
         );
       }
       const id = p.id ?? `${s.id}-${p.accelerator.toLowerCase()}`;
+      const nodeSize = p.nodeSize ?? file.defaults?.nodeSize;
       if (poolIds.has(id)) throw fail(['sites', i, 'pools', j], `duplicate pool id ${id}`);
       poolIds.add(id);
       return {
@@ -264,6 +273,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
         siteId: s.id,
         accelerator: p.accelerator,
         count: p.count,
+        ...(nodeSize !== undefined ? { nodeSize } : {}),
         priceCnyPerAcceleratorHour: p.priceCnyPerAcceleratorHour,
         backend: p.backend ?? file.defaults?.backend ?? 'sim',
       };

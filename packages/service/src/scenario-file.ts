@@ -78,6 +78,13 @@ const changeSchema = z.union([
     }),
   }),
   z.strictObject({ powerCap: z.strictObject({ site: siteSelector, powerCapMw: positive(LIMITS.powerCapMw) }) }),
+  z.strictObject({
+    nodeSize: z.strictObject({
+      site: siteSelector,
+      accelerator: text(64).optional(),
+      size: int(1, LIMITS.nodeAccelerators),
+    }),
+  }),
   z.strictObject({ sectorWeights: mapOf(positive(1000), 64, text(64)) }),
 ]);
 
@@ -470,5 +477,14 @@ function toChange(c: ChangeInput): NetworkChange {
     };
   }
   if ('powerCap' in c) return { kind: 'power-cap', site: c.powerCap.site, powerCapMw: c.powerCap.powerCapMw };
+  if ('nodeSize' in c) {
+    const n = c.nodeSize;
+    return {
+      kind: 'node-size',
+      site: n.site,
+      ...(n.accelerator !== undefined ? { accelerator: n.accelerator } : {}),
+      nodeSize: n.size,
+    };
+  }
   return { kind: 'sector-weights', weights: c.sectorWeights };
 }

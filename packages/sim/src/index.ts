@@ -10,7 +10,7 @@ export {
   type SiteUsage,
   type TenantUsage,
 } from './metrics.ts';
-export { METRICS, nothingQueuedNote, renderHtml, runLabel } from './report/html.ts';
+export { hasSectors, METRICS, metricsFor, nothingQueuedNote, renderHtml, runLabel } from './report/html.ts';
 export {
   type RunOptions,
   type RunPlan,

@@ -74,6 +74,11 @@ export interface SimSummary {
   /** Accelerators idle while at least one job waited, as a share of all accelerator-time. */
   readonly idleWhileWaiting: number;
   readonly idleWhileWaitingAcceleratorHours: number;
+  /**
+   * Of that idle time, the accelerators free on nodes partly in use (pools with a node size): a
+   * job that waited could not use them whole. 0 without node sizes.
+   */
+  readonly fragmentedWhileWaiting: number;
   /** Accelerator-hours the jobs ran (busy compute, restarts and lost work included). */
   readonly acceleratorHours: number;
   /** Of those, restarts after preemption and work lost since the last checkpoint. */

@@ -1,7 +1,7 @@
 import { buildProfile, DEFAULT_PROFILE_SPEC, type ProfileSpec } from '@suanli/engine';
 import { describe, expect, it } from 'vitest';
 import { eastWest } from './network.fixture.ts';
-import { METRICS, nothingQueuedNote, renderHtml } from './report/html.ts';
+import { METRICS, metricsFor, nothingQueuedNote, renderHtml } from './report/html.ts';
 import { runScenario, type ScenarioPlan } from './scenario.ts';
 import { applyChanges } from './what-if.ts';
 import { syntheticJobs } from './workload/synthetic.ts';
@@ -17,7 +17,10 @@ const FIFO: ProfileSpec = {
 
 function plan(): ScenarioPlan {
   const base = eastWest();
-  const bigger = applyChanges(base, [{ kind: 'add-capacity', site: 'west', accelerator: 'H100', count: 64 }]);
+  const bigger = applyChanges(base, [
+    { kind: 'add-capacity', site: 'west', accelerator: 'H100', count: 64 },
+    { kind: 'node-size', site: '*', nodeSize: 8 },
+  ]);
   const jobsOn = (net: typeof base) => () => syntheticJobs({ jobs: 300, seed: 9, arrivalsPerHour: 12 }, net);
   const run = (policy: string, variant: string, net: typeof base, spec: ProfileSpec) => ({
     policy,
@@ -68,6 +71,39 @@ describe('scenario report', () => {
     for (const m of METRICS) expect(html).toContain(`data-chart="${m.id}"`);
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(METRICS.length + 4);
     expect(html).not.toMatch(/NaN|Infinity|undefined/);
+  });
+
+  it('measures fragmentation on pools with a node size', () => {
+    const [plain, , nodes] = runScenario(plan()).runs;
+    expect(plain?.summary.fragmentedWhileWaiting).toBe(0);
+    expect(nodes?.summary.fragmentedWhileWaiting).toBeGreaterThan(0);
+    expect(nodes?.summary.fragmentedWhileWaiting).toBeLessThanOrEqual(nodes?.summary.idleWhileWaiting ?? 0);
+  });
+
+  it('leaves out what does not apply: cost, carbon and data on one site, fragmentation without nodes, sectors nobody has', () => {
+    const base = eastWest();
+    const one = { ...base, sites: base.sites.slice(0, 1), tenants: [], clusterQueues: [] };
+    const report = runScenario({
+      ...plan(),
+      runs: [
+        {
+          policy: 'default',
+          variant: 'baseline',
+          network: one,
+          profile: buildProfile(DEFAULT_PROFILE_SPEC),
+          estimates: 'history',
+          jobs: () => syntheticJobs({ jobs: 100, seed: 9, arrivalsPerHour: 12, deadlineShare: 0 }, one),
+          jobCount: 100,
+        },
+      ],
+    });
+    const shown = metricsFor(report.runs).map((m) => m.id);
+    for (const id of ['cost', 'carbon', 'data', 'fragmentation', 'deadline-misses']) expect(shown).not.toContain(id);
+    expect(shown).toContain('jct-avg');
+    const html = renderHtml(report);
+    expect(html).not.toContain('data-chart="cost"');
+    expect(html).not.toContain('data-chart="sector-share"');
+    expect(html).not.toContain('<h2>Sectors</h2>');
   });
 
   it('runs a what-if at its own cadence, and says when nothing ever queued', () => {

@@ -1,10 +1,13 @@
 import {
   type Allocation,
+  allocationOf,
   type DecideResult,
   type Decision,
   type Job,
   Ledger,
   type Network,
+  NodeOccupancy,
+  type NodeShare,
   type Placement,
   type Preemption,
   type Profile,
@@ -104,6 +107,8 @@ interface Run {
   readonly scale: number;
   /** Restart time at the start of this run (after a preemption), before any progress. */
   readonly overheadS: number;
+  /** The nodes it holds, on a pool with a node size. */
+  readonly nodes: readonly NodeShare[] | undefined;
   readonly token: number;
 }
 
@@ -157,6 +162,11 @@ export function simulate(input: SimInput): SimSummary {
   let busy: Track | undefined;
   let queued: Track | undefined;
   let idleWaiting: Track | undefined;
+  /** Free accelerators on part-used nodes, while jobs wait. */
+  let fragmentedWaiting: Track | undefined;
+  /** Pools with a node size: which nodes hold what (the allocations' node shares). */
+  const nodes = net.pools.map((p) => (p.pool.nodeSize ? new NodeOccupancy(p.pool.count, p.pool.nodeSize) : undefined));
+  let fragmented = 0;
   let siteBusy: Track[] = [];
   const jct = new Column();
   const delay = new Column();
@@ -200,6 +210,19 @@ export function simulate(input: SimInput): SimSummary {
   const noteQueue = (t: number) => {
     queued?.set(t, waiting.size);
     idleWaiting?.set(t, waiting.size > 0 ? capacity - (busy?.value ?? 0) : 0);
+    fragmentedWaiting?.set(t, waiting.size > 0 ? fragmented : 0);
+  };
+
+  /** Books a run's node shares on its pool (fragmentation); returns what it took. */
+  const onNodes = (poolIndex: number, placement: Placement): NodeShare[] | undefined => {
+    const occ = nodes[poolIndex];
+    if (!occ) return undefined;
+    const shares = placement.nodes && occ.canTake(placement.nodes) ? [...placement.nodes] : occ.pack(placement.count);
+    if (!shares) return undefined;
+    fragmented -= occ.fragmented;
+    occ.take(shares);
+    fragmented += occ.fragmented;
+    return shares;
   };
 
   /** The job as the engine sees it in the queue: what is left of it to do, the service it attained. */
@@ -241,6 +264,12 @@ export function simulate(input: SimInput): SimSummary {
     live.acceleratorS += count * ranS;
     acceleratorS += count * ranS;
     live.attainedS += count * ranS;
+    const occ = nodes[net.poolById.get(run.alloc.poolId)?.index ?? -1];
+    if (occ && run.nodes) {
+      fragmented -= occ.fragmented;
+      occ.give(run.nodes);
+      fragmented += occ.fragmented;
+    }
     live.run = undefined;
     running.delete(live.sim.job.id);
     busy?.add(t, -count);
@@ -259,21 +288,7 @@ export function simulate(input: SimInput): SimSummary {
     const computeStartS = Math.max(t, e.startS);
     const overheadS = live.preemptions > 0 ? restartS : 0;
     const endS = computeStartS + overheadS + live.remainingS * scale;
-    const alloc: Allocation = {
-      jobId: job.id,
-      tenant: job.tenant,
-      kind: job.kind,
-      poolId: placement.poolId,
-      accelerator: placement.accelerator,
-      count: placement.count,
-      startS: t,
-      endS: e.endS,
-      priority: job.priority,
-      preemptible: job.preemptible,
-      submittedAtS: job.submittedAtS,
-      ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
-      ...(job.deadlineS !== undefined ? { deadlineS: job.deadlineS } : {}),
-    };
+    const alloc = allocationOf({ ...job, attainedS: live.attainedS }, placement, t, e.endS);
     const my = ++token;
     live.run = {
       alloc,
@@ -283,6 +298,7 @@ export function simulate(input: SimInput): SimSummary {
       endS,
       scale,
       overheadS,
+      nodes: onNodes(pool.index, placement),
       token: my,
     };
     ledger.hold(alloc);
@@ -391,6 +407,7 @@ export function simulate(input: SimInput): SimSummary {
       busy = new Track(t, bucketS);
       queued = new Track(t, bucketS);
       idleWaiting = new Track(t, bucketS);
+      fragmentedWaiting = new Track(t, bucketS);
       siteBusy = net.sites.map(() => new Track(t, bucketS));
     }
     lastS = Math.max(lastS, t);
@@ -465,6 +482,7 @@ export function simulate(input: SimInput): SimSummary {
   const utilizationArrivals =
     arrivalBuckets.length > 0 ? arrivalBuckets.reduce((n, v) => n + v, 0) / arrivalBuckets.length : 0;
   idleWaiting?.advance(endS);
+  fragmentedWaiting?.advance(endS);
   const sites: SiteUsage[] = net.sites.map((s, i) => {
     const f = siteFig[i] ?? { accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 };
     const accelerators = s.site.pools.reduce((n, p) => n + p.count, 0);
@@ -525,6 +543,7 @@ export function simulate(input: SimInput): SimSummary {
     capacityAccelerators: capacity,
     idleWhileWaiting: (idleWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
     idleWhileWaitingAcceleratorHours: (idleWaiting?.total ?? 0) / 3600,
+    fragmentedWhileWaiting: (fragmentedWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
     acceleratorHours: acceleratorS / 3600,
     wastedAcceleratorHours: wastedS / 3600,
     energyKwh: sum('energyKwh'),

@@ -54,6 +54,16 @@ describe('what-if changes', () => {
     }
   });
 
+  it('gives pools a node size', () => {
+    const net = applyChanges(eastWest(), [{ kind: 'node-size', site: '*', accelerator: 'H100', nodeSize: 8 }]);
+    for (const s of net.sites) {
+      for (const p of s.pools) expect(p.nodeSize).toBe(p.accelerator === 'H100' ? 8 : undefined);
+    }
+    expect(() =>
+      applyChanges(eastWest(), [{ kind: 'node-size', site: 'west', accelerator: 'B200', nodeSize: 8 }]),
+    ).toThrow(/no B200 pool/);
+  });
+
   it('rejects a change that names what the network lacks, with the index of the change', () => {
     const base = eastWest();
     const fail = (f: () => unknown) => {

@@ -36,6 +36,14 @@ export type NetworkChange =
       readonly greenShare?: number;
     }
   | { readonly kind: 'power-cap'; readonly site: SiteSelector; readonly powerCapMw: number }
+  | {
+      /** Accelerators come in nodes of this size (gang members are packed within nodes). */
+      readonly kind: 'node-size';
+      readonly site: SiteSelector;
+      /** Only this type's pools; every pool of the sites when absent. */
+      readonly accelerator?: string;
+      readonly nodeSize: number;
+    }
   | { readonly kind: 'sector-weights'; readonly weights: Readonly<Partial<Record<Sector, number>>> };
 
 /** A change that does not fit the network: it names what is wrong, with the change's index. */
@@ -145,6 +153,15 @@ function applyOne(net: Network, c: NetworkChange, index: number): Network {
     case 'power-cap':
       if (!(c.powerCapMw > 0)) throw fail('powerCapMw must be > 0');
       return mapSites(c.site, (s) => ({ ...s, powerCapMw: c.powerCapMw }));
+    case 'node-size':
+      if (!(c.nodeSize >= 1) || !Number.isInteger(c.nodeSize)) throw fail('nodeSize must be a whole number ≥ 1');
+      return mapSites(c.site, (s) => {
+        const hit = (p: Pool) => c.accelerator === undefined || p.accelerator === c.accelerator;
+        if (c.site !== '*' && !s.pools.some(hit)) {
+          throw fail(`site ${s.id} has no ${c.accelerator ?? ''} pool`.replace('  ', ' '));
+        }
+        return { ...s, pools: s.pools.map((p) => (hit(p) ? { ...p, nodeSize: c.nodeSize } : p)) };
+      });
     case 'sector-weights': {
       const sectors = new Set(net.tenants.map((t) => t.sector));
       for (const [sector, w] of Object.entries(c.weights)) {

@@ -9,7 +9,10 @@ export interface SlurmBackendOptions {
   readonly userName?: string;
   readonly token?: string;
   readonly partition?: string;
-  /** GPUs per node: a job needing more spans ceil(count / this) nodes. */
+  /**
+   * GPUs per node: a job needing more spans ceil(count / this) nodes, unless the engine said how
+   * many nodes it placed it on (pools with a node size).
+   */
   readonly gpusPerNode?: number;
   /**
    * What the batch script runs: Suanli never runs a workload itself; the placeholder sleeps for
@@ -107,7 +110,7 @@ export class SlurmBackend implements Backend {
     const existing = await this.findByName(name);
     if (existing !== undefined) return { externalId: `slurm:${existing}` };
     const perNode = Math.max(1, this.o.gpusPerNode ?? 4);
-    const nodes = Math.max(1, Math.ceil(job.count / perNode));
+    const nodes = job.nodes ?? Math.max(1, Math.ceil(job.count / perNode));
     const gpus = Math.ceil(job.count / nodes);
     const runS = Math.max(1, Math.round((job.durationS + job.stageS) / (this.o.speedup ?? 1)));
     const limitMin = Math.max(1, Math.ceil((runS * (this.o.timeLimitFactor ?? 1.5)) / 60));

@@ -1,3 +1,5 @@
+import type { NodeShare } from './snapshot.ts';
+
 /**
  * Which carbon figure an estimate used: the grid's location-based intensity (hourly where the site
  * has a profile), or the market-based figure that counts the site's contracted green power as zero.
@@ -35,6 +37,8 @@ export interface Placement {
   readonly accelerator: string;
   readonly count: number;
   readonly estimate: Estimate;
+  /** On a pool with a node size, for a start now: which nodes hold the accelerators. */
+  readonly nodes?: readonly NodeShare[];
 }
 
 /** Normalised scores 0..100 (100 = best among the candidates) per objective. */

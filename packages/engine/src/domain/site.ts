@@ -7,6 +7,11 @@ export interface Pool {
   readonly siteId: string;
   readonly accelerator: string;
   readonly count: number;
+  /**
+   * Accelerators per node, when they come in nodes (8 per server, typically): a gang member then
+   * sits on one node, or on whole nodes when it is larger than one. Absent: one undivided pool.
+   */
+  readonly nodeSize?: number;
   /** Price of one accelerator-hour, power excluded (energy is priced at the site tariff). */
   readonly priceCnyPerAcceleratorHour: number;
   /** Name of the backend that runs jobs on this pool (`sim`, `slurm`, …). */

@@ -19,6 +19,14 @@ export interface Allocation {
   readonly attainedS?: number;
   /** The job's deadline, if it has one (orders that preempt may spare it). */
   readonly deadlineS?: number;
+  /** Where its accelerators sit, on a pool with a node size. */
+  readonly nodes?: readonly NodeShare[];
+}
+
+/** Accelerators of one placement on one node of a pool (nodes numbered from 0 in the pool). */
+export interface NodeShare {
+  readonly node: number;
+  readonly count: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Job } from '../domain/job.ts';
-import type { Allocation, ExportRecord, Snapshot } from '../domain/snapshot.ts';
+import type { Allocation, ExportRecord, NodeShare, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
+import { type NodeHold, PoolNodes } from './nodes.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
 import { Scratch } from './scratch.ts';
 import { Timeline } from './timeline.ts';
@@ -86,6 +87,43 @@ export class Cycle {
     // Timelines of the pools and sites with allocations are built on first use.
     this.built = new Uint8Array(this.net.pools.length + this.net.sites.length);
     this.freeNowCache = new Float64Array(this.net.pools.length).fill(Number.NaN);
+    this.nodeViews = new Array<PoolNodes | undefined>(this.net.pools.length);
+  }
+
+  /** Pools' nodes (pools with a node size), built on first use. */
+  private readonly nodeViews: (PoolNodes | undefined)[];
+
+  /**
+   * The nodes of a pool with a node size, as the running allocations hold them (one placed before
+   * the pool had a node size is packed first fit); undefined for an undivided pool.
+   */
+  nodesOf(pool: PreparedPool): PoolNodes | undefined {
+    const size = pool.pool.nodeSize;
+    if (!size) return undefined;
+    let view = this.nodeViews[pool.index];
+    if (!view) {
+      view = new PoolNodes(pool.pool.count, size);
+      this.nodeViews[pool.index] = view;
+      const held: NodeHold[] = [];
+      const unassigned: Allocation[] = [];
+      const occ = view.occupancy;
+      for (const a of this.running[pool.index] ?? []) {
+        if (a.nodes && occ.canTake(a.nodes)) {
+          occ.take(a.nodes);
+          held.push({ key: a.jobId, endS: expectedEndS(a, this.nowS), shares: a.nodes });
+        } else unassigned.push(a);
+      }
+      for (const a of unassigned) {
+        const shares = occ.pack(a.count);
+        if (!shares) continue;
+        occ.take(shares);
+        held.push({ key: a.jobId, endS: expectedEndS(a, this.nowS), shares });
+      }
+      // Taken above, one by one (each must fit what is left); recorded at once.
+      for (const h of held) occ.give(h.shares);
+      view.holdAll(held);
+    }
+    return view;
   }
 
   /** Which timelines are built: pools first, then sites. */
@@ -182,19 +220,39 @@ export class Cycle {
   }
 
   /** What made the last `earliestStart` later than its `fromS`. */
-  boundBy: 'none' | 'capacity' | 'power' = 'none';
+  boundBy: BoundBy = 'none';
 
   /**
    * The earliest start ≥ fromS at which `count` accelerators and `kw` of power stay free for the
-   * whole run; Infinity if never. `boundBy` then says which of the two (if either) made it later.
+   * whole run, and, on a pool with a node size, its members of `perMember` accelerators fit on the
+   * nodes; Infinity if never. `boundBy` then says which (if any) made it later.
    */
-  earliestStart(pool: PreparedPool, count: number, durationS: number, kw: number, fromS: number): number {
+  earliestStart(
+    pool: PreparedPool,
+    count: number,
+    durationS: number,
+    kw: number,
+    fromS: number,
+    perMember = count,
+  ): number {
     const cap = this.capacityOf(pool);
     const pow = this.powerOf(pool.site);
     const capFree = pool.pool.count;
     const powFree = pool.site.capKw - pool.site.idleKw;
     let t = fromS;
-    let boundBy: 'none' | 'capacity' | 'power' = 'none';
+    let boundBy: BoundBy = 'none';
+    const nodes = this.nodesOf(pool);
+    if (nodes) {
+      const ready = nodes.readyS(perMember, Math.max(1, Math.round(count / perMember)), this.nowS);
+      if (ready > t) {
+        t = ready;
+        boundBy = 'nodes';
+      }
+      if (!Number.isFinite(t)) {
+        this.boundBy = 'nodes';
+        return t;
+      }
+    }
     for (let round = 0; round < 64; round++) {
       const c = cap ? cap.earliestFit(t, durationS, count) : count <= capFree ? t : Number.POSITIVE_INFINITY;
       if (c > t) boundBy = 'capacity';
@@ -218,9 +276,14 @@ export class Cycle {
     return Number.POSITIVE_INFINITY;
   }
 
-  /** Whether `count` accelerators and `kw` stay free over [startS, startS + durationS). */
-  fitsAt(pool: PreparedPool, count: number, startS: number, durationS: number, kw: number): boolean {
+  /**
+   * Whether `count` accelerators and `kw` stay free over [startS, startS + durationS) (and, on a
+   * pool with a node size, members of `perMember` fit on its nodes by then).
+   */
+  fitsAt(pool: PreparedPool, count: number, startS: number, durationS: number, kw: number, perMember = count): boolean {
     const endS = startS + durationS;
+    const nodes = this.nodesOf(pool);
+    if (nodes && nodes.readyS(perMember, Math.max(1, Math.round(count / perMember)), this.nowS) > startS) return false;
     const cap = this.capacityOf(pool);
     const pow = this.powerOf(pool.site);
     const capOk = cap ? cap.minOver(startS, endS) >= count : count <= pool.pool.count;
@@ -348,6 +411,16 @@ export class Cycle {
     m.set(accelerator, (m.get(accelerator) ?? 0) + count);
   }
 
+  /** Holds nodes' accelerators for a job until endS. Used by `Plan` only. */
+  holdNodes(pool: PreparedPool, jobId: string, endS: number, shares: readonly NodeShare[]): void {
+    this.nodesOf(pool)?.hold(jobId, endS, shares);
+  }
+
+  /** Gives back the nodes' accelerators a job holds; returns what it held. Used by `Plan` only. */
+  releaseNodes(pool: PreparedPool, jobId: string): { endS: number; shares: readonly NodeShare[] } | undefined {
+    return this.nodesOf(pool)?.release(jobId);
+  }
+
   /** Takes an allocation out of the running set (preemption), or puts it back. Used by `Plan` only. */
   setRunning(pool: PreparedPool, a: Allocation, running: boolean): void {
     this.freeNowCache[pool.index] = Number.NaN;
@@ -361,3 +434,10 @@ export class Cycle {
 }
 
 const EMPTY: ReadonlyMap<string, number> = new Map();
+
+/** What made a start later than asked: busy accelerators, the site's power cap, or nodes' shape. */
+export type BoundBy = 'none' | 'capacity' | 'power' | 'nodes';
+
+/** BoundBy as a number (columns of options keep numbers), and back. */
+export const BOUND_CODE: Readonly<Record<BoundBy, number>> = { none: 0, capacity: 1, power: 2, nodes: 3 };
+export const BOUNDS: readonly BoundBy[] = ['none', 'capacity', 'power', 'nodes'];

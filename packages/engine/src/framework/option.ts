@@ -1,7 +1,7 @@
 import type { AcceleratorOption, Job } from '../domain/job.ts';
 import type { CarbonSignal, Estimate, ObjectiveScores, SiteVerdict } from '../domain/placement.ts';
 import { meanOver } from '../models/hourly-profile.ts';
-import type { Cycle } from './cycle.ts';
+import type { BoundBy, Cycle } from './cycle.ts';
 import type { PreparedPool, PreparedSite } from './prepared-network.ts';
 
 /** Staging of a job's input data at one site: the fastest replica of each dataset. */
@@ -65,7 +65,7 @@ export class Option {
   earliestS = 0;
   startS = 0;
   /** What made `earliestS` later than the data being ready. */
-  boundBy: 'none' | 'capacity' | 'power' = 'none';
+  boundBy: BoundBy = 'none';
   private readonly cycle: Cycle;
   private readonly job: Job;
   private readonly signal: CarbonSignal;
@@ -92,7 +92,7 @@ export class Option {
     powerKw: number,
     staging: Staging,
     earliestS: number,
-    boundBy: 'none' | 'capacity' | 'power',
+    boundBy: BoundBy,
     startS: number,
   ): this {
     this.site = pool.site;

@@ -1,4 +1,4 @@
-import type { Allocation } from '../domain/snapshot.ts';
+import type { Allocation, NodeShare } from '../domain/snapshot.ts';
 import { allocationKw, type Cycle, expectedEndS } from './cycle.ts';
 import type { PreparedPool } from './prepared-network.ts';
 
@@ -28,9 +28,21 @@ export class Plan {
     });
   }
 
+  /** Holds accelerators on a pool's nodes for a job starting now, until endS. */
+  holdNodes(pool: PreparedPool, jobId: string, endS: number, shares: readonly NodeShare[]): void {
+    this.check();
+    this.cycle.holdNodes(pool, jobId, endS, shares);
+    this.undo.push(() => this.cycle.releaseNodes(pool, jobId));
+  }
+
   /** Stops a running allocation now: its accelerators and power come back from now to its end. */
   release(pool: PreparedPool, a: Allocation): void {
     this.check();
+    const onNodes = this.cycle.releaseNodes(pool, a.jobId);
+    if (onNodes) {
+      this.released.set(a.jobId, onNodes);
+      this.undo.push(() => this.cycle.holdNodes(pool, a.jobId, onNodes.endS, onNodes.shares));
+    }
     const fromS = Math.max(a.startS, this.cycle.nowS);
     const endS = expectedEndS(a, this.cycle.nowS);
     const kw = allocationKw(pool, a);
@@ -43,6 +55,28 @@ export class Plan {
       this.cycle.setRunning(pool, a, true);
     });
   }
+
+  /** Puts back an allocation this plan stopped (`release`), as it was. */
+  restore(pool: PreparedPool, a: Allocation): void {
+    this.check();
+    const onNodes = this.released.get(a.jobId);
+    if (onNodes) this.cycle.holdNodes(pool, a.jobId, onNodes.endS, onNodes.shares);
+    const fromS = Math.max(a.startS, this.cycle.nowS);
+    const endS = expectedEndS(a, this.cycle.nowS);
+    const kw = allocationKw(pool, a);
+    this.cycle.adjust(pool, -a.count, fromS, endS, -kw);
+    this.cycle.addUsage(a.tenant, a.accelerator, a.count);
+    this.cycle.setRunning(pool, a, true);
+    this.undo.push(() => {
+      if (onNodes) this.cycle.releaseNodes(pool, a.jobId);
+      this.cycle.adjust(pool, a.count, fromS, endS, kw);
+      this.cycle.addUsage(a.tenant, a.accelerator, -a.count);
+      this.cycle.setRunning(pool, a, false);
+    });
+  }
+
+  /** Node shares of the allocations this plan stopped, to put back. */
+  private readonly released = new Map<string, { endS: number; shares: readonly NodeShare[] }>();
 
   /** Registers an undo step of a plug-in's own state (reserve → unreserve). */
   onDiscard(step: () => void): void {

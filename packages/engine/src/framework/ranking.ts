@@ -1,12 +1,11 @@
 import type { Job } from '../domain/job.ts';
 import type { Choice } from './choices.ts';
-import type { Cycle } from './cycle.ts';
+import { BOUNDS, type Cycle } from './cycle.ts';
 import { BRIEF_SITES } from './explain.ts';
 import { type JobEvaluation, Option, type ScoredOption, type Staging } from './option.ts';
 import type { Profile } from './profile.ts';
 
 const OBJECTIVE_INDEX = { cost: 0, carbon: 1, time: 2 } as const;
-const BOUND: readonly ('none' | 'capacity' | 'power')[] = ['none', 'capacity', 'power'];
 
 /** The ranked part of an evaluation. */
 export type Ranking = Pick<JobEvaluation, 'ranked' | 'feasibleSites' | 'feasible' | 'totals' | 'option'>;
@@ -122,7 +121,7 @@ export function rankOptions(
       c.itKw * pue,
       stagings[pool.site.index] as Staging,
       keptEarliest[i] as number,
-      BOUND[keptBound[i] as number] ?? 'none',
+      BOUNDS[keptBound[i] as number] ?? 'none',
       keptStart[i] as number,
     );
   };

@@ -98,7 +98,10 @@ export function couldStartNow(cycle: Cycle, job: Job, profile: Profile): 'maybe'
         anyPool = true;
         if (Number.isNaN(readyS)) readyS = cycle.nowS + stagingAt(cycle, job, site).transferS;
         const free = readyS === cycle.nowS ? cycle.freeNow(pool) : cycle.freeAt(pool, readyS);
-        if (free >= count) return 'maybe';
+        if (free < count) continue;
+        const nodes = cycle.nodesOf(pool);
+        if (readyS === cycle.nowS && nodes && !nodes.occupancy.fits(choice.perMember, job.gang)) continue;
+        return 'maybe';
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { Job } from '../domain/job.ts';
 import type { Decision, Explanation, Placement, Preemption } from '../domain/placement.ts';
+import type { NodeShare } from '../domain/snapshot.ts';
 import type { Cycle } from './cycle.ts';
 import { omittedCounts } from './explain.ts';
 import { formatDuration, formatNumber } from './format.ts';
@@ -42,7 +43,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
   if (evaluation.rejected) notes.push(`${evaluation.rejected.plugin}: ${evaluation.rejected.reason}`);
 
   const placed = tryStartNow(cycle, job, profile, evaluation, notes);
-  if (placed) return place(cycle, job, profile, evaluation, placed, [], notes);
+  if (placed) return place(cycle, job, profile, evaluation, placed.option, [], notes, placed.nodes);
 
   // Nothing can start now: a post-filter (preemption) may make room.
   for (const pf of profile.postFilters) {
@@ -62,11 +63,11 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
       if (pool && a) plan.release(pool, a);
     }
     const after = evaluateJob(cycle, job, profile);
-    const option = tryStartNow(cycle, job, profile, after, notes);
-    if (option) {
+    const started = tryStartNow(cycle, job, profile, after, notes);
+    if (started) {
       plan.commit();
       notes.push(`${pf.name}: stops ${nomination.victims.map((v) => v.jobId).join(', ')} to make room`);
-      return place(cycle, job, profile, after, option, nomination.victims, notes);
+      return place(cycle, job, profile, after, started.option, nomination.victims, notes, started.nodes);
     }
     plan.discard();
     evaluation = evaluateJob(cycle, job, profile);
@@ -99,7 +100,9 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
       ? `shifted ${formatDuration(e.shiftS)} to cheaper or greener hours`
       : best.option.boundBy === 'power'
         ? `waiting ${formatDuration(e.waitS)} for power under the site's cap`
-        : `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator}`;
+        : best.option.boundBy === 'nodes'
+          ? `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator} in nodes of ${best.option.pool.pool.nodeSize}`
+          : `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator}`;
   if (budget.reservationsLeft > 0) {
     budget.reservationsLeft--;
     holdLater(cycle, best.option);
@@ -140,29 +143,40 @@ function tryStartNow(
   profile: Profile,
   evaluation: JobEvaluation,
   notes: string[],
-): Option | undefined {
+): Started | undefined {
   let attempts = 0;
   for (const s of evaluation.ranked) {
     const o = s.option;
     if (!o.startsNow) break;
     if (attempts++ >= PLACE_ATTEMPTS) break;
-    const refused = startNow(cycle, job, profile, o);
-    if (!refused) return o;
-    notes.push(`${o.site.site.id}: ${refused}`);
+    const started = startNow(cycle, job, profile, o);
+    if (typeof started !== 'string') return started;
+    notes.push(`${o.site.site.id}: ${started}`);
   }
   return undefined;
 }
 
+/** A job started on an option, and the nodes it holds there (on a pool with a node size). */
+export interface Started {
+  readonly option: Option;
+  readonly nodes?: readonly NodeShare[];
+}
+
 /**
- * Starts the job on an option now, as one transaction: holds the gang member by member, runs the
- * reserve and permit plug-ins, and commits the whole plan; or discards the whole plan and says
- * which plug-in refused.
+ * Starts the job on an option now, as one transaction: holds the gang member by member (each on
+ * one node, or on whole nodes, where the pool has a node size), runs the reserve and permit
+ * plug-ins, and commits the whole plan; or discards the whole plan and says which plug-in refused.
  */
-export function startNow(cycle: Cycle, job: Job, profile: Profile, o: Option): string | undefined {
+export function startNow(cycle: Cycle, job: Job, profile: Profile, o: Option): Started | string {
   const e = o.estimate();
+  const nodes = cycle.nodesOf(o.pool);
+  const shares = nodes?.occupancy.assign(o.choice.perMember, job.gang);
+  if (nodes && !shares)
+    return `${NODES}: ${job.gang} × ${o.choice.perMember} ${o.choice.accelerator} do not fit on free nodes`;
   const plan = new Plan(cycle);
   const perMemberKw = o.incrementKw / job.gang;
   for (let m = 0; m < job.gang; m++) plan.hold(o.pool, o.choice.perMember, e.startS, e.endS, perMemberKw, job.tenant);
+  if (shares) plan.holdNodes(o.pool, job.id, e.endS, shares);
   let refused: string | undefined;
   for (const r of profile.reserves) {
     const status = r.reserve(cycle, job, o);
@@ -181,10 +195,16 @@ export function startNow(cycle: Cycle, job: Job, profile: Profile, o: Option): s
       }
     }
   }
-  if (refused) plan.discard();
-  else plan.commit();
-  return refused;
+  if (refused) {
+    plan.discard();
+    return refused;
+  }
+  plan.commit();
+  return shares ? { option: o, nodes: shares } : { option: o };
 }
+
+/** Who speaks for node packing in notes. */
+const NODES = 'nodes';
 
 /** Holds a later start for the job (a backfill reservation or a time shift). */
 export function holdLater(cycle: Cycle, o: Option): void {
@@ -202,23 +222,25 @@ export function place(
   option: Option,
   preempts: readonly Preemption[],
   notes: string[],
+  nodes?: readonly NodeShare[],
 ): Decision {
   return {
     kind: 'place',
     jobId: job.id,
-    placement: toPlacement(option),
+    placement: toPlacement(option, nodes),
     preempts,
     explanation: explain(cycle, job, profile, evaluation, () => summarise(cycle, evaluation, 'placed', option), notes),
   };
 }
 
-export function toPlacement(o: Option): Placement {
+export function toPlacement(o: Option, nodes?: readonly NodeShare[]): Placement {
   return {
     siteId: o.site.site.id,
     poolId: o.pool.pool.id,
     accelerator: o.choice.accelerator,
     count: o.count,
     estimate: o.estimate(),
+    ...(nodes ? { nodes } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Job } from '../domain/job.ts';
 import type { SiteVerdict } from '../domain/placement.ts';
 import { meanOver } from '../models/hourly-profile.ts';
 import type { Choice } from './choices.ts';
-import type { Cycle } from './cycle.ts';
+import { BOUND_CODE, type BoundBy, type Cycle } from './cycle.ts';
 import { filteredVerdict } from './explain.ts';
 import { Option, type Staging, stagingAt } from './option.ts';
 import type { PreparedPool, PreparedSite } from './prepared-network.ts';
@@ -141,9 +141,16 @@ export class SiteWalk {
     const pue = pool.site.site.pue;
     const kw = c.incrementItKw * pue;
     let earliestS = Number.POSITIVE_INFINITY;
-    let boundBy: 'none' | 'capacity' | 'power' = 'capacity';
+    let boundBy: BoundBy = 'capacity';
     if (c.count <= pool.pool.count) {
-      earliestS = cycle.earliestStart(pool, c.count, c.durationS, kw, cycle.nowS + staging.transferS);
+      earliestS = cycle.earliestStart(
+        pool,
+        c.count,
+        c.durationS,
+        kw,
+        cycle.nowS + staging.transferS,
+        c.choice.perMember,
+      );
       boundBy = cycle.boundBy;
     }
     cursor.set(pool, c.choice, c.count, c.durationS, kw, c.itKw * pue, staging, earliestS, boundBy, earliestS);
@@ -161,7 +168,7 @@ export class SiteWalk {
     for (let t = Math.ceil((earliestS + 1) / shift.stepS) * shift.stepS; t <= last; t += shift.stepS) {
       const end = t + c.durationS;
       if (meanOver(site.tariff, t, end) >= tariff0 && meanOver(site.carbon, t, end) >= carbon0) continue;
-      if (!cycle.fitsAt(pool, c.count, t, c.durationS, kw)) continue;
+      if (!cycle.fitsAt(pool, c.count, t, c.durationS, kw, c.choice.perMember)) continue;
       cursor.set(pool, c.choice, c.count, c.durationS, kw, c.itKw * pue, staging, earliestS, boundBy, t);
       this.consider(pool.index, ci);
     }
@@ -192,7 +199,7 @@ export class SiteWalk {
       choiceIndex,
       cursor.startS,
       cursor.earliestS,
-      cursor.boundBy === 'none' ? 0 : cursor.boundBy === 'capacity' ? 1 : 2,
+      BOUND_CODE[cursor.boundBy],
       Math.round(cursor.costCny * 100),
     );
     for (let p = 0; p < measures.length; p++) {

@@ -298,13 +298,13 @@ export function applyChoice(
 ): Decision | undefined {
   const o = choice.option;
   // The model counts whole slots, so its plan fits; this guards against anything decided since.
-  if (!cycle.fitsAt(o.pool, o.count, o.startS, o.durationS, o.incrementKw)) return undefined;
+  if (!cycle.fitsAt(o.pool, o.count, o.startS, o.durationS, o.incrementKw, o.choice.perMember)) return undefined;
   const among = choice.considered ? ` among the ${choice.considered} sites best for jobs of its shape` : '';
   const why = `batch optimizer (${report.status}, ${formatNumber(report.gapPct, 2)} % from the bound) chose ${o.site.site.id}${among}`;
   if (o.startsNow) {
-    const refused = startNow(cycle, job, profile, o);
-    if (refused) return undefined;
-    return place(cycle, job, profile, choice.evaluation, o, [], [why]);
+    const started = startNow(cycle, job, profile, o);
+    if (typeof started === 'string') return undefined;
+    return place(cycle, job, profile, choice.evaluation, o, [], [why], started.nodes);
   }
   holdLater(cycle, o);
   const reason = `${why}, starting in ${formatDuration(o.startS - cycle.nowS)}`;

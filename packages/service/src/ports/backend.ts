@@ -36,6 +36,8 @@ export interface BackendJob {
   readonly poolId: string;
   readonly accelerator: string;
   readonly count: number;
+  /** Nodes the engine placed it on, on a pool with a node size (the backend asks for as many). */
+  readonly nodes?: number;
   /** Estimated run time; the backend's time limit is derived from it. */
   readonly durationS: number;
   /** Time to stage input data before the run can start. */

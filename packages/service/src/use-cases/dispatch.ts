@@ -47,6 +47,7 @@ export class Dispatch {
         poolId: placement.poolId,
         accelerator: placement.accelerator,
         count: placement.count,
+        ...(placement.nodes ? { nodes: placement.nodes.length } : {}),
         durationS: placement.estimate.durationS,
         stageS: placement.estimate.transferS,
       }));

@@ -62,6 +62,7 @@ export class Views {
         accelerator: p.accelerator,
         count: p.count,
         used: ledger.usedOn(p.id),
+        ...(p.nodeSize !== undefined ? { nodeSize: p.nodeSize } : {}),
         priceCnyPerAcceleratorHour: p.priceCnyPerAcceleratorHour,
         backend: p.backend,
       }));

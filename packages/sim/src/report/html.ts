@@ -1,4 +1,5 @@
 import type { RunResult, ScenarioReport } from '../scenario.ts';
+import { NO_SECTOR } from '../workload/mapping.ts';
 import { barChart, escapeXml, fmt, groupedBarChart, lineChart, PALETTE } from './svg.ts';
 
 /** How a run is named in the report: its policy, and its what-if variant when not the baseline. */
@@ -11,7 +12,12 @@ interface Metric {
   readonly title: string;
   readonly unit: string;
   readonly value: (r: RunResult) => number;
+  /** Whether the figure means anything for these runs (absent: always). */
+  readonly applies?: (runs: readonly RunResult[]) => boolean;
 }
+
+/** More than one site: cost, carbon and data moved differ by where jobs run. */
+const manySites = (runs: readonly RunResult[]) => runs.some((r) => r.summary.sites.length > 1);
 
 /** The figures compared side by side, each as a bar chart and a table column. */
 export const METRICS: readonly Metric[] = [
@@ -22,9 +28,9 @@ export const METRICS: readonly Metric[] = [
   { id: 'delay-p95', title: 'p95 queueing delay', unit: 'h', value: (r) => r.summary.queueDelayS.p95 / 3600 },
   { id: 'wait-avg', title: 'Average wait (JCT − run time)', unit: 'h', value: (r) => r.summary.waitS.avg / 3600 },
   { id: 'wait-p95', title: 'p95 wait (JCT − run time)', unit: 'h', value: (r) => r.summary.waitS.p95 / 3600 },
-  { id: 'cost', title: 'Cost', unit: 'thousand CNY', value: (r) => r.summary.costCny / 1000 },
+  { id: 'cost', title: 'Cost', unit: 'thousand CNY', value: (r) => r.summary.costCny / 1000, applies: manySites },
   { id: 'energy', title: 'Energy', unit: 'MWh', value: (r) => r.summary.energyKwh / 1000 },
-  { id: 'carbon', title: 'Carbon', unit: 't CO2', value: (r) => r.summary.carbonKg / 1000 },
+  { id: 'carbon', title: 'Carbon', unit: 't CO2', value: (r) => r.summary.carbonKg / 1000, applies: manySites },
   { id: 'utilization', title: 'Utilization', unit: '%', value: (r) => r.summary.utilization * 100 },
   {
     id: 'utilization-arrivals',
@@ -33,16 +39,45 @@ export const METRICS: readonly Metric[] = [
     value: (r) => r.summary.utilizationArrivals * 100,
   },
   {
-    id: 'fragmentation',
+    id: 'idle-waiting',
     title: 'Idle while jobs wait',
     unit: '% of accelerator-time',
     value: (r) => r.summary.idleWhileWaiting * 100,
   },
-  { id: 'data', title: 'Data moved', unit: 'TB', value: (r) => r.summary.transferGb / 1000 },
-  { id: 'deadline-misses', title: 'Deadline misses', unit: 'jobs', value: (r) => r.summary.deadlineMisses },
-  { id: 'jain', title: "Jain's fairness index (tenants)", unit: '0..1', value: (r) => r.summary.jainIndex },
+  {
+    id: 'fragmentation',
+    title: 'Idle on part-used nodes while jobs wait',
+    unit: '% of accelerator-time',
+    value: (r) => r.summary.fragmentedWhileWaiting * 100,
+    applies: (runs) => runs.some((r) => r.summary.fragmentedWhileWaiting > 0),
+  },
+  { id: 'data', title: 'Data moved', unit: 'TB', value: (r) => r.summary.transferGb / 1000, applies: manySites },
+  {
+    id: 'deadline-misses',
+    title: 'Deadline misses',
+    unit: 'jobs',
+    value: (r) => r.summary.deadlineMisses,
+    applies: (runs) => runs.some((r) => r.summary.deadlineJobs > 0),
+  },
+  {
+    id: 'jain',
+    title: "Jain's fairness index (tenants)",
+    unit: '0..1',
+    value: (r) => r.summary.jainIndex,
+    applies: (runs) => runs.some((r) => r.summary.tenants.length > 1),
+  },
   { id: 'preemptions', title: 'Preemptions', unit: 'stops', value: (r) => r.summary.jobs.preemptions },
 ];
+
+/** The metrics that mean something for these runs: cost and carbon need more than one site, fragmentation nodes, … */
+export function metricsFor(runs: readonly RunResult[]): Metric[] {
+  return METRICS.filter((m) => m.applies?.(runs) ?? true);
+}
+
+/** Whether the runs' jobs have sectors (a trace on a network without tenants has none: none is made up). */
+export function hasSectors(runs: readonly RunResult[]): boolean {
+  return runs.some((r) => r.summary.sectors.some((x) => x.sector !== NO_SECTOR));
+}
 
 /**
  * Said of a run where demand never exceeded capacity (nothing had to queue, so policies cannot
@@ -83,9 +118,10 @@ export function renderHtml(report: ScenarioReport): string {
     )
     .join('');
 
-  const bars = METRICS.map((m) =>
-    figure(m.id, `${m.title} (${m.unit})`, barChart(m.title, m.unit, labels, runs.map(m.value), colours)),
-  ).join('');
+  const metrics = metricsFor(runs);
+  const bars = metrics
+    .map((m) => figure(m.id, `${m.title} (${m.unit})`, barChart(m.title, m.unit, labels, runs.map(m.value), colours)))
+    .join('');
 
   const notes = runs.map(nothingQueuedNote).filter((n): n is string => n !== undefined);
   const stepS = Math.max(...runs.map((r) => r.summary.series.bucketS), 1);
@@ -126,6 +162,7 @@ export function renderHtml(report: ScenarioReport): string {
       values: siteIds.map((id) => (r.summary.sites.find((x) => x.siteId === id)?.utilization ?? 0) * 100),
     })),
   );
+  const withSectors = hasSectors(runs);
   const sectorNames = [...new Set(runs.flatMap((r) => r.summary.sectors.map((x) => x.sector)))].sort();
   const sectors = groupedBarChart(
     'Share of accelerator-hours per sector',
@@ -137,11 +174,11 @@ export function renderHtml(report: ScenarioReport): string {
     })),
   );
 
-  const head = `<tr><th>run</th>${METRICS.map((m) => `<th>${escapeXml(m.title)}<br><small>${escapeXml(m.unit)}</small></th>`).join('')}</tr>`;
+  const head = `<tr><th>run</th>${metrics.map((m) => `<th>${escapeXml(m.title)}<br><small>${escapeXml(m.unit)}</small></th>`).join('')}</tr>`;
   const rows = runs
     .map(
       (r, i) =>
-        `<tr><th>${escapeXml(labels[i] ?? '')}<br><small>${escapeXml(r.profile)}, ${r.estimates} estimates, ${r.cycleS > 0 ? `cycle ${r.cycleS} s` : 'decides at every event'}</small></th>${METRICS.map((m) => `<td>${fmt(m.value(r))}</td>`).join('')}</tr>`,
+        `<tr><th>${escapeXml(labels[i] ?? '')}<br><small>${escapeXml(r.profile)}, ${r.estimates} estimates, ${r.cycleS > 0 ? `cycle ${r.cycleS} s` : 'decides at every event'}</small></th>${metrics.map((m) => `<td>${fmt(m.value(r))}</td>`).join('')}</tr>`,
     )
     .join('');
   const jobsRows = runs
@@ -181,14 +218,22 @@ ${notes.length > 0 ? `<ul class="meta">${notes.map((n) => `<li>${escapeXml(n)}</
 <div class="grid">${bars}</div>
 <h2>Over time</h2>
 <div class="grid">${figure('utilization-over-time', 'Utilization over time (%)', utilization)}${figure('queued-over-time', 'Queued jobs over time', queued)}</div>
-<h2>Sites and sectors</h2>
-<div class="grid">${siteIds.length > 1 ? figure('site-utilization', 'Utilization per site (%)', sites) : ''}${figure('sector-share', 'Share of accelerator-hours per sector (%)', sectors)}</div>
+${
+  siteIds.length > 1 || withSectors
+    ? `<h2>Sites and sectors</h2>
+<div class="grid">${siteIds.length > 1 ? figure('site-utilization', 'Utilization per site (%)', sites) : ''}${withSectors ? figure('sector-share', 'Share of accelerator-hours per sector (%)', sectors) : ''}</div>`
+    : ''
+}
 <h2>Figures</h2>
 <table>${head}${rows}</table>
 <h2>Jobs</h2>
 <table><tr><th>run</th><th>submitted</th><th>finished</th><th>rejected</th><th>unfinished</th><th>accelerator-hours</th><th>of which restarts and lost work</th><th>decision cycles</th></tr>${jobsRows}</table>
-<h2>Sectors</h2>
-<table><tr><th>run</th><th>sector</th><th>jobs</th><th>accelerator-hours</th><th>share served %</th><th>share asked %</th></tr>${sectorRows}</table>
+${
+  withSectors
+    ? `<h2>Sectors</h2>
+<table><tr><th>run</th><th>sector</th><th>jobs</th><th>accelerator-hours</th><th>share served %</th><th>share asked %</th></tr>${sectorRows}</table>`
+    : ''
+}
 </body></html>
 `;
 }

@@ -120,14 +120,22 @@ export function defaultOrigins(network: Network): string[] {
   return east.length > 0 ? east : network.sites.map((s) => s.id);
 }
 
-const SECTOR_CYCLE: readonly Sector[] = ['internet', 'research', 'manufacturing', 'finance', 'healthcare'];
+/** Sector of a tenant the network does not list: reports leave per-sector figures out when every job has it. */
+export const NO_SECTOR = 'unassigned';
 
-/** The network's tenant for a team; a tenant of its own (sector by hash) when the network lists none. */
-export function tenantFor(network: Network, team: string, seed: number): { id: string; sector: Sector } {
+/**
+ * The network's tenant for a team; a tenant of its own when the network lists none, in no sector
+ * (a trace does not say, and none is made up).
+ */
+export function tenantFor(
+  network: Network,
+  team: string,
+  seed: number,
+): { id: string; sector: Sector | typeof NO_SECTOR } {
   const h = hash32(`tenant:${team}`, seed);
   const t = network.tenants[h % Math.max(1, network.tenants.length)];
   if (t) return { id: t.id, sector: t.sector };
-  return { id: team, sector: SECTOR_CYCLE[h % SECTOR_CYCLE.length] as Sector };
+  return { id: team, sector: NO_SECTOR };
 }
 
 function capacityByType(network: Network): Map<string, number> {

@@ -20,6 +20,12 @@ export function capacityFit(): FilterPlugin {
           `needs ${formatNumber(o.count)} ${o.choice.accelerator}${gang} in one pool; pool ${o.pool.pool.id} has ${formatNumber(size)}`,
         );
       }
+      const nodeSize = o.pool.pool.nodeSize;
+      if (!Number.isFinite(o.earliestS) && o.boundBy === 'nodes' && nodeSize) {
+        return unresolvable(
+          `needs ${job.gang} × ${formatNumber(o.choice.perMember)} ${o.choice.accelerator}, each on one node or on whole nodes; pool ${o.pool.pool.id} has ${formatNumber(Math.ceil(size / nodeSize))} nodes of ${formatNumber(nodeSize)}`,
+        );
+      }
       if (!Number.isFinite(o.earliestS) && o.boundBy === 'capacity') {
         return unschedulable(
           `${formatNumber(cycle.freeAt(o.pool, cycle.nowS))} of ${formatNumber(size)} ${o.choice.accelerator} free, not enough expected back`,

@@ -104,9 +104,15 @@ function couldMakeRoom(
           ranked = { ranks, accelerators };
           cache.set(list, ranked);
         }
-        let behind = 0;
-        for (let i = 0; i < ranked.ranks.length && (ranked.ranks[i] ?? 0) > mine; i++)
-          behind = ranked.accelerators[i] ?? 0;
+        // Ranks run highest first: the ones behind `mine` are a prefix, found by binary search.
+        let lo = 0;
+        let hi = ranked.ranks.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((ranked.ranks[mid] as number) > mine) lo = mid + 1;
+          else hi = mid;
+        }
+        const behind = lo > 0 ? (ranked.accelerators[lo - 1] as number) : 0;
         if (cycle.freeNow(pool) + behind >= needed) return true;
       }
     }

@@ -78,7 +78,10 @@ function fitsNow(cycle: Cycle, job: Job, pool: PreparedPool, choice: Accelerator
   const durationS = durationOnS(job, choice, (t) => cycle.net.accelerators.get(t));
   const kw = (itPowerKw(pool.spec, job.kind, count) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
   const readyS = cycle.nowS + stagingAt(cycle, job, pool.site).transferS;
-  if (cycle.earliestStart(pool, count, durationS, kw, readyS) > readyS) return false;
+  // On nodes, the members must fit the nodes as they are now (cheap; when they will is not asked).
+  const nodes = cycle.nodesOf(pool);
+  if (nodes && !nodes.occupancy.fits(choice.perMember, job.gang)) return false;
+  if (cycle.earliestStart(pool, count, durationS, kw, readyS, choice.perMember) > readyS) return false;
   const cq = queueOf(cycle, job.tenant);
   return !cq || headroom(cycle, cq, choice.accelerator).available >= count;
 }
@@ -105,36 +108,38 @@ function victimsFor(
   const candidates = [...here.sort(order), ...elsewhere.sort(order)];
   if (candidates.length === 0) return undefined;
 
-  const trial = (set: readonly Allocation[]): boolean => {
-    const plan = new Plan(cycle);
-    for (const v of set) {
-      const p = cycle.net.poolById.get(v.poolId);
-      if (p) plan.release(p, v);
-    }
-    const ok = fitsNow(cycle, job, pool, choice);
-    plan.discard();
-    return ok;
-  };
-
   // A trial is worth running only once the victims and the free accelerators could hold the job.
   const needed = choice.perMember * job.gang - cycle.freeNow(pool);
+  // Victims are released one by one on one dry-run plan, and the job tried after each.
   const chosen: Allocation[] = [];
   let freed = 0;
   let fits = false;
+  const plan = new Plan(cycle);
   for (const v of candidates) {
     chosen.push(v);
+    const p = cycle.net.poolById.get(v.poolId);
+    if (p) plan.release(p, v);
     if (v.poolId === pool.pool.id) freed += v.count;
     if (freed < needed && v.poolId === pool.pool.id) continue;
-    if (trial(chosen)) {
+    if (fitsNow(cycle, job, pool, choice)) {
       fits = true;
       break;
     }
   }
-  if (!fits) return undefined;
-  // Spare every victim the job does not need, latest-tried first.
-  for (let i = chosen.length - 2; i >= 0; i--) {
-    const without = chosen.filter((_, k) => k !== i);
-    if (trial(without)) chosen.splice(i, 1);
+  if (!fits) {
+    plan.discard();
+    return undefined;
   }
+  // Spare every victim the job does not need, latest-tried first: each is put back, and stopped
+  // again only if the job no longer fits without it.
+  for (let i = chosen.length - 2; i >= 0; i--) {
+    const v = chosen[i] as Allocation;
+    const p = cycle.net.poolById.get(v.poolId);
+    if (!p) continue;
+    plan.restore(p, v);
+    if (fitsNow(cycle, job, pool, choice)) chosen.splice(i, 1);
+    else plan.release(p, v);
+  }
+  plan.discard();
   return chosen;
 }
