@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI } from './processes.ts';
+import { type CliResult, suanliProcess } from './processes.ts';
 
 // playwright-core is an optional peer dependency of the CLI (only `simulate --png` needs it). This
 // runs the built CLI with a module resolve hook that answers for playwright-core exactly as Node
@@ -20,13 +19,7 @@ const REGISTER = `import { register } from 'node:module';
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
 const WITHOUT_PLAYWRIGHT = ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`];
 
-function suanli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...WITHOUT_PLAYWRIGHT, CLI, ...args], (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const suanli = (...args: string[]): Promise<CliResult> => suanliProcess(args, { nodeArgs: WITHOUT_PLAYWRIGHT });
 
 const dir = mkdtempSync(join(tmpdir(), 'suanli-no-playwright-'));
 const scenario = join(dir, 'tiny.yaml');

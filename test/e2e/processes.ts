@@ -63,21 +63,39 @@ export async function startServerProcess(
   };
 }
 
-/** Runs the real CLI as a process. */
-export function runCliProcess(
-  server: Pick<ServerProcess, 'url' | 'token'>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
+/** What a CLI process printed, and how it ended. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI as a process: `suanli ARGS`, with node flags, environment and folder if given. */
+export function suanliProcess(
+  args: readonly string[],
+  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string; readonly nodeArgs?: readonly string[] } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, SUANLI_URL: server.url, SUANLI_TOKEN: server.token, SUANLI_HOME: PINS_HOME } },
+      [...(options.nodeArgs ?? []), CLI, ...args],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
       },
     );
+  });
+}
+
+/** Runs the real CLI as a process against a server. */
+export function runCliProcess(server: Pick<ServerProcess, 'url' | 'token'>, ...args: string[]): Promise<CliResult> {
+  return suanliProcess(args, {
+    env: { ...process.env, SUANLI_URL: server.url, SUANLI_TOKEN: server.token, SUANLI_HOME: PINS_HOME },
   });
 }
 

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, eventually, type ServerProcess, startServerProcess } from './processes.ts';
+import { type CliResult, eventually, type ServerProcess, startServerProcess, suanliProcess } from './processes.ts';
 
 /**
  * Every `npx suanli …` command the README shows, run as written against a real server process, in
@@ -61,16 +60,9 @@ afterAll(async () => {
 });
 
 /** `npx suanli …` in the tour folder: the CLI finds the token the server wrote to .suanli/. */
-function suanli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const { SUANLI_TOKEN: _t, ...env } = process.env;
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { ...env, SUANLI_URL: server.url, SUANLI_HOME: join(cwd, 'home') }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function suanli(args: readonly string[]): Promise<CliResult> {
+  const { SUANLI_TOKEN: _t, ...env } = process.env;
+  return suanliProcess(args, { cwd, env: { ...env, SUANLI_URL: server.url, SUANLI_HOME: join(cwd, 'home') } });
 }
 
 describe("the README's commands, as a new user runs them", () => {

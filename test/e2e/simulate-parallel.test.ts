@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { loadScenarioFile, SuanliError } from '@suanli/service';
 import { describe, expect, it } from 'vitest';
 import { runInWorkers } from '../../packages/cli/src/simulate-pool.ts';
 import { runSequentially } from '../../packages/cli/src/simulate-runs.ts';
-import { CLI } from './processes.ts';
+import { type CliResult, suanliProcess } from './processes.ts';
 
 // Worker threads load the built worker (dist/simulate-worker.js), so these run the built CLI, or
 // hand the built worker to the pool: after `npm run build`, as every e2e test.
@@ -26,13 +25,7 @@ whatIf:
 const scenario = join(dir, 'three.yaml');
 writeFileSync(scenario, SCENARIO);
 
-function suanli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const suanli = (...args: string[]): Promise<CliResult> => suanliProcess(args);
 
 describe('suanli simulate --jobs: runs in worker threads', () => {
   it('writes the same report.json and report.html, byte for byte, with --jobs 1 and --jobs 3', async () => {

@@ -1,11 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile } from '@suanli/service';
 import { describe, expect, it } from 'vitest';
 import { runOnSlurm } from '../../packages/cli/src/simulate-slurm.ts';
-import { CLI } from './processes.ts';
+import { CLI, type CliResult, suanliProcess } from './processes.ts';
 
 const url = process.env['SLURMRESTD_URL'];
 const api = `${url}/slurm/${process.env['SLURMRESTD_API_VERSION'] || 'v0.0.38'}`;
@@ -24,13 +24,7 @@ whatIf:
 const scenario = join(dir, 'three.yaml');
 writeFileSync(scenario, SCENARIO);
 
-function suanli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const suanli = (...args: string[]): Promise<CliResult> => suanliProcess(args);
 
 /** Waits for the process to end; its stderr and exit code. */
 function ended(child: ChildProcess, stderr: () => string): Promise<{ code: number; stderr: string }> {
@@ -93,13 +87,8 @@ describe.skipIf(!url)(
     }, 120_000);
 
     it('fails with Slurm’s own reason, in one line, when Slurm refuses the array', async () => {
-      const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [CLI, 'simulate', scenario, '--slurm', '--out', join(dir, 'refused')],
-          { env: { ...process.env, SUANLI_SLURM_PARTITION: 'no-such-partition' } },
-          (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
-        );
+      const r = await suanliProcess(['simulate', scenario, '--slurm', '--out', join(dir, 'refused')], {
+        env: { ...process.env, SUANLI_SLURM_PARTITION: 'no-such-partition' },
       });
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toEqual([

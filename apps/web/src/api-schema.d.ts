@@ -2271,6 +2271,11 @@ export interface components {
             accelerator: string;
             count: number;
             estimate: components["schemas"]["Estimate"];
+            /** @description On a pool with a node size: the accelerators on each node (numbered from 0 in the pool) */
+            nodes?: {
+                node: number;
+                count: number;
+            }[];
         };
         Estimate: {
             startS: number;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Network } from '@suanli/engine';
+import type { Network, Pool } from '@suanli/engine';
 import { BUILTIN_POLICIES, builtinNetwork, loadNetworkFile, loadTraceFile, parseNetwork } from '@suanli/service';
 import { mapTrace, type SimJob, type SimSummary } from '@suanli/sim';
 import { singleCluster } from './scale.ts';
@@ -122,15 +122,18 @@ function cut(c: TraceCase, utilization: number): Network | undefined {
     ...c.network,
     sites: c.network.sites.map((s) => {
       const floor = Math.max(largestAnywhere, largestAt.get(s.id) ?? 1);
-      return {
-        ...s,
-        // Never above the pool's own size, never below the largest job it must hold; whole nodes.
-        pools: s.pools.map((p) => {
+      // Every pool cut by the factor, in whole nodes; the site's largest pool still holds its
+      // largest job; a pool cut to nothing is left out. Never above a pool's own size.
+      const largest = s.pools.reduce((best, p) => (p.count > best.count ? p : best), s.pools[0] as Pool);
+      const pools = s.pools
+        .map((p) => {
           const node = p.nodeSize ?? 1;
-          const count = Math.max(floor, Math.round((p.count * factor) / node) * node);
-          return { ...p, count: Math.min(p.count, Math.ceil(count / node) * node) };
-        }),
-      };
+          let count = Math.round((p.count * factor) / node) * node;
+          if (p === largest) count = Math.max(count, Math.ceil(floor / node) * node);
+          return { ...p, count: Math.min(p.count, count) };
+        })
+        .filter((p) => p.count > 0);
+      return { ...s, pools };
     }),
   };
 }

@@ -93,6 +93,11 @@ const PlacementSchema = z
     accelerator: z.string(),
     count: z.number().int(),
     estimate: EstimateSchema,
+    nodes: list(z.object({ node: z.number().int(), count: z.number().int() }))
+      .optional()
+      .openapi({
+        description: 'On a pool with a node size: the accelerators on each node (numbered from 0 in the pool)',
+      }),
   })
   .openapi('Placement');
 

@@ -61,7 +61,7 @@ describe('what-if changes', () => {
     }
     expect(() =>
       applyChanges(eastWest(), [{ kind: 'node-size', site: 'west', accelerator: 'B200', nodeSize: 8 }]),
-    ).toThrow(/no B200 pool/);
+    ).toThrow(/no site has a B200 pool/);
   });
 
   it('rejects a change that names what the network lacks, with the index of the change', () => {

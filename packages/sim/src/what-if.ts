@@ -153,15 +153,19 @@ function applyOne(net: Network, c: NetworkChange, index: number): Network {
     case 'power-cap':
       if (!(c.powerCapMw > 0)) throw fail('powerCapMw must be > 0');
       return mapSites(c.site, (s) => ({ ...s, powerCapMw: c.powerCapMw }));
-    case 'node-size':
+    case 'node-size': {
       if (!(c.nodeSize >= 1) || !Number.isInteger(c.nodeSize)) throw fail('nodeSize must be a whole number ≥ 1');
+      const hit = (p: Pool) => c.accelerator === undefined || p.accelerator === c.accelerator;
+      if (!net.sites.some((s) => s.pools.some(hit))) {
+        throw fail(`no site has a ${c.accelerator ?? ''} pool`.replace('  ', ' '));
+      }
       return mapSites(c.site, (s) => {
-        const hit = (p: Pool) => c.accelerator === undefined || p.accelerator === c.accelerator;
         if (c.site !== '*' && !s.pools.some(hit)) {
           throw fail(`site ${s.id} has no ${c.accelerator ?? ''} pool`.replace('  ', ' '));
         }
         return { ...s, pools: s.pools.map((p) => (hit(p) ? { ...p, nodeSize: c.nodeSize } : p)) };
       });
+    }
     case 'sector-weights': {
       const sectors = new Set(net.tenants.map((t) => t.sector));
       for (const [sector, w] of Object.entries(c.weights)) {

@@ -48,6 +48,17 @@ describe.skipIf(!url)(
         await b.cancel(externalId);
       });
 
+      it('asks for as many nodes as the engine placed the job on', async () => {
+        const b = backend();
+        // Two members of 2 on two nodes (a pool with a node size): not 4 GPUs on one node.
+        const { externalId } = await b.submit(backendJob('spread', { count: 4, perNode: [2, 2], durationS: 600 }));
+        const id = externalId.replace('slurm:', '');
+        const res = await fetch(`${url}/slurm/v0.0.38/job/${id}`);
+        const job = ((await res.json()) as { jobs: Record<string, unknown>[] }).jobs[0];
+        expect(job).toMatchObject({ name: `${prefix}-spread`, tres_per_node: 'gres:gpu:2', node_count: 2 });
+        await b.cancel(externalId);
+      });
+
       it('reports a job Slurm no longer knows as failed, with the reason, instead of leaving it running', async () => {
         const [status] = await backend().poll(['slurm:99999999']);
         expect(status).toMatchObject({

@@ -11,7 +11,7 @@ export interface SlurmBackendOptions {
   readonly partition?: string;
   /**
    * GPUs per node: a job needing more spans ceil(count / this) nodes, unless the engine said how
-   * many nodes it placed it on (pools with a node size).
+   * it packed the job on nodes (pools with a node size: `perNode`).
    */
   readonly gpusPerNode?: number;
   /**
@@ -110,8 +110,10 @@ export class SlurmBackend implements Backend {
     const existing = await this.findByName(name);
     if (existing !== undefined) return { externalId: `slurm:${existing}` };
     const perNode = Math.max(1, this.o.gpusPerNode ?? 4);
-    const nodes = job.nodes ?? Math.max(1, Math.ceil(job.count / perNode));
-    const gpus = Math.ceil(job.count / nodes);
+    // The engine's packing when it gave one (Slurm's gres is per node: the largest share, on each
+    // node; an uneven packing asks for a little more than it uses), else spread evenly.
+    const nodes = job.perNode?.length || Math.max(1, Math.ceil(job.count / perNode));
+    const gpus = job.perNode?.length ? Math.max(...job.perNode) : Math.ceil(job.count / nodes);
     const runS = Math.max(1, Math.round((job.durationS + job.stageS) / (this.o.speedup ?? 1)));
     const limitMin = Math.max(1, Math.ceil((runS * (this.o.timeLimitFactor ?? 1.5)) / 60));
     const body = {

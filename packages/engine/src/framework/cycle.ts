@@ -95,7 +95,8 @@ export class Cycle {
 
   /**
    * The nodes of a pool with a node size, as the running allocations hold them (one placed before
-   * the pool had a node size is packed first fit); undefined for an undivided pool.
+   * the pool had a node size is packed again: best fit as one member, else first fit); undefined
+   * for an undivided pool.
    */
   nodesOf(pool: PreparedPool): PoolNodes | undefined {
     const size = pool.pool.nodeSize;
@@ -108,7 +109,8 @@ export class Cycle {
       const unassigned: Allocation[] = [];
       const occ = view.occupancy;
       for (const a of this.running[pool.index] ?? []) {
-        if (a.nodes && occ.canTake(a.nodes)) {
+        // Shares that add up to the allocation and fit as they are; any other is packed again.
+        if (a.nodes && a.nodes.reduce((n, s) => n + s.count, 0) === a.count && occ.canTake(a.nodes)) {
           occ.take(a.nodes);
           held.push({ key: a.jobId, endS: expectedEndS(a, this.nowS), shares: a.nodes });
         } else unassigned.push(a);
@@ -244,8 +246,11 @@ export class Cycle {
     const nodes = this.nodesOf(pool);
     if (nodes) {
       const ready = nodes.readyS(perMember, Math.max(1, Math.round(count / perMember)), this.nowS);
-      if (ready > t) {
-        t = ready;
+      // Nodes are held from the placement, before any staging: one that fits only later moves
+      // the placement, and the staging with it.
+      const shifted = ready > this.nowS ? ready + Math.max(0, fromS - this.nowS) : ready;
+      if (shifted > t) {
+        t = shifted;
         boundBy = 'nodes';
       }
       if (!Number.isFinite(t)) {
@@ -419,6 +424,15 @@ export class Cycle {
   /** Gives back the nodes' accelerators a job holds; returns what it held. Used by `Plan` only. */
   releaseNodes(pool: PreparedPool, jobId: string): { endS: number; shares: readonly NodeShare[] } | undefined {
     return this.nodesOf(pool)?.release(jobId);
+  }
+
+  /**
+   * Puts back a pool's list of running allocations as it was (undo of `setRunning`): the same list
+   * object, so what plug-ins keep per list (rankings) stays valid. Used by `Plan` only.
+   */
+  restoreRunning(pool: PreparedPool, list: readonly Allocation[]): void {
+    this.freeNowCache[pool.index] = Number.NaN;
+    this.running[pool.index] = list;
   }
 
   /** Takes an allocation out of the running set (preemption), or puts it back. Used by `Plan` only. */

@@ -47,11 +47,14 @@ export class NodeOccupancy {
     return c;
   }
 
-  /** Whether shares can be taken as they are: known nodes with enough free. */
+  /** Whether shares can be taken as they are: known nodes, each with enough free for all its shares. */
   canTake(shares: readonly NodeShare[]): boolean {
+    const wanted = new Map<number, number>();
     for (const s of shares) {
-      if (!(s.node >= 0 && s.node < this.nodes && s.count > 0 && s.count <= (this.free[s.node] as number)))
-        return false;
+      if (!(Number.isInteger(s.node) && s.node >= 0 && s.node < this.nodes && s.count > 0)) return false;
+      const n = (wanted.get(s.node) ?? 0) + s.count;
+      if (n > (this.free[s.node] as number)) return false;
+      wanted.set(s.node, n);
     }
     return true;
   }
@@ -113,7 +116,7 @@ export class NodeOccupancy {
     const whole = perMember > size ? Math.floor(perMember / size) : 0;
     const rest = perMember > size ? perMember % size : perMember;
     for (let m = 0; m < members; m++) {
-      for (let w = 0, i = 0; w < whole; i++) {
+      for (let w = 0, i = 0; w < whole && i < this.nodes; i++) {
         if (free[i] === size) {
           put(i, size);
           w++;
@@ -125,6 +128,7 @@ export class NodeOccupancy {
         const f = free[i] as number;
         if (f >= rest && (best < 0 || f < (free[best] as number))) best = i;
       }
+      if (best < 0) return undefined; // cannot happen when `fits` said yes
       put(best, rest);
     }
     return [...byNode.entries()].sort((a, b) => a[0] - b[0]).map(([node, count]) => ({ node, count }));
@@ -176,6 +180,7 @@ export class PoolNodes {
 
   /** Holds shares for `key` (a job) until `endS`; the shares must be free. */
   hold(key: string, endS: number, shares: readonly NodeShare[]): void {
+    if (this.holds.has(key)) throw new Error(`${key} already holds accelerators on these nodes`);
     this.occupancy.take(shares);
     const h: NodeHold = { key, endS, shares };
     this.holds.set(key, h);
@@ -186,6 +191,7 @@ export class PoolNodes {
   /** Holds many at once (a cycle's running allocations): one sort instead of an insertion each. */
   holdAll(holds: readonly NodeHold[]): void {
     for (const h of holds) {
+      if (this.holds.has(h.key)) continue; // one hold per job
       this.occupancy.take(h.shares);
       this.holds.set(h.key, h);
       this.byEnd.push(h);

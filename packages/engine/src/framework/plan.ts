@@ -46,13 +46,14 @@ export class Plan {
     const fromS = Math.max(a.startS, this.cycle.nowS);
     const endS = expectedEndS(a, this.cycle.nowS);
     const kw = allocationKw(pool, a);
+    const before = this.cycle.allocationsOn(pool);
     this.cycle.adjust(pool, a.count, fromS, endS, kw);
     this.cycle.addUsage(a.tenant, a.accelerator, -a.count);
     this.cycle.setRunning(pool, a, false);
     this.undo.push(() => {
       this.cycle.adjust(pool, -a.count, fromS, endS, -kw);
       this.cycle.addUsage(a.tenant, a.accelerator, a.count);
-      this.cycle.setRunning(pool, a, true);
+      this.cycle.restoreRunning(pool, before);
     });
   }
 
@@ -64,6 +65,7 @@ export class Plan {
     const fromS = Math.max(a.startS, this.cycle.nowS);
     const endS = expectedEndS(a, this.cycle.nowS);
     const kw = allocationKw(pool, a);
+    const before = this.cycle.allocationsOn(pool);
     this.cycle.adjust(pool, -a.count, fromS, endS, -kw);
     this.cycle.addUsage(a.tenant, a.accelerator, a.count);
     this.cycle.setRunning(pool, a, true);
@@ -71,7 +73,7 @@ export class Plan {
       if (onNodes) this.cycle.releaseNodes(pool, a.jobId);
       this.cycle.adjust(pool, a.count, fromS, endS, kw);
       this.cycle.addUsage(a.tenant, a.accelerator, -a.count);
-      this.cycle.setRunning(pool, a, false);
+      this.cycle.restoreRunning(pool, before);
     });
   }
 

@@ -36,8 +36,11 @@ export interface BackendJob {
   readonly poolId: string;
   readonly accelerator: string;
   readonly count: number;
-  /** Nodes the engine placed it on, on a pool with a node size (the backend asks for as many). */
-  readonly nodes?: number;
+  /**
+   * On a pool with a node size: the accelerators the engine placed on each node it chose (the
+   * backend asks for as many nodes, each with the largest of these).
+   */
+  readonly perNode?: readonly number[];
   /** Estimated run time; the backend's time limit is derived from it. */
   readonly durationS: number;
   /** Time to stage input data before the run can start. */

@@ -47,7 +47,7 @@ export class Dispatch {
         poolId: placement.poolId,
         accelerator: placement.accelerator,
         count: placement.count,
-        ...(placement.nodes ? { nodes: placement.nodes.length } : {}),
+        ...(placement.nodes && placement.nodes.length > 0 ? { perNode: placement.nodes.map((n) => n.count) } : {}),
         durationS: placement.estimate.durationS,
         stageS: placement.estimate.transferS,
       }));

@@ -16,8 +16,18 @@ interface Metric {
   readonly applies?: (runs: readonly RunResult[]) => boolean;
 }
 
-/** More than one site: cost, carbon and data moved differ by where jobs run. */
-const manySites = (runs: readonly RunResult[]) => runs.some((r) => r.summary.sites.length > 1);
+/**
+ * Whether a figure of cost or carbon means anything: more than one site (they differ by where jobs
+ * run), or runs that differ by more than 1 % (hours, tariffs, what-ifs on one site).
+ */
+const byPlace =
+  (value: (r: RunResult) => number) =>
+  (runs: readonly RunResult[]): boolean => {
+    if (runs.some((r) => r.summary.sites.length > 1)) return true;
+    const values = runs.map(value);
+    const hi = Math.max(...values);
+    return hi > 0 && (hi - Math.min(...values)) / hi > 0.01;
+  };
 
 /** The figures compared side by side, each as a bar chart and a table column. */
 export const METRICS: readonly Metric[] = [
@@ -28,9 +38,21 @@ export const METRICS: readonly Metric[] = [
   { id: 'delay-p95', title: 'p95 queueing delay', unit: 'h', value: (r) => r.summary.queueDelayS.p95 / 3600 },
   { id: 'wait-avg', title: 'Average wait (JCT − run time)', unit: 'h', value: (r) => r.summary.waitS.avg / 3600 },
   { id: 'wait-p95', title: 'p95 wait (JCT − run time)', unit: 'h', value: (r) => r.summary.waitS.p95 / 3600 },
-  { id: 'cost', title: 'Cost', unit: 'thousand CNY', value: (r) => r.summary.costCny / 1000, applies: manySites },
+  {
+    id: 'cost',
+    title: 'Cost',
+    unit: 'thousand CNY',
+    value: (r) => r.summary.costCny / 1000,
+    applies: byPlace((r) => r.summary.costCny),
+  },
   { id: 'energy', title: 'Energy', unit: 'MWh', value: (r) => r.summary.energyKwh / 1000 },
-  { id: 'carbon', title: 'Carbon', unit: 't CO2', value: (r) => r.summary.carbonKg / 1000, applies: manySites },
+  {
+    id: 'carbon',
+    title: 'Carbon',
+    unit: 't CO2',
+    value: (r) => r.summary.carbonKg / 1000,
+    applies: byPlace((r) => r.summary.carbonKg),
+  },
   { id: 'utilization', title: 'Utilization', unit: '%', value: (r) => r.summary.utilization * 100 },
   {
     id: 'utilization-arrivals',
@@ -51,7 +73,13 @@ export const METRICS: readonly Metric[] = [
     value: (r) => r.summary.fragmentedWhileWaiting * 100,
     applies: (runs) => runs.some((r) => r.summary.fragmentedWhileWaiting > 0),
   },
-  { id: 'data', title: 'Data moved', unit: 'TB', value: (r) => r.summary.transferGb / 1000, applies: manySites },
+  {
+    id: 'data',
+    title: 'Data moved',
+    unit: 'TB',
+    value: (r) => r.summary.transferGb / 1000,
+    applies: byPlace((r) => r.summary.transferGb),
+  },
   {
     id: 'deadline-misses',
     title: 'Deadline misses',

@@ -115,31 +115,35 @@ function victimsFor(
   let freed = 0;
   let fits = false;
   const plan = new Plan(cycle);
-  for (const v of candidates) {
-    chosen.push(v);
-    const p = cycle.net.poolById.get(v.poolId);
-    if (p) plan.release(p, v);
-    if (v.poolId === pool.pool.id) freed += v.count;
-    if (freed < needed && v.poolId === pool.pool.id) continue;
-    if (fitsNow(cycle, job, pool, choice)) {
-      fits = true;
-      break;
+  try {
+    for (const v of candidates) {
+      chosen.push(v);
+      const p = cycle.net.poolById.get(v.poolId);
+      if (p) plan.release(p, v);
+      if (v.poolId === pool.pool.id) freed += v.count;
+      if (freed < needed && v.poolId === pool.pool.id) continue;
+      if (fitsNow(cycle, job, pool, choice)) {
+        fits = true;
+        break;
+      }
     }
-  }
-  if (!fits) {
+    if (!fits) return undefined;
+    // Spare every victim the job does not need, latest-tried first: each is put back, and stopped
+    // again only if the job no longer fits without it.
+    for (let i = chosen.length - 2; i >= 0; i--) {
+      const v = chosen[i] as Allocation;
+      const p = cycle.net.poolById.get(v.poolId);
+      if (!p) {
+        chosen.splice(i, 1); // on no pool of the network: stopping it frees nothing
+        continue;
+      }
+      plan.restore(p, v);
+      if (fitsNow(cycle, job, pool, choice)) chosen.splice(i, 1);
+      else plan.release(p, v);
+    }
+    return chosen;
+  } finally {
+    // A dry run: nothing it released stays released, whatever happens.
     plan.discard();
-    return undefined;
   }
-  // Spare every victim the job does not need, latest-tried first: each is put back, and stopped
-  // again only if the job no longer fits without it.
-  for (let i = chosen.length - 2; i >= 0; i--) {
-    const v = chosen[i] as Allocation;
-    const p = cycle.net.poolById.get(v.poolId);
-    if (!p) continue;
-    plan.restore(p, v);
-    if (fitsNow(cycle, job, pool, choice)) chosen.splice(i, 1);
-    else plan.release(p, v);
-  }
-  plan.discard();
-  return chosen;
 }
