@@ -146,16 +146,18 @@ function runPolicy(network: Network, policy: string, jobs: readonly SimJob[]): {
 
 /**
  * Every shipped policy on every trace at every load. `SUANLI_BENCH_QUALITY_TRACES` (ids, comma
- * separated) and `SUANLI_BENCH_QUALITY_POLICIES` limit it.
+ * separated), `SUANLI_BENCH_QUALITY_POLICIES` and `SUANLI_BENCH_QUALITY_LOADS` (own, 65, 80) limit it.
  */
 export function qualityMatrix(): QualityRow[] {
   const onlyTraces = process.env['SUANLI_BENCH_QUALITY_TRACES']?.split(',');
   const onlyPolicies = process.env['SUANLI_BENCH_QUALITY_POLICIES']?.split(',');
+  const onlyLoads = process.env['SUANLI_BENCH_QUALITY_LOADS']?.split(',');
   const policies = Object.keys(BUILTIN_POLICIES).filter((p) => !onlyPolicies || onlyPolicies.includes(p));
   const rows: QualityRow[] = [];
   for (const c of traceCases()) {
     if (onlyTraces && !onlyTraces.includes(c.id)) continue;
     for (const load of LOADS) {
+      if (onlyLoads && !onlyLoads.includes(load)) continue;
       const network = load === 'own' ? c.network : cut(c, Number(load) / 100);
       if (!network) continue;
       for (const policy of policies) {
