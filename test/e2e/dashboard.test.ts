@@ -82,6 +82,40 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(Number(await hourly.getAttribute('data-jobs'))).toBeGreaterThan(0);
   });
 
+  it('gives every view and job an address: a reload keeps it, back and forward move between them', async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    await page.getByRole('img', { name: /Map of 15 sites/ }).waitFor();
+    const res = await fetch(`${server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${server.operatorToken}` },
+      body: 'name: addressed\nkind: train\ntenant: acme-ai\nresources:\n  accelerators: { H100: 8 }\ndurationS: 36000\n',
+    });
+    const job = (await res.json()) as { id: string };
+
+    // A job's address opens its explanation, also after a reload (the token stays with the page).
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    const detail = page.getByRole('region', { name: 'Placement explanation' });
+    await detail.getByText(job.id).first().waitFor();
+    await page.reload();
+    await detail.getByText(job.id).first().waitFor();
+
+    // Views change the address; back returns to the job, forward to the view.
+    await page.getByRole('button', { name: 'Governance' }).click();
+    await page.waitForURL(/#\/governance$/);
+    await page.goBack();
+    await page.waitForURL(new RegExp(`#/jobs/${job.id}$`));
+    await detail.getByText(job.id).first().waitFor();
+    await page.goForward();
+    await page.getByRole('region', { name: 'Governance' }).waitFor();
+
+    // The list's filter is in the address too.
+    await page.goto(`${server.url}/#/jobs?state=running`);
+    expect(await page.getByLabel('State').inputValue()).toBe('running');
+    await page.getByLabel('State').selectOption('pending');
+    await page.waitForURL(/#\/jobs\?state=pending$/);
+  });
+
   it('gets a quote, submits the job, follows it, and cancels it', async () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}/#token=${server.operatorToken}`);

@@ -6,29 +6,34 @@ import { JobList } from './JobList.tsx';
 import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
 import { Quotas } from './Quotas.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
+import { JOB_STATES, type ViewId, viewOf } from './routes.ts';
 import { SimulationReports } from './SimulationReports.tsx';
 import { Trends } from './Trends.tsx';
 import { usePoll } from './use-poll.ts';
+import { useRoute } from './use-route.ts';
 import { WhyPending } from './WhyPending.tsx';
 
-type View = 'network' | 'quote' | 'quotas' | 'governance' | 'simulation';
-
-const VIEWS: readonly (readonly [View, string])[] = [
+const VIEWS: readonly (readonly [ViewId, string])[] = [
   ['network', 'Network and jobs'],
   ['quote', 'Quote and submit'],
-  ['quotas', 'Tenants and quotas'],
+  ['tenants', 'Tenants and quotas'],
   ['governance', 'Governance'],
-  ['simulation', 'Simulation reports'],
+  ['simulations', 'Simulation reports'],
 ];
 
 export function App() {
   const sites = usePoll(api.sites, 2000);
   const links = usePoll(api.links, 60_000);
   const jobs = usePoll(api.jobs, 2000);
-  const [selected, setSelected] = useState<string>();
-  const [view, setView] = useState<View>('network');
+  // What is shown is in the address (#/jobs/ID, #/jobs?state=pending, #/quote …): bookmarks,
+  // reloads, links and back/forward all work.
+  const [route, go] = useRoute();
+  const view = viewOf(route);
+  const selected = route.view === 'job' ? route.jobId : undefined;
+  const stateFilter = route.view === 'network' ? (route.state ?? '') : '';
+  const setSelected = (jobId: string) => go({ view: 'job', jobId });
+  const setStateFilter = (state: string) => go(state ? { view: 'network', state } : { view: 'network' });
   const [colourBy, setColourBy] = useState<ColourBy>('utilization');
-  const [stateFilter, setStateFilter] = useState('');
   const shownJobs = (jobs.data ?? []).filter((j) => stateFilter === '' || j.state === stateFilter);
   const loadJob = useCallback(() => (selected ? api.job(selected) : Promise.resolve(undefined)), [selected]);
   const job = usePoll(loadJob, 2000);
@@ -49,7 +54,7 @@ export function App() {
       </header>
       <nav aria-label="Views">
         {VIEWS.map(([id, label]) => (
-          <button key={id} type="button" aria-pressed={view === id} onClick={() => setView(id)}>
+          <button key={id} type="button" aria-pressed={view === id} onClick={() => go({ view: id })}>
             {label}
           </button>
         ))}
@@ -75,7 +80,7 @@ export function App() {
               State{' '}
               <select value={stateFilter} onChange={(e) => setStateFilter(e.target.value)}>
                 <option value="">all</option>
-                {['pending', 'scheduled', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => (
+                {JOB_STATES.map((s) => (
                   <option key={s} value={s}>
                     {s}
                   </option>
@@ -101,16 +106,11 @@ export function App() {
         <main>
           <section className="panel wide" aria-label="Quote and submit">
             <h2>Quote and submit</h2>
-            <QuoteForm
-              onSubmitted={(id) => {
-                setSelected(id);
-                setView('network');
-              }}
-            />
+            <QuoteForm onSubmitted={(id) => setSelected(id)} />
           </section>
         </main>
       )}
-      {view === 'quotas' && (
+      {view === 'tenants' && (
         <main>
           <section className="panel wide" aria-label="Tenants and quotas">
             <h2>Tenants and quotas</h2>
@@ -118,7 +118,7 @@ export function App() {
           </section>
         </main>
       )}
-      {view === 'simulation' && (
+      {view === 'simulations' && (
         <main>
           <section className="panel wide" aria-label="Simulation reports">
             <h2>Simulation reports</h2>
