@@ -8,6 +8,7 @@ describe("the dashboard's addresses", () => {
       { view: 'network', state: 'pending' },
       { view: 'job', jobId: 'j-0042' },
       { view: 'job', jobId: 'a b/c' },
+      { view: 'site', siteId: 'zhongwei' },
       { view: 'quote' },
       { view: 'tenants' },
       { view: 'governance' },

@@ -109,6 +109,21 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await page.goForward();
     await page.getByRole('region', { name: 'Governance' }).waitFor();
 
+    // A site has its page, linked from the job list: pools, tariff by hour, its jobs, its links.
+    await page.goto(`${server.url}/#/jobs?state=running`);
+    const row = page.locator(`tr[data-job-id="${job.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    const siteId = (await row.getByRole('link').first().textContent()) ?? '';
+    await row.getByRole('link', { name: siteId }).click();
+    await page.waitForURL(new RegExp(`#/sites/${siteId}$`));
+    const site = page.getByRole('region', { name: `Site ${siteId}` });
+    expect(await site.getByRole('table', { name: 'Pools' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(
+      await site.getByRole('img', { name: `Electricity price by local hour at ${siteId}` }).getAttribute('data-hours'),
+    ).toBe('24');
+    await site.locator(`tr[data-job-id="${job.id}"]`).waitFor();
+    expect(await site.getByRole('table', { name: 'Links' }).locator('tbody tr').count()).toBeGreaterThan(0);
+
     // The list's filter is in the address too.
     await page.goto(`${server.url}/#/jobs?state=running`);
     expect(await page.getByLabel('State').inputValue()).toBe('running');
@@ -295,8 +310,10 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
       ['Governance', 'Governance'],
       ['Simulation reports', 'Simulation reports'],
     ];
-    for (const [view, region] of views) {
-      await page.getByRole('button', { name: view }).click();
+    const site = 'zhongwei';
+    for (const [view, region] of [...views, [`#/sites/${site}`, `Site ${site}`] as [string, string]]) {
+      if (view.startsWith('#')) await page.evaluate((hash) => (window.location.hash = hash), view);
+      else await page.getByRole('button', { name: view }).click();
       await page.getByRole('region', { name: region }).waitFor();
       const violations = await page.evaluate(async () => {
         const axe = (

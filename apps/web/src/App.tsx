@@ -8,12 +8,13 @@ import { Quotas } from './Quotas.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
 import { JOB_STATES, type ViewId, viewOf } from './routes.ts';
 import { SimulationReports } from './SimulationReports.tsx';
+import { SitePage } from './SitePage.tsx';
 import { Trends } from './Trends.tsx';
 import { usePoll } from './use-poll.ts';
 import { useRoute } from './use-route.ts';
 import { WhyPending } from './WhyPending.tsx';
 
-const VIEWS: readonly (readonly [ViewId, string])[] = [
+const VIEWS: readonly (readonly [Exclude<ViewId, 'site'>, string])[] = [
   ['network', 'Network and jobs'],
   ['quote', 'Quote and submit'],
   ['tenants', 'Tenants and quotas'],
@@ -54,7 +55,12 @@ export function App() {
       </header>
       <nav aria-label="Views">
         {VIEWS.map(([id, label]) => (
-          <button key={id} type="button" aria-pressed={view === id} onClick={() => go({ view: id })}>
+          <button
+            key={id}
+            type="button"
+            aria-pressed={view === id}
+            onClick={() => go(id === 'network' ? { view: 'network' } : { view: id })}
+          >
             {label}
           </button>
         ))}
@@ -99,6 +105,20 @@ export function App() {
                 </button>
               )}
             </section>
+          )}
+        </main>
+      )}
+      {route.view === 'site' && (
+        <main>
+          {all.find((s) => s.id === route.siteId) ? (
+            <SitePage
+              site={all.find((s) => s.id === route.siteId) as (typeof all)[number]}
+              jobs={jobs.data ?? []}
+              links={links.data ?? []}
+              onSelectJob={setSelected}
+            />
+          ) : (
+            <p className="empty">{sites.data ? `No site ${route.siteId} in this network.` : 'Loading…'}</p>
           )}
         </main>
       )}

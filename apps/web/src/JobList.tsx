@@ -1,5 +1,6 @@
 import type { Job } from './api.ts';
 import { fmtTime } from './format.ts';
+import { siteHref } from './routes.ts';
 
 export function JobList({
   jobs,
@@ -42,7 +43,16 @@ export function JobList({
             <td>
               <span className={`state state-${j.state}`}>{j.state}</span>
             </td>
-            <td>{j.placement ? `${j.placement.siteId} (${j.placement.accelerator}×${j.placement.count})` : '—'}</td>
+            <td>
+              {j.placement ? (
+                <>
+                  <a href={siteHref(j.placement.siteId)}>{j.placement.siteId}</a> ({j.placement.accelerator}×
+                  {j.placement.count})
+                </>
+              ) : (
+                '—'
+              )}
+            </td>
             <td>{fmtTime(j.submittedAtS)}</td>
           </tr>
         ))}

@@ -6,6 +6,7 @@ export interface Pool {
   id: string;
   accelerator: string;
   count: number;
+  nodeSize?: number;
   used: number;
 }
 
@@ -18,7 +19,10 @@ export interface Site {
   lat: number;
   lon: number;
   pue: number;
+  powerCapMw: number;
   gridCarbonKgPerKwh: number;
+  greenShare: number;
+  tariffCnyPerKwh: number[];
   accelerators: number;
   used: number;
   utilization: number;
