@@ -78,6 +78,9 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await over.locator('canvas').count()).toBeGreaterThan(0);
     const spend = page.getByRole('img', { name: 'Energy, cost and carbon of placed jobs by site' });
     expect(Number(await spend.getAttribute('data-sites'))).toBeGreaterThan(0);
+    // One unit per axis: cost, energy and carbon side by side, never on one axis.
+    expect(await spend.getAttribute('data-axes')).toBe('cost (CNY)|energy (kWh)|carbon (kgCO2)');
+    expect((await spend.boundingBox())?.height).toBeGreaterThan(200);
     const hourly = page.getByRole('img', { name: 'Energy, cost and carbon of placed jobs by hour of day' });
     expect(Number(await hourly.getAttribute('data-jobs'))).toBeGreaterThan(0);
   });

@@ -102,9 +102,9 @@ export function SitePage({
 function TariffChart({ site }: { site: Site }) {
   const option = useMemo<EChartsCoreOption>(
     () => ({
-      title: { text: 'Electricity price by local hour', textStyle: { fontSize: 13 } },
+      title: { text: 'Electricity price by local hour', left: 0, textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'axis' },
-      grid: { left: 56, right: 16, top: 40, bottom: 32 },
+      grid: { left: 56, right: 48, top: 60, bottom: 32 },
       xAxis: { type: 'category', name: 'hour', data: site.tariffCnyPerKwh.map((_, h) => String(h)) },
       yAxis: { type: 'value', name: 'CNY/kWh' },
       series: [{ type: 'line', step: 'end', name: 'CNY/kWh', data: site.tariffCnyPerKwh }],
@@ -115,7 +115,7 @@ function TariffChart({ site }: { site: Site }) {
   return (
     <div
       ref={el}
-      className="chart"
+      className="chart site-chart"
       role="img"
       aria-label={`Electricity price by local hour at ${site.id}`}
       data-hours={site.tariffCnyPerKwh.length}

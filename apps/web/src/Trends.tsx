@@ -1,12 +1,59 @@
 import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useState } from 'react';
 import type { Job, Site } from './api.ts';
 import { useChart } from './use-chart.ts';
 
-echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+
+/** Okabe–Ito: told apart with every common colour-vision deficiency. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000'];
+
+/** The axes of the spend charts: one quantity and one unit each. */
+const SPEND_AXES = ['cost (CNY)', 'energy (kWh)', 'carbon (kgCO2)'] as const;
+
+/** One measure of a small-multiples chart: its name with its unit, and a value per category. */
+interface Measure {
+  readonly label: string;
+  readonly values: readonly number[];
+}
+
+/**
+ * Cost, energy and carbon side by side, each on its own axis with its own unit (never three units
+ * on one axis), under one title; tooltips per bar.
+ */
+function smallMultiples(title: string, categories: readonly string[], measures: readonly Measure[], rotate = 0) {
+  const n = measures.length;
+  return {
+    animation: false,
+    color: PALETTE,
+    title: { text: title, left: 0, textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'axis' },
+    grid: measures.map((_, i) => ({
+      left: `${(100 / n) * i + 7}%`,
+      width: `${100 / n - 10}%`,
+      top: 68,
+      bottom: rotate ? 56 : 32,
+    })),
+    xAxis: measures.map((_, i) => ({
+      type: 'category',
+      gridIndex: i,
+      data: categories,
+      axisLabel: { rotate, hideOverlap: true },
+    })),
+    yAxis: measures.map((m, i) => ({ type: 'value', gridIndex: i, name: m.label, nameTextStyle: { align: 'left' } })),
+    series: measures.map((m, i) => ({
+      name: m.label,
+      type: 'bar',
+      xAxisIndex: i,
+      yAxisIndex: i,
+      itemStyle: { color: PALETTE[i] },
+      data: m.values,
+    })),
+  };
+}
 
 interface Sample {
   readonly atMs: number;
@@ -30,13 +77,15 @@ export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
 
   const over = useChart({
     animation: false,
+    color: PALETTE,
+    title: { text: 'Utilization and queue depth since the page opened', left: 0, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
-    legend: { data: ['utilization %', 'queued jobs'] },
-    grid: { left: 48, right: 48, top: 32, bottom: 28 },
-    xAxis: { type: 'time' },
+    legend: { data: ['utilization %', 'queued jobs'], bottom: 0 },
+    grid: { left: 48, right: 48, top: 68, bottom: 48 },
+    xAxis: { type: 'time', name: 'time' },
     yAxis: [
-      { type: 'value', name: '%', max: 100 },
-      { type: 'value', name: 'jobs', minInterval: 1 },
+      { type: 'value', name: 'utilization %', max: 100 },
+      { type: 'value', name: 'queued jobs', minInterval: 1 },
     ],
     series: [
       {
@@ -77,32 +126,29 @@ export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
     h.energy += p.estimate.energyKwh;
     h.carbon += p.estimate.carbonKg;
   }
-  const hourly = useChart({
-    animation: false,
-    tooltip: { trigger: 'axis' },
-    legend: { data: ['cost CNY', 'energy kWh', 'carbon kg'] },
-    grid: { left: 56, right: 16, top: 32, bottom: 28 },
-    xAxis: { type: 'category', data: byHour.map((_, i) => `${i}:00`) },
-    yAxis: { type: 'value' },
-    series: [
-      { name: 'cost CNY', type: 'bar', stack: 'x', data: byHour.map((h) => Math.round(h.cost)) },
-      { name: 'energy kWh', type: 'bar', data: byHour.map((h) => Math.round(h.energy)) },
-      { name: 'carbon kg', type: 'bar', data: byHour.map((h) => Math.round(h.carbon)) },
-    ],
-  });
-  const spend = useChart({
-    animation: false,
-    tooltip: { trigger: 'axis' },
-    legend: { data: ['cost CNY', 'energy kWh', 'carbon kg'] },
-    grid: { left: 56, right: 16, top: 32, bottom: 48 },
-    xAxis: { type: 'category', data: ids, axisLabel: { rotate: 30 } },
-    yAxis: { type: 'value' },
-    series: [
-      { name: 'cost CNY', type: 'bar', data: ids.map((id) => Math.round(bySite.get(id)?.cost ?? 0)) },
-      { name: 'energy kWh', type: 'bar', data: ids.map((id) => Math.round(bySite.get(id)?.energy ?? 0)) },
-      { name: 'carbon kg', type: 'bar', data: ids.map((id) => Math.round(bySite.get(id)?.carbon ?? 0)) },
-    ],
-  });
+  const hourly = useChart(
+    smallMultiples(
+      'Placed jobs by the hour their runs start (UTC+8)',
+      byHour.map((_, i) => `${i}:00`),
+      [
+        { label: SPEND_AXES[0], values: byHour.map((h) => Math.round(h.cost)) },
+        { label: SPEND_AXES[1], values: byHour.map((h) => Math.round(h.energy)) },
+        { label: SPEND_AXES[2], values: byHour.map((h) => Math.round(h.carbon)) },
+      ],
+    ),
+  );
+  const spend = useChart(
+    smallMultiples(
+      'Placed jobs by site',
+      ids,
+      [
+        { label: SPEND_AXES[0], values: ids.map((id) => Math.round(bySite.get(id)?.cost ?? 0)) },
+        { label: SPEND_AXES[1], values: ids.map((id) => Math.round(bySite.get(id)?.energy ?? 0)) },
+        { label: SPEND_AXES[2], values: ids.map((id) => Math.round(bySite.get(id)?.carbon ?? 0)) },
+      ],
+      30,
+    ),
+  );
 
   return (
     <div className="trends">
@@ -115,14 +161,16 @@ export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
       />
       <div
         ref={spend}
-        className="chart"
+        className="chart multiples"
+        data-axes={SPEND_AXES.join('|')}
         role="img"
         aria-label="Energy, cost and carbon of placed jobs by site"
         data-sites={ids.length}
       />
       <div
         ref={hourly}
-        className="chart"
+        className="chart multiples"
+        data-axes={SPEND_AXES.join('|')}
         role="img"
         aria-label="Energy, cost and carbon of placed jobs by hour of day"
         data-jobs={jobs.filter((j) => j.placement).length}
