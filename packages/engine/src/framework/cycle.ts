@@ -108,7 +108,10 @@ export class Cycle {
       const held: NodeHold[] = [];
       const unassigned: Allocation[] = [];
       const occ = view.occupancy;
+      const seen = new Set<string>();
       for (const a of this.running[pool.index] ?? []) {
+        if (seen.has(a.jobId)) continue; // one hold per job
+        seen.add(a.jobId);
         // Shares that add up to the allocation and fit as they are; any other is packed again.
         if (a.nodes && a.nodes.reduce((n, s) => n + s.count, 0) === a.count && occ.canTake(a.nodes)) {
           occ.take(a.nodes);
@@ -121,9 +124,8 @@ export class Cycle {
         occ.take(shares);
         held.push({ key: a.jobId, endS: expectedEndS(a, this.nowS), shares });
       }
-      // Taken above, one by one (each must fit what is left); recorded at once.
-      for (const h of held) occ.give(h.shares);
-      view.holdAll(held);
+      // Taken above one by one (each must fit what is left), recorded at once.
+      view.recordTaken(held);
     }
     return view;
   }

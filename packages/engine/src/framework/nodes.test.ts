@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../decide.ts';
 import type { Network } from '../domain/network.ts';
-import { H100, job, running, site, T0 } from '../network.fixture.ts';
+import { H100, job, running, site, T0, testNetwork } from '../network.fixture.ts';
 import { NodeOccupancy } from './nodes.ts';
 import { buildProfile, DEFAULT_PROFILE_SPEC } from './registry.ts';
 
@@ -11,6 +11,7 @@ const fifo = buildProfile({ ...DEFAULT_PROFILE_SPEC, queueSort: 'priority-fifo',
 /** One site with 16 H100 (two nodes of 8 when `nodeSize` is given). */
 function oneSite(nodeSize?: number): Network {
   return {
+    ...testNetwork(),
     name: 'nodes',
     accelerators: [H100],
     sites: [
@@ -27,12 +28,6 @@ function oneSite(nodeSize?: number): Network {
         ],
       }),
     ],
-    links: [],
-    linkModel: { routeFactor: 2.75, minLatencyMs: 1, bandwidthGbps: 100, priceCnyPerGb: 0.05 },
-    datasets: [],
-    tenants: [],
-    clusterQueues: [],
-    priorityClasses: {},
   };
 }
 

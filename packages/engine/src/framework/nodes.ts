@@ -188,11 +188,12 @@ export class PoolNodes {
     this.ready.clear();
   }
 
-  /** Holds many at once (a cycle's running allocations): one sort instead of an insertion each. */
-  holdAll(holds: readonly NodeHold[]): void {
+  /**
+   * Records many holds at once (a cycle's running allocations), their shares already taken on
+   * `occupancy`: one sort instead of an insertion each.
+   */
+  recordTaken(holds: readonly NodeHold[]): void {
     for (const h of holds) {
-      if (this.holds.has(h.key)) continue; // one hold per job
-      this.occupancy.take(h.shares);
       this.holds.set(h.key, h);
       this.byEnd.push(h);
     }

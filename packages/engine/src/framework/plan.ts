@@ -43,36 +43,36 @@ export class Plan {
       this.released.set(a.jobId, onNodes);
       this.undo.push(() => this.cycle.holdNodes(pool, a.jobId, onNodes.endS, onNodes.shares));
     }
-    const fromS = Math.max(a.startS, this.cycle.nowS);
-    const endS = expectedEndS(a, this.cycle.nowS);
-    const kw = allocationKw(pool, a);
-    const before = this.cycle.allocationsOn(pool);
-    this.cycle.adjust(pool, a.count, fromS, endS, kw);
-    this.cycle.addUsage(a.tenant, a.accelerator, -a.count);
-    this.cycle.setRunning(pool, a, false);
-    this.undo.push(() => {
-      this.cycle.adjust(pool, -a.count, fromS, endS, -kw);
-      this.cycle.addUsage(a.tenant, a.accelerator, a.count);
-      this.cycle.restoreRunning(pool, before);
-    });
+    this.setStopped(pool, a, true);
   }
 
   /** Puts back an allocation this plan stopped (`release`), as it was. */
   restore(pool: PreparedPool, a: Allocation): void {
     this.check();
     const onNodes = this.released.get(a.jobId);
-    if (onNodes) this.cycle.holdNodes(pool, a.jobId, onNodes.endS, onNodes.shares);
+    if (onNodes) {
+      this.cycle.holdNodes(pool, a.jobId, onNodes.endS, onNodes.shares);
+      this.undo.push(() => this.cycle.releaseNodes(pool, a.jobId));
+    }
+    this.setStopped(pool, a, false);
+  }
+
+  /**
+   * Stops a running allocation (its accelerators, power and usage come back from now to its end)
+   * or puts it back; undone by restoring the pool's list as it was.
+   */
+  private setStopped(pool: PreparedPool, a: Allocation, stop: boolean): void {
+    const sign = stop ? 1 : -1;
     const fromS = Math.max(a.startS, this.cycle.nowS);
     const endS = expectedEndS(a, this.cycle.nowS);
     const kw = allocationKw(pool, a);
     const before = this.cycle.allocationsOn(pool);
-    this.cycle.adjust(pool, -a.count, fromS, endS, -kw);
-    this.cycle.addUsage(a.tenant, a.accelerator, a.count);
-    this.cycle.setRunning(pool, a, true);
+    this.cycle.adjust(pool, sign * a.count, fromS, endS, sign * kw);
+    this.cycle.addUsage(a.tenant, a.accelerator, -sign * a.count);
+    this.cycle.setRunning(pool, a, !stop);
     this.undo.push(() => {
-      if (onNodes) this.cycle.releaseNodes(pool, a.jobId);
-      this.cycle.adjust(pool, a.count, fromS, endS, kw);
-      this.cycle.addUsage(a.tenant, a.accelerator, -a.count);
+      this.cycle.adjust(pool, -sign * a.count, fromS, endS, -sign * kw);
+      this.cycle.addUsage(a.tenant, a.accelerator, sign * a.count);
       this.cycle.restoreRunning(pool, before);
     });
   }
