@@ -9,7 +9,7 @@ const RESOLVED = `\0${ID}`;
 
 /** ISO 3166 numeric codes drawn as China: the mainland, Taiwan, Hong Kong and Macao. */
 const CHINA = new Set(['156', '158', '344', '446']);
-/** Neighbours drawn faintly for orientation (not Russia, whose outline wraps the antimeridian). */
+/** Neighbours drawn faintly for orientation (not Russia, whose outline wraps the antimeridian), and south-east Asia for the inset. */
 const NEIGHBOURS = new Set([
   '496',
   '408',
@@ -28,6 +28,13 @@ const NEIGHBOURS = new Set([
   '004',
   '586',
   '608',
+  // South-east Asia, for the inset that shows sites beyond the mainland frame (Singapore).
+  '702',
+  '458',
+  '764',
+  '116',
+  '360',
+  '096',
 ]);
 
 /**

@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { api } from './api.ts';
+import { routeHash } from './routes.ts';
 import { usePoll } from './use-poll.ts';
 
 /** The rules in force, the data catalog, the model registry and the audit log's state. */
@@ -19,7 +20,8 @@ export function Governance() {
         {audit.data && (
           <p data-audit-ok={String(audit.data.check.ok)}>
             {audit.data.check.ok ? 'Intact' : `BROKEN: ${audit.data.check.problem}`} · {audit.data.head.treeSize}{' '}
-            entries · signed tree head <code>{audit.data.head.rootHash.slice(0, 16)}…</code>
+            entries · signed tree head <code>{audit.data.head.rootHash.slice(0, 16)}…</code> ·{' '}
+            <a href={routeHash({ view: 'audit' })}>the latest entries</a>
           </p>
         )}
       </section>

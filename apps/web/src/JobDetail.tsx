@@ -1,5 +1,6 @@
 import type { Job } from './api.ts';
 import { fmt, fmtWait } from './format.ts';
+import { siteHref, tenantHref } from './routes.ts';
 
 /** A job's placement explanation: every site, ranked with its score parts or filtered with a reason. */
 export function JobDetail({ job }: { job: Job }) {
@@ -11,12 +12,15 @@ export function JobDetail({ job }: { job: Job }) {
       <h2>
         {job.spec.name} <span className={`state state-${job.state}`}>{job.state}</span>
       </h2>
-      <p className="muted mono">{job.id}</p>
+      <p className="muted">
+        <span className="mono">{job.id}</span> · {job.spec.kind} of{' '}
+        <a href={tenantHref(job.spec.tenant)}>{job.spec.tenant}</a>
+      </p>
       {job.placement && (
         <p>
-          Placed on <b>{job.placement.siteId}</b> ({job.placement.accelerator}×{job.placement.count}):{' '}
-          {fmt(job.placement.estimate.costCny)} CNY, {fmt(job.placement.estimate.energyKwh, 1)} kWh,{' '}
-          {fmt(job.placement.estimate.carbonKg, 1)} kgCO2
+          Placed on <a href={siteHref(job.placement.siteId)}>{job.placement.siteId}</a> ({job.placement.accelerator}×
+          {job.placement.count}): {fmt(job.placement.estimate.costCny)} CNY, {fmt(job.placement.estimate.energyKwh, 1)}{' '}
+          kWh, {fmt(job.placement.estimate.carbonKg, 1)} kgCO2
         </p>
       )}
       {ex ? (
@@ -52,7 +56,9 @@ export function JobDetail({ job }: { job: Job }) {
                     v.outcome === 'scored' && (
                       <tr key={v.siteId}>
                         <td>{v.rank}</td>
-                        <td>{v.siteId}</td>
+                        <td>
+                          <a href={siteHref(v.siteId)}>{v.siteId}</a>
+                        </td>
                         <td>
                           {v.accelerator}×{v.count}
                         </td>
@@ -78,7 +84,7 @@ export function JobDetail({ job }: { job: Job }) {
                   (v) =>
                     v.outcome === 'filtered' && (
                       <li key={v.siteId}>
-                        <b>{v.siteId}</b> by <code>{v.plugin}</code>: {v.reason}
+                        <a href={siteHref(v.siteId)}>{v.siteId}</a> by <code>{v.plugin}</code>: {v.reason}
                       </li>
                     ),
                 )}

@@ -1,6 +1,6 @@
 import type { Job } from './api.ts';
 import { fmtTime } from './format.ts';
-import { siteHref } from './routes.ts';
+import { siteHref, tenantHref } from './routes.ts';
 
 export function JobList({
   jobs,
@@ -38,7 +38,9 @@ export function JobList({
               </button>
               <div className="muted mono">{j.id}</div>
             </td>
-            <td>{j.spec.tenant}</td>
+            <td>
+              <a href={tenantHref(j.spec.tenant)}>{j.spec.tenant}</a>
+            </td>
             <td>{j.spec.kind}</td>
             <td>
               <span className={`state state-${j.state}`}>{j.state}</span>

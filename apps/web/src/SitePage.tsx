@@ -3,11 +3,13 @@ import { GridComponent, TitleComponent, TooltipComponent } from 'echarts/compone
 import type { EChartsCoreOption } from 'echarts/core';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useMemo } from 'react';
-import type { Job, Site } from './api.ts';
+import { useCallback, useMemo } from 'react';
+import { api, type Job, type Site } from './api.ts';
 import { JobList } from './JobList.tsx';
+import { PALETTE } from './palette.ts';
 import { siteHref } from './routes.ts';
 import { useChart } from './use-chart.ts';
+import { usePoll } from './use-poll.ts';
 
 echarts.use([LineChart, GridComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
@@ -65,7 +67,11 @@ export function SitePage({
           ))}
         </tbody>
       </table>
-      <TariffChart site={site} />
+      <PowerChart site={site} />
+      <div className="site-curves">
+        <TariffChart site={site} />
+        <CarbonChart site={site} />
+      </div>
       <h3>Jobs here</h3>
       <JobList jobs={here} onSelect={onSelectJob} />
       <h3>Links</h3>
@@ -95,6 +101,85 @@ export function SitePage({
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** The site's power over the last day, from the server's history, against its cap. */
+function PowerChart({ site }: { site: Site }) {
+  const history = usePoll(
+    useCallback(() => api.history('24h', site.id), [site.id]),
+    60_000,
+  );
+  const points = history.data?.points ?? [];
+  const option = useMemo<EChartsCoreOption>(
+    () => ({
+      animation: false,
+      color: PALETTE,
+      title: { text: 'Power drawn over the last 24 h, against the cap', left: 0, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis' },
+      legend: { data: ['power drawn (MW)', 'power cap (MW)'], bottom: 0 },
+      grid: { left: 56, right: 32, top: 60, bottom: 56 },
+      xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+      yAxis: { type: 'value', name: 'MW', min: 0 },
+      series: [
+        {
+          name: 'power drawn (MW)',
+          type: 'line',
+          showSymbol: points.length < 3,
+          data: points.map((p) => [p.atS * 1000, Math.round(p.powerKw) / 1000]),
+        },
+        {
+          name: 'power cap (MW)',
+          type: 'line',
+          showSymbol: false,
+          lineStyle: { type: 'dashed' },
+          data:
+            points.length > 0
+              ? [
+                  [(points[0]?.atS ?? 0) * 1000, site.powerCapMw],
+                  [((points.at(-1)?.atS ?? 0) + (history.data?.bucketS ?? 0)) * 1000, site.powerCapMw],
+                ]
+              : [],
+        },
+      ],
+    }),
+    [points, site.powerCapMw, history.data?.bucketS],
+  );
+  const el = useChart(option);
+  return (
+    <div
+      ref={el}
+      className="chart site-chart"
+      role="img"
+      aria-label={`Power drawn at ${site.id} over the last day`}
+      data-points={points.length}
+    />
+  );
+}
+
+/** The grid's carbon intensity by local hour (flat at the annual factor without an hourly profile). */
+function CarbonChart({ site }: { site: Site }) {
+  const values = site.carbonKgPerKwhByHour ?? new Array<number>(24).fill(site.gridCarbonKgPerKwh);
+  const option = useMemo<EChartsCoreOption>(
+    () => ({
+      title: { text: 'Grid carbon intensity by local hour', left: 0, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis' },
+      grid: { left: 56, right: 48, top: 60, bottom: 32 },
+      xAxis: { type: 'category', name: 'hour', data: values.map((_, h) => String(h)) },
+      yAxis: { type: 'value', name: 'kgCO2/kWh', min: 0 },
+      series: [{ type: 'line', step: 'end', name: 'kgCO2/kWh', itemStyle: { color: PALETTE[2] }, data: values }],
+    }),
+    [values],
+  );
+  const el = useChart(option);
+  return (
+    <div
+      ref={el}
+      className="chart site-chart"
+      role="img"
+      aria-label={`Grid carbon intensity by local hour at ${site.id}`}
+      data-hours={values.length}
+    />
   );
 }
 

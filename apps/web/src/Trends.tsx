@@ -1,15 +1,12 @@
-import { BarChart, LineChart } from 'echarts/charts';
+import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useState } from 'react';
-import type { Job, Site } from './api.ts';
+import type { Job } from './api.ts';
+import { PALETTE } from './palette.ts';
 import { useChart } from './use-chart.ts';
 
-echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
-
-/** Okabe–Ito: told apart with every common colour-vision deficiency. */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000'];
+echarts.use([BarChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
 /** The axes of the spend charts: one quantity and one unit each. */
 const SPEND_AXES = ['cost (CNY)', 'energy (kWh)', 'carbon (kgCO2)'] as const;
@@ -55,55 +52,8 @@ function smallMultiples(title: string, categories: readonly string[], measures: 
   };
 }
 
-interface Sample {
-  readonly atMs: number;
-  readonly utilization: number;
-  readonly queued: number;
-}
-
-/**
- * Utilization and queue depth since the page opened (one point per poll), and the estimated
- * energy, cost and carbon of the jobs placed, by site and by the hour of day their runs start.
- */
-export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
-  const [samples, setSamples] = useState<Sample[]>([]);
-  useEffect(() => {
-    if (sites.length === 0) return;
-    const total = sites.reduce((n, s) => n + s.accelerators, 0);
-    const used = sites.reduce((n, s) => n + s.used, 0);
-    const queued = jobs.filter((j) => j.state === 'pending').length;
-    setSamples((s) => [...s.slice(-299), { atMs: Date.now(), utilization: total > 0 ? used / total : 0, queued }]);
-  }, [sites, jobs]);
-
-  const over = useChart({
-    animation: false,
-    color: PALETTE,
-    title: { text: 'Utilization and queue depth since the page opened', left: 0, textStyle: { fontSize: 13 } },
-    tooltip: { trigger: 'axis' },
-    legend: { data: ['utilization %', 'queued jobs'], bottom: 0 },
-    grid: { left: 48, right: 48, top: 68, bottom: 48 },
-    xAxis: { type: 'time', name: 'time' },
-    yAxis: [
-      { type: 'value', name: 'utilization %', max: 100 },
-      { type: 'value', name: 'queued jobs', minInterval: 1 },
-    ],
-    series: [
-      {
-        name: 'utilization %',
-        type: 'line',
-        showSymbol: false,
-        data: samples.map((s) => [s.atMs, Math.round(s.utilization * 1000) / 10]),
-      },
-      {
-        name: 'queued jobs',
-        type: 'line',
-        yAxisIndex: 1,
-        showSymbol: false,
-        data: samples.map((s) => [s.atMs, s.queued]),
-      },
-    ],
-  });
-
+/** The estimated energy, cost and carbon of the jobs placed, by site and by the hour of day their runs start. */
+export function Trends({ jobs }: { jobs: Job[] }) {
   const bySite = new Map<string, { cost: number; energy: number; carbon: number }>();
   for (const j of jobs) {
     const p = j.placement;
@@ -152,13 +102,6 @@ export function Trends({ sites, jobs }: { sites: Site[]; jobs: Job[] }) {
 
   return (
     <div className="trends">
-      <div
-        ref={over}
-        className="chart"
-        role="img"
-        aria-label="Utilization and queue depth over time"
-        data-points={samples.length}
-      />
       <div
         ref={spend}
         className="chart multiples"

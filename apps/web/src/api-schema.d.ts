@@ -237,6 +237,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tenants: sector, fair-share weight and cluster queue (a tenant token sees its own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tenants */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            sector: string;
+                            shareWeight: number;
+                            clusterQueue?: string;
+                        }[];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quotas": {
         parameters: {
             query?: never;
@@ -273,6 +333,189 @@ export interface paths {
                                 borrowingLimit?: number;
                             }[];
                         }[];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Utilization, queue, power, cost and carbon over time, of the network or one site: means over buckets (at most `points`) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (s since the epoch); default: `range` before `to` */
+                    from?: number | null;
+                    /** @description End (s since the epoch); default: now */
+                    to?: number | null;
+                    /** @description Span when `from` is absent; default 1h */
+                    range?: "1h" | "6h" | "24h" | "7d" | "30d";
+                    points?: number;
+                    /** @description A site id: its history instead of the network’s */
+                    site?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description History */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["History"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such site */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gauge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the network and each site draw, cost and emit now (power in kW, cost in fen per hour, carbon in kg per hour) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Gauge */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Gauge"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest alerts from the audit log, newest first: failed and preempted jobs, policy denials */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Alerts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Alert"][];
                     };
                 };
                 /** @description Malformed input or an invalid field */
@@ -2210,6 +2453,7 @@ export interface components {
             gridCarbonKgPerKwh: number;
             greenShare: number;
             tariffCnyPerKwh: number[];
+            carbonKgPerKwhByHour?: number[];
             accelerators: number;
             used: number;
             utilization: number;
@@ -2222,6 +2466,43 @@ export interface components {
                 priceCnyPerAcceleratorHour: number;
                 backend: string;
             }[];
+        };
+        History: {
+            scope: string;
+            fromS: number;
+            toS: number;
+            bucketS: number;
+            points: components["schemas"]["HistoryPoint"][];
+        };
+        HistoryPoint: {
+            atS: number;
+            accelerators: number;
+            busy: number;
+            utilization: number;
+            queued: number;
+            running: number;
+            powerKw: number;
+            costFenPerHour: number;
+            carbonKgPerHour: number;
+            greenShare: number;
+        };
+        Gauge: {
+            atS: number;
+            network: components["schemas"]["HistoryPoint"] & {
+                powerCapKw: number;
+            };
+            sites: (components["schemas"]["HistoryPoint"] & {
+                siteId: string;
+                powerCapKw: number;
+            })[];
+        };
+        Alert: {
+            seq: number;
+            atS: number;
+            /** @enum {string} */
+            kind: "job.failed" | "job.preempted" | "job.denied";
+            subject: string;
+            summary: string;
         };
         Job: {
             id: string;

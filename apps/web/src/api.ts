@@ -23,6 +23,8 @@ export interface Site {
   gridCarbonKgPerKwh: number;
   greenShare: number;
   tariffCnyPerKwh: number[];
+  carbonKgPerKwhByHour?: number[];
+  utcOffsetH: number;
   accelerators: number;
   used: number;
   utilization: number;
@@ -35,6 +37,7 @@ export interface Estimate {
   durationS: number;
   waitS: number;
   transferS: number;
+  transferGb: number;
   energyKwh: number;
   costCny: number;
   carbonKg: number;
@@ -63,6 +66,7 @@ export interface Job {
     tenant: string;
     gang: number;
     options: { accelerator: string; perMember: number }[];
+    datasets?: { name: string; sizeGb: number; replicas: string[] }[];
   };
   submittedAtS: number;
   placement?: { siteId: string; poolId: string; accelerator: string; count: number; estimate: Estimate };
@@ -156,9 +160,47 @@ export interface Model {
   audits: { sector: string; passed: boolean; disparateImpactRatio: number }[];
 }
 
+/** A point of the server's history, or the gauge now. */
+export interface HistoryPoint {
+  atS: number;
+  accelerators: number;
+  busy: number;
+  utilization: number;
+  queued: number;
+  running: number;
+  powerKw: number;
+  costFenPerHour: number;
+  carbonKgPerHour: number;
+  greenShare: number;
+}
+
+export interface History {
+  scope: string;
+  fromS: number;
+  toS: number;
+  bucketS: number;
+  points: HistoryPoint[];
+}
+
+export interface Gauge {
+  atS: number;
+  network: HistoryPoint & { powerCapKw: number };
+  sites: (HistoryPoint & { siteId: string; powerCapKw: number })[];
+}
+
+export interface Alert {
+  seq: number;
+  atS: number;
+  kind: 'job.failed' | 'job.preempted' | 'job.denied';
+  subject: string;
+  summary: string;
+}
+
 export const api = {
   sites: () => data(client.GET('/v1/sites')) as Promise<Site[]>,
   jobs: () => data(client.GET('/v1/jobs', { params: { query: { limit: 200 } } })) as Promise<Job[]>,
+  jobsOf: (tenant: string) =>
+    data(client.GET('/v1/jobs', { params: { query: { tenant, limit: 200 } } })) as Promise<Job[]>,
   job: (id: string) => data(client.GET('/v1/jobs/{id}', { params: { path: { id } } })) as Promise<Job>,
   why: (id: string) => data(client.GET('/v1/jobs/{id}/why', { params: { path: { id } } })),
   quote: (spec: string) => data(client.POST('/v1/quote', asYaml(spec))) as Promise<Quote>,
@@ -170,5 +212,15 @@ export const api = {
   datasets: () => data(client.GET('/v1/datasets')),
   models: () => data(client.GET('/v1/models')) as Promise<Model[]>,
   auditHead: () => data(client.GET('/v1/audit/head')),
+  audit: (from: number, limit: number) => data(client.GET('/v1/audit', { params: { query: { from, limit } } })),
+  tenants: () => data(client.GET('/v1/tenants')),
+  history: (range: '1h' | '24h' | '7d', siteId?: string) =>
+    data(
+      client.GET('/v1/history', {
+        params: { query: { range, points: 360, ...(siteId !== undefined ? { site: siteId } : {}) } },
+      }),
+    ) as Promise<History>,
+  gauge: () => data(client.GET('/v1/gauge')) as Promise<Gauge>,
+  alerts: (limit: number) => data(client.GET('/v1/alerts', { params: { query: { limit } } })) as Promise<Alert[]>,
   verifyAudit: () => data(client.GET('/v1/audit/verify')),
 };

@@ -104,6 +104,7 @@ export {
   type Stage,
 } from './governance/policy.ts';
 export { type AllocatedJob, allocationOf } from './ledger/allocation.ts';
+export { gauge, type NetworkGauge, type SiteGauge } from './ledger/gauge.ts';
 export { Ledger, type LedgerOptions, runCycle, runCycleAsync } from './ledger/ledger.ts';
 export {
   ACTIVITY_FRACTION,

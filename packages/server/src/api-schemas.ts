@@ -154,6 +154,7 @@ export const SiteSchema = z
     gridCarbonKgPerKwh: z.number(),
     greenShare: z.number(),
     tariffCnyPerKwh: list(z.number()),
+    carbonKgPerKwhByHour: list(z.number()).optional(),
     accelerators: z.number().int(),
     used: z.number().int(),
     utilization: z.number(),

@@ -39,6 +39,8 @@ export interface ComposeOptions {
   readonly profileFile?: string;
   /** How much faster than real time the sim backend runs jobs. */
   readonly speedup?: number;
+  /** Seconds between the history's samples (default 60). */
+  readonly historyStepS?: number;
 }
 
 export const COMPOSE_DEFAULTS = { dataDir: '.suanli', speedup: 60 };
@@ -94,6 +96,7 @@ export async function composeService(options: ComposeOptions, log: Logger): Prom
       onWarning: (message, detail) => log.warn({ err: detail }, message),
       logKey,
       ...(policy ? { policy } : {}),
+      ...(options.historyStepS !== undefined ? { historyStepS: options.historyStepS } : {}),
     });
     return { service, store, network, profile, policy, dataDir };
   } catch (e) {

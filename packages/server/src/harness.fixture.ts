@@ -52,6 +52,8 @@ export async function harness(
     openStore?: () => Promise<Store>;
     /** More backends than the sim one (a real Slurm). */
     backends?: ReadonlyMap<string, Backend>;
+    /** Seconds between history samples (the service's default: 60). */
+    historyStepS?: number;
   } = {},
 ): Promise<Harness> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
@@ -80,6 +82,7 @@ export async function harness(
     ...(options.cycleS !== undefined ? { cycleS: options.cycleS } : {}),
     ...(options.onCycle ? { onCycle: options.onCycle } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
+    ...(options.historyStepS !== undefined ? { historyStepS: options.historyStepS } : {}),
   });
   const h: Harness = {
     service,

@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly profileFile?: string;
   /** How much faster than real time the sim backend runs jobs. */
   readonly speedup?: number;
+  /** Seconds between the history's samples (default 60; a whole divisor of 900). */
+  readonly historyStepS?: number;
   /** Milliseconds between scheduling cycles. */
   readonly cycleMs?: number;
   /**
@@ -73,6 +75,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.policyFile !== undefined ? { policyFile: options.policyFile } : {}),
     ...(options.profileFile !== undefined ? { profileFile: options.profileFile } : {}),
     ...(options.speedup !== undefined ? { speedup: options.speedup } : {}),
+    ...(options.historyStepS !== undefined ? { historyStepS: options.historyStepS } : {}),
   };
   const { service, store, network, profile, policy, dataDir } = await composeService(composeOptions, log);
   const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);

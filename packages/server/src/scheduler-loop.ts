@@ -73,8 +73,17 @@ export function startSchedulerLoop(
       }
     } catch (e) {
       log.error({ err: e }, 'scheduling cycle failed');
+      return;
+    }
+    try {
+      await service.history.record();
+    } catch (e) {
+      log.warn({ err: e }, 'cannot record the history sample');
     }
   };
+  /** The step of history in progress is written when the loop stops. */
+  const flush = () =>
+    service.history.flush().catch((e: unknown) => log.warn({ err: e }, 'cannot write the last history sample'));
   const tick = () => {
     if (stopped) return;
     running = cycle().finally(() => {
@@ -87,7 +96,11 @@ export function startSchedulerLoop(
     async stop(graceMs?: number) {
       stopped = true;
       if (timer) clearTimeout(timer);
-      if (graceMs === undefined) return running;
+      if (graceMs === undefined) {
+        await running;
+        await flush();
+        return;
+      }
       // A cycle's writes are each durable on their own: one cut short leaves the store consistent,
       // and the next start picks the work up again.
       let wait: NodeJS.Timeout | undefined;
@@ -99,6 +112,7 @@ export function startSchedulerLoop(
       });
       await Promise.race([running, late]);
       clearTimeout(wait);
+      await flush();
     },
   };
 }

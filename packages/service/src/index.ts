@@ -76,6 +76,7 @@ export {
   GRANT_KINDS,
   type GrantKind,
   type GrantRecord,
+  type HistorySample,
   type JobFilter,
   type JobPatch,
   ROLES,
@@ -87,7 +88,11 @@ export {
 export { BUILTIN_PROFILES, builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
 export { BUILTIN_POLICIES, loadScenarioFile, parseScenario } from './scenario-file.ts';
 export {
+  type Alert,
   type CycleReport,
+  type GaugeView,
+  type HistoryAnswer,
+  type HistoryPoint,
   type OptimizeResult,
   type PoolStatus,
   parseFairnessCsv,

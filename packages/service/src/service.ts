@@ -24,20 +24,23 @@ import type { Backend } from './ports/backend.ts';
 import type { Clock } from './ports/clock.ts';
 import type { JobFilter, Role, Store, StoredModelAudit } from './ports/store.ts';
 import { generateLogKey, type LogKey } from './tree-head.ts';
-import { AuditTrail } from './use-cases/audit-trail.ts';
+import { type Alert, AuditTrail } from './use-cases/audit-trail.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
 import { Dispatch } from './use-cases/dispatch.ts';
 import { Catalog, Governance } from './use-cases/governance.ts';
+import { History } from './use-cases/history.ts';
 import { Jobs, type Quote, type WhyPending } from './use-cases/jobs.ts';
 import { type CycleReport, type OptimizeResult, Scheduling } from './use-cases/scheduling.ts';
 import type { SpecInput } from './use-cases/spec-input.ts';
-import { type LinkView, type QuotaStatus, type SiteStatus, Views } from './use-cases/views.ts';
+import { type LinkView, type QuotaStatus, type SiteStatus, type TenantView, Views } from './use-cases/views.ts';
 
+export type { Alert } from './use-cases/audit-trail.ts';
 export { parseFairnessCsv } from './use-cases/governance.ts';
+export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history.ts';
 export type { Quote, WhyPending } from './use-cases/jobs.ts';
 export type { CycleReport, OptimizeResult } from './use-cases/scheduling.ts';
 export type { SpecInput } from './use-cases/spec-input.ts';
-export type { LinkView, PoolStatus, QuotaStatus, SiteStatus } from './use-cases/views.ts';
+export type { LinkView, PoolStatus, QuotaStatus, SiteStatus, TenantView } from './use-cases/views.ts';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -64,6 +67,8 @@ export interface ServiceDeps {
   readonly maxParkS?: number;
   /** Told every cycle's decisions (a decision log; the differential test compares them with the simulator's). */
   readonly onCycle?: (nowS: number, result: DecideResult) => void;
+  /** Seconds between history samples (default 60; a whole divisor of 900). */
+  readonly historyStepS?: number;
 }
 
 /**
@@ -81,6 +86,7 @@ export class SuanliService {
   readonly governance: Governance;
   readonly views: Views;
   readonly audit: AuditTrail;
+  readonly history: History;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -135,6 +141,7 @@ export class SuanliService {
     this.scheduling = new Scheduling(ctx, this.dispatcher, deps.onCycle);
     this.views = new Views(ctx);
     this.audit = new AuditTrail(ctx);
+    this.history = new History(ctx, deps.historyStepS);
   }
 
   /** The network, with the model registry's audits merged in from the store. */
@@ -219,6 +226,9 @@ export class SuanliService {
   links(actor: Principal): LinkView[] {
     return this.views.links(actor);
   }
+  tenants(actor: Principal): TenantView[] {
+    return this.views.tenants(actor);
+  }
   quotas(actor: Principal): Promise<QuotaStatus[]> {
     return this.views.quotas(actor);
   }
@@ -232,6 +242,9 @@ export class SuanliService {
   }
   auditTree(actor: Principal): AuditLog {
     return this.audit.tree(actor);
+  }
+  alerts(limit: number, actor: Principal): Promise<Alert[]> {
+    return this.audit.alerts(limit, actor);
   }
   verifyAudit(actor: Principal): Promise<AuditVerification> {
     return this.audit.verify(actor);

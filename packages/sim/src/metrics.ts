@@ -94,12 +94,16 @@ export interface SimSummary {
   readonly tenants: readonly TenantUsage[];
   readonly sectors: readonly SectorShare[];
   readonly sites: readonly SiteUsage[];
-  /** Over time, from `startS` in steps of `bucketS`: utilization of all and of each site, mean queue length. */
+  /** Over time, from `startS` in steps of `bucketS`: utilization of all and of each site, mean queue length, power, cost and carbon. */
   readonly series: {
     readonly startS: number;
     readonly bucketS: number;
     readonly utilization: readonly number[];
     readonly queued: readonly number[];
+    /** The engine's gauge (as the live service's history): facility power, cost and carbon per hour. */
+    readonly powerKw: readonly number[];
+    readonly costFenPerHour: readonly number[];
+    readonly carbonKgPerHour: readonly number[];
     readonly siteUtilization: Readonly<Record<string, readonly number[]>>;
   };
   readonly startS: number;

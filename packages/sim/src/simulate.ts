@@ -161,6 +161,10 @@ export function simulate(input: SimInput): SimSummary {
   const bucketS = input.bucketS ?? 3600;
   let busy: Track | undefined;
   let queued: Track | undefined;
+  /** The engine's gauge after each cycle: facility power, cost and carbon per hour. */
+  let powerKw: Track | undefined;
+  let costFenPerHour: Track | undefined;
+  let carbonKgPerHour: Track | undefined;
   let idleWaiting: Track | undefined;
   /** Free accelerators on part-used nodes, while jobs wait. */
   let fragmentedWaiting: Track | undefined;
@@ -396,6 +400,10 @@ export function simulate(input: SimInput): SimSummary {
       evaluated += result.decisions.length;
       input.onCycle?.(t, result);
     }
+    const g = ledger.gauge(t);
+    powerKw?.set(t, g.powerKw);
+    costFenPerHour?.set(t, g.costFenPerHour);
+    carbonKgPerHour?.set(t, g.carbonKgPerHour);
   };
 
   pullArrival();
@@ -406,6 +414,9 @@ export function simulate(input: SimInput): SimSummary {
       firstS = t;
       busy = new Track(t, bucketS);
       queued = new Track(t, bucketS);
+      powerKw = new Track(t, bucketS);
+      costFenPerHour = new Track(t, bucketS);
+      carbonKgPerHour = new Track(t, bucketS);
       idleWaiting = new Track(t, bucketS);
       fragmentedWaiting = new Track(t, bucketS);
       siteBusy = net.sites.map(() => new Track(t, bucketS));
@@ -471,6 +482,7 @@ export function simulate(input: SimInput): SimSummary {
     busy?.bucketS ?? bucketS,
     ...siteBusy.map((s) => s.bucketS),
     queued?.bucketS ?? bucketS,
+    powerKw?.bucketS ?? bucketS,
     idleWaiting?.bucketS ?? bucketS,
   );
   const utilizationSeries = (busy?.means(endS, seriesBucketS) ?? []).map((v) => v / Math.max(1, capacity));
@@ -561,6 +573,9 @@ export function simulate(input: SimInput): SimSummary {
       bucketS: seriesBucketS,
       utilization: utilizationSeries,
       queued: queued?.means(endS, seriesBucketS) ?? [],
+      powerKw: powerKw?.means(endS, seriesBucketS) ?? [],
+      costFenPerHour: costFenPerHour?.means(endS, seriesBucketS) ?? [],
+      carbonKgPerHour: carbonKgPerHour?.means(endS, seriesBucketS) ?? [],
       siteUtilization: Object.fromEntries(
         net.sites.map((s, i) => {
           const n = sites[i]?.accelerators ?? 0;

@@ -6,6 +6,7 @@ import {
   chainEntry,
   type GrantKind,
   type GrantRecord,
+  type HistorySample,
   JOB_STATES,
   type JobFilter,
   type JobPatch,
@@ -18,6 +19,7 @@ import {
 } from '@suanli/service';
 import { type Insertable, type Kysely, Migrator, type Selectable, sql, type Transaction } from 'kysely';
 import { auditEntryFromRow, damagedFrom, isDamagedStorage } from './audit-row.ts';
+import { compactHistory, putHistory, readHistory } from './history.ts';
 import { migrationProvider } from './migrations/all-migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -252,6 +254,18 @@ export class KyselyStore implements Store {
       await appendAudit(trx, event);
       return toGrant(r);
     });
+  }
+
+  putHistory(samples: readonly HistorySample[]): Promise<void> {
+    return putHistory(this.db, samples);
+  }
+
+  readHistory(scope: string, fromS: number, toS: number, bucketS: number): Promise<HistorySample[]> {
+    return readHistory(this.db, scope, fromS, toS, bucketS);
+  }
+
+  compactHistory(beforeS: number, stepS: number, dropBeforeS: number): Promise<number> {
+    return compactHistory(this.db, beforeS, stepS, dropBeforeS);
   }
 
   async countTokens(): Promise<number> {

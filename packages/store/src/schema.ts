@@ -7,6 +7,24 @@ export interface Database {
   model_audits: ModelAuditsTable;
   tokens: TokensTable;
   grants: GrantsTable;
+  history: HistoryTable;
+}
+
+/** One sample of the network's or a site's history (migration 0006); times are whole seconds. */
+export interface HistoryTable {
+  /** `network`, or `site:<id>`. */
+  scope: string;
+  /** 60 for a sample of a minute, 900 once compacted. */
+  step_s: number | string;
+  at_s: number | string;
+  accelerators: number;
+  busy: number;
+  queued: number;
+  running: number;
+  power_kw: number;
+  cost_fen_per_hour: number;
+  carbon_kg_per_hour: number;
+  green_kw: number;
 }
 
 export interface ModelAuditsTable {

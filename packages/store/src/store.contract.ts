@@ -241,6 +241,49 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await auditOk(store)).toMatchObject({ ok: true, entries: 2 });
     });
 
+    it('keeps history: replaces a sample, averages it over buckets by step, compacts old samples', async () => {
+      const T = 1_800_000_000; // a multiple of 900
+      const sample = (atS: number, busy: number, stepS = 60, scope = 'network') => ({
+        scope,
+        atS,
+        stepS,
+        accelerators: 100,
+        busy,
+        queued: busy / 10,
+        running: 1,
+        powerKw: 1000 + busy,
+        costFenPerHour: 5000,
+        carbonKgPerHour: 400,
+        greenKw: 50,
+      });
+      // Fifteen minutes of samples of a minute, busy 0..14; one written twice (the last one counts).
+      await store.putHistory(Array.from({ length: 15 }, (_, i) => sample(T + i * 60, i)));
+      await store.putHistory([sample(T + 14 * 60, 14), sample(T, 0, 60, 'site:west')]);
+      const minutes = await store.readHistory('network', T, T + 900, 60);
+      expect(minutes.map((m) => m.busy)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+      expect(minutes[3]).toEqual(sample(T + 180, 3));
+      const [quarter] = await store.readHistory('network', T, T + 900, 900);
+      expect(quarter).toMatchObject({ atS: T, stepS: 900, busy: 7, powerKw: 1007, accelerators: 100 });
+      expect(await store.readHistory('network', T + 900, T + 1800, 60)).toEqual([]);
+      expect(await store.readHistory('site:west', T, T + 900, 300)).toHaveLength(1);
+
+      // The next quarter stays in minutes; the first is compacted into one sample of 900 s.
+      await store.putHistory([sample(T + 900, 30), sample(T + 960, 40)]);
+      expect(await store.compactHistory(T + 900, 900, 0)).toBe(16);
+      const after = await store.readHistory('network', T, T + 1800, 60);
+      expect(after.map((m) => [m.atS, m.stepS, m.busy])).toEqual([
+        [T, 60, 7],
+        [T + 900, 60, 30],
+        [T + 960, 60, 40],
+      ]);
+      // Mixed steps weigh by their length: (7 × 900 + 30 × 60 + 40 × 60) ÷ 1020.
+      const [half] = await store.readHistory('network', T, T + 1800, 1800);
+      expect(half?.busy).toBeCloseTo((7 * 900 + 30 * 60 + 40 * 60) / 1020, 9);
+      // Everything before the drop line goes.
+      expect(await store.compactHistory(T, 900, T + 900)).toBe(2);
+      expect((await store.readHistory('network', 0, T + 1800, 60)).map((m) => m.atS)).toEqual([T + 900, T + 960]);
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('keeps everything across a reopen', async () => {

@@ -9,6 +9,7 @@ import type { Profile } from '../framework/profile.ts';
 import { DEFAULT_MAX_PARK_S, SchedulingQueue } from '../framework/scheduling-queue.ts';
 import { GOVERNANCE } from '../governance/enforce.ts';
 import { exportsOf } from '../governance/exports.ts';
+import { gauge, type NetworkGauge } from './gauge.ts';
 import { TimeHeap } from './time-heap.ts';
 
 export interface LedgerOptions {
@@ -254,6 +255,11 @@ export class Ledger {
   }
 
   /** Accelerators held on a pool. */
+  /** What the network draws, costs and emits at `atS` with what the ledger holds now. */
+  gauge(atS: number): NetworkGauge {
+    return gauge(this.net, this.held, this.queued.size, atS);
+  }
+
   usedOn(poolId: string): number {
     const pool = this.net.poolById.get(poolId);
     return pool ? (this.busy[pool.index] ?? 0) : 0;

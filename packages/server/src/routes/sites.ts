@@ -70,6 +70,34 @@ export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServ
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/v1/tenants',
+      tags: ['network'],
+      summary: 'Tenants: sector, fair-share weight and cluster queue (a tenant token sees its own)',
+      responses: {
+        200: {
+          description: 'Tenants',
+          content: {
+            'application/json': {
+              schema: list(
+                z.object({
+                  id: z.string(),
+                  name: z.string(),
+                  sector: z.string(),
+                  shareWeight: z.number(),
+                  clusterQueue: z.string().optional(),
+                }),
+              ),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    (c) => c.json(service.tenants(who(c)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/v1/quotas',
       tags: ['network'],
       summary: 'Cluster queues: nominal quota, use, borrowing and what each may take now, per accelerator type',

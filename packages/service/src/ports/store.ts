@@ -76,6 +76,24 @@ export interface GrantRecord {
   readonly revokedAtS?: number;
 }
 
+/**
+ * One sample of the network's history, or of one site's: the means over its step of what the
+ * engine's gauge measured. `scope` is `network` or `site:<id>`; `atS` is the start of the step.
+ */
+export interface HistorySample {
+  readonly scope: string;
+  readonly atS: number;
+  readonly stepS: number;
+  readonly accelerators: number;
+  readonly busy: number;
+  readonly queued: number;
+  readonly running: number;
+  readonly powerKw: number;
+  readonly costFenPerHour: number;
+  readonly carbonKgPerHour: number;
+  readonly greenKw: number;
+}
+
 export interface JobFilter {
   readonly states?: readonly JobState[];
   readonly tenant?: string;
@@ -126,6 +144,18 @@ export interface Store {
   listGrants(tenant?: string): Promise<GrantRecord[]>;
   /** Marks a grant revoked with its audit entry; undefined (nothing written) if it is missing or already revoked. */
   revokeGrant(id: string, atS: number, event: AuditEvent): Promise<GrantRecord | undefined>;
+  /** Writes history samples; one of the same scope, time and step is replaced. */
+  putHistory(samples: readonly HistorySample[]): Promise<void>;
+  /**
+   * A scope's history from `fromS` to before `toS`, as means over buckets of `bucketS` (a multiple
+   * of every stored step), weighted by each sample's step; buckets without samples are left out.
+   */
+  readHistory(scope: string, fromS: number, toS: number, bucketS: number): Promise<HistorySample[]>;
+  /**
+   * Replaces the samples finer than `stepS` that start before `beforeS` (a multiple of `stepS`) by
+   * their means over `stepS`, and deletes every sample before `dropBeforeS`. Returns the rows removed.
+   */
+  compactHistory(beforeS: number, stepS: number, dropBeforeS: number): Promise<number>;
   /** Appends an audit entry on its own (a change that is not a job's: a catalog entry, a key). */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
   /** The sequence number of the latest audit entry; 0 when the log is empty. */

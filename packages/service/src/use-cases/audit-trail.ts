@@ -3,6 +3,30 @@ import type { AuditLog } from '../audit-log.ts';
 import { authorize, type Principal } from '../auth.ts';
 import type { UseCaseContext } from './context.ts';
 
+/** What a dispatch center is told of: jobs that failed, were preempted or denied by a policy. */
+export const ALERT_KINDS = ['job.failed', 'job.preempted', 'job.denied'] as const;
+
+export interface Alert {
+  readonly seq: number;
+  readonly atS: number;
+  readonly kind: (typeof ALERT_KINDS)[number];
+  /** The job, or for a denial the tenant. */
+  readonly subject: string;
+  readonly summary: string;
+}
+
+/** How far back in the log alerts are looked for. */
+const ALERT_LOOKBACK = 5000;
+
+function summaryOf(e: AuditEntry): string {
+  const d = e.data as { exitCode?: unknown; by?: unknown; rules?: unknown; policy?: unknown };
+  if (e.kind === 'job.failed')
+    return `job ${e.subject} failed${d.exitCode !== undefined ? ` (exit ${String(d.exitCode)})` : ''}`;
+  if (e.kind === 'job.preempted') return `job ${e.subject} preempted${typeof d.by === 'string' ? ` for ${d.by}` : ''}`;
+  const rules = Array.isArray(d.rules) ? d.rules.join(', ') : '';
+  return `a job of ${e.subject} denied by ${String(d.policy ?? 'the policy')}${rules ? ` (${rules})` : ''}`;
+}
+
 /** The audit log for auditors and operators: its entries, its signed tree and proofs, its chain checked. */
 export class AuditTrail {
   private readonly ctx: UseCaseContext;
@@ -14,6 +38,31 @@ export class AuditTrail {
   list(fromSeq: number, limit: number, actor: Principal): Promise<AuditEntry[]> {
     authorize(actor, 'audit.read');
     return this.ctx.store.listAudit(fromSeq, limit);
+  }
+
+  /** The latest alerts in the log, newest first: at most `limit` of the last ALERT_LOOKBACK entries. */
+  async alerts(limit: number, actor: Principal): Promise<Alert[]> {
+    authorize(actor, 'audit.read');
+    const latest = await this.ctx.store.latestAuditSeq();
+    const kinds: ReadonlySet<string> = new Set(ALERT_KINDS);
+    const out: Alert[] = [];
+    for (let from = Math.max(1, latest - ALERT_LOOKBACK + 1); from <= latest; ) {
+      const page = await this.ctx.store.listAudit(from, 1000);
+      if (page.length === 0) break;
+      for (const e of page) {
+        if (kinds.has(e.kind)) {
+          out.push({
+            seq: e.seq,
+            atS: e.atS,
+            kind: e.kind as Alert['kind'],
+            subject: e.subject,
+            summary: summaryOf(e),
+          });
+        }
+      }
+      from = (page[page.length - 1]?.seq ?? from) + 1;
+    }
+    return out.reverse().slice(0, limit);
   }
 
   /** The audit log's tree head and proofs. */

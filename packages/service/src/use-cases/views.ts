@@ -30,6 +30,14 @@ export interface LinkView {
   readonly modelled: boolean;
 }
 
+export interface TenantView {
+  readonly id: string;
+  readonly name: string;
+  readonly sector: string;
+  readonly shareWeight: number;
+  readonly clusterQueue?: string;
+}
+
 export interface QuotaStatus {
   readonly name: string;
   readonly cohort?: string;
@@ -141,6 +149,21 @@ export class Views {
             ...(f.borrowingLimit !== undefined ? { borrowingLimit: f.borrowingLimit } : {}),
           };
         }),
+      }));
+  }
+
+  /** The tenants of the network with their sector, share weight and cluster queue; a tenant role sees its own. */
+  tenants(actor: Principal): TenantView[] {
+    authorize(actor, 'sites.read');
+    return this.ctx
+      .network()
+      .tenants.filter((t) => actor.tenant === undefined || t.id === actor.tenant)
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        sector: t.sector,
+        shareWeight: t.shareWeight,
+        ...(t.clusterQueue !== undefined ? { clusterQueue: t.clusterQueue } : {}),
       }));
   }
 

@@ -4,6 +4,7 @@ import { governance } from './0002-governance.ts';
 import { access } from './0003-access.ts';
 import { progress } from './0004-progress.ts';
 import { jobsByTime } from './0005-jobs-by-time.ts';
+import { history } from './0006-history.ts';
 
 /** Every migration, in order. Names sort in the order they run. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-access': access,
   '0004-progress': progress,
   '0005-jobs-by-time': jobsByTime,
+  '0006-history': history,
 };
 
 export const migrationProvider: MigrationProvider = {
