@@ -4,6 +4,7 @@ import {
   type Decision,
   defaultProfile,
   type Network,
+  type NetworkGauge,
   type Profile,
   seededRng,
   withPolicy,
@@ -111,7 +112,19 @@ function entry(d: Decision) {
   };
 }
 
-type Log = { atS: number; decisions: ReturnType<typeof entry>[] }[];
+/** What the log keeps of the gauge after a cycle: what the history records, rounded past float noise. */
+function gaugeEntry(g: NetworkGauge) {
+  const r = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    busy: g.busy,
+    running: g.running,
+    powerKw: r(g.powerKw),
+    costFenPerHour: r(g.costFenPerHour),
+    carbonKgPerHour: r(g.carbonKgPerHour),
+  };
+}
+
+type Log = { atS: number; decisions: ReturnType<typeof entry>[]; gauge?: ReturnType<typeof gaugeEntry> }[];
 const logger = (log: Log) => (atS: number, r: DecideResult) => {
   log.push({ atS, decisions: r.decisions.map(entry) });
 };
@@ -123,7 +136,20 @@ function simulated(subs: readonly Submission[], base: Profile): Log {
     return { job: { ...spec, id: s.id, submittedAtS: s.atS }, sector: 'any', user: spec.tenant };
   });
   const profile = quiet(withPolicy(base, policy));
-  simulate({ network, profile, jobs, estimates: 'oracle', seed: 1, cycleS: CYCLE_S, onCycle: logger(log) });
+  simulate({
+    network,
+    profile,
+    jobs,
+    estimates: 'oracle',
+    seed: 1,
+    cycleS: CYCLE_S,
+    onCycle: logger(log),
+    // The history's figures after each cycle: the simulator's ledger measured as the service measures its own.
+    onGauge: (g) => {
+      const last = log[log.length - 1];
+      if (last) last.gauge = gaugeEntry(g);
+    },
+  });
   return log;
 }
 
@@ -162,7 +188,10 @@ async function live(subs: readonly Submission[], base: Profile, openStore?: () =
       }
       clock.set(t);
       await h.service.syncBackends();
+      const cycles = log.length;
       await h.service.schedule();
+      const last = log[log.length - 1];
+      if (last && log.length > cycles) last.gauge = gaugeEntry(h.service.live.ledger.gauge(t));
       // The next moment anything can happen: an arrival, a cycle the ledger wants, a backend start or end.
       const records = [...h.service.live.records()];
       if (i >= subs.length && records.length === 0) break;
@@ -184,7 +213,7 @@ async function live(subs: readonly Submission[], base: Profile, openStore?: () =
 const subs = workload(240);
 const url = process.env['SUANLI_TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'];
 
-describe('the live service and the simulator decide the same on the same workload', () => {
+describe('the live service and the simulator decide the same on the same workload, and measure the same after each cycle', () => {
   const profiles: [string, Profile][] = [
     ['default', defaultProfile()],
     ['las', builtinProfile('las')],
@@ -199,6 +228,9 @@ describe('the live service and the simulator decide the same on the same workloa
       // The workload exercises what it should: placements, waits or reservations, several cycles.
       expect(decisions.filter((d) => d.kind === 'place').length).toBeGreaterThan(100);
       expect(decisions.some((d) => d.kind === 'wait' || d.kind === 'reserve')).toBe(true);
+      // Every cycle is followed by the gauge the history records, and it measures something.
+      expect(expected.every((c) => c.gauge !== undefined)).toBe(true);
+      expect(expected.some((c) => (c.gauge?.busy ?? 0) > 0 && (c.gauge?.powerKw ?? 0) > 0)).toBe(true);
       const got = await live(subs, base);
       for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
       expect(got.length).toBe(expected.length);

@@ -24,6 +24,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
       dataDir: join(mkdtempSync(join(tmpdir(), 'suanli-web-')), 'data'),
       speedup: 60,
       cycleMs: 100,
+      historyStepS: 1,
       logger: pino({ level: 'silent' }),
     });
     browser = await launch();
@@ -72,7 +73,8 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     expect(await detail.locator('table[aria-label="Ranked sites"] tbody tr').count()).toBeGreaterThan(0);
     expect(await detail.getByRole('heading', { name: 'Filtered out' }).count()).toBe(1);
 
-    // Live trends: utilization and queue depth gather points as the page polls; spend by site shows the job's site.
+    // Back to the network: the history from the server, and spend by site showing the job's site.
+    await detail.getByRole('link', { name: '← all jobs' }).click();
     const over = page.getByRole('img', { name: 'Utilization and queue depth over time' });
     await page.waitForFunction(() => Number(document.querySelector('[data-points]')?.getAttribute('data-points')) >= 2);
     expect(await over.locator('canvas').count()).toBeGreaterThan(0);
@@ -116,7 +118,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await page.goto(`${server.url}/#/jobs?state=running`);
     const row = page.locator(`tr[data-job-id="${job.id}"]`);
     await row.waitFor({ timeout: 10_000 });
-    const siteId = (await row.getByRole('link').first().textContent()) ?? '';
+    const siteId = (await row.locator('td').nth(4).getByRole('link').textContent()) ?? '';
     await row.getByRole('link', { name: siteId }).click();
     await page.waitForURL(new RegExp(`#/sites/${siteId}$`));
     const site = page.getByRole('region', { name: `Site ${siteId}` });
@@ -156,6 +158,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await detail.getByRole('button', { name: 'Cancel job' }).waitFor({ timeout: 10_000 });
     await detail.getByRole('button', { name: 'Cancel job' }).click();
     await detail.getByText('cancelled').first().waitFor({ timeout: 10_000 });
+    await detail.getByRole('link', { name: '← all jobs' }).click();
     // The job list filters by state.
     await page.getByLabel('State').selectOption('cancelled');
     const rows = page.getByRole('region', { name: 'Job list' }).locator('tbody tr');

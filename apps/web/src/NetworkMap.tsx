@@ -139,7 +139,7 @@ export function NetworkMap({
     const at = new Map(inside.map((s) => [s.id, [s.lon, s.lat] as [number, number]]));
     const max = Math.max(1, ...sites.map((s) => s.accelerators));
     const colouring = COLOURING[colourBy];
-    const positions = labelPositions(inside);
+    const positions = sites.length <= LABELLED_SITES ? labelPositions(inside) : new Map<string, LabelPosition>();
     const dot = (s: Site) => ({
       name: s.id,
       value: [s.lon, s.lat, colouring.value(s, hourS)],

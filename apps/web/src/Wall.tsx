@@ -132,7 +132,11 @@ function Alerts({ alerts, error }: { alerts: readonly Alert[] | undefined; error
           {(alerts ?? []).map((a) => (
             <li key={a.seq} data-kind={a.kind}>
               <time dateTime={new Date(a.atS * 1000).toISOString()}>
-                {new Date(a.atS * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}
+                {new Date(a.atS * 1000).toLocaleTimeString('en-GB', {
+                  hour: '2-digit',
+                  minute: '2-digit',
+                  timeZone: 'Asia/Shanghai',
+                })}
               </time>{' '}
               <a href={a.kind === 'job.denied' ? tenantHref(a.subject) : jobHref(a.subject)}>{a.summary}</a>
             </li>

@@ -14,7 +14,13 @@ async function app(options: Parameters<typeof harness>[0] = {}) {
   const { token } = await h.service.createToken({ name: 'wall', role: 'operator' }, SYSTEM);
   const get = async (path: string) => {
     const res = await a.request(path, { headers: { authorization: `Bearer ${token}` } });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { points?: unknown; bucketS?: number; error?: { code: string } } & Record<
+        string,
+        unknown
+      >,
+    };
   };
   return get;
 }
@@ -30,7 +36,7 @@ interface Point {
   greenShare: number;
 }
 
-describe('history, gauge and alerts over HTTP', () => {
+describe('history, gauge, alerts and tenants over HTTP', () => {
   it('records a sample a step from the ledger after cycles and serves it by range, for the network and a site', async () => {
     const get = await app({ historyStepS: 60 });
     const t0 = h.clock.nowS();
@@ -104,5 +110,18 @@ describe('history, gauge and alerts over HTTP', () => {
     const { token } = await h.service.createToken({ name: 'member', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM);
     const a = createApp(h.service, { webDir: '/nonexistent' });
     expect((await a.request('/v1/alerts', { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+  });
+
+  it('lists the tenants with sector, weight and queue; a tenant token sees only its own', async () => {
+    const get = await app();
+    const all = (await get('/v1/tenants')).body as unknown as { id: string; sector: string; clusterQueue?: string }[];
+    expect(all.length).toBeGreaterThan(3);
+    expect(all.find((t) => t.id === 'acme-ai')).toMatchObject({ sector: 'internet', clusterQueue: 'commercial' });
+    const { token } = await h.service.createToken({ name: 'm', role: 'tenant-member', tenant: 'acme-ai' }, SYSTEM);
+    const a = createApp(h.service, { webDir: '/nonexistent' });
+    const mine = (await (await a.request('/v1/tenants', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      id: string;
+    }[];
+    expect(mine.map((t) => t.id)).toEqual(['acme-ai']);
   });
 });

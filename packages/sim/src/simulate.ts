@@ -6,6 +6,7 @@ import {
   type Job,
   Ledger,
   type Network,
+  type NetworkGauge,
   NodeOccupancy,
   type NodeShare,
   type Placement,
@@ -59,6 +60,8 @@ export interface SimInput {
   readonly onProgress?: (p: SimProgress) => void;
   /** Told every cycle's decisions (a decision log; the differential test compares it with the live service's). */
   readonly onCycle?: (nowS: number, result: DecideResult) => void;
+  /** Told the engine's gauge after every cycle that ran (the live service records the same in its history). */
+  readonly onGauge?: (gauge: NetworkGauge) => void;
 }
 
 export interface SimProgress {
@@ -401,6 +404,7 @@ export function simulate(input: SimInput): SimSummary {
       input.onCycle?.(t, result);
     }
     const g = ledger.gauge(t);
+    if (result) input.onGauge?.(g);
     powerKw?.set(t, g.powerKw);
     costFenPerHour?.set(t, g.costFenPerHour);
     carbonKgPerHour?.set(t, g.carbonKgPerHour);
