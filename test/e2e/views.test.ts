@@ -172,7 +172,7 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
     }
     await decoder.close();
     console.log(`screenshots against references (test-results/screens/):\n  ${results.join('\n  ')}`);
-  }, 240_000);
+  }, 400_000);
 
   it('loads every route directly at 1366×768 with no console error', async () => {
     const { page: p, errors } = await signedIn(1366, 768);
@@ -224,6 +224,15 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
       page = undefined;
     }
   }, 60_000);
+
+  it('opens the wall from the address `suanli serve` prints, with the token in it, and keeps the view', async () => {
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${server.url}/#/wall?token=${server.operatorToken}`);
+    await page.getByRole('region', { name: 'Headline figures' }).locator('.figure-value', { hasText: /MW$/ }).waitFor();
+    expect(new URL(page.url()).hash).toBe('#/wall'); // the token left the address bar, the view stayed
+    await page.reload();
+    await page.getByRole('region', { name: 'Headline figures' }).locator('.figure-value', { hasText: /MW$/ }).waitFor();
+  });
 
   it('draws history the server recorded before the page was opened, and keeps the range across a reload', async () => {
     const { page: p, errors } = await signedIn(1366, 768);

@@ -77,14 +77,23 @@ export interface Job {
 const TOKEN_KEY = 'suanli.token';
 
 /**
- * The API token: opened as `/#token=sl_…` (as `suanli serve` prints), kept in this browser's
- * storage and taken out of the address bar.
+ * The API token: opened as `/#token=sl_…` (as `suanli serve` prints), or with a view as
+ * `/#/wall?token=sl_…`; kept in this browser's storage and taken out of the address bar (the view stays).
  */
 export function apiToken(): string | null {
-  const fromHash = /(?:^|[#&])token=([^&]+)/.exec(window.location.hash)?.[1];
-  if (fromHash) {
-    window.localStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
-    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  const hash = window.location.hash;
+  const found = /(^#|[?&])token=([^&]+)/.exec(hash);
+  if (found?.[2]) {
+    window.localStorage.setItem(TOKEN_KEY, decodeURIComponent(found[2]));
+    const rest = hash
+      .replace(/([?&])token=[^&]+&?/, '$1')
+      .replace(/^#token=[^&]*&?/, '#')
+      .replace(/[?&]$/, '');
+    window.history.replaceState(
+      null,
+      '',
+      window.location.pathname + window.location.search + (rest === '#' ? '' : rest),
+    );
   }
   return window.localStorage.getItem(TOKEN_KEY);
 }

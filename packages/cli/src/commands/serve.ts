@@ -50,7 +50,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         });
         io.stdout(`Suanli serves ${server.network.name} (${server.network.sites.length} sites) at ${server.url}\n`);
         const dashboard = server.operatorToken ? `${server.url}/#token=${server.operatorToken}` : `${server.url}/`;
-        io.stdout(`  dashboard ${dashboard}\n  API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`);
+        const wall = server.operatorToken
+          ? `${server.url}/#/wall?token=${server.operatorToken}`
+          : `${server.url}/#/wall`;
+        io.stdout(
+          `  dashboard ${dashboard}\n  wall display ${wall}\n  API docs ${server.url}/docs   OpenAPI ${server.url}/openapi.json\n`,
+        );
         io.stdout(
           server.operatorToken
             ? `  operator token in ${join(o.data, 'operator.token')} (the CLI here reads it; elsewhere set SUANLI_TOKEN)\n`
