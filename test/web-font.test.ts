@@ -10,7 +10,7 @@ const css = readFileSync(join(fonts, 'cjk.css'), 'utf8');
 /** The code points each weight's @font-face rules name, and the files they load. */
 function faces(): { weight: number; codePoints: Set<number>; files: string[] }[] {
   const byWeight = new Map<number, { weight: number; codePoints: Set<number>; files: string[] }>();
-  for (const m of css.matchAll(/font-weight: (\d+);[^}]*src: url\("\.\/([^"]+)"\)[^}]*unicode-range: ([^;]+);/g)) {
+  for (const m of css.matchAll(/font-weight: (\d+);[^}]*src: url\("\.\/([^"]+)"\)[^}]*unicode-range:\s*([^;]+);/g)) {
     const weight = Number(m[1]);
     const face = byWeight.get(weight) ?? { weight, codePoints: new Set<number>(), files: [] };
     face.files.push(m[2] as string);

@@ -73,13 +73,18 @@ export interface Comparison {
  * Writes the screenshot of a view, and compares it with the committed reference on a coarse grid
  * (or, with SUANLI_UPDATE_SCREENS=1, replaces the reference); `decoder` is a blank page that scales images.
  */
-export async function compareWithReference(decoder: Page, name: string, png: Buffer): Promise<Comparison> {
+export async function compareWithReference(
+  decoder: Page,
+  name: string,
+  png: Buffer,
+  reference = name,
+): Promise<Comparison> {
   mkdirSync(WRITTEN, { recursive: true });
   writeFileSync(`${WRITTEN}${name}.png`, png);
   {
     const now = await scaled(decoder, png, REF_W, REF_H);
-    const refPath = `${REFERENCES}${name}.png`;
-    if (UPDATE || !existsSync(refPath)) {
+    const refPath = `${REFERENCES}${reference}.png`;
+    if ((UPDATE && reference === name) || !existsSync(refPath)) {
       if (!UPDATE) throw new Error(`no reference ${refPath}: run with SUANLI_UPDATE_SCREENS=1 to make it`);
       mkdirSync(REFERENCES, { recursive: true });
       writeFileSync(refPath, now.png);

@@ -170,6 +170,17 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
         expect(cmp.changedCells, `${name} differs from test/e2e/screens/${name}.png`).toBeLessThan(0.12);
       }
     }
+    // The comparison tells a wrong page from the right one: the network view is not the wall.
+    if (!UPDATE) {
+      await load(p, '#/network');
+      await p.getByRole('region', { name: 'Network map' }).waitFor();
+      const wrong = await compareWithReference(decoder, 'network-as-wall', await p.screenshot(), 'wall');
+      results.push(
+        `network against the wall's reference: mean ${wrong.meanDiff.toFixed(1)}, changed ${(wrong.changedCells * 100).toFixed(0)} %`,
+      );
+      expect(wrong.meanDiff).toBeGreaterThan(10);
+      expect(wrong.changedCells).toBeGreaterThan(0.12);
+    }
     await decoder.close();
     console.log(`screenshots against references (test-results/screens/):\n  ${results.join('\n  ')}`);
   }, 400_000);

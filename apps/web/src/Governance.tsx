@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { api } from './api.ts';
-import { routeHash } from './routes.ts';
+import { routeHash, siteHref, tenantHref } from './routes.ts';
 import { usePoll } from './use-poll.ts';
 
 /** The rules in force, the data catalog, the model registry and the audit log's state. */
@@ -69,7 +69,14 @@ export function Governance() {
                   {d.pi ?? '?'}
                   {d.individuals ? ` (${d.individuals.toLocaleString('en-US')})` : ''}
                 </td>
-                <td>{d.replicas.join(', ')}</td>
+                <td>
+                  {d.replicas.map((r, i) => (
+                    <span key={r}>
+                      {i > 0 && ', '}
+                      <a href={siteHref(r)}>{r}</a>
+                    </span>
+                  ))}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -90,7 +97,9 @@ export function Governance() {
           <tbody>
             {(models.data ?? []).map((m) => (
               <tr key={m.id}>
-                <td>{m.id}</td>
+                <td>
+                  {m.id} <span className="muted">of</span> <a href={tenantHref(m.owner)}>{m.owner}</a>
+                </td>
                 <td>{m.kind}</td>
                 <td>
                   {m.filedWeightsDigest === m.weightsDigest ? 'yes' : m.filedWeightsDigest ? 'other weights' : 'no'}

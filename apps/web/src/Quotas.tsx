@@ -1,4 +1,5 @@
 import { api } from './api.ts';
+import { tenantHref } from './routes.ts';
 import { usePoll } from './use-poll.ts';
 
 /** Tenants and their cluster queues: use against nominal quota, borrowing, what each may take now. */
@@ -13,7 +14,17 @@ export function Quotas() {
             {q.name}
             {q.cohort ? ` (cohort ${q.cohort})` : ''}
           </h3>
-          <p className="muted">Tenants: {q.tenants.join(', ') || '—'}</p>
+          <p className="muted">
+            Tenants:{' '}
+            {q.tenants.length === 0
+              ? '—'
+              : q.tenants.map((t, i) => (
+                  <span key={t}>
+                    {i > 0 && ', '}
+                    <a href={tenantHref(t)}>{t}</a>
+                  </span>
+                ))}
+          </p>
           <table>
             <thead>
               <tr>

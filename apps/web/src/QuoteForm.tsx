@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, type Quote } from './api.ts';
 import { fmtWait } from './format.ts';
+import { siteHref } from './routes.ts';
 
 const EXAMPLE = `name: llama-ft
 kind: finetune
@@ -74,7 +75,9 @@ export function QuoteForm({ onSubmitted }: { onSubmitted: (id: string) => void }
               {quote.options.map((o) => (
                 <tr key={o.siteId}>
                   <td>{o.rank}</td>
-                  <td>{o.siteId}</td>
+                  <td>
+                    <a href={siteHref(o.siteId)}>{o.siteId}</a>
+                  </td>
                   <td>
                     {o.accelerator}×{o.count}
                   </td>
@@ -90,7 +93,7 @@ export function QuoteForm({ onSubmitted }: { onSubmitted: (id: string) => void }
             <ul aria-label="Sites ruled out">
               {quote.rejected.map((r) => (
                 <li key={r.siteId}>
-                  <strong>{r.siteId}</strong> ({r.plugin}): {r.reason}
+                  <a href={siteHref(r.siteId)}>{r.siteId}</a> ({r.plugin}): {r.reason}
                 </li>
               ))}
             </ul>
