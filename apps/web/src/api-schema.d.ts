@@ -497,7 +497,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest alerts from the audit log, newest first: failed and preempted jobs, policy denials */
+        /** The latest alerts from the audit log, newest first: failed runs (retried or not), preempted jobs, policy denials */
         get: {
             parameters: {
                 query?: {
@@ -661,6 +661,17 @@ export interface paths {
                         servesSector?: "internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport";
                         labeling?: boolean;
                         physicianSignOff?: boolean;
+                        recovery?: {
+                            maxRestarts?: number;
+                            retryOn?: (("node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled") | number)[];
+                            /** @enum {string} */
+                            failover?: "same-site" | "any-site" | "never";
+                            backoffS?: number;
+                        };
+                        checkpoint?: {
+                            intervalS: number;
+                            sizeGb: number;
+                        };
                     };
                     "application/json": {
                         name: string;
@@ -712,6 +723,17 @@ export interface paths {
                         servesSector?: "internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport";
                         labeling?: boolean;
                         physicianSignOff?: boolean;
+                        recovery?: {
+                            maxRestarts?: number;
+                            retryOn?: (("node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled") | number)[];
+                            /** @enum {string} */
+                            failover?: "same-site" | "any-site" | "never";
+                            backoffS?: number;
+                        };
+                        checkpoint?: {
+                            intervalS: number;
+                            sizeGb: number;
+                        };
                     };
                 };
             };
@@ -842,6 +864,17 @@ export interface paths {
                         servesSector?: "internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport";
                         labeling?: boolean;
                         physicianSignOff?: boolean;
+                        recovery?: {
+                            maxRestarts?: number;
+                            retryOn?: (("node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled") | number)[];
+                            /** @enum {string} */
+                            failover?: "same-site" | "any-site" | "never";
+                            backoffS?: number;
+                        };
+                        checkpoint?: {
+                            intervalS: number;
+                            sizeGb: number;
+                        };
                     };
                     "application/json": {
                         name: string;
@@ -893,6 +926,17 @@ export interface paths {
                         servesSector?: "internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport";
                         labeling?: boolean;
                         physicianSignOff?: boolean;
+                        recovery?: {
+                            maxRestarts?: number;
+                            retryOn?: (("node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled") | number)[];
+                            /** @enum {string} */
+                            failover?: "same-site" | "any-site" | "never";
+                            backoffS?: number;
+                        };
+                        checkpoint?: {
+                            intervalS: number;
+                            sizeGb: number;
+                        };
                     };
                 };
             };
@@ -1752,6 +1796,17 @@ export interface paths {
                         servesSector?: "internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport";
                         labeling?: boolean;
                         physicianSignOff?: boolean;
+                        recovery?: {
+                            maxRestarts?: number;
+                            retryOn?: (("node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled") | number)[];
+                            /** @enum {string} */
+                            failover?: "same-site" | "any-site" | "never";
+                            backoffS?: number;
+                        };
+                        checkpoint?: {
+                            intervalS: number;
+                            sizeGb: number;
+                        };
                     };
                     "application/json": {
                         name: string;
@@ -1803,6 +1858,17 @@ export interface paths {
                         servesSector?: "internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport";
                         labeling?: boolean;
                         physicianSignOff?: boolean;
+                        recovery?: {
+                            maxRestarts?: number;
+                            retryOn?: (("node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled") | number)[];
+                            /** @enum {string} */
+                            failover?: "same-site" | "any-site" | "never";
+                            backoffS?: number;
+                        };
+                        checkpoint?: {
+                            intervalS: number;
+                            sizeGb: number;
+                        };
                     };
                 };
             };
@@ -2500,7 +2566,7 @@ export interface components {
             seq: number;
             atS: number;
             /** @enum {string} */
-            kind: "job.failed" | "job.preempted" | "job.denied";
+            kind: "job.failed" | "job.retried" | "job.preempted" | "job.denied";
             subject: string;
             summary: string;
         };
@@ -2519,6 +2585,22 @@ export interface components {
             endedAtS?: number;
             exitCode?: number;
             message?: string;
+            attempt?: number;
+            restarts?: number;
+            notBeforeS?: number;
+            failures?: {
+                attempt: number;
+                siteId: string;
+                poolId: string;
+                /** @enum {string} */
+                failureClass: "node-failure" | "accelerator-error" | "preemption" | "out-of-memory" | "user-error" | "backend-unreachable" | "site-outage" | "cancelled";
+                exitCode?: number;
+                atS: number;
+                ranS: number;
+                keptS: number;
+                lostS: number;
+                outcome: string;
+            }[];
         };
         JobSpec: {
             name: string;

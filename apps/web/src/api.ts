@@ -200,7 +200,7 @@ export interface Gauge {
 export interface Alert {
   seq: number;
   atS: number;
-  kind: 'job.failed' | 'job.preempted' | 'job.denied';
+  kind: 'job.failed' | 'job.retried' | 'job.preempted' | 'job.denied';
   subject: string;
   summary: string;
 }

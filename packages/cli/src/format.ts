@@ -121,6 +121,25 @@ export function jobText(j: JobRecord): string {
       `estimate   ${formatNumber(e.costCny)} CNY (accelerators ${formatNumber(e.computeCostCny)}, energy ${formatNumber(e.energyCostCny)}, transfer ${formatNumber(e.transferCostCny)}), ${formatNumber(e.energyKwh, 1)} kWh, ${formatNumber(e.carbonKg, 1)} kgCO2 (${e.carbonSignal}), run ${formatDuration(e.durationS)}`,
     );
   }
+  if (j.failures && j.failures.length > 0) {
+    lines.push(
+      '',
+      `Failed runs (${j.restarts ?? 0} restart${j.restarts === 1 ? '' : 's'}):`,
+      table(
+        ['ATTEMPT', 'AT', 'SITE', 'CLASS', 'RAN', 'KEPT', 'LOST', 'THEN'],
+        j.failures.map((f) => [
+          String(f.attempt),
+          formatTime(f.atS),
+          f.siteId,
+          `${f.failureClass}${f.exitCode !== undefined ? ` (exit ${f.exitCode})` : ''}`,
+          formatDuration(f.ranS),
+          formatDuration(f.keptS),
+          formatDuration(f.lostS),
+          f.outcome,
+        ]),
+      ),
+    );
+  }
   if (j.explanation) {
     lines.push('', `Why: ${j.explanation.summary}`, '', verdictsTable(j.explanation.verdicts, j.explanation.atS));
   }

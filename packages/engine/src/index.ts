@@ -33,6 +33,16 @@ export type {
   SiteVerdict,
 } from './domain/placement.ts';
 export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
+export {
+  type CheckpointPolicy,
+  FAILOVER,
+  FAILURE_CLASSES,
+  type Failover,
+  type Failure,
+  type FailureClass,
+  INFRASTRUCTURE_FAILURES,
+  type RecoveryPolicy,
+} from './domain/recovery.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
 export type { Allocation, ExportRecord, HeldView, NodeShare, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
@@ -121,4 +131,5 @@ export type { OptimizerReport } from './optimizer/batch.ts';
 export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
 export { dominantShare } from './plugins/fair-share/fair-share.ts';
 export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
+export { afterFailure, DEFAULT_RECOVERY, keptWorkS, type RecoveryDecision, recoveryOf } from './recovery/recovery.ts';
 export { type Rng, seededRng } from './rng.ts';

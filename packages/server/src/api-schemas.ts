@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { JOB_KINDS } from '@suanli/engine';
+import { FAILURE_CLASSES, JOB_KINDS } from '@suanli/engine';
 import { ERROR_CODES, JOB_STATES, jobSpecInputSchema } from '@suanli/service';
 
 /** Response shapes of the HTTP API, for the OpenAPI document (and the generated client). */
@@ -133,6 +133,23 @@ export const JobSchema = z
     endedAtS: z.number().optional(),
     exitCode: z.number().int().optional(),
     message: z.string().optional(),
+    attempt: z.number().int().optional(),
+    restarts: z.number().int().optional(),
+    notBeforeS: z.number().optional(),
+    failures: list(
+      z.object({
+        attempt: z.number().int(),
+        siteId: z.string(),
+        poolId: z.string(),
+        failureClass: z.enum(FAILURE_CLASSES),
+        exitCode: z.number().int().optional(),
+        atS: z.number(),
+        ranS: z.number(),
+        keptS: z.number(),
+        lostS: z.number(),
+        outcome: z.string(),
+      }),
+    ).optional(),
   })
   .openapi('Job');
 

@@ -24,6 +24,8 @@ export interface Harness {
   readonly service: SuanliService;
   readonly store: Store;
   readonly clock: ReturnType<typeof manualClock>;
+  /** The simulated backend (to make a run fail, as a node going down would). */
+  readonly sim: SimBackend;
   readonly dbPath: string;
   /** Runs backend sync and a scheduling cycle, as the server loop does. */
   cycle(): Promise<void>;
@@ -59,17 +61,12 @@ export async function harness(
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
   const clock = options.clock ?? manualClock();
   const store = options.openStore ? await options.openStore() : await openSqliteStore(dbPath);
-  const backends = new Map<string, Backend>([
-    [
-      'sim',
-      new SimBackend({
-        clock,
-        speedup: options.speedup ?? 60,
-        ...(options.startDelayS !== undefined ? { startDelayS: options.startDelayS } : {}),
-      }),
-    ],
-    ...(options.backends ?? new Map()),
-  ]);
+  const sim = new SimBackend({
+    clock,
+    speedup: options.speedup ?? 60,
+    ...(options.startDelayS !== undefined ? { startDelayS: options.startDelayS } : {}),
+  });
+  const backends = new Map<string, Backend>([['sim', sim], ...(options.backends ?? new Map())]);
   const network = options.network ?? builtinNetwork();
   const service = new SuanliService({
     store,
@@ -86,6 +83,7 @@ export async function harness(
   });
   const h: Harness = {
     service,
+    sim,
     store,
     clock,
     dbPath,

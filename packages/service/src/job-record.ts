@@ -1,4 +1,4 @@
-import type { Explanation, Job, Placement } from '@suanli/engine';
+import type { Explanation, FailureClass, Job, Placement } from '@suanli/engine';
 import type { JobSpec } from './job-spec.ts';
 
 /**
@@ -40,6 +40,30 @@ export interface JobRecord {
   readonly attainedS?: number;
   /** Seconds of its work done in earlier runs, on its first accelerator choice. */
   readonly doneS?: number;
+  /** Retries after failed runs so far (its recovery policy bounds them). */
+  readonly restarts?: number;
+  /** A retried job is not placed before this (the back-off). */
+  readonly notBeforeS?: number;
+  /** Where a retried job may run (its policy keeps it at the site that failed). */
+  readonly retrySites?: readonly string[];
+  /** Its failed runs, oldest first: where, why, and what they cost. */
+  readonly failures?: readonly FailedRun[];
+}
+
+/** A run of a job that failed, as its record keeps it (and `suanli job ID` shows it). */
+export interface FailedRun {
+  readonly attempt: number;
+  readonly siteId: string;
+  readonly poolId: string;
+  readonly failureClass: FailureClass;
+  readonly exitCode?: number;
+  readonly atS: number;
+  /** Seconds of work it ran, kept up to the last checkpoint, and lost. */
+  readonly ranS: number;
+  readonly keptS: number;
+  readonly lostS: number;
+  /** What followed: a retry (and when), or the end of the job. */
+  readonly outcome: string;
 }
 
 /**
@@ -54,5 +78,7 @@ export function toEngineJob(r: JobRecord): Job {
     submittedAtS: r.submittedAtS,
     ...(doneS > 0 ? { durationS: Math.max(1, r.spec.durationS - doneS) } : {}),
     ...((r.attainedS ?? 0) > 0 ? { attainedS: r.attainedS } : {}),
+    ...(r.state === 'pending' && r.notBeforeS !== undefined ? { notBeforeS: r.notBeforeS } : {}),
+    ...(r.retrySites ? { sites: r.retrySites } : {}),
   };
 }

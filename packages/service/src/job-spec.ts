@@ -3,8 +3,12 @@ import {
   DATA_LEVELS,
   type DataLevel,
   type Dataset,
+  DEFAULT_RECOVERY,
   durationOnS,
   EXPOSURES,
+  FAILOVER,
+  FAILURE_CLASSES,
+  type FailureClass,
   JOB_KINDS,
   type Job,
   type Network,
@@ -89,6 +93,23 @@ export const jobSpecInputSchema = z.strictObject({
   labeling: z.boolean().optional(),
   /** A physician signs off outputs (medical services). */
   physicianSignOff: z.boolean().optional(),
+  /** What to do when a run fails; each field defaults to the job kind's (docs/job-spec.md). */
+  recovery: z
+    .strictObject({
+      maxRestarts: int(0, LIMITS.maxRestarts).optional(),
+      /** Failure classes, and exit codes of the program (1..255) that are retried too. */
+      retryOn: list(z.union([z.enum(FAILURE_CLASSES), int(1, 255)]), LIMITS.retryOnEntries).optional(),
+      failover: z.enum(FAILOVER).optional(),
+      backoffS: num(0, LIMITS.backoffS).optional(),
+    })
+    .optional(),
+  /** How often the job writes a checkpoint, and how big one is: a restart resumes from the last. */
+  checkpoint: z
+    .strictObject({
+      intervalS: num(60, LIMITS.checkpointIntervalS),
+      sizeGb: positive(LIMITS.datasetGb),
+    })
+    .optional(),
 });
 
 export type JobSpecInput = z.infer<typeof jobSpecInputSchema>;
@@ -273,6 +294,24 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     ...(input.servesSector !== undefined ? { servesSector: input.servesSector } : {}),
     ...(input.labeling !== undefined ? { labeling: input.labeling } : {}),
     ...(input.physicianSignOff !== undefined ? { physicianSignOff: input.physicianSignOff } : {}),
+    ...(input.recovery ? { recovery: recoveryPolicy(input.kind, input.recovery) } : {}),
+    ...(input.checkpoint
+      ? { checkpoint: { intervalS: input.checkpoint.intervalS, sizeGb: input.checkpoint.sizeGb } }
+      : {}),
+  };
+}
+
+/** A spec's recovery section over its kind's default: failure classes and exit codes apart. */
+function recoveryPolicy(kind: Job['kind'], r: NonNullable<JobSpecInput['recovery']>): NonNullable<Job['recovery']> {
+  const base = DEFAULT_RECOVERY[kind];
+  const classes = r.retryOn?.filter((x): x is FailureClass => typeof x === 'string');
+  const codes = r.retryOn?.filter((x): x is number => typeof x === 'number');
+  return {
+    maxRestarts: r.maxRestarts ?? base.maxRestarts,
+    retryOn: classes ?? base.retryOn,
+    retryExitCodes: codes ?? base.retryExitCodes,
+    failover: r.failover ?? base.failover,
+    backoffS: r.backoffS ?? base.backoffS,
   };
 }
 

@@ -38,6 +38,11 @@ export const LIMITS = {
   /** One hundred billion CNY. */
   budgetCny: 100_000_000_000,
   priority: 1000,
+  /** Retries of a failed job, and the longest back-off and checkpoint interval (a week). */
+  maxRestarts: 100,
+  retryOnEntries: 32,
+  backoffS: 86_400,
+  checkpointIntervalS: 7 * 86_400,
 
   sites: 10_000,
   poolsPerSite: 64,

@@ -1,3 +1,4 @@
+import type { FailureClass } from '@suanli/engine';
 import type { Backend, BackendJob, BackendStatus, Clock } from '@suanli/service';
 
 export interface SimBackendOptions {
@@ -29,6 +30,7 @@ export class SimBackend implements Backend {
   private readonly startDelayS: number;
   private readonly byJob = new Map<string, string>();
   private readonly cancelled = new Map<string, number>();
+  private readonly failed = new Map<string, { atS: number; failureClass: FailureClass; exitCode?: number }>();
 
   constructor(options: SimBackendOptions) {
     this.clock = options.clock;
@@ -55,6 +57,20 @@ export class SimBackend implements Backend {
     return { externalId };
   }
 
+  /**
+   * Makes a run fail now, as a node going down or a program crashing would (tests, demonstrations):
+   * from then on it is reported failed with this class (and exit code).
+   */
+  fail(externalId: string, failureClass: FailureClass, exitCode?: number): void {
+    if (!this.failed.has(externalId)) {
+      this.failed.set(externalId, {
+        atS: this.clock.nowS(),
+        failureClass,
+        ...(exitCode !== undefined ? { exitCode } : {}),
+      });
+    }
+  }
+
   async cancel(externalId: string): Promise<void> {
     if (!this.cancelled.has(externalId)) this.cancelled.set(externalId, this.clock.nowS());
   }
@@ -66,7 +82,22 @@ export class SimBackend implements Backend {
       const job = parse(externalId);
       if (!job) continue;
       const cancelledAtS = this.cancelled.get(externalId);
-      if (cancelledAtS !== undefined && cancelledAtS < job.endAtS) {
+      const failed = this.failed.get(externalId);
+      if (
+        failed !== undefined &&
+        failed.atS < job.endAtS &&
+        (cancelledAtS === undefined || failed.atS <= cancelledAtS)
+      ) {
+        out.push({
+          externalId,
+          state: 'failed',
+          ...(failed.atS >= job.startAtS ? { startedAtS: job.startAtS } : {}),
+          endedAtS: failed.atS,
+          failureClass: failed.failureClass,
+          ...(failed.exitCode !== undefined ? { exitCode: failed.exitCode } : {}),
+          message: `sim: ${failed.failureClass}`,
+        });
+      } else if (cancelledAtS !== undefined && cancelledAtS < job.endAtS) {
         out.push({
           externalId,
           state: 'cancelled',

@@ -1,3 +1,4 @@
+import type { FailureClass } from '@suanli/engine';
 import type { Backend, BackendJob, BackendState, BackendStatus, Clock } from '@suanli/service';
 
 export interface SlurmBackendOptions {
@@ -66,6 +67,17 @@ const STATES: Readonly<Record<string, BackendState>> = {
   BOOT_FAIL: 'failed',
   DEADLINE: 'failed',
   PREEMPTED: 'failed',
+};
+
+/** Why Slurm says a job failed, where its state tells (FAILED, TIMEOUT, DEADLINE: the program's own doing). */
+const FAILURE_CLASSES: Readonly<Record<string, FailureClass>> = {
+  NODE_FAIL: 'node-failure',
+  BOOT_FAIL: 'node-failure',
+  OUT_OF_MEMORY: 'out-of-memory',
+  PREEMPTED: 'preemption',
+  FAILED: 'user-error',
+  TIMEOUT: 'user-error',
+  DEADLINE: 'user-error',
 };
 
 /** Slurm's exit_code is a wait status: the exit code in the high byte, a signal in the low one. */
@@ -206,6 +218,7 @@ export class SlurmBackend implements Backend {
         externalId,
         state: 'failed',
         endedAtS: nowS,
+        failureClass: 'backend-unreachable',
         message: `slurm no longer knows job ${id}: it ended while nobody watched, or Slurm lost its state`,
       });
     }
@@ -310,6 +323,7 @@ function statusOf(j: SlurmJob, externalId: string): BackendStatus {
     ...(state !== 'queued' && state !== 'running' && ended !== undefined ? { endedAtS: ended } : {}),
     ...(state !== 'queued' && state !== 'running' && exitCode !== undefined ? { exitCode } : {}),
     ...(j.job_state !== 'COMPLETED' && state === 'failed' ? { message: `slurm: ${j.job_state}` } : {}),
+    ...(state === 'failed' && FAILURE_CLASSES[j.job_state] ? { failureClass: FAILURE_CLASSES[j.job_state] } : {}),
   };
 }
 

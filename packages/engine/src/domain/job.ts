@@ -1,4 +1,5 @@
 import type { Dataset } from './dataset.ts';
+import type { CheckpointPolicy, RecoveryPolicy } from './recovery.ts';
 import type { Sector } from './tenant.ts';
 
 export type JobKind = 'train' | 'finetune' | 'batch-infer' | 'serve';
@@ -57,6 +58,12 @@ export interface Job {
   readonly labeling?: boolean;
   /** A medical service whose outputs a physician signs off (no automatic prescriptions). */
   readonly physicianSignOff?: boolean;
+  /** What to do when a run fails; the kind's default (DEFAULT_RECOVERY) when absent. */
+  readonly recovery?: RecoveryPolicy;
+  /** How often it checkpoints: a restart resumes from the last checkpoint. */
+  readonly checkpoint?: CheckpointPolicy;
+  /** Not placed before this time: a retry's back-off. */
+  readonly notBeforeS?: number;
 }
 
 export type Exposure = 'public-mainland' | 'internal' | 'research';

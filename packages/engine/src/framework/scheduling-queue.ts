@@ -110,6 +110,12 @@ export class SchedulingQueue {
     this.active.set(job.id, job);
   }
 
+  /** Queues a job that may not start before `atS` (a retry's back-off): no cycle looks at it until then. */
+  addUntil(job: Job, atS: number): void {
+    this.add(job);
+    this.parkUntil(job.id, atS);
+  }
+
   /** Takes a job out: started, cancelled or dropped. */
   remove(jobId: string): void {
     this.active.delete(jobId);

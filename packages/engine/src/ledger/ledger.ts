@@ -78,9 +78,17 @@ export class Ledger {
     this.currentNetwork = network;
   }
 
-  /** A job to decide: new, or back in the queue from outside a cycle. A cycle falls due. */
+  /**
+   * A job to decide: new, or back in the queue from outside a cycle. A cycle falls due: now, or
+   * for a job that may not start yet (a retry's back-off, `notBeforeS`), then.
+   */
   enqueue(job: Job, atS: number): void {
     this.queued.set(job.id, job);
+    if (job.notBeforeS !== undefined && job.notBeforeS > atS) {
+      this.queue.addUntil(job, job.notBeforeS);
+      this.requestCycle(job.notBeforeS);
+      return;
+    }
     this.queue.add(job);
     this.requestCycle(atS);
   }

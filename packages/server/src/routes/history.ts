@@ -45,7 +45,7 @@ const AlertSchema = z
   .object({
     seq: z.number().int(),
     atS: z.number(),
-    kind: z.enum(['job.failed', 'job.preempted', 'job.denied']),
+    kind: z.enum(['job.failed', 'job.retried', 'job.preempted', 'job.denied']),
     subject: z.string(),
     summary: z.string(),
   })
@@ -117,7 +117,8 @@ export function registerHistoryRoutes(app: OpenAPIHono<AppEnv>, service: SuanliS
       method: 'get',
       path: '/v1/alerts',
       tags: ['audit'],
-      summary: 'The latest alerts from the audit log, newest first: failed and preempted jobs, policy denials',
+      summary:
+        'The latest alerts from the audit log, newest first: failed runs (retried or not), preempted jobs, policy denials',
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
       responses: {
         200: { description: 'Alerts', content: { 'application/json': { schema: list(AlertSchema) } } },

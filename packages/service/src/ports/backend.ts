@@ -1,3 +1,5 @@
+import type { FailureClass } from '@suanli/engine';
+
 /**
  * A site's cluster manager, as Suanli sees it: it takes a placed job, runs it, and reports on it.
  *
@@ -56,4 +58,6 @@ export interface BackendStatus {
   readonly endedAtS?: number;
   readonly exitCode?: number;
   readonly message?: string;
+  /** Why a failed run failed, when the backend can tell (a node went down, out of memory…); a non-zero exit alone is a user error. */
+  readonly failureClass?: FailureClass;
 }

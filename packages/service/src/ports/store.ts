@@ -19,6 +19,10 @@ export type JobPatch = Partial<
     | 'attempt'
     | 'attainedS'
     | 'doneS'
+    | 'restarts'
+    | 'notBeforeS'
+    | 'retrySites'
+    | 'failures'
   >
 > & {
   readonly updatedAtS: number;
@@ -31,6 +35,7 @@ export type JobPatch = Partial<
     | 'endedAtS'
     | 'exitCode'
     | 'placedAtS'
+    | 'notBeforeS'
   )[];
 };
 

@@ -3,8 +3,8 @@ import type { AuditLog } from '../audit-log.ts';
 import { authorize, type Principal } from '../auth.ts';
 import type { UseCaseContext } from './context.ts';
 
-/** What a dispatch center is told of: jobs that failed, were preempted or denied by a policy. */
-export const ALERT_KINDS = ['job.failed', 'job.preempted', 'job.denied'] as const;
+/** What a dispatch center is told of: runs that failed (retried or not), jobs preempted or denied by a policy. */
+export const ALERT_KINDS = ['job.failed', 'job.retried', 'job.preempted', 'job.denied'] as const;
 
 export interface Alert {
   readonly seq: number;
@@ -19,7 +19,21 @@ export interface Alert {
 const ALERT_LOOKBACK = 5000;
 
 function summaryOf(e: AuditEntry): string {
-  const d = e.data as { exitCode?: unknown; by?: unknown; rules?: unknown; policy?: unknown };
+  const d = e.data as {
+    exitCode?: unknown;
+    by?: unknown;
+    rules?: unknown;
+    policy?: unknown;
+    failureClass?: unknown;
+    siteId?: unknown;
+    restart?: unknown;
+  };
+  if (e.kind === 'job.retried') {
+    return `job ${e.subject}: ${String(d.failureClass)} at ${String(d.siteId)}, restart ${String(d.restart)}`;
+  }
+  if (e.kind === 'job.failed' && typeof d.failureClass === 'string') {
+    return `job ${e.subject} failed: ${d.failureClass}${d.exitCode !== undefined ? ` (exit ${String(d.exitCode)})` : ''}${typeof d.siteId === 'string' ? ` at ${d.siteId}` : ''}`;
+  }
   if (e.kind === 'job.failed')
     return `job ${e.subject} failed${d.exitCode !== undefined ? ` (exit ${String(d.exitCode)})` : ''}`;
   if (e.kind === 'job.preempted') return `job ${e.subject} preempted${typeof d.by === 'string' ? ` for ${d.by}` : ''}`;
