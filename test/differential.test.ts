@@ -3,6 +3,7 @@ import {
   type DecideResult,
   type Decision,
   defaultProfile,
+  type FailureClass,
   type Network,
   type NetworkGauge,
   type Profile,
@@ -19,7 +20,7 @@ import {
   type Store,
   SYSTEM,
 } from '@suanli/service';
-import { type SimJob, simulate } from '@suanli/sim';
+import { type FailureModel, type SimJob, simulate } from '@suanli/sim';
 import { openPostgresStore } from '@suanli/store';
 import { describe, expect, it } from 'vitest';
 import { type Harness, harness, manualClock } from '../packages/server/src/harness.fixture.ts';
@@ -129,7 +130,10 @@ const logger = (log: Log) => (atS: number, r: DecideResult) => {
   log.push({ atS, decisions: r.decisions.map(entry) });
 };
 
-function simulated(subs: readonly Submission[], base: Profile): Log {
+/** A failed run the simulator drew, to make the live service's run fail alike. */
+type Failed = { readonly jobId: string; readonly atS: number; readonly failureClass: FailureClass };
+
+function simulated(subs: readonly Submission[], base: Profile, failures?: { model: FailureModel; out: Failed[] }): Log {
   const log: Log = [];
   const jobs: SimJob[] = subs.map((s) => {
     const spec = readJobSpec(parsedValue(s.spec), network, s.atS);
@@ -149,6 +153,7 @@ function simulated(subs: readonly Submission[], base: Profile): Log {
       const last = log[log.length - 1];
       if (last) last.gauge = gaugeEntry(g);
     },
+    ...(failures ? { failures: failures.model, onFailure: (f: Failed) => failures.out.push(f) } : {}),
   });
   return log;
 }
@@ -159,7 +164,12 @@ function backendTimes(r: JobRecord): number[] {
   return m ? [Number(m[1]), Number(m[2])] : [];
 }
 
-async function live(subs: readonly Submission[], base: Profile, openStore?: () => Promise<Store>): Promise<Log> {
+async function live(
+  subs: readonly Submission[],
+  base: Profile,
+  openStore?: () => Promise<Store>,
+  failures: readonly Failed[] = [],
+): Promise<Log> {
   const log: Log = [];
   const clock = manualClock(T0);
   let next = 0;
@@ -177,6 +187,7 @@ async function live(subs: readonly Submission[], base: Profile, openStore?: () =
   });
   try {
     let i = 0;
+    let f = 0;
     const up = (t: number) => Math.ceil(t / CYCLE_S) * CYCLE_S;
     let t = up(subs[0]?.atS ?? T0);
     for (let steps = 0; steps < 20_000; steps++) {
@@ -187,6 +198,13 @@ async function live(subs: readonly Submission[], base: Profile, openStore?: () =
         await h.service.submit({ value: s.spec }, SYSTEM);
       }
       clock.set(t);
+      // Runs the simulator saw fail fail here too, at the same moment, in the same way.
+      for (; f < failures.length && (failures[f] as Failed).atS <= t; f++) {
+        const x = failures[f] as Failed;
+        const r = h.service.live.record(x.jobId);
+        if (!r?.externalId) throw new Error(`${x.jobId} failed in the simulator at ${x.atS} but is not running live`);
+        h.sim.fail(r.externalId, x.failureClass, { atS: x.atS });
+      }
       await h.service.syncBackends();
       const cycles = log.length;
       await h.service.schedule();
@@ -197,6 +215,7 @@ async function live(subs: readonly Submission[], base: Profile, openStore?: () =
       if (i >= subs.length && records.length === 0) break;
       const candidates = [
         subs[i]?.atS ?? Number.POSITIVE_INFINITY,
+        failures[f]?.atS ?? Number.POSITIVE_INFINITY,
         h.service.live.ledger.nextCycleS(),
         ...records.flatMap(backendTimes).filter((x) => x > t),
       ];
@@ -237,6 +256,33 @@ describe('the live service and the simulator decide the same on the same workloa
     },
     180_000,
   );
+
+  it('fails the same runs and recovers them the same way: requeued whole, backed off, from their checkpoints', async () => {
+    // Every third job checkpoints, every fifth retries only where it failed; failures far more often than real ones.
+    const withRecovery = subs.map((x, i) => ({
+      ...x,
+      spec: {
+        ...x.spec,
+        ...(i % 3 === 0 ? { checkpoint: { intervalS: 1800, sizeGb: 50 } } : {}),
+        ...(i % 5 === 0 ? { recovery: { failover: 'same-site', backoffS: 120 } } : {}),
+      },
+    }));
+    const failed: Failed[] = [];
+    const expected = simulated(withRecovery, defaultProfile(), {
+      model: { acceleratorMtbfH: 300, seed: 11, recovery: 'policy' },
+      out: failed,
+    });
+    expect(failed.length).toBeGreaterThan(10);
+    // Failed runs were placed again (a retry is a second placement of the job).
+    const placements = new Map<string, number>();
+    for (const c of expected)
+      for (const d of c.decisions) if (d.kind === 'place') placements.set(d.job, (placements.get(d.job) ?? 0) + 1);
+    const failedJobs = new Set(failed.map((x) => x.jobId));
+    expect([...failedJobs].filter((j) => (placements.get(j) ?? 0) > 1).length).toBeGreaterThan(failedJobs.size / 2);
+    const got = await live(withRecovery, defaultProfile(), undefined, failed);
+    for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
+    expect(got.length).toBe(expected.length);
+  }, 180_000);
 
   it('preempts, and takes personal data abroad under the yearly counters, in the default run', () => {
     const decisions = simulated(subs, defaultProfile()).flatMap((c) => c.decisions);

@@ -72,7 +72,7 @@ describe('recovery of failed runs (real SQLite store, sim backend)', () => {
     await step(1);
     let r = await h.service.getJob(job.id, SYSTEM);
     h.clock.advance(10);
-    h.sim.fail(r.externalId as string, 'user-error', 1);
+    h.sim.fail(r.externalId as string, 'user-error', { exitCode: 1 });
     await step();
     r = await h.service.getJob(job.id, SYSTEM);
     expect(r.state).toBe('failed');

@@ -2,6 +2,7 @@
 
 export { Estimator, FIRST_ESTIMATE_S } from './estimator.ts';
 export { EventQueue } from './event-queue.ts';
+export { type FailureModel, Failures, RECOVERY_MODES, type RecoveryMode, type RecoverySummary } from './failures.ts';
 export {
   type Distribution,
   jainIndex,

@@ -1,3 +1,4 @@
+import type { RecoverySummary } from './failures.ts';
 /** Average and percentiles of a set of values (nearest rank); zeros when the set is empty. */
 export interface Distribution {
   readonly avg: number;
@@ -51,6 +52,8 @@ export interface SimSummary {
     /** Why jobs were rejected: the engine's reason with figures replaced by #, and how many; most first. */
     readonly rejectedFor?: readonly { readonly reason: string; readonly jobs: number }[];
     readonly preemptions: number;
+    /** Jobs that failed for good (a failure model's runs only). */
+    readonly failed?: number;
   };
   /** Job completion time: submit to end. */
   readonly jctS: Distribution;
@@ -83,6 +86,8 @@ export interface SimSummary {
   readonly acceleratorHours: number;
   /** Of those, restarts after preemption and work lost since the last checkpoint. */
   readonly wastedAcceleratorHours: number;
+  /** Failures and recovery, when the run has a failure model. */
+  readonly recovery?: RecoverySummary;
   readonly energyKwh: number;
   readonly costCny: number;
   readonly carbonKg: number;

@@ -3,6 +3,7 @@ import {
   allocationOf,
   type DecideResult,
   type Decision,
+  type FailureClass,
   type Job,
   Ledger,
   type Network,
@@ -18,6 +19,7 @@ import {
 } from '@suanli/engine';
 import { Estimator } from './estimator.ts';
 import { EventQueue } from './event-queue.ts';
+import { type FailureModel, Failures } from './failures.ts';
 import {
   Column,
   distribution,
@@ -56,6 +58,14 @@ export interface SimInput {
   readonly preemption?: { readonly checkpointS: number; readonly restartS: number };
   /** How long a job told to wait stays out of the cycles at most (SchedulingQueue). */
   readonly maxParkS?: number;
+  /** Runs fail at random (seeded), and recover by the jobs' policies, in place, or not at all. */
+  readonly failures?: FailureModel;
+  /** Told every failed run (the differential test makes the live service's runs fail alike). */
+  readonly onFailure?: (f: {
+    readonly jobId: string;
+    readonly atS: number;
+    readonly failureClass: FailureClass;
+  }) => void;
   /** Called now and then with how far the run is. */
   readonly onProgress?: (p: SimProgress) => void;
   /** Told every cycle's decisions (a decision log; the differential test compares it with the live service's). */
@@ -79,7 +89,11 @@ const END = 0;
 const ARRIVAL = 1;
 const CYCLE = 2;
 
-type Event = { kind: 'end'; live: Live; token: number } | { kind: 'arrival'; sim: SimJob } | { kind: 'cycle' };
+type Event =
+  | { kind: 'end'; live: Live; token: number }
+  | { kind: 'fail'; live: Live; token: number; failureClass: FailureClass }
+  | { kind: 'arrival'; sim: SimJob }
+  | { kind: 'cycle' };
 
 /** A job's state in the run. */
 interface Live {
@@ -95,6 +109,14 @@ interface Live {
   computeS: number;
   acceleratorS: number;
   preemptions: number;
+  /** Retries after failed runs, and the site of the last failed run (a failover starts elsewhere). */
+  restarts: number;
+  failedAt: string | undefined;
+  /** Sites the retry may run at (its policy keeps it where it failed), and when it may start. */
+  retrySites: readonly string[] | undefined;
+  notBeforeS: number | undefined;
+  /** Accelerator-seconds of its work booked as lost so far. */
+  lostAccS: number;
   /** The job as the engine sees it while queued. */
   queued: Job | undefined;
   run: Run | undefined;
@@ -151,6 +173,7 @@ export function simulate(input: SimInput): SimSummary {
   let rejected = 0;
   const rejectedFor = new Map<string, number>();
   let preemptions = 0;
+  let failedForGood = 0;
   let cycles = 0;
   let evaluated = 0;
   let firstS = Number.NaN;
@@ -191,6 +214,7 @@ export function simulate(input: SimInput): SimSummary {
   let acceleratorS = 0;
   /** Accelerator-seconds of restarts and of work lost since the last checkpoint. */
   let wastedS = 0;
+  const failures = input.failures ? new Failures(input.failures) : undefined;
 
   const pullArrival = () => {
     const next = arrivals.next();
@@ -240,6 +264,8 @@ export function simulate(input: SimInput): SimSummary {
       ...live.sim.job,
       durationS: remainingEstimateS,
       ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
+      ...(live.notBeforeS !== undefined ? { notBeforeS: live.notBeforeS } : {}),
+      ...(live.retrySites ? { sites: live.retrySites } : {}),
     };
     live.queued = job;
     waiting.set(job.id, live);
@@ -269,6 +295,7 @@ export function simulate(input: SimInput): SimSummary {
     }
     live.computeS += ranS;
     live.acceleratorS += count * ranS;
+    failures?.allocated(live.sim.job, count * ranS);
     acceleratorS += count * ranS;
     live.attainedS += count * ranS;
     const occ = nodes[net.poolById.get(run.alloc.poolId)?.index ?? -1];
@@ -323,7 +350,58 @@ export function simulate(input: SimInput): SimSummary {
     busy?.add(t, placement.count);
     siteBusy[pool.site.index]?.add(t, placement.count);
     noteQueue(t);
-    events.push(endS, END, { kind: 'end', live, token: my });
+    if (failures && live.failedAt !== undefined) {
+      if (live.failedAt !== placement.siteId) failures.failovers++;
+      live.failedAt = undefined;
+    }
+    live.notBeforeS = undefined;
+    const failure = failures?.draw(placement.count, computeStartS, endS);
+    if (failure) events.push(failure.atS, END, { kind: 'fail', live, token: my, failureClass: failure.failureClass });
+    else events.push(endS, END, { kind: 'end', live, token: my });
+  };
+
+  /**
+   * A run failed: the decision the live service takes (afterFailure), or the run's baseline. A
+   * retry goes back to the queue whole, after its back-off, with the work to its last checkpoint.
+   */
+  const fail = (live: Live, failureClass: FailureClass, t: number) => {
+    input.onFailure?.({ jobId: live.sim.job.id, atS: t, failureClass });
+    const run = live.run as Run;
+    const { scale, overheadS, alloc, placement } = run;
+    const ranS = endRun(live, t);
+    ledger.release(live.sim.job.id, t);
+    const progressS = Math.max(0, ranS - overheadS);
+    const job = live.sim.job;
+    const engineJob: Job = live.retrySites ? { ...job, sites: live.retrySites } : job;
+    const f = failures as Failures;
+    const d = f.decide(engineJob, { failureClass, siteId: placement.siteId, ranS: progressS }, live.restarts, t);
+    if (!d.retry) {
+      // Everything it ran is lost: this run, and the work of earlier runs it will never finish.
+      const lost = live.acceleratorS - live.lostAccS;
+      f.lost(job, lost);
+      live.lostAccS += lost;
+      wastedS += lost;
+      f.failedForGood++;
+      failedForGood++;
+      demandNow -= acceleratorsAsked(job);
+      noteQueue(t);
+      return;
+    }
+    const lostS = alloc.count * (ranS - d.keptS);
+    f.lost(job, lostS);
+    live.lostAccS += lostS;
+    wastedS += lostS;
+    const work = scale > 0 ? d.keptS / scale : d.keptS;
+    live.remainingS = Math.max(0, live.remainingS - work);
+    live.doneS += work;
+    live.preemptions++;
+    live.restarts = d.restart;
+    f.restarts++;
+    live.failedAt = placement.siteId;
+    live.retrySites = d.sites;
+    live.notBeforeS = d.notBeforeS;
+    ledger.enqueue(queuedJob(live), t);
+    noteQueue(t);
   };
 
   const preempt = (p: Preemption, t: number) => {
@@ -447,6 +525,11 @@ export function simulate(input: SimInput): SimSummary {
         computeS: 0,
         acceleratorS: 0,
         preemptions: 0,
+        restarts: 0,
+        failedAt: undefined,
+        retrySites: undefined,
+        notBeforeS: undefined,
+        lostAccS: 0,
         queued: undefined,
         run: undefined,
       };
@@ -458,6 +541,9 @@ export function simulate(input: SimInput): SimSummary {
     } else if (ev.kind === 'end') {
       if (ev.live.run?.token !== ev.token) continue; // preempted since: a stale end
       finish(ev.live, t);
+    } else if (ev.kind === 'fail') {
+      if (ev.live.run?.token !== ev.token) continue;
+      fail(ev.live, ev.failureClass, t);
     } else {
       pendingCycles.delete(t);
       // Nothing runs, nothing will arrive, and nothing has started for a week: the jobs left
@@ -539,8 +625,9 @@ export function simulate(input: SimInput): SimSummary {
       submitted: arrived,
       finished,
       rejected,
-      unfinished: arrived - finished - rejected,
+      unfinished: arrived - finished - rejected - failedForGood,
       preemptions,
+      ...(failures ? { failed: failedForGood } : {}),
       ...(rejectedFor.size > 0
         ? {
             rejectedFor: [...rejectedFor.entries()]
@@ -562,6 +649,7 @@ export function simulate(input: SimInput): SimSummary {
     fragmentedWhileWaiting: (fragmentedWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
     acceleratorHours: acceleratorS / 3600,
     wastedAcceleratorHours: wastedS / 3600,
+    ...(failures ? { recovery: failures.summary() } : {}),
     energyKwh: sum('energyKwh'),
     costCny: sum('costCny'),
     carbonKg: sum('carbonKg'),

@@ -58,17 +58,17 @@ export class SimBackend implements Backend {
   }
 
   /**
-   * Makes a run fail now, as a node going down or a program crashing would (tests, demonstrations):
-   * from then on it is reported failed with this class (and exit code).
+   * Makes a run fail, now or at `atS`, as a node going down or a program crashing would (tests,
+   * demonstrations): from then on it is reported failed with this class (and exit code).
    */
-  fail(externalId: string, failureClass: FailureClass, exitCode?: number): void {
-    if (!this.failed.has(externalId)) {
-      this.failed.set(externalId, {
-        atS: this.clock.nowS(),
-        failureClass,
-        ...(exitCode !== undefined ? { exitCode } : {}),
-      });
-    }
+  fail(externalId: string, failureClass: FailureClass, options: { exitCode?: number; atS?: number } = {}): void {
+    if (this.failed.has(externalId)) return;
+    const { exitCode, atS } = options;
+    this.failed.set(externalId, {
+      atS: atS ?? this.clock.nowS(),
+      failureClass,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    });
   }
 
   async cancel(externalId: string): Promise<void> {

@@ -39,7 +39,8 @@ export async function recordFailure(
       ranS,
     },
     restarts,
-    nowS,
+    // The back-off counts from the failure (the simulator's clock is there too), not from when it was learnt.
+    endedAtS,
   );
   const run: FailedRun = {
     attempt: job.attempt ?? 1,
