@@ -141,6 +141,49 @@ describe('cadence in scenarios', () => {
   });
 });
 
+describe('failures in a scenario', () => {
+  const text = [
+    'name: failing',
+    'network: cn-national',
+    'workload:',
+    '  synthetic: { jobs: 10, arrivalsPerHour: 10 }',
+    'failures: { acceleratorMtbfH: 45600, checkpointS: 1800 }',
+    'whatIf:',
+    '  - name: no-recovery',
+    '    recovery: none',
+  ].join('\n');
+
+  it('reads the failure model, its recovery per what-if, and gives training jobs checkpoints', () => {
+    const plan = parseScenario(text, 'failing.yaml', ROOT);
+    expect(plan.failures).toEqual({ acceleratorMtbfH: 45600, recovery: 'policy', seed: 1 });
+    expect(plan.runs.map((r) => [r.variant, r.recovery])).toEqual([
+      ['baseline', undefined],
+      ['no-recovery', 'none'],
+    ]);
+    const jobs = [...(plan.runs[0]?.jobs() ?? [])];
+    for (const j of jobs) {
+      const trains = j.job.kind === 'train' || j.job.kind === 'finetune';
+      expect(j.job.checkpoint?.intervalS).toBe(trains ? 1800 : undefined);
+    }
+  });
+
+  it('refuses a failure rate of 0, an unknown recovery, and a what-if recovery without failures, naming the field', () => {
+    const refused = (t: string) => {
+      try {
+        parseScenario(t, 'failing.yaml', ROOT);
+      } catch (e) {
+        return (e as SuanliError).location.field;
+      }
+      return undefined;
+    };
+    expect(refused(text.replace('acceleratorMtbfH: 45600', 'acceleratorMtbfH: 0'))).toBe('failures.acceleratorMtbfH');
+    expect(refused(text.replace('recovery: none', 'recovery: prayer'))).toBe('whatIf[0].recovery');
+    expect(refused(text.replace('failures: { acceleratorMtbfH: 45600, checkpointS: 1800 }', 'seed: 1'))).toBe(
+      'whatIf[0].recovery',
+    );
+  });
+});
+
 describe('scenario errors', () => {
   const fail = (f: () => unknown) => {
     try {

@@ -1,5 +1,5 @@
 import type { Job } from './api.ts';
-import { fmt, fmtWait } from './format.ts';
+import { fmt, fmtTime, fmtWait } from './format.ts';
 import { siteHref, tenantHref } from './routes.ts';
 
 /** A job's placement explanation: every site, ranked with its score parts or filtered with a reason. */
@@ -22,6 +22,44 @@ export function JobDetail({ job }: { job: Job }) {
           {job.placement.count}): {fmt(job.placement.estimate.costCny)} CNY, {fmt(job.placement.estimate.energyKwh, 1)}{' '}
           kWh, {fmt(job.placement.estimate.carbonKg, 1)} kgCO2
         </p>
+      )}
+      {job.failures && job.failures.length > 0 && (
+        <>
+          <h3>Failed runs ({job.restarts ?? 0} restarts)</h3>
+          <table aria-label="Failed runs">
+            <thead>
+              <tr>
+                <th scope="col">Attempt</th>
+                <th scope="col">At</th>
+                <th scope="col">Site</th>
+                <th scope="col">Failure</th>
+                <th scope="col">Ran (h)</th>
+                <th scope="col">Kept (h)</th>
+                <th scope="col">Lost (h)</th>
+                <th scope="col">Then</th>
+              </tr>
+            </thead>
+            <tbody>
+              {job.failures.map((f) => (
+                <tr key={f.attempt}>
+                  <td>{f.attempt}</td>
+                  <td>{fmtTime(f.atS)}</td>
+                  <td>
+                    <a href={siteHref(f.siteId)}>{f.siteId}</a>
+                  </td>
+                  <td>
+                    {f.failureClass}
+                    {f.exitCode !== undefined ? ` (exit ${f.exitCode})` : ''}
+                  </td>
+                  <td className="num">{fmt(f.ranS / 3600, 2)}</td>
+                  <td className="num">{fmt(f.keptS / 3600, 2)}</td>
+                  <td className="num">{fmt(f.lostS / 3600, 2)}</td>
+                  <td>{f.outcome}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
       {ex ? (
         <>

@@ -72,6 +72,20 @@ export interface Job {
   placement?: { siteId: string; poolId: string; accelerator: string; count: number; estimate: Estimate };
   explanation?: { atS: number; summary: string; notes?: string[]; verdicts: Verdict[] };
   message?: string;
+  attempt?: number;
+  restarts?: number;
+  /** Its failed runs, oldest first: where, why, what was kept and lost, what followed. */
+  failures?: {
+    attempt: number;
+    siteId: string;
+    failureClass: string;
+    exitCode?: number;
+    atS: number;
+    ranS: number;
+    keptS: number;
+    lostS: number;
+    outcome: string;
+  }[];
 }
 
 const TOKEN_KEY = 'suanli.token';

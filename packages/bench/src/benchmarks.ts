@@ -3,6 +3,7 @@ import { auditAppendBench, auditProofBench, policyOverheadBench } from './govern
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
 import { qualityFigures, qualityMatrix } from './quality.ts';
+import { recoveryBench } from './recovery.ts';
 import { cycleBench, simPhillyBench } from './scale.ts';
 import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
 import { slurmDispatchBench } from './slurm.ts';
@@ -90,6 +91,13 @@ export const BENCHMARKS: readonly Benchmark[] = [
       sim_philly_default_jobs_per_s: '≥ 10000',
     },
     run: async () => qualityFigures(qualityMatrix()),
+  },
+  {
+    name: 'recovery',
+    description:
+      'failures at Llama 3’s rate (an accelerator every ~45,600 h) on cn-national, 2,000 synthetic jobs with days-long training checkpointing every 30 min: ETTR, work lost (% of accelerator-hours) and jobs failed for good with the jobs’ recovery, none (baseline), restarts in place; no site outage yet',
+    targets: { recovery_ettr_pct: '≥ 95' },
+    run: async () => recoveryBench(),
   },
   {
     name: 'policy_overhead',

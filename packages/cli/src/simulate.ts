@@ -170,6 +170,11 @@ export function summaryTable(report: ScenarioReport): string {
     'idle-waiting',
     'fragmentation',
     'jain',
+    'ettr',
+    'lost',
+    'restarts',
+    'failovers',
+    'failed',
   ];
   const metrics = metricsFor(report.runs).filter((m) => shown.includes(m.id));
   const header = ['run', ...metrics.map((m) => `${m.title} (${m.unit})`)];

@@ -6,6 +6,8 @@ import {
   type MappingOptions,
   mapTrace,
   type NetworkChange,
+  RECOVERY_MODES,
+  type RecoveryMode,
   type RunPlan,
   type ScenarioPlan,
   type SimJob,
@@ -158,6 +160,8 @@ export const scenarioSchema = z.strictObject({
       rules: fileRef.optional(),
       /** The decision cadence for this variant (0: at every arrival, end and preemption). */
       cycleS: num(0, 86_400).optional(),
+      /** Recovery after failures for this variant: `none`, `in-place` or `policy` (the failure model's otherwise). */
+      recovery: z.enum(RECOVERY_MODES).optional(),
     }),
     LIMITS.scenarioVariants,
   ).optional(),
@@ -169,6 +173,17 @@ export const scenarioSchema = z.strictObject({
     .strictObject({ checkpointS: num(0, LIMITS.durationS).optional(), restartS: num(0, 86_400).optional() })
     .optional(),
   maxParkS: num(1, 86_400).optional(),
+  /** Runs fail at random: mean hours between failures of one accelerator, and how jobs recover. */
+  failures: z
+    .strictObject({
+      acceleratorMtbfH: num(1, 100_000_000),
+      nodeShare: num(0, 1).optional(),
+      recovery: z.enum(RECOVERY_MODES).optional(),
+      seed: seed.optional(),
+      /** Training and fine-tuning jobs checkpoint this often (trace and synthetic jobs have no checkpoints of their own). */
+      checkpointS: num(60, LIMITS.checkpointIntervalS).optional(),
+    })
+    .optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;
@@ -218,12 +233,19 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     policies: readonly string[];
     rules: Policy | undefined;
     cycleS?: number;
+    recovery?: RecoveryMode;
   }[] = [{ name: 'baseline', network, policies: policies.map((p) => p.name), rules: baseRules }];
   (file.whatIf ?? []).forEach((w, i) => {
     if (w.name === 'baseline') throw fail(['whatIf', i, 'name'], 'baseline is the name of the unchanged network');
     if (variants.some((v) => v.name === w.name)) throw fail(['whatIf', i, 'name'], `${w.name} is used twice`);
-    if (w.changes === undefined && w.rules === undefined && w.cycleS === undefined) {
-      throw fail(['whatIf', i], 'a what-if changes the network (changes), the rules (rules) or the cadence (cycleS)');
+    if (w.changes === undefined && w.rules === undefined && w.cycleS === undefined && w.recovery === undefined) {
+      throw fail(
+        ['whatIf', i],
+        'a what-if changes the network (changes), the rules (rules), the cadence (cycleS) or the recovery (recovery)',
+      );
+    }
+    if (w.recovery !== undefined && !file.failures) {
+      throw fail(['whatIf', i, 'recovery'], 'recovery applies to failures: give the scenario a failures section');
     }
     let changed: Network;
     try {
@@ -245,9 +267,11 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
       policies: chosen,
       rules,
       ...(w.cycleS !== undefined ? { cycleS: w.cycleS } : {}),
+      ...(w.recovery !== undefined ? { recovery: w.recovery } : {}),
     });
   });
 
+  const checkpointS = file.failures?.checkpointS;
   const runs: RunPlan[] = variants.flatMap((v) =>
     v.policies.map((name): RunPlan => {
       const p = policies.find((x) => x.name === name) as (typeof policies)[number];
@@ -258,9 +282,10 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
         network: v.network,
         profile: v.rules ? withPolicy(p.profile, v.rules) : p.profile,
         estimates: p.estimates,
-        jobs: jobs.jobs,
+        jobs: checkpointS !== undefined ? () => withCheckpoints(jobs.jobs(), checkpointS) : jobs.jobs,
         ...(jobs.count !== undefined ? { jobCount: jobs.count } : {}),
         ...(v.cycleS !== undefined ? { cycleS: v.cycleS } : {}),
+        ...(v.recovery !== undefined ? { recovery: v.recovery } : {}),
       };
     }),
   );
@@ -274,6 +299,16 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     cycleS: file.cycleS ?? 60,
     preemption,
     ...(file.maxParkS !== undefined ? { maxParkS: file.maxParkS } : {}),
+    ...(file.failures
+      ? {
+          failures: {
+            acceleratorMtbfH: file.failures.acceleratorMtbfH,
+            ...(file.failures.nodeShare !== undefined ? { nodeShare: file.failures.nodeShare } : {}),
+            recovery: file.failures.recovery ?? 'policy',
+            seed: file.failures.seed ?? seed,
+          },
+        }
+      : {}),
     runs,
   };
 }
@@ -487,4 +522,12 @@ function toChange(c: ChangeInput): NetworkChange {
     };
   }
   return { kind: 'sector-weights', weights: c.sectorWeights };
+}
+
+/** Training and fine-tuning jobs of a workload, checkpointing every `intervalS` (a scenario's assumption). */
+function* withCheckpoints(jobs: Iterable<SimJob>, intervalS: number): Iterable<SimJob> {
+  for (const j of jobs) {
+    const trains = j.job.kind === 'train' || j.job.kind === 'finetune';
+    yield trains && !j.job.checkpoint ? { ...j, job: { ...j.job, checkpoint: { intervalS, sizeGb: 0 } } } : j;
+  }
 }

@@ -1,4 +1,5 @@
 import type { Network, Profile, Solver } from '@suanli/engine';
+import type { FailureModel, RecoveryMode } from './failures.ts';
 import type { SimSummary } from './metrics.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 import { type SimProgress, simulate } from './simulate.ts';
@@ -15,6 +16,8 @@ export interface RunPlan {
   readonly jobCount?: number;
   /** This run's decision cadence when its what-if sets one (else the scenario's). */
   readonly cycleS?: number;
+  /** This run's recovery after failures when its what-if sets one (else the scenario's failure model's). */
+  readonly recovery?: RecoveryMode;
 }
 
 /** A scenario ready to run: what the scenario file says, resolved. */
@@ -28,6 +31,8 @@ export interface ScenarioPlan {
   readonly cycleS: number;
   readonly preemption: { readonly checkpointS: number; readonly restartS: number };
   readonly maxParkS?: number;
+  /** Runs fail at random (seeded) and recover: every run of the scenario, with its own recovery if its what-if sets one. */
+  readonly failures?: FailureModel;
   readonly runs: readonly RunPlan[];
 }
 
@@ -54,6 +59,7 @@ export interface ScenarioReport {
     readonly seed: number;
     readonly cycleS: number;
     readonly preemption: { readonly checkpointS: number; readonly restartS: number };
+    readonly failures?: FailureModel;
   };
   readonly runs: readonly RunResult[];
 }
@@ -80,6 +86,7 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       cycleS: run.cycleS ?? plan.cycleS,
       preemption: plan.preemption,
       ...(plan.maxParkS !== undefined ? { maxParkS: plan.maxParkS } : {}),
+      ...(plan.failures ? { failures: { ...plan.failures, recovery: run.recovery ?? plan.failures.recovery } } : {}),
       ...(options.solver ? { solver: options.solver } : {}),
       ...(options.onProgress
         ? { onProgress: (p: SimProgress) => options.onProgress?.(index, plan.runs.length, run, p) }
@@ -107,6 +114,7 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       seed: plan.seed,
       cycleS: plan.cycleS,
       preemption: plan.preemption,
+      ...(plan.failures ? { failures: plan.failures } : {}),
     },
     runs,
   };

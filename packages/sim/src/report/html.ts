@@ -95,7 +95,47 @@ export const METRICS: readonly Metric[] = [
     applies: (runs) => runs.some((r) => r.summary.tenants.length > 1),
   },
   { id: 'preemptions', title: 'Preemptions', unit: 'stops', value: (r) => r.summary.jobs.preemptions },
+  {
+    id: 'ettr',
+    title: 'Effective training time ratio (ETTR)',
+    unit: '%',
+    value: (r) => (r.summary.recovery?.ettr ?? 1) * 100,
+    applies: withFailures,
+  },
+  {
+    id: 'lost',
+    title: 'Work lost to failures and run again',
+    unit: 'accelerator-hours',
+    value: (r) => r.summary.recovery?.lostAcceleratorHours ?? 0,
+    applies: withFailures,
+  },
+  {
+    id: 'restarts',
+    title: 'Restarts after failures',
+    unit: 'runs',
+    value: (r) => r.summary.recovery?.restarts ?? 0,
+    applies: withFailures,
+  },
+  {
+    id: 'failovers',
+    title: 'Failovers to another site',
+    unit: 'runs',
+    value: (r) => r.summary.recovery?.failovers ?? 0,
+    applies: withFailures,
+  },
+  {
+    id: 'failed',
+    title: 'Jobs failed for good',
+    unit: 'jobs',
+    value: (r) => r.summary.recovery?.failedForGood ?? 0,
+    applies: withFailures,
+  },
 ];
+
+/** Runs with a failure model (the recovery metrics mean nothing without one). */
+function withFailures(runs: readonly RunResult[]): boolean {
+  return runs.some((r) => r.summary.recovery !== undefined);
+}
 
 /** The metrics that mean something for these runs: cost and carbon need more than one site, fragmentation nodes, … */
 export function metricsFor(runs: readonly RunResult[]): Metric[] {
