@@ -1,4 +1,4 @@
-import { SYSTEM } from '@suanli/service';
+import { SYSTEM, toEngineJob } from '@suanli/service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, harness } from '../packages/server/src/harness.fixture.ts';
 
@@ -45,7 +45,15 @@ describe('recovery of failed runs (real SQLite store, sim backend)', () => {
     expect(failed?.ranS).toBeLessThan(6120);
     expect(failed?.lostS).toBeCloseTo((failed?.ranS ?? 0) - 5400, 6);
     expect(r.doneS).toBeCloseTo(5400 * (36000 / (first?.estimate.durationS ?? 36000)), 6);
-    expect(r.notBeforeS).toBe(h.clock.nowS() + 60);
+    expect(r.notBeforeS).toBeCloseTo((failed?.atS ?? 0) + 60, 6);
+    // Its checkpoint stays where it was written: a restart elsewhere stages it (data gravity prices it).
+    expect(r.checkpointSiteId).toBe(first?.siteId);
+    expect(toEngineJob(r).datasets.at(-1)).toMatchObject({
+      name: `checkpoint of ${job.id}`,
+      sizeGb: 100,
+      replicas: [first?.siteId],
+      level: 'general',
+    });
     const audit = await h.service.listAudit(1, 100, SYSTEM);
     expect(audit.find((e) => e.kind === 'job.retried')?.data).toMatchObject({
       failureClass: 'node-failure',
@@ -61,8 +69,9 @@ describe('recovery of failed runs (real SQLite store, sim backend)', () => {
     expect(r.state === 'scheduled' || r.state === 'running').toBe(true);
     expect(r.attempt).toBe(2);
     expect(r.placement?.count).toBe(16);
-    // What is left to run is the estimate less the kept work.
+    // What is left to run is the estimate less the kept work; elsewhere, the checkpoint moves first.
     expect(r.placement?.estimate.durationS).toBeLessThan(first?.estimate.durationS ?? 0);
+    if (r.placement?.siteId !== first?.siteId) expect(r.placement?.estimate.transferGb).toBeGreaterThanOrEqual(100);
   });
 
   it('fails for good on a program error, and after the last restart', async () => {

@@ -131,5 +131,12 @@ export type { OptimizerReport } from './optimizer/batch.ts';
 export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
 export { dominantShare } from './plugins/fair-share/fair-share.ts';
 export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
-export { afterFailure, DEFAULT_RECOVERY, keptWorkS, type RecoveryDecision, recoveryOf } from './recovery/recovery.ts';
+export {
+  afterFailure,
+  DEFAULT_RECOVERY,
+  keptWorkS,
+  type RecoveryDecision,
+  recoveryOf,
+  withCheckpointData,
+} from './recovery/recovery.ts';
 export { type Rng, seededRng } from './rng.ts';

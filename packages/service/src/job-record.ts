@@ -1,4 +1,4 @@
-import type { Explanation, FailureClass, Job, Placement } from '@suanli/engine';
+import { type Explanation, type FailureClass, type Job, type Placement, withCheckpointData } from '@suanli/engine';
 import type { JobSpec } from './job-spec.ts';
 
 /**
@@ -46,6 +46,8 @@ export interface JobRecord {
   readonly notBeforeS?: number;
   /** Where a retried job may run (its policy keeps it at the site that failed). */
   readonly retrySites?: readonly string[];
+  /** Where its last checkpoint is (a failed run's site): a restart elsewhere stages it. */
+  readonly checkpointSiteId?: string;
   /** Its failed runs, oldest first: where, why, and what they cost. */
   readonly failures?: readonly FailedRun[];
 }
@@ -72,7 +74,7 @@ export interface FailedRun {
  */
 export function toEngineJob(r: JobRecord): Job {
   const doneS = r.doneS ?? 0;
-  return {
+  const job: Job = {
     ...r.spec,
     id: r.id,
     submittedAtS: r.submittedAtS,
@@ -81,4 +83,5 @@ export function toEngineJob(r: JobRecord): Job {
     ...(r.state === 'pending' && r.notBeforeS !== undefined ? { notBeforeS: r.notBeforeS } : {}),
     ...(r.retrySites ? { sites: r.retrySites } : {}),
   };
+  return doneS > 0 ? withCheckpointData(job, r.checkpointSiteId) : job;
 }

@@ -62,7 +62,9 @@ describe('scenario report', () => {
 
   it('renders a self-contained page: no scripts, no external files, names escaped, one chart per metric', () => {
     // With failures, so the recovery metrics apply too.
-    const html = renderHtml(runScenario({ ...plan(), failures: { acceleratorMtbfH: 500, seed: 1, recovery: 'policy' } }));
+    const html = renderHtml(
+      runScenario({ ...plan(), failures: { acceleratorMtbfH: 500, seed: 1, recovery: 'policy' } }),
+    );
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);

@@ -16,6 +16,7 @@ import {
   prepareNetwork,
   runCycle,
   type Solver,
+  withCheckpointData,
 } from '@suanli/engine';
 import { Estimator } from './estimator.ts';
 import { EventQueue } from './event-queue.ts';
@@ -117,6 +118,8 @@ interface Live {
   notBeforeS: number | undefined;
   /** Accelerator-seconds of its work booked as lost so far. */
   lostAccS: number;
+  /** Where its last checkpoint is (a failed run's site): a restart elsewhere stages it. */
+  checkpointSiteId: string | undefined;
   /** The job as the engine sees it while queued. */
   queued: Job | undefined;
   run: Run | undefined;
@@ -260,13 +263,14 @@ export function simulate(input: SimInput): SimSummary {
   const queuedJob = (live: Live): Job => {
     const remainingEstimateS =
       input.estimates === 'oracle' ? live.remainingS : Math.max(60, live.estimateS - live.doneS);
-    const job: Job = {
+    const base: Job = {
       ...live.sim.job,
       durationS: remainingEstimateS,
       ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
       ...(live.notBeforeS !== undefined ? { notBeforeS: live.notBeforeS } : {}),
       ...(live.retrySites ? { sites: live.retrySites } : {}),
     };
+    const job = live.doneS > 0 ? withCheckpointData(base, live.checkpointSiteId) : base;
     live.queued = job;
     waiting.set(job.id, live);
     return job;
@@ -399,6 +403,7 @@ export function simulate(input: SimInput): SimSummary {
     f.restarts++;
     live.failedAt = placement.siteId;
     live.retrySites = d.sites;
+    if (d.keptS > 0) live.checkpointSiteId = placement.siteId;
     live.notBeforeS = d.notBeforeS;
     ledger.enqueue(queuedJob(live), t);
     noteQueue(t);
@@ -530,6 +535,7 @@ export function simulate(input: SimInput): SimSummary {
         retrySites: undefined,
         notBeforeS: undefined,
         lostAccS: 0,
+        checkpointSiteId: undefined,
         queued: undefined,
         run: undefined,
       };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { job } from '../network.fixture.ts';
-import { afterFailure, keptWorkS } from './recovery.ts';
+import { afterFailure, keptWorkS, withCheckpointData } from './recovery.ts';
 
 const T = 1_000_000;
 
@@ -66,5 +66,22 @@ describe('recovery after a failed run', () => {
       retry: false,
       reason: 'site-outage at west, and its policy never fails over',
     });
+  });
+
+  it('holds the last checkpoint where it was written, classed as the job’s most restricted data', () => {
+    const j = job('c', {
+      checkpoint: { intervalS: 600, sizeGb: 80 },
+      datasets: [{ name: 'scans', sizeGb: 10, replicas: ['east'], level: 'important', pi: 'sensitive' }],
+    });
+    expect(withCheckpointData(j, 'west').datasets.at(-1)).toEqual({
+      name: 'checkpoint of c',
+      sizeGb: 80,
+      replicas: ['west'],
+      level: 'important',
+      pi: 'none',
+      owner: 't',
+    });
+    expect(withCheckpointData(j, undefined)).toBe(j);
+    expect(withCheckpointData(job('n'), 'west').datasets).toEqual([]);
   });
 });

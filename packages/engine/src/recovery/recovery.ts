@@ -1,3 +1,4 @@
+import { DATA_LEVELS, type DataLevel } from '../domain/dataset.ts';
 import type { Job, JobKind } from '../domain/job.ts';
 import { type Failure, INFRASTRUCTURE_FAILURES, type RecoveryPolicy } from '../domain/recovery.ts';
 
@@ -88,5 +89,35 @@ export function afterFailure(job: Job, failure: Failure, restarts: number, nowS:
     reason: `${cls} at ${failure.siteId}: restart ${restart} of ${policy.maxRestarts} after ${backoffS} s${
       policy.failover === 'same-site' ? ', at the same site' : ''
     }${job.checkpoint ? `, from the checkpoint at ${keptS} s (${lostS} s of work lost)` : ` (${lostS} s of work lost: no checkpoints)`}`,
+  };
+}
+
+/**
+ * The job with its last checkpoint as one of its data sets, held where it was written: a restart
+ * at another site stages it over the WAN, and data gravity prices that like any data set. Classed
+ * as the job's most restricted data (weights trained on important data are important); it holds no
+ * personal information itself. Unchanged when there is nothing to stage.
+ */
+export function withCheckpointData(job: Job, checkpointSiteId: string | undefined): Job {
+  const size = job.checkpoint?.sizeGb ?? 0;
+  if (checkpointSiteId === undefined || size <= 0) return job;
+  const rank = (l: DataLevel | undefined) => (l === undefined ? 0 : DATA_LEVELS.indexOf(l));
+  const level = job.datasets.reduce<DataLevel>(
+    (m, d) => (rank(d.level) > rank(m) ? (d.level as DataLevel) : m),
+    'general',
+  );
+  return {
+    ...job,
+    datasets: [
+      ...job.datasets,
+      {
+        name: `checkpoint of ${job.id}`,
+        sizeGb: size,
+        replicas: [checkpointSiteId],
+        level,
+        pi: 'none',
+        owner: job.tenant,
+      },
+    ],
   };
 }

@@ -22,6 +22,7 @@ export type JobPatch = Partial<
     | 'restarts'
     | 'notBeforeS'
     | 'retrySites'
+    | 'checkpointSiteId'
     | 'failures'
   >
 > & {

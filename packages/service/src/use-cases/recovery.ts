@@ -90,6 +90,7 @@ export async function recordFailure(
       restarts: decision.restart,
       notBeforeS: decision.notBeforeS,
       ...(decision.sites ? { retrySites: decision.sites } : {}),
+      ...(decision.keptS > 0 && p ? { checkpointSiteId: p.siteId } : {}),
       attainedS: (job.attainedS ?? 0) + (p?.count ?? 0) * ranS,
       doneS: (job.doneS ?? 0) + (scale > 0 ? decision.keptS / scale : decision.keptS),
       failures,
