@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { SlurmBackend } from '@suanli/backends';
 import { parseNetwork, SYSTEM } from '@suanli/service';
@@ -90,6 +91,45 @@ describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scr
     const kinds = (await h.service.listAudit(1, 100, SYSTEM)).filter((e) => e.subject === job.id).map((e) => e.kind);
     expect(kinds).toEqual(['job.submitted', 'job.placed', 'job.dispatched', 'job.running', 'job.succeeded']);
   }, 90_000);
+
+  it('requeues a job whose node goes down, runs it again in Slurm, and records each attempt once', async () => {
+    const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };
+    h = await harness({ network: NETWORK, backends: new Map([['slurm', slurm()]]), clock });
+    // Retried at once (no back-off), on the same site: the only one.
+    const text = `${spec('node-dies', 36_000)}recovery: { backoffS: 0 }\ncheckpoint: { intervalS: 600, sizeGb: 10 }\n`;
+    const job = await h.service.submit({ text }, SYSTEM);
+    await until(async () => {
+      await h?.cycle();
+      return (await h?.service.getJob(job.id, SYSTEM))?.state === 'running';
+    });
+    const first = await h.service.getJob(job.id, SYSTEM);
+    const res = await fetch(`${url}/slurm/v0.0.38/job/${first.externalId?.replace('slurm:', '')}`);
+    const nodes = String(((await res.json()) as { jobs: { nodes?: string }[] }).jobs[0]?.nodes ?? '');
+    // One of its nodes (`n[1-2]` → n1) goes down under it.
+    const downed = execFileSync('scontrol', ['show', 'hostnames', nodes]).toString().trim().split('\n')[0] ?? nodes;
+    execFileSync('scontrol', ['update', `nodename=${downed}`, 'state=down', 'reason=suanli-recovery-test']);
+    try {
+      await until(async () => {
+        await h?.cycle();
+        const r = await h?.service.getJob(job.id, SYSTEM);
+        return (r?.attempt ?? 1) >= 2 && (r?.state === 'running' || r?.state === 'scheduled');
+      }, 60);
+    } finally {
+      try {
+        execFileSync('scontrol', ['update', `nodename=${downed}`, 'state=resume'], { stdio: 'ignore' });
+      } catch {
+        // ReturnToService brought it back already
+      }
+    }
+    const again = await h.service.getJob(job.id, SYSTEM);
+    expect(again.externalId).not.toBe(first.externalId);
+    expect(again.failures?.[0]).toMatchObject({ attempt: 1, failureClass: 'node-failure' });
+    const kinds = (await h.service.listAudit(1, 200, SYSTEM)).filter((e) => e.subject === job.id).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'job.retried')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'job.placed')).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'job.dispatched')).toHaveLength(2);
+    expect((await h.service.cancel(job.id, SYSTEM)).state).toBe('cancelled');
+  }, 120_000);
 
   it('cancels a running job in Slurm', async () => {
     const clock = { nowS: () => Date.now() / 1000, advance: () => {}, set: () => {} };

@@ -113,7 +113,7 @@ export {
   type RuleOutcome,
   type Stage,
 } from './governance/policy.ts';
-export { type AllocatedJob, allocationOf } from './ledger/allocation.ts';
+export { type AllocatedJob, allocationOf, lostIfStoppedS } from './ledger/allocation.ts';
 export { gauge, type NetworkGauge, type SiteGauge } from './ledger/gauge.ts';
 export { Ledger, type LedgerOptions, runCycle, runCycleAsync } from './ledger/ledger.ts';
 export {

@@ -195,6 +195,7 @@ export class LiveLedger {
       submittedAtS: r.submittedAtS,
       ...(deadlineS !== undefined ? { deadlineS } : {}),
       ...(r.attainedS !== undefined ? { attainedS: r.attainedS } : {}),
+      ...(r.spec.checkpoint ? { checkpoint: r.spec.checkpoint } : {}),
     };
     return allocationOf(job, p, r.placedAtS ?? startS, startS + p.estimate.durationS / this.timeScaleOf(r));
   }

@@ -5,6 +5,7 @@ import {
   type Decision,
   type FailureClass,
   type Job,
+  keptWorkS,
   Ledger,
   type Network,
   type NetworkGauge,
@@ -412,11 +413,18 @@ export function simulate(input: SimInput): SimSummary {
   const preempt = (p: Preemption, t: number) => {
     const victim = running.get(p.jobId);
     if (!victim?.run) throw new Error(`the engine preempted ${p.jobId}, which is not running`);
-    const { scale, overheadS, alloc } = victim.run;
+    const { scale, overheadS, alloc, placement } = victim.run;
     const ranS = endRun(victim, t);
-    // Progress counts from the end of the restart, and only up to the last checkpoint.
+    // Progress counts from the end of the restart, and only up to the last checkpoint: the job's
+    // own (as live), else the scenario's assumption.
     const progressS = Math.max(0, ranS - overheadS);
-    const savedS = checkpointS > 0 ? Math.floor(progressS / checkpointS) * checkpointS : progressS;
+    const own = victim.sim.job.checkpoint;
+    const savedS = own
+      ? keptWorkS(victim.sim.job, progressS)
+      : checkpointS > 0
+        ? Math.floor(progressS / checkpointS) * checkpointS
+        : progressS;
+    if (own && savedS > 0) victim.checkpointSiteId = placement.siteId;
     wastedS += alloc.count * (ranS - savedS);
     const work = scale > 0 ? savedS / scale : savedS;
     victim.remainingS = Math.max(0, victim.remainingS - work);

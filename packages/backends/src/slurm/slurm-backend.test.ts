@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { backendContract, backendJob } from '../backend.contract.ts';
@@ -58,6 +59,44 @@ describe.skipIf(!url)(
         expect(job).toMatchObject({ name: `${prefix}-spread`, tres_per_node: 'gres:gpu:2', node_count: 2 });
         await b.cancel(externalId);
       });
+
+      it('reports a run whose node goes down as a node failure, and cancels a copy Slurm requeued itself (Suanli recovers the run)', async () => {
+        const b = backend();
+        // A long run (an hour at 60×: a minute), one node of 4 GPUs.
+        const { externalId } = await b.submit(backendJob('doomed', { count: 4, durationS: 3600 }));
+        const id = externalId.replace('slurm:', '');
+        let node = '';
+        for (let i = 0; i < 40 && !node; i++) {
+          const [st] = await b.poll([externalId]);
+          if (st?.state === 'running') {
+            const res = await fetch(`${url}/slurm/v0.0.38/job/${id}`);
+            node = String(((await res.json()) as { jobs: { nodes?: string }[] }).jobs[0]?.nodes ?? '');
+          } else await wait(0.5);
+        }
+        expect(node).toMatch(/\w/);
+        execFileSync('scontrol', ['update', `nodename=${node}`, 'state=down', 'reason=suanli-test']);
+        try {
+          let status: Awaited<ReturnType<typeof b.poll>>[number] | undefined;
+          for (let i = 0; i < 40; i++) {
+            [status] = await b.poll([externalId]);
+            if (status?.state === 'failed') break;
+            await wait(0.5);
+          }
+          // NODE_FAIL where Slurm honours requeue: false; where it requeues the run itself (22.05's
+          // slurmrestd ignores the flag), the requeued copy is reported failed and cancelled.
+          expect(status).toMatchObject({ state: 'failed', failureClass: 'node-failure' });
+          const after = await fetch(`${url}/slurm/v0.0.38/job/${id}`);
+          const state = ((await after.json()) as { jobs: { job_state: string }[] }).jobs[0]?.job_state;
+          expect(['NODE_FAIL', 'CANCELLED']).toContain(state);
+        } finally {
+          // Back in service (ReturnToService may have done it already).
+          try {
+            execFileSync('scontrol', ['update', `nodename=${node}`, 'state=resume'], { stdio: 'ignore' });
+          } catch {
+            // already up
+          }
+        }
+      }, 60_000);
 
       it('reports a job Slurm no longer knows as failed, with the reason, instead of leaving it running', async () => {
         const [status] = await backend().poll(['slurm:99999999']);

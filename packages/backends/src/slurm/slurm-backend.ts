@@ -41,6 +41,8 @@ interface SlurmJob {
   readonly exit_code?: number;
   readonly start_time?: number;
   readonly end_time?: number;
+  /** How many times Slurm requeued it (after a node failure, when it requeues jobs itself). */
+  readonly restart_cnt?: number;
 }
 
 /** Slurm's job name for a Suanli job: how a restarted server (or a retry) finds it again. */
@@ -137,6 +139,9 @@ export class SlurmBackend implements Backend {
         time_limit: limitMin,
         ...(this.o.partition ? { partition: this.o.partition } : {}),
         comment: `suanli ${job.jobId} tenant ${job.tenant} pool ${job.poolId}`,
+        // Suanli recovers failed runs itself (its recovery policy, another site if need be): Slurm must
+        // end a run whose node fails (NODE_FAIL), not quietly requeue it under the same job id.
+        requeue: false,
         current_working_directory: '/tmp',
         standard_output: '/dev/null',
         standard_error: '/dev/null',
@@ -201,6 +206,9 @@ export class SlurmBackend implements Backend {
       const externalId = wanted.get(j.job_id);
       if (externalId === undefined) continue;
       seen.add(j.job_id);
+      // The requeued copy must never run beside the run Suanli places next: it is cancelled before
+      // the failure is reported (a cancel that fails fails the poll, and the next poll tries again).
+      if (requeuedBySlurm(j)) await this.cancel(externalId);
       out.push(statusOf(j, externalId));
     }
     // A job the listing lacks is asked after on its own before it is given up: one listing taken
@@ -313,6 +321,16 @@ interface SlurmAnswer {
 /** What Suanli records of a job Slurm reports. */
 function statusOf(j: SlurmJob, externalId: string): BackendStatus {
   const state = STATES[j.job_state] ?? 'queued';
+  if (requeuedBySlurm(j)) {
+    // Slurm put a run that had started back in its queue (a node failed and it requeues jobs):
+    // for Suanli that run failed; its recovery decides where the next one runs.
+    return {
+      externalId,
+      state: 'failed',
+      failureClass: 'node-failure',
+      message: `slurm requeued the run (restart ${j.restart_cnt}): its node failed or was taken away`,
+    };
+  }
   const started = j.start_time && j.start_time > 0 ? j.start_time : undefined;
   const ended = j.end_time && j.end_time > 0 ? j.end_time : undefined;
   const exitCode = exitCodeOf(j.exit_code);
@@ -325,6 +343,11 @@ function statusOf(j: SlurmJob, externalId: string): BackendStatus {
     ...(j.job_state !== 'COMPLETED' && state === 'failed' ? { message: `slurm: ${j.job_state}` } : {}),
     ...(state === 'failed' && FAILURE_CLASSES[j.job_state] ? { failureClass: FAILURE_CLASSES[j.job_state] } : {}),
   };
+}
+
+/** A run Slurm requeued itself: queued again after it had run (Slurm 22.05's slurmrestd ignores `requeue: false`). */
+function requeuedBySlurm(j: SlurmJob): boolean {
+  return (STATES[j.job_state] ?? 'queued') === 'queued' && (j.restart_cnt ?? 0) > 0;
 }
 
 /** slurm_errno: ESLURM_INVALID_JOB_ID (unknown or purged) and ESLURM_ALREADY_DONE (finished). */
@@ -362,6 +385,7 @@ function jobListing(body: Readonly<Record<string, unknown>>): SlurmJob[] {
       ...numberField(j, 'exit_code'),
       ...numberField(j, 'start_time'),
       ...numberField(j, 'end_time'),
+      ...numberField(j, 'restart_cnt'),
     };
   });
 }

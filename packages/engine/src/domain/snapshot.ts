@@ -21,6 +21,8 @@ export interface Allocation {
   readonly deadlineS?: number;
   /** Where its accelerators sit, on a pool with a node size. */
   readonly nodes?: readonly NodeShare[];
+  /** How often the job checkpoints: stopping it loses the work since the last one. */
+  readonly checkpointS?: number;
 }
 
 /** Accelerators of one placement on one node of a pool (nodes numbered from 0 in the pool). */

@@ -13,6 +13,7 @@ export interface AllocatedJob {
   readonly deadlineS?: number;
   /** Accelerator-seconds of service before this run. */
   readonly attainedS?: number;
+  readonly checkpoint?: { readonly intervalS: number };
 }
 
 /**
@@ -35,5 +36,17 @@ export function allocationOf(job: AllocatedJob, placement: Placement, startS: nu
     ...((job.attainedS ?? 0) > 0 ? { attainedS: job.attainedS } : {}),
     ...(job.deadlineS !== undefined ? { deadlineS: job.deadlineS } : {}),
     ...(placement.nodes ? { nodes: placement.nodes } : {}),
+    ...(job.checkpoint ? { checkpointS: job.checkpoint.intervalS } : {}),
   };
+}
+
+/**
+ * Accelerator-seconds of work a running allocation would lose if stopped at `nowS`: the run since
+ * its last checkpoint, for a job that checkpoints; 0 for one that does not declare it (it is
+ * assumed to save its state when stopped, as preemption has always kept a stopped job's work).
+ */
+export function lostIfStoppedS(a: Pick<Allocation, 'startS' | 'count' | 'checkpointS'>, nowS: number): number {
+  if (a.checkpointS === undefined || a.checkpointS <= 0) return 0;
+  const ranS = Math.max(0, nowS - a.startS);
+  return a.count * (ranS % a.checkpointS);
 }

@@ -2,6 +2,7 @@ import {
   type DecideResult,
   type Decision,
   decide,
+  keptWorkS,
   type OptimizerReport,
   type Placement,
   type Preemption,
@@ -242,6 +243,8 @@ export class Scheduling {
     const ranS = Math.max(0, nowS - (job.startedAtS ?? p.estimate.startS)) * this.timeScaleOf(job);
     const queued = toEngineJob(job);
     const scale = queued.durationS > 0 ? p.estimate.durationS / queued.durationS : 1;
+    // A job that checkpoints keeps the work to its last checkpoint; one that does not declare it saves its state when stopped.
+    const keptS = job.spec.checkpoint ? keptWorkS(job.spec, ranS) : ranS;
     return this.ctx.store.transitionJob(
       v.jobId,
       ['scheduled', 'running'],
@@ -250,7 +253,8 @@ export class Scheduling {
         message: v.reason,
         updatedAtS: nowS,
         attainedS: (job.attainedS ?? 0) + p.count * ranS,
-        doneS: (job.doneS ?? 0) + (scale > 0 ? ranS / scale : ranS),
+        doneS: (job.doneS ?? 0) + (scale > 0 ? keptS / scale : keptS),
+        ...(job.spec.checkpoint && keptS > 0 ? { checkpointSiteId: p.siteId } : {}),
         clear: ['placement', 'backend', 'externalId', 'startedAtS', 'placedAtS'],
       },
       { atS: nowS, kind: 'job.preempted', subject: v.jobId, data: { by, poolId: v.poolId, count: v.count } },

@@ -6,6 +6,7 @@ import { type JobEvaluation, stagingAt } from '../../framework/option.ts';
 import { Plan } from '../../framework/plan.ts';
 import type { Nomination } from '../../framework/plugin.ts';
 import type { PreparedPool } from '../../framework/prepared-network.ts';
+import { lostIfStoppedS } from '../../ledger/allocation.ts';
 import { idlePowerKw, itPowerKw } from '../../models/energy.ts';
 import { durationOnS } from '../../models/equivalence.ts';
 import { headroom, queueOf } from '../quota/quota-math.ts';
@@ -25,7 +26,8 @@ export interface VictimPolicy {
 
 /**
  * Of the ways to make room for `job` on the pools of the sites it could use, the one with the
- * fewest victims, then the lowest victim cost, then the fewest accelerators stopped; null if none.
+ * fewest victims, then the lowest victim cost, then the least work lost since the victims' last
+ * checkpoints, then the fewest accelerators stopped; null if none.
  * At most `maxPools` pools are tried. Dry runs only: every trial is discarded.
  */
 export function nominate(
@@ -50,6 +52,8 @@ export function nominate(
         const key = [
           victims.length,
           Math.max(...victims.map((v) => policy.cost(v))),
+          // The work they would lose since their last checkpoint, then the accelerators stopped.
+          victims.reduce((n, v) => n + lostIfStoppedS(v, cycle.nowS), 0),
           victims.reduce((n, v) => n + v.count, 0),
         ];
         if (!chosenKey || lexLess(key, chosenKey)) {
@@ -57,7 +61,12 @@ export function nominate(
           chosen = {
             poolId: pool.pool.id,
             victims: victims.map(
-              (v): Preemption => ({ jobId: v.jobId, poolId: v.poolId, count: v.count, reason: policy.reason(v) }),
+              (v): Preemption => ({
+                jobId: v.jobId,
+                poolId: v.poolId,
+                count: v.count,
+                reason: withLoss(cycle, v, policy.reason(v)),
+              }),
             ),
           };
         }
@@ -65,6 +74,13 @@ export function nominate(
     }
   }
   return chosen;
+}
+
+/** A victim's reason with the work it loses, when it checkpoints. */
+function withLoss(cycle: Cycle, v: Allocation, reason: string): string {
+  if (v.checkpointS === undefined) return reason;
+  const hours = lostIfStoppedS(v, cycle.nowS) / 3600;
+  return `${reason}; loses ${hours.toFixed(hours < 10 ? 2 : 0)} accelerator-hours since its last checkpoint`;
 }
 
 function lexLess(a: readonly number[], b: readonly number[]): boolean {

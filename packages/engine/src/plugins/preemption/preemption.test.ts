@@ -47,6 +47,30 @@ describe('preemption', () => {
     expect(d?.kind === 'place' && d.placement.poolId).toBe('west-h100');
   });
 
+  it('stops the victim that loses the least work since its last checkpoint, and says what it loses', () => {
+    // Two equal victims checkpointing hourly: one 50 minutes past its last checkpoint, one 5 minutes.
+    const allocations = full(
+      [
+        running('ckpt-late', 'west-h100', 16, { priority: 1, startS: T0 - 3000, endS: T0 + 86400, checkpointS: 3600 }),
+        running('ckpt-fresh', 'west-h100', 16, { priority: 1, startS: T0 - 3900, endS: T0 + 86400, checkpointS: 3600 }),
+      ],
+      { endS: T0 + 86400 },
+    );
+    const { decisions } = decide(
+      {
+        network: testNetwork(),
+        allocations,
+        queue: [job('vip', { priority: 50, options: [{ accelerator: 'H100', perMember: 16 }] })],
+      },
+      T0,
+      { profile },
+    );
+    const d = decisions[0];
+    expect(d?.kind === 'place' && d.preempts.map((p) => p.jobId)).toEqual(['ckpt-fresh']);
+    // 16 accelerators × 300 s since the checkpoint: 1.33 accelerator-hours.
+    expect(d?.kind === 'place' && d.preempts[0]?.reason).toContain('loses 1.33 accelerator-hours since its last checkpoint');
+  });
+
   it('does not preempt jobs of equal or higher priority, nor when the wait is short', () => {
     const allocations = full([], { priority: 5, endS: T0 + 86400 });
     const same = decide({ network: testNetwork(), allocations, queue: [job('j', { priority: 5 })] }, T0, {

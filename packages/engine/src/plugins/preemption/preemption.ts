@@ -2,6 +2,7 @@ import type { Job } from '../../domain/job.ts';
 import type { Allocation } from '../../domain/snapshot.ts';
 import type { Cycle } from '../../framework/cycle.ts';
 import type { PostFilterPlugin } from '../../framework/plugin.ts';
+import { lostIfStoppedS } from '../../ledger/allocation.ts';
 import { headroom, isBorrowing, queueOf } from '../quota/quota-math.ts';
 import { nominate } from './nominate.ts';
 
@@ -23,8 +24,9 @@ export interface PreemptionArgs {
  * - for tenants without a cluster queue, lower-priority jobs on the same pool.
  *
  * Only jobs marked preemptible are stopped. Of the ways to make room it picks the fewest victims,
- * then the lowest priorities, then the fewest accelerators; victims are tried lowest priority and
- * most recently started first (least work lost), and any victim not needed is spared.
+ * then the lowest priorities, then the least work lost since the victims' last checkpoints, then
+ * the fewest accelerators; victims are tried lowest priority, least work lost and most recently
+ * started first, and any victim not needed is spared. The reason states a victim's loss.
  */
 export function preemption(args: PreemptionArgs): PostFilterPlugin {
   return {
@@ -34,7 +36,10 @@ export function preemption(args: PreemptionArgs): PostFilterPlugin {
       if (best && best.option.startS - cycle.nowS - best.option.staging.transferS <= args.minWaitS) return null;
       return nominate(cycle, job, evaluation, args.maxPools, {
         eligible: (v, flavour) => eligible(cycle, job, v, flavour),
-        order: (a, b) => a.priority - b.priority || b.startS - a.startS,
+        order: (a, b) =>
+          a.priority - b.priority ||
+          lostIfStoppedS(a, cycle.nowS) - lostIfStoppedS(b, cycle.nowS) ||
+          b.startS - a.startS,
         cost: (v) => v.priority,
         reason: (v) =>
           `preempted by ${job.id} (priority ${job.priority} over ${v.priority}${reclaims(cycle, job, v) ? ', reclaiming borrowed quota' : ''})`,
