@@ -68,7 +68,9 @@ describe('preemption', () => {
     const d = decisions[0];
     expect(d?.kind === 'place' && d.preempts.map((p) => p.jobId)).toEqual(['ckpt-fresh']);
     // 16 accelerators × 300 s since the checkpoint: 1.33 accelerator-hours.
-    expect(d?.kind === 'place' && d.preempts[0]?.reason).toContain('loses 1.33 accelerator-hours since its last checkpoint');
+    expect(d?.kind === 'place' && d.preempts[0]?.reason).toContain(
+      'loses 1.33 accelerator-hours since its last checkpoint',
+    );
   });
 
   it('does not preempt jobs of equal or higher priority, nor when the wait is short', () => {
