@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { SlurmBackend } from '@suanli/backends';
 import { parseNetwork, SYSTEM } from '@suanli/service';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { lockSlurm } from '../packages/backends/src/slurm/slurm-lock.fixture.ts';
 import { type Harness, harness } from '../packages/server/src/harness.fixture.ts';
 
 const url = process.env['SLURMRESTD_URL'];
@@ -46,6 +47,12 @@ async function until(check: () => Promise<boolean>, timeoutS = 60): Promise<void
 }
 
 describe.skipIf(!url)('jobs on a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh)', () => {
+  // One file at a time on the real Slurm: another file downing a node would fail this one's jobs.
+  let release: (() => void) | undefined;
+  beforeAll(async () => {
+    release = await lockSlurm();
+  }, 300_000);
+  afterAll(() => release?.());
   const slurm = () =>
     new SlurmBackend({
       url: url as string,

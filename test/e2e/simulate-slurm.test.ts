@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile } from '@suanli/service';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockSlurm } from '../../packages/backends/src/slurm/slurm-lock.fixture.ts';
 import { runOnSlurm } from '../../packages/cli/src/simulate-slurm.ts';
 import { CLI, type CliResult, suanliProcess } from './processes.ts';
 
@@ -34,6 +35,12 @@ function ended(child: ChildProcess, stderr: () => string): Promise<{ code: numbe
 describe.skipIf(!url)(
   'suanli simulate --slurm on a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh)',
   () => {
+    // One file at a time on the real Slurm: another file downing a node would fail this one's jobs.
+    let release: (() => void) | undefined;
+    beforeAll(async () => {
+      release = await lockSlurm();
+    }, 300_000);
+    afterAll(() => release?.());
     it('runs each run as a task of one job array and writes the report a local run writes', async () => {
       const local = await suanli('simulate', scenario, '--jobs', '1', '--out', join(dir, 'local'));
       expect(local.code, local.stderr).toBe(0);

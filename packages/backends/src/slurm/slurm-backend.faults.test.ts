@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backendJob } from '../backend.contract.ts';
 import { SlurmBackend } from './slurm-backend.ts';
+import { lockSlurm } from './slurm-lock.fixture.ts';
 
 const slurmUrl = process.env['SLURMRESTD_URL'];
 const API = '/slurm/v0.0.38';
@@ -137,6 +138,12 @@ type Mode = 'pass' | 'garbage' | 'forward-then-garble' | 'empty-listing';
 describe.skipIf(!slurmUrl)(
   'slurm backend through a flaky proxy to a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh)',
   () => {
+    // One file at a time on the real Slurm: another file downing a node would fail this one's jobs.
+    let release: (() => void) | undefined;
+    beforeAll(async () => {
+      release = await lockSlurm();
+    }, 300_000);
+    afterAll(() => release?.());
     const prefix = `f${randomBytes(4).toString('hex')}`;
     const headers = {
       'content-type': 'application/json',

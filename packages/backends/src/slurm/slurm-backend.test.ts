@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendContract, backendJob } from '../backend.contract.ts';
 import { SlurmBackend } from './slurm-backend.ts';
+import { lockSlurm } from './slurm-lock.fixture.ts';
 
 const url = process.env['SLURMRESTD_URL'];
 const clock = { nowS: () => Date.now() / 1000 };
@@ -26,6 +27,12 @@ const wait = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
 describe.skipIf(!url)(
   'slurm backend on a real Slurm (needs SLURMRESTD_URL: ../shared/scripts/slurm-up.sh; .ci/run starts it)',
   () => {
+    // One file at a time on the real Slurm: another file downing a node would fail this one's jobs.
+    let release: (() => void) | undefined;
+    beforeAll(async () => {
+      release = await lockSlurm();
+    }, 300_000);
+    afterAll(() => release?.());
     // A two-minute estimate sleeps 2 s at 60×; waiting lets Slurm schedule and finish it.
     backendContract(
       'slurm (real, through slurmrestd)',
