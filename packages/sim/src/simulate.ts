@@ -1,5 +1,4 @@
 import {
-  type Allocation,
   allocationOf,
   type DecideResult,
   type Decision,
@@ -30,8 +29,9 @@ import {
   type SimSummary,
   type SiteUsage,
   type TenantUsage,
-  Track,
 } from './metrics.ts';
+import { emptySeries, RunSeries } from './run-series.ts';
+import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 
 export interface SimInput {
@@ -86,61 +86,6 @@ export interface SimProgress {
 /** How long a run goes on with nothing running, no arrival left and no start. */
 export const STALL_S = 7 * 86400;
 
-/** Event priorities at the same time: ends free capacity before arrivals, decisions come last. */
-const END = 0;
-const ARRIVAL = 1;
-const CYCLE = 2;
-
-type Event =
-  | { kind: 'end'; live: Live; token: number }
-  | { kind: 'fail'; live: Live; token: number; failureClass: FailureClass }
-  | { kind: 'arrival'; sim: SimJob }
-  | { kind: 'cycle' };
-
-/** A job's state in the run. */
-interface Live {
-  readonly sim: SimJob;
-  /** True remaining run time on the first accelerator choice. */
-  remainingS: number;
-  /** Service attained so far, accelerator-seconds (least-attained-service policies read it). */
-  attainedS: number;
-  /** The estimate given at submission, on the first choice; the remaining estimate is this minus the work done. */
-  readonly estimateS: number;
-  doneS: number;
-  firstStartS: number;
-  computeS: number;
-  acceleratorS: number;
-  preemptions: number;
-  /** Retries after failed runs, and the site of the last failed run (a failover starts elsewhere). */
-  restarts: number;
-  failedAt: string | undefined;
-  /** Sites the retry may run at (its policy keeps it where it failed), and when it may start. */
-  retrySites: readonly string[] | undefined;
-  notBeforeS: number | undefined;
-  /** Accelerator-seconds of its work booked as lost so far. */
-  lostAccS: number;
-  /** Where its last checkpoint is (a failed run's site): a restart elsewhere stages it. */
-  checkpointSiteId: string | undefined;
-  /** The job as the engine sees it while queued. */
-  queued: Job | undefined;
-  run: Run | undefined;
-}
-
-interface Run {
-  readonly alloc: Allocation;
-  readonly placement: Placement;
-  readonly siteIndex: number;
-  readonly computeStartS: number;
-  readonly endS: number;
-  /** Run time on the chosen accelerators per second on the first choice. */
-  readonly scale: number;
-  /** Restart time at the start of this run (after a preemption), before any progress. */
-  readonly overheadS: number;
-  /** The nodes it holds, on a pool with a node size. */
-  readonly nodes: readonly NodeShare[] | undefined;
-  readonly token: number;
-}
-
 /**
  * Runs a workload through the production engine and the same ledger the live service keeps: its
  * events (arrivals, starts, ends, preemptions) update the ledger, and every cycle the ledger says
@@ -189,19 +134,12 @@ export function simulate(input: SimInput): SimSummary {
 
   // Metrics
   const bucketS = input.bucketS ?? 3600;
-  let busy: Track | undefined;
-  let queued: Track | undefined;
-  /** The engine's gauge after each cycle: facility power, cost and carbon per hour. */
-  let powerKw: Track | undefined;
-  let costFenPerHour: Track | undefined;
-  let carbonKgPerHour: Track | undefined;
-  let idleWaiting: Track | undefined;
-  /** Free accelerators on part-used nodes, while jobs wait. */
-  let fragmentedWaiting: Track | undefined;
+  /** Quantities over time, from the first event. */
+  let series: RunSeries | undefined;
   /** Pools with a node size: which nodes hold what (the allocations' node shares). */
   const nodes = net.pools.map((p) => (p.pool.nodeSize ? new NodeOccupancy(p.pool.count, p.pool.nodeSize) : undefined));
+  /** Free accelerators on part-used nodes. */
   let fragmented = 0;
-  let siteBusy: Track[] = [];
   const jct = new Column();
   const delay = new Column();
   const slowdown = new Column();
@@ -243,9 +181,7 @@ export function simulate(input: SimInput): SimSummary {
   };
 
   const noteQueue = (t: number) => {
-    queued?.set(t, waiting.size);
-    idleWaiting?.set(t, waiting.size > 0 ? capacity - (busy?.value ?? 0) : 0);
-    fragmentedWaiting?.set(t, waiting.size > 0 ? fragmented : 0);
+    series?.queue(t, waiting.size, capacity - series.busyNow, fragmented);
   };
 
   /** Books a run's node shares on its pool (fragmentation); returns what it took. */
@@ -311,8 +247,7 @@ export function simulate(input: SimInput): SimSummary {
     }
     live.run = undefined;
     running.delete(live.sim.job.id);
-    busy?.add(t, -count);
-    siteBusy[run.siteIndex]?.add(t, -count);
+    series?.busyChange(t, run.siteIndex, -count);
     noteQueue(t);
     return ranS;
   };
@@ -352,8 +287,7 @@ export function simulate(input: SimInput): SimSummary {
       site.costCny += e.transferCostCny;
       site.jobs++;
     }
-    busy?.add(t, placement.count);
-    siteBusy[pool.site.index]?.add(t, placement.count);
+    series?.busyChange(t, pool.site.index, placement.count);
     noteQueue(t);
     if (failures && live.failedAt !== undefined) {
       if (live.failedAt !== placement.siteId) failures.failovers++;
@@ -496,9 +430,7 @@ export function simulate(input: SimInput): SimSummary {
     }
     const g = ledger.gauge(t);
     if (result) input.onGauge?.(g);
-    powerKw?.set(t, g.powerKw);
-    costFenPerHour?.set(t, g.costFenPerHour);
-    carbonKgPerHour?.set(t, g.carbonKgPerHour);
+    series?.gauge(t, g);
   };
 
   pullArrival();
@@ -507,14 +439,7 @@ export function simulate(input: SimInput): SimSummary {
     const t = e.timeS;
     if (Number.isNaN(firstS)) {
       firstS = t;
-      busy = new Track(t, bucketS);
-      queued = new Track(t, bucketS);
-      powerKw = new Track(t, bucketS);
-      costFenPerHour = new Track(t, bucketS);
-      carbonKgPerHour = new Track(t, bucketS);
-      idleWaiting = new Track(t, bucketS);
-      fragmentedWaiting = new Track(t, bucketS);
-      siteBusy = net.sites.map(() => new Track(t, bucketS));
+      series = new RunSeries(t, bucketS, net.sites.length);
     }
     lastS = Math.max(lastS, t);
     const ev = e.item;
@@ -528,25 +453,7 @@ export function simulate(input: SimInput): SimSummary {
       const sector = sectors.get(sim.sector);
       if (sector) sector.demandS += demandS;
       else sectors.set(sim.sector, { jobs: 0, accS: 0, demandS });
-      const live: Live = {
-        sim,
-        remainingS: sim.job.durationS,
-        attainedS: 0,
-        estimateS: estimator.estimateS(sim),
-        doneS: 0,
-        firstStartS: Number.NaN,
-        computeS: 0,
-        acceleratorS: 0,
-        preemptions: 0,
-        restarts: 0,
-        failedAt: undefined,
-        retrySites: undefined,
-        notBeforeS: undefined,
-        lostAccS: 0,
-        checkpointSiteId: undefined,
-        queued: undefined,
-        run: undefined,
-      };
+      const live = arrivedJob(sim, estimator.estimateS(sim));
       demandNow += acceleratorsAsked(sim.job);
       peakDemand = Math.max(peakDemand, demandNow);
       ledger.enqueue(queuedJob(live), t);
@@ -581,24 +488,6 @@ export function simulate(input: SimInput): SimSummary {
   const startS = Number.isNaN(firstS) ? 0 : firstS;
   const endS = Math.max(lastS, startS);
   const spanS = Math.max(1, endS - startS);
-  // Every track's buckets are bucketS × 2^k: bring them all to the longest.
-  const seriesBucketS = Math.max(
-    busy?.bucketS ?? bucketS,
-    ...siteBusy.map((s) => s.bucketS),
-    queued?.bucketS ?? bucketS,
-    powerKw?.bucketS ?? bucketS,
-    idleWaiting?.bucketS ?? bucketS,
-  );
-  const utilizationSeries = (busy?.means(endS, seriesBucketS) ?? []).map((v) => v / Math.max(1, capacity));
-  // Buckets that start before the last arrival: the arrival window, to the bucket.
-  const arrivalBuckets = utilizationSeries.slice(
-    0,
-    Math.max(1, Math.ceil((Math.max(lastArrivalS, startS) - startS) / seriesBucketS)),
-  );
-  const utilizationArrivals =
-    arrivalBuckets.length > 0 ? arrivalBuckets.reduce((n, v) => n + v, 0) / arrivalBuckets.length : 0;
-  idleWaiting?.advance(endS);
-  fragmentedWaiting?.advance(endS);
   const sites: SiteUsage[] = net.sites.map((s, i) => {
     const f = siteFig[i] ?? { accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 };
     const accelerators = s.site.pools.reduce((n, p) => n + p.count, 0);
@@ -634,6 +523,7 @@ export function simulate(input: SimInput): SimSummary {
       demandShare: totalDemandS > 0 ? f.demandS / totalDemandS : 0,
     }));
   const sum = (k: 'energyKwh' | 'costCny' | 'carbonKg') => siteFig.reduce((n, s) => n + s[k], 0);
+  const timed = series ? series.finish(endS, lastArrivalS, capacity, sites) : emptySeries(bucketS, sites);
   return {
     jobs: {
       submitted: arrived,
@@ -655,12 +545,12 @@ export function simulate(input: SimInput): SimSummary {
     slowdown: distribution(slowdown.values()),
     waitS: distribution(wait.values()),
     utilization: acceleratorS / (Math.max(1, capacity) * spanS),
-    utilizationArrivals,
+    utilizationArrivals: timed.utilizationArrivals,
     peakDemandAccelerators: peakDemand,
     capacityAccelerators: capacity,
-    idleWhileWaiting: (idleWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
-    idleWhileWaitingAcceleratorHours: (idleWaiting?.total ?? 0) / 3600,
-    fragmentedWhileWaiting: (fragmentedWaiting?.total ?? 0) / (Math.max(1, capacity) * spanS),
+    idleWhileWaiting: timed.idleWhileWaitingS / (Math.max(1, capacity) * spanS),
+    idleWhileWaitingAcceleratorHours: timed.idleWhileWaitingS / 3600,
+    fragmentedWhileWaiting: timed.fragmentedWhileWaitingS / (Math.max(1, capacity) * spanS),
     acceleratorHours: acceleratorS / 3600,
     wastedAcceleratorHours: wastedS / 3600,
     ...(failures ? { recovery: failures.summary() } : {}),
@@ -674,21 +564,7 @@ export function simulate(input: SimInput): SimSummary {
     tenants: tenantRows,
     sectors: sectorRows,
     sites,
-    series: {
-      startS,
-      bucketS: seriesBucketS,
-      utilization: utilizationSeries,
-      queued: queued?.means(endS, seriesBucketS) ?? [],
-      powerKw: powerKw?.means(endS, seriesBucketS) ?? [],
-      costFenPerHour: costFenPerHour?.means(endS, seriesBucketS) ?? [],
-      carbonKgPerHour: carbonKgPerHour?.means(endS, seriesBucketS) ?? [],
-      siteUtilization: Object.fromEntries(
-        net.sites.map((s, i) => {
-          const n = sites[i]?.accelerators ?? 0;
-          return [s.site.id, (siteBusy[i]?.means(endS, seriesBucketS) ?? []).map((v) => (n > 0 ? v / n : 0))];
-        }),
-      ),
-    },
+    series: timed.series,
     startS,
     endS,
     cycles,
