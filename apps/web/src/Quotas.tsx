@@ -1,4 +1,7 @@
 import { api } from './api.ts';
+
+type Flavour = Awaited<ReturnType<typeof api.quotas>>[number]['flavours'][number];
+
 import { tenantHref } from './routes.ts';
 import { usePoll } from './use-poll.ts';
 
@@ -25,33 +28,40 @@ export function Quotas() {
                   </span>
                 ))}
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">Used</th>
-                <th scope="col">Nominal</th>
-                <th scope="col">Borrowed</th>
-                <th scope="col">May take now</th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.flavours.map((f) => (
-                <tr key={f.flavour}>
-                  <td>{f.flavour}</td>
-                  <td>
-                    <meter min={0} max={Math.max(1, f.nominal)} value={f.used} aria-label={`${f.flavour} used`} />{' '}
-                    {f.used.toLocaleString('en-US')}
-                  </td>
-                  <td>{f.nominal.toLocaleString('en-US')}</td>
-                  <td>{f.borrowed.toLocaleString('en-US')}</td>
-                  <td>{f.available.toLocaleString('en-US')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <QuotaTable flavours={q.flavours} />
         </section>
       ))}
     </div>
+  );
+}
+
+/** A cluster queue's quota per accelerator type: used (against the nominal), borrowed, what it may take now. */
+export function QuotaTable({ flavours, label }: { flavours: readonly Flavour[]; label?: string }) {
+  return (
+    <table {...(label ? { 'aria-label': label } : {})}>
+      <thead>
+        <tr>
+          <th scope="col">Type</th>
+          <th scope="col">Used</th>
+          <th scope="col">Nominal</th>
+          <th scope="col">Borrowed</th>
+          <th scope="col">May take now</th>
+        </tr>
+      </thead>
+      <tbody>
+        {flavours.map((f) => (
+          <tr key={f.flavour}>
+            <td>{f.flavour}</td>
+            <td>
+              <meter min={0} max={Math.max(1, f.nominal)} value={f.used} aria-label={`${f.flavour} used`} />{' '}
+              {f.used.toLocaleString('en-US')}
+            </td>
+            <td>{f.nominal.toLocaleString('en-US')}</td>
+            <td>{f.borrowed.toLocaleString('en-US')}</td>
+            <td>{f.available.toLocaleString('en-US')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

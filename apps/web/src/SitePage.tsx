@@ -157,19 +157,30 @@ function PowerChart({ site }: { site: Site }) {
   );
 }
 
-/** The grid's carbon intensity by local hour (flat at the annual factor without an hourly profile). */
-function CarbonChart({ site }: { site: Site }) {
-  const values = site.carbonKgPerKwhByHour ?? new Array<number>(24).fill(site.gridCarbonKgPerKwh);
+/** A site's hourly profile (local hours 0..23) as a step line: one quantity, one unit, a title. */
+function HourlyChart({
+  site,
+  title,
+  unit,
+  values,
+  colour,
+}: {
+  site: Site;
+  title: string;
+  unit: string;
+  values: readonly number[];
+  colour: string;
+}) {
   const option = useMemo<EChartsCoreOption>(
     () => ({
-      title: { text: 'Grid carbon intensity by local hour', left: 0, textStyle: { fontSize: 13 } },
+      title: { text: title, left: 0, textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'axis' },
       grid: { left: 56, right: 48, top: 60, bottom: 32 },
       xAxis: { type: 'category', name: 'hour', data: values.map((_, h) => String(h)) },
-      yAxis: { type: 'value', name: 'kgCO2/kWh', min: 0 },
-      series: [{ type: 'line', step: 'end', name: 'kgCO2/kWh', itemStyle: { color: PALETTE[2] }, data: values }],
+      yAxis: { type: 'value', name: unit, min: 0 },
+      series: [{ type: 'line', step: 'end', name: unit, itemStyle: { color: colour }, data: values }],
     }),
-    [values],
+    [title, unit, values, colour],
   );
   const el = useChart(option);
   return (
@@ -177,33 +188,38 @@ function CarbonChart({ site }: { site: Site }) {
       ref={el}
       className="chart site-chart"
       role="img"
-      aria-label={`Grid carbon intensity by local hour at ${site.id}`}
+      aria-label={`${title} at ${site.id}`}
       data-hours={values.length}
     />
   );
 }
 
-/** The electricity price by local hour: one unit on its one axis, with a title. */
+/** The electricity price by local hour. */
 function TariffChart({ site }: { site: Site }) {
-  const option = useMemo<EChartsCoreOption>(
-    () => ({
-      title: { text: 'Electricity price by local hour', left: 0, textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis' },
-      grid: { left: 56, right: 48, top: 60, bottom: 32 },
-      xAxis: { type: 'category', name: 'hour', data: site.tariffCnyPerKwh.map((_, h) => String(h)) },
-      yAxis: { type: 'value', name: 'CNY/kWh' },
-      series: [{ type: 'line', step: 'end', name: 'CNY/kWh', data: site.tariffCnyPerKwh }],
-    }),
-    [site.tariffCnyPerKwh],
-  );
-  const el = useChart(option);
   return (
-    <div
-      ref={el}
-      className="chart site-chart"
-      role="img"
-      aria-label={`Electricity price by local hour at ${site.id}`}
-      data-hours={site.tariffCnyPerKwh.length}
+    <HourlyChart
+      site={site}
+      title="Electricity price by local hour"
+      unit="CNY/kWh"
+      values={site.tariffCnyPerKwh}
+      colour={PALETTE[0] as string}
+    />
+  );
+}
+
+/** The grid's carbon intensity by local hour (flat at the annual factor without an hourly profile). */
+function CarbonChart({ site }: { site: Site }) {
+  const values = useMemo(
+    () => site.carbonKgPerKwhByHour ?? new Array<number>(24).fill(site.gridCarbonKgPerKwh),
+    [site.carbonKgPerKwhByHour, site.gridCarbonKgPerKwh],
+  );
+  return (
+    <HourlyChart
+      site={site}
+      title="Grid carbon intensity by local hour"
+      unit="kgCO2/kWh"
+      values={values}
+      colour={PALETTE[2] as string}
     />
   );
 }

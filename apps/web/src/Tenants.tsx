@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { api, type Job } from './api.ts';
 import { JobList } from './JobList.tsx';
-import { Quotas } from './Quotas.tsx';
+import { Quotas, QuotaTable } from './Quotas.tsx';
 import { tenantHref } from './routes.ts';
 import { usePoll } from './use-poll.ts';
 
@@ -59,30 +59,7 @@ export function TenantPage({ tenantId, onSelectJob }: { tenantId: string; onSele
         {tenant && ` · sector ${tenant.sector} · fair-share weight ${tenant.shareWeight}`}
         {tenant?.clusterQueue ? ` · cluster queue ${tenant.clusterQueue}` : ' · no quota applies'}
       </p>
-      {queue && (
-        <table aria-label="Quota">
-          <thead>
-            <tr>
-              <th scope="col">Type</th>
-              <th scope="col">Used by the queue</th>
-              <th scope="col">Nominal</th>
-              <th scope="col">Borrowed</th>
-              <th scope="col">May take now</th>
-            </tr>
-          </thead>
-          <tbody>
-            {queue.flavours.map((f) => (
-              <tr key={f.flavour}>
-                <td>{f.flavour}</td>
-                <td>{f.used.toLocaleString('en-US')}</td>
-                <td>{f.nominal.toLocaleString('en-US')}</td>
-                <td>{f.borrowed.toLocaleString('en-US')}</td>
-                <td>{f.available.toLocaleString('en-US')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {queue && <QuotaTable flavours={queue.flavours} label={`Quota of cluster queue ${queue.name}`} />}
       <h3>Jobs</h3>
       {jobs.error && <p role="alert">{jobs.error}</p>}
       <JobList jobs={(jobs.data ?? []) as Job[]} onSelect={onSelectJob} />

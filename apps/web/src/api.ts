@@ -1,5 +1,5 @@
 import createClient from 'openapi-fetch';
-import type { paths } from './api-schema.d.ts';
+import type { components, paths } from './api-schema.d.ts';
 /** The slice of the Suanli API the dashboard reads. */
 
 export interface Pool {
@@ -183,41 +183,12 @@ export interface Model {
   audits: { sector: string; passed: boolean; disparateImpactRatio: number }[];
 }
 
-/** A point of the server's history, or the gauge now. */
-export interface HistoryPoint {
-  atS: number;
-  accelerators: number;
-  busy: number;
-  utilization: number;
-  queued: number;
-  running: number;
-  powerKw: number;
-  costFenPerHour: number;
-  carbonKgPerHour: number;
-  greenShare: number;
-}
-
-export interface History {
-  scope: string;
-  fromS: number;
-  toS: number;
-  bucketS: number;
-  points: HistoryPoint[];
-}
-
-export interface Gauge {
-  atS: number;
-  network: HistoryPoint & { powerCapKw: number };
-  sites: (HistoryPoint & { siteId: string; powerCapKw: number })[];
-}
-
-export interface Alert {
-  seq: number;
-  atS: number;
-  kind: 'job.failed' | 'job.retried' | 'job.preempted' | 'job.denied';
-  subject: string;
-  summary: string;
-}
+type Schemas = components['schemas'];
+/** A point of the server's history, or the gauge now (types from the API's OpenAPI document). */
+export type HistoryPoint = Schemas['HistoryPoint'];
+export type History = Schemas['History'];
+export type Gauge = Schemas['Gauge'];
+export type Alert = Schemas['Alert'];
 
 export const api = {
   sites: () => data(client.GET('/v1/sites')) as Promise<Site[]>,
@@ -242,8 +213,8 @@ export const api = {
       client.GET('/v1/history', {
         params: { query: { range, points: 360, ...(siteId !== undefined ? { site: siteId } : {}) } },
       }),
-    ) as Promise<History>,
-  gauge: () => data(client.GET('/v1/gauge')) as Promise<Gauge>,
-  alerts: (limit: number) => data(client.GET('/v1/alerts', { params: { query: { limit } } })) as Promise<Alert[]>,
+    ),
+  gauge: () => data(client.GET('/v1/gauge')),
+  alerts: (limit: number) => data(client.GET('/v1/alerts', { params: { query: { limit } } })),
   verifyAudit: () => data(client.GET('/v1/audit/verify')),
 };

@@ -88,6 +88,7 @@ export {
 export { BUILTIN_PROFILES, builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
 export { BUILTIN_POLICIES, loadScenarioFile, parseScenario } from './scenario-file.ts';
 export {
+  ALERT_KINDS,
   type Alert,
   type CycleReport,
   type GaugeView,

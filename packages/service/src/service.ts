@@ -34,7 +34,7 @@ import { type CycleReport, type OptimizeResult, Scheduling } from './use-cases/s
 import type { SpecInput } from './use-cases/spec-input.ts';
 import { type LinkView, type QuotaStatus, type SiteStatus, type TenantView, Views } from './use-cases/views.ts';
 
-export type { Alert } from './use-cases/audit-trail.ts';
+export { ALERT_KINDS, type Alert } from './use-cases/audit-trail.ts';
 export { parseFairnessCsv } from './use-cases/governance.ts';
 export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history.ts';
 export type { Quote, WhyPending } from './use-cases/jobs.ts';

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { SuanliService } from '@suanli/service';
+import { ALERT_KINDS, type SuanliService } from '@suanli/service';
 import { ErrorSchema, errorResponses, list } from '../api-schemas.ts';
 import { type AppEnv, who } from '../auth.ts';
 
@@ -45,7 +45,7 @@ const AlertSchema = z
   .object({
     seq: z.number().int(),
     atS: z.number(),
-    kind: z.enum(['job.failed', 'job.retried', 'job.preempted', 'job.denied']),
+    kind: z.enum(ALERT_KINDS),
     subject: z.string(),
     summary: z.string(),
   })

@@ -3,6 +3,7 @@ import { ACTIVE_STATES, type JobRecord } from '../job-record.ts';
 import type { Backend, BackendStatus } from '../ports/backend.ts';
 import type { UseCaseContext } from './context.ts';
 import { recordFailure } from './recovery.ts';
+import { timeScaleOf } from './time-scale.ts';
 
 /** Hand-overs to backends in flight at once. */
 const DISPATCH_CONCURRENCY = 8;
@@ -130,7 +131,7 @@ export class Dispatch {
         { atS: nowS, kind: 'job.running', subject: job.id, data: { startedAtS } },
       );
     }
-    if (s.state === 'failed') return recordFailure(this.ctx, job, s, nowS, this.timeScaleOf(job));
+    if (s.state === 'failed') return recordFailure(this.ctx, job, s, nowS, timeScaleOf(this.ctx, job));
     const endedAtS = s.endedAtS ?? nowS;
     return this.ctx.store.transitionJob(
       job.id,
@@ -150,12 +151,6 @@ export class Dispatch {
         data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
       },
     );
-  }
-
-  /** How many seconds of a job's work its backend runs in a second (1 but for a fast simulated one). */
-  private timeScaleOf(job: JobRecord): number {
-    const scale = job.backend ? this.ctx.backends.get(job.backend)?.timeScale : undefined;
-    return scale !== undefined && scale > 0 ? scale : 1;
   }
 
   backend(name: string): Backend {

@@ -160,12 +160,8 @@ export class History {
    * a step has ended, its mean is written; once an hour, old samples are compacted.
    */
   async record(): Promise<void> {
-    const live = this.ctx.live;
     const nowS = this.ctx.clock.nowS();
-    const g = await live.exclusive(async () => {
-      await live.catchUp();
-      return live.ledger.gauge(nowS);
-    });
+    const g = await this.measure(nowS);
     const stepAtS = Math.floor(nowS / this.stepS) * this.stepS;
     const done = this.current && this.current.atS !== stepAtS ? this.current : undefined;
     if (!this.current || done) this.current = new StepMeans(stepAtS);
@@ -175,6 +171,15 @@ export class History {
       this.compactedAtS = nowS;
       await this.ctx.store.compactHistory(nowS - HISTORY_FINE_FOR_S, HISTORY_COMPACT_STEP_S, nowS - HISTORY_KEEP_S);
     }
+  }
+
+  /** The engine's gauge of the ledger, current with the store. */
+  private measure(nowS: number): Promise<NetworkGauge> {
+    const live = this.ctx.live;
+    return live.exclusive(async () => {
+      await live.catchUp();
+      return live.ledger.gauge(nowS);
+    });
   }
 
   /** Writes the step in progress (at shutdown), so a restart loses no more than the last gauge. */
@@ -187,12 +192,8 @@ export class History {
   /** The gauge now: the network and every site. */
   async now(actor: Principal): Promise<GaugeView> {
     authorize(actor, 'sites.read');
-    const live = this.ctx.live;
     const nowS = this.ctx.clock.nowS();
-    const g = await live.exclusive(async () => {
-      await live.catchUp();
-      return live.ledger.gauge(nowS);
-    });
+    const g = await this.measure(nowS);
     return {
       atS: nowS,
       network: { ...point(nowS, g), powerCapKw: g.powerCapKw },

@@ -14,6 +14,7 @@ import { SuanliError } from '../errors.ts';
 import { type JobRecord, toEngineJob } from '../job-record.ts';
 import type { UseCaseContext } from './context.ts';
 import type { Dispatch } from './dispatch.ts';
+import { timeScaleOf } from './time-scale.ts';
 
 export interface CycleReport {
   readonly atS: number;
@@ -275,11 +276,7 @@ export class Scheduling {
 
   /** The time scale of the backend that runs (or will run) a job: 1 unless it runs faster than real time. */
   timeScaleOf(j: JobRecord): number {
-    const name =
-      j.backend ??
-      (j.placement ? prepareNetwork(this.ctx.network()).poolById.get(j.placement.poolId)?.pool.backend : undefined);
-    const scale = name === undefined ? undefined : this.ctx.backends.get(name)?.timeScale;
-    return scale !== undefined && scale > 0 ? scale : 1;
+    return timeScaleOf(this.ctx, j);
   }
 }
 
