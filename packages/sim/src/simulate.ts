@@ -140,6 +140,9 @@ export function simulate(input: SimInput): SimSummary {
   const nodes = net.pools.map((p) => (p.pool.nodeSize ? new NodeOccupancy(p.pool.count, p.pool.nodeSize) : undefined));
   /** Free accelerators on part-used nodes. */
   let fragmented = 0;
+  /** Whether runs started or ended since the last gauge, and the hour it was taken in. */
+  let runsChanged = true;
+  let gaugedHour = Number.NaN;
   const jct = new Column();
   const delay = new Column();
   const slowdown = new Column();
@@ -248,6 +251,7 @@ export function simulate(input: SimInput): SimSummary {
     live.run = undefined;
     running.delete(live.sim.job.id);
     series?.busyChange(t, run.siteIndex, -count);
+    runsChanged = true;
     noteQueue(t);
     return ranS;
   };
@@ -288,6 +292,7 @@ export function simulate(input: SimInput): SimSummary {
       site.jobs++;
     }
     series?.busyChange(t, pool.site.index, placement.count);
+    runsChanged = true;
     noteQueue(t);
     if (failures && live.failedAt !== undefined) {
       if (live.failedAt !== placement.siteId) failures.failovers++;
@@ -428,9 +433,16 @@ export function simulate(input: SimInput): SimSummary {
       evaluated += result.decisions.length;
       input.onCycle?.(t, result);
     }
-    const g = ledger.gauge(t);
-    if (result) input.onGauge?.(g);
-    series?.gauge(t, g);
+    // The gauge changes only when runs start or end, or the hour (its tariff and carbon) turns:
+    // measured then, or when someone listens to every cycle's.
+    const hour = Math.floor(t / 3600);
+    if ((result && input.onGauge) || runsChanged || hour !== gaugedHour) {
+      const g = ledger.gauge(t);
+      if (result) input.onGauge?.(g);
+      series?.gauge(t, g);
+      runsChanged = false;
+      gaugedHour = hour;
+    }
   };
 
   pullArrival();
