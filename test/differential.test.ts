@@ -164,12 +164,25 @@ function backendTimes(r: JobRecord): number[] {
   return m ? [Number(m[1]), Number(m[2])] : [];
 }
 
+/** A site out of service from `startS` to `endS` (absolute times), declared live as the simulator takes it out. */
+type Outage = { readonly siteId: string; readonly startS: number; readonly endS: number };
+
 async function live(
   subs: readonly Submission[],
   base: Profile,
   openStore?: () => Promise<Store>,
-  failures: readonly Failed[] = [],
+  drawn: readonly Failed[] = [],
+  outages: readonly Outage[] = [],
 ): Promise<Log> {
+  // Runs an outage ends fail here because the site is declared out, not one by one.
+  const failures = drawn.filter((x) => x.failureClass !== 'site-outage');
+  const changes = outages
+    .flatMap((o) => [
+      { atS: o.startS, siteId: o.siteId, out: true },
+      { atS: o.endS, siteId: o.siteId, out: false },
+    ])
+    .sort((a, b) => a.atS - b.atS);
+  let o = 0;
   const log: Log = [];
   const clock = manualClock(T0);
   let next = 0;
@@ -198,6 +211,11 @@ async function live(
         await h.service.submit({ value: s.spec }, SYSTEM);
       }
       clock.set(t);
+      // Sites go out and come back at the moments the simulator's outages say (before its cycle, as there).
+      for (; o < changes.length && (changes[o] as (typeof changes)[number]).atS <= t; o++) {
+        const c = changes[o] as (typeof changes)[number];
+        await h.service.setSiteHealth(c.siteId, c.out, 'outage', SYSTEM);
+      }
       // Runs the simulator saw fail fail here too, at the same moment, in the same way.
       for (; f < failures.length && (failures[f] as Failed).atS <= t; f++) {
         const x = failures[f] as Failed;
@@ -216,6 +234,7 @@ async function live(
       const candidates = [
         subs[i]?.atS ?? Number.POSITIVE_INFINITY,
         failures[f]?.atS ?? Number.POSITIVE_INFINITY,
+        changes[o]?.atS ?? Number.POSITIVE_INFINITY,
         h.service.live.ledger.nextCycleS(),
         ...records.flatMap(backendTimes).filter((x) => x > t),
       ];
@@ -257,7 +276,7 @@ describe('the live service and the simulator decide the same on the same workloa
     180_000,
   );
 
-  it('fails the same runs and recovers them the same way: requeued whole, backed off, from their checkpoints', async () => {
+  it('fails the same runs and recovers them the same way, through a six-hour site outage: requeued whole, backed off, from their checkpoints, elsewhere or back in place', async () => {
     // Every third job checkpoints, every fifth retries only where it failed; failures far more often than real ones.
     const withRecovery = subs.map((x, i) => ({
       ...x,
@@ -267,19 +286,40 @@ describe('the live service and the simulator decide the same on the same workloa
         ...(i % 5 === 0 ? { recovery: { failover: 'same-site', backoffS: 120 } } : {}),
       },
     }));
+    // The busiest site goes out for six hours, from a cycle's time twelve hours in.
+    const counts = new Map<string, number>();
+    for (const c of simulated(subs, defaultProfile()))
+      for (const d of c.decisions) if (d.kind === 'place' && d.pool) counts.set(d.pool, (counts.get(d.pool) ?? 0) + 1);
+    const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
+    const siteId = network.sites.find((x) => x.pools.some((p) => p.id === busiest))?.id as string;
+    const t0 = subs[0]?.atS ?? T0;
+    const startS = Math.ceil((t0 + 12 * 3600) / CYCLE_S) * CYCLE_S - t0;
+    const outage: Outage = { siteId, startS: t0 + startS, endS: t0 + startS + 6 * 3600 };
     const failed: Failed[] = [];
     const expected = simulated(withRecovery, defaultProfile(), {
-      model: { acceleratorMtbfH: 300, seed: 11, recovery: 'policy' },
+      model: {
+        acceleratorMtbfH: 300,
+        seed: 11,
+        recovery: 'policy',
+        outages: [{ siteId, startS, durationS: 6 * 3600 }],
+      },
       out: failed,
     });
     expect(failed.length).toBeGreaterThan(10);
+    // The outage failed the runs at the site (and they failed over or waited by their policies).
+    expect(failed.filter((x) => x.failureClass === 'site-outage').length).toBeGreaterThan(0);
+    const during = expected.filter((c) => c.atS >= outage.startS && c.atS < outage.endS);
+    expect(during.flatMap((c) => c.decisions).some((d) => d.kind === 'place')).toBe(true);
+    expect(
+      during.flatMap((c) => c.decisions).every((d) => d.kind !== 'place' || !d.pool?.startsWith(`${siteId}-`)),
+    ).toBe(true);
     // Failed runs were placed again (a retry is a second placement of the job).
     const placements = new Map<string, number>();
     for (const c of expected)
       for (const d of c.decisions) if (d.kind === 'place') placements.set(d.job, (placements.get(d.job) ?? 0) + 1);
     const failedJobs = new Set(failed.map((x) => x.jobId));
     expect([...failedJobs].filter((j) => (placements.get(j) ?? 0) > 1).length).toBeGreaterThan(failedJobs.size / 2);
-    const got = await live(withRecovery, defaultProfile(), undefined, failed);
+    const got = await live(withRecovery, defaultProfile(), undefined, failed, [outage]);
     for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
     expect(got.length).toBe(expected.length);
   }, 180_000);

@@ -363,6 +363,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/site-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every site in service or out (since when, why), and the links cut */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Health */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NetworkHealth"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Take a site out of service (its runs fail over by their recovery policies; nothing is placed there) or bring it back */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        state: "out" | "in-service";
+                        /** @example maintenance window */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The site now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SiteHealth"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such site */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/{from}/{to}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Record a cut link (no data is staged over it) or its repair */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    from: string;
+                    to: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        state: "cut" | "in-service";
+                        /** @example maintenance window */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The links cut now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LinkCut"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such site */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/history": {
         parameters: {
             query?: never;
@@ -671,6 +874,7 @@ export interface paths {
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
+                            siteId?: string;
                         };
                     };
                     "application/json": {
@@ -733,6 +937,7 @@ export interface paths {
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
+                            siteId?: string;
                         };
                     };
                 };
@@ -874,6 +1079,7 @@ export interface paths {
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
+                            siteId?: string;
                         };
                     };
                     "application/json": {
@@ -936,6 +1142,7 @@ export interface paths {
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
+                            siteId?: string;
                         };
                     };
                 };
@@ -1806,6 +2013,7 @@ export interface paths {
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
+                            siteId?: string;
                         };
                     };
                     "application/json": {
@@ -1868,6 +2076,7 @@ export interface paths {
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
+                            siteId?: string;
                         };
                     };
                 };
@@ -2532,6 +2741,32 @@ export interface components {
                 priceCnyPerAcceleratorHour: number;
                 backend: string;
             }[];
+            /** @description Present while the site is out of service: no placement goes there */
+            outage?: {
+                sinceS: number;
+                /** @enum {string} */
+                failureClass: "backend-unreachable" | "site-outage";
+                reason: string;
+            };
+        };
+        NetworkHealth: {
+            sites: components["schemas"]["SiteHealth"][];
+            links: components["schemas"]["LinkCut"][];
+        };
+        SiteHealth: {
+            siteId: string;
+            /** @enum {string} */
+            state: "in-service" | "out";
+            sinceS?: number;
+            /** @enum {string} */
+            failureClass?: "backend-unreachable" | "site-outage";
+            reason?: string;
+        };
+        LinkCut: {
+            from: string;
+            to: string;
+            sinceS: number;
+            reason: string;
         };
         History: {
             scope: string;
@@ -2566,7 +2801,7 @@ export interface components {
             seq: number;
             atS: number;
             /** @enum {string} */
-            kind: "job.failed" | "job.retried" | "job.preempted" | "job.denied";
+            kind: "job.failed" | "job.retried" | "job.preempted" | "job.denied" | "job.fenced" | "site.unhealthy" | "site.healthy" | "link.cut" | "link.restored";
             subject: string;
             summary: string;
         };

@@ -1,4 +1,4 @@
-import type { Dataset, Model } from '@suanli/engine';
+import type { Dataset, LinkCut, Model } from '@suanli/engine';
 import type {
   AuditEntry,
   AuditVerification,
@@ -6,10 +6,12 @@ import type {
   GrantRecord,
   InclusionProof,
   JobRecord,
+  NetworkHealthView,
   NewToken,
   OptimizeResult,
   Quote,
   SignedTreeHead,
+  SiteHealthView,
   SiteStatus,
   StoredModelAudit,
   TokenView,
@@ -57,6 +59,24 @@ export class ApiClient {
 
   sites(): Promise<SiteStatus[]> {
     return this.call('GET', '/v1/sites');
+  }
+
+  health(): Promise<NetworkHealthView> {
+    return this.call('GET', '/v1/site-health');
+  }
+
+  setSiteHealth(id: string, state: 'out' | 'in-service', reason?: string): Promise<SiteHealthView> {
+    const text = JSON.stringify({ state, ...(reason !== undefined ? { reason } : {}) });
+    return this.call('PUT', `/v1/sites/${encodeURIComponent(id)}/health`, { text, source: 'request', json: true });
+  }
+
+  setLinkHealth(from: string, to: string, state: 'cut' | 'in-service', reason?: string): Promise<LinkCut[]> {
+    const text = JSON.stringify({ state, ...(reason !== undefined ? { reason } : {}) });
+    return this.call('PUT', `/v1/links/${encodeURIComponent(from)}/${encodeURIComponent(to)}/health`, {
+      text,
+      source: 'request',
+      json: true,
+    });
   }
 
   jobs(query: { state?: string; tenant?: string; limit?: number }): Promise<JobRecord[]> {

@@ -1,5 +1,13 @@
 import { type Dataset, formatDuration, formatNumber, type Model, type SiteVerdict } from '@suanli/engine';
-import type { JobRecord, OptimizeResult, Quote, SiteStatus, StoredModelAudit, WhyPending } from '@suanli/service';
+import type {
+  JobRecord,
+  NetworkHealthView,
+  OptimizeResult,
+  Quote,
+  SiteStatus,
+  StoredModelAudit,
+  WhyPending,
+} from '@suanli/service';
 import type { PolicyTest } from './client.ts';
 
 /** Left-aligned text columns, right-aligned numbers; one header row. */
@@ -29,7 +37,7 @@ export function formatTime(s: number | undefined): string {
 
 export function sitesTable(sites: readonly SiteStatus[]): string {
   return table(
-    ['SITE', 'KIND', 'PROVINCE', 'ACCELERATORS', 'USED', 'UTIL', 'PUE', 'kgCO2/kWh', 'POOLS'],
+    ['SITE', 'KIND', 'PROVINCE', 'ACCELERATORS', 'USED', 'UTIL', 'PUE', 'kgCO2/kWh', 'POOLS', 'HEALTH'],
     sites.map((s) => [
       s.id,
       s.kind,
@@ -40,6 +48,7 @@ export function sitesTable(sites: readonly SiteStatus[]): string {
       s.pue.toFixed(2),
       s.gridCarbonKgPerKwh.toFixed(3),
       s.pools.map((p) => `${p.accelerator}×${p.count}`).join(' '),
+      s.outage ? `out (${s.outage.failureClass})` : 'in service',
     ]),
     [3, 4, 5, 6, 7],
   );
@@ -307,4 +316,19 @@ export function fairnessText(a: StoredModelAudit): string {
       [1, 2, 3, 4],
     ),
   ].join('\n');
+}
+
+/** Sites out of service and links cut, one line each; a line saying all is well otherwise. */
+export function healthText(h: NetworkHealthView): string {
+  const out = h.sites.filter((s) => s.state === 'out');
+  const lines = out.map(
+    (s) => `site ${s.siteId}: out of service since ${isoTime(s.sinceS ?? 0)} (${s.failureClass}): ${s.reason}`,
+  );
+  for (const l of h.links) lines.push(`link ${l.from}–${l.to}: cut since ${isoTime(l.sinceS)}: ${l.reason}`);
+  if (lines.length === 0) return `all ${h.sites.length} sites in service; no link cut`;
+  return [`${h.sites.length - out.length} of ${h.sites.length} sites in service`, ...lines].join('\n');
+}
+
+function isoTime(s: number): string {
+  return new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -174,6 +174,7 @@ export function summaryTable(report: ScenarioReport): string {
     'lost',
     'restarts',
     'failovers',
+    'outages',
     'failed',
   ];
   const metrics = metricsFor(report.runs).filter((m) => shown.includes(m.id));

@@ -3,6 +3,7 @@
 export { type DecideOptions, type DecideResult, decide, quote } from './decide.ts';
 export type { AcceleratorSpec } from './domain/accelerator.ts';
 export { DATA_LEVELS, type DataLevel, type Dataset, PERSONAL_INFO, type PersonalInfo } from './domain/dataset.ts';
+export { type LinkCut, linkKey, type NetworkHealth, type OutageClass, type SiteOutage } from './domain/health.ts';
 export {
   type AcceleratorOption,
   acceleratorsNeeded,
@@ -80,6 +81,7 @@ export {
   SchedulingQueue,
   type SchedulingQueueOptions,
 } from './framework/scheduling-queue.ts';
+export { outageFailure, SITE_HEALTH } from './framework/site-walk.ts';
 export type { FilterStatus, PermitStatus, Rejection, StatusCode } from './framework/status.ts';
 export {
   type Admission,
@@ -131,8 +133,10 @@ export type { OptimizerReport } from './optimizer/batch.ts';
 export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
 export { dominantShare } from './plugins/fair-share/fair-share.ts';
 export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
+export { checkpointDataName, failoverNote } from './recovery/failover.ts';
 export {
   afterFailure,
+  checkpointSiteOf,
   DEFAULT_RECOVERY,
   keptWorkS,
   type RecoveryDecision,

@@ -186,8 +186,37 @@ export const SiteSchema = z
         backend: z.string(),
       }),
     ),
+    outage: z
+      .object({
+        sinceS: z.number(),
+        failureClass: z.enum(['backend-unreachable', 'site-outage']),
+        reason: z.string(),
+      })
+      .optional()
+      .openapi({ description: 'Present while the site is out of service: no placement goes there' }),
   })
   .openapi('Site');
+
+export const LinkCutSchema = z
+  .object({ from: z.string(), to: z.string(), sinceS: z.number(), reason: z.string() })
+  .openapi('LinkCut');
+
+export const SiteHealthSchema = z
+  .object({
+    siteId: z.string(),
+    state: z.enum(['in-service', 'out']),
+    sinceS: z.number().optional(),
+    failureClass: z.enum(['backend-unreachable', 'site-outage']).optional(),
+    reason: z.string().optional(),
+  })
+  .openapi('SiteHealth');
+
+export const NetworkHealthSchema = z
+  .object({
+    sites: list(SiteHealthSchema),
+    links: list(LinkCutSchema),
+  })
+  .openapi('NetworkHealth');
 
 export const QuoteSchema = z
   .object({

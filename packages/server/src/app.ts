@@ -16,7 +16,7 @@ import { registerHistoryRoutes } from './routes/history.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
-import { registerSiteRoutes } from './routes/sites.ts';
+import { registerHealthRoutes, registerSiteRoutes } from './routes/sites.ts';
 import { settleUnreadBody } from './unread-body.ts';
 
 export interface AppOptions {
@@ -72,6 +72,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
 
   registerHealthRoute(app, service);
   registerSiteRoutes(app, service);
+  registerHealthRoutes(app, service);
   registerHistoryRoutes(app, service);
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);

@@ -41,6 +41,8 @@ export interface ComposeOptions {
   readonly speedup?: number;
   /** Seconds between the history's samples (default 60). */
   readonly historyStepS?: number;
+  /** A backend silent this long takes its sites out of service (default 120 s). */
+  readonly healthTimeoutS?: number;
 }
 
 export const COMPOSE_DEFAULTS = { dataDir: '.suanli', speedup: 60 };
@@ -97,6 +99,7 @@ export async function composeService(options: ComposeOptions, log: Logger): Prom
       logKey,
       ...(policy ? { policy } : {}),
       ...(options.historyStepS !== undefined ? { historyStepS: options.historyStepS } : {}),
+      ...(options.healthTimeoutS !== undefined ? { healthTimeoutS: options.healthTimeoutS } : {}),
     });
     return { service, store, network, profile, policy, dataDir };
   } catch (e) {

@@ -56,6 +56,8 @@ export async function harness(
     backends?: ReadonlyMap<string, Backend>;
     /** Seconds between history samples (the service's default: 60). */
     historyStepS?: number;
+    /** A backend silent this long takes its sites out (the service's default: 120 s). */
+    healthTimeoutS?: number;
   } = {},
 ): Promise<Harness> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'suanli-test-')), 'suanli.db');
@@ -80,6 +82,7 @@ export async function harness(
     ...(options.onCycle ? { onCycle: options.onCycle } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.historyStepS !== undefined ? { historyStepS: options.historyStepS } : {}),
+    ...(options.healthTimeoutS !== undefined ? { healthTimeoutS: options.healthTimeoutS } : {}),
   });
   const h: Harness = {
     service,

@@ -35,6 +35,8 @@ export interface ServerOptions {
   readonly speedup?: number;
   /** Seconds between the history's samples (default 60; a whole divisor of 900). */
   readonly historyStepS?: number;
+  /** A backend silent this long takes its sites out of service (default 120 s). */
+  readonly healthTimeoutS?: number;
   /** Milliseconds between scheduling cycles. */
   readonly cycleMs?: number;
   /**
@@ -76,6 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.profileFile !== undefined ? { profileFile: options.profileFile } : {}),
     ...(options.speedup !== undefined ? { speedup: options.speedup } : {}),
     ...(options.historyStepS !== undefined ? { historyStepS: options.historyStepS } : {}),
+    ...(options.healthTimeoutS !== undefined ? { healthTimeoutS: options.healthTimeoutS } : {}),
   };
   const { service, store, network, profile, policy, dataDir } = await composeService(composeOptions, log);
   const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);

@@ -31,6 +31,8 @@ export const ACTIONS = [
   'grants.read',
   'grants.write',
   'metrics.read',
+  /** Take sites out of service and back, record cut links (operators). */
+  'sites.health',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

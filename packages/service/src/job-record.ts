@@ -66,6 +66,14 @@ export interface FailedRun {
   readonly lostS: number;
   /** What followed: a retry (and when), or the end of the job. */
   readonly outcome: string;
+  /** The run as its backend knows it, when it was cut off by an outage and may still be running there. */
+  readonly backend?: string;
+  readonly externalId?: string;
+  /**
+   * `pending`: the run may still be running at a site out of service; it is cancelled when its
+   * backend answers again (`done`). A job never runs two attempts at once for long.
+   */
+  readonly fence?: 'pending' | 'done';
 }
 
 /**
@@ -74,6 +82,8 @@ export interface FailedRun {
  */
 export function toEngineJob(r: JobRecord): Job {
   const doneS = r.doneS ?? 0;
+  // A retry of a failed run: a placement elsewhere is a failover, and its explanation says so.
+  const last = r.failures?.at(-1);
   const job: Job = {
     ...r.spec,
     id: r.id,
@@ -82,6 +92,9 @@ export function toEngineJob(r: JobRecord): Job {
     ...((r.attainedS ?? 0) > 0 ? { attainedS: r.attainedS } : {}),
     ...(r.state === 'pending' && r.notBeforeS !== undefined ? { notBeforeS: r.notBeforeS } : {}),
     ...(r.retrySites ? { sites: r.retrySites } : {}),
+    ...(r.state === 'pending' && last && last.attempt === r.attempt
+      ? { failedAt: { siteId: last.siteId, failureClass: last.failureClass } }
+      : {}),
   };
   return doneS > 0 ? withCheckpointData(job, r.checkpointSiteId) : job;
 }

@@ -108,6 +108,8 @@ export const jobSpecInputSchema = z.strictObject({
     .strictObject({
       intervalS: num(60, LIMITS.checkpointIntervalS),
       sizeGb: positive(LIMITS.datasetGb),
+      /** The site checkpoints are written to; absent: where the job runs (lost with it when that site is). */
+      siteId: text(64).optional(),
     })
     .optional(),
 });
@@ -224,6 +226,10 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     });
     return classified(d, checksum, catalog, sizeGb, sites);
   });
+  const checkpointSite = input.checkpoint?.siteId;
+  if (checkpointSite !== undefined && !net.siteById.has(checkpointSite)) {
+    throw fail('UNKNOWN_SITE', ['checkpoint', 'siteId'], `unknown site ${checkpointSite}`);
+  }
 
   if (input.model !== undefined && !(network.models ?? []).some((m) => m.id === input.model)) {
     throw fail(
@@ -296,7 +302,13 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     ...(input.physicianSignOff !== undefined ? { physicianSignOff: input.physicianSignOff } : {}),
     ...(input.recovery ? { recovery: recoveryPolicy(input.kind, input.recovery) } : {}),
     ...(input.checkpoint
-      ? { checkpoint: { intervalS: input.checkpoint.intervalS, sizeGb: input.checkpoint.sizeGb } }
+      ? {
+          checkpoint: {
+            intervalS: input.checkpoint.intervalS,
+            sizeGb: input.checkpoint.sizeGb,
+            ...(input.checkpoint.siteId !== undefined ? { siteId: input.checkpoint.siteId } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -88,7 +88,10 @@ export class LiveLedger {
         for (let from = 1; from <= cursor; ) {
           const page = await this.store.listAudit(from, 5000);
           if (page.length === 0) break;
-          for (const e of page) if (e.kind === 'data.exported') ledger.exported(exportOf(e));
+          for (const e of page) {
+            if (e.kind === 'data.exported') ledger.exported(exportOf(e));
+            else applyHealth(ledger, e);
+          }
           from = (page[page.length - 1]?.seq ?? from) + 1;
         }
         this.ledgerNow = ledger;
@@ -123,6 +126,7 @@ export class LiveLedger {
       for (const e of page) {
         if (e.kind.startsWith('job.') && e.kind !== 'job.denied') ids.add(e.subject);
         else if (e.kind === 'data.exported') this.ledger.exported(exportOf(e));
+        else applyHealth(this.ledger, e);
       }
       // In the order the log first names them: the queue sees jobs in the order they came.
       const records = new Map((await this.store.getJobs([...ids])).map((r) => [r.id, r]));
@@ -221,4 +225,20 @@ function exportOf(e: AuditEntry): ExportRecord {
     individuals: Number(d['individuals'] ?? 0),
     sensitiveIndividuals: Number(d['sensitiveIndividuals'] ?? 0),
   };
+}
+
+/**
+ * A site's or link's health as the audit log recorded it (whichever process saw it): applied to
+ * the ledger, once (the ledger ignores what it knows already).
+ */
+function applyHealth(ledger: Ledger, e: AuditEntry): void {
+  const d = e.data as Record<string, unknown>;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  if (e.kind === 'site.unhealthy') {
+    const failureClass = d['failureClass'] === 'site-outage' ? 'site-outage' : 'backend-unreachable';
+    ledger.siteOut({ siteId: e.subject, sinceS: e.atS, failureClass, reason: str('reason') }, e.atS);
+  } else if (e.kind === 'site.healthy') ledger.siteBack(e.subject, e.atS);
+  else if (e.kind === 'link.cut')
+    ledger.linkCut({ from: str('from'), to: str('to'), sinceS: e.atS, reason: str('reason') }, e.atS);
+  else if (e.kind === 'link.restored') ledger.linkBack(str('from'), str('to'), e.atS);
 }

@@ -176,8 +176,25 @@ export const scenarioSchema = z.strictObject({
   /** Runs fail at random: mean hours between failures of one accelerator, and how jobs recover. */
   failures: z
     .strictObject({
-      acceleratorMtbfH: num(1, 100_000_000),
+      acceleratorMtbfH: num(1, 100_000_000).optional(),
       nodeShare: num(0, 1).optional(),
+      /** Sites out of service: from `startS` after the first job arrives, for `durationS`. */
+      outages: list(
+        z.strictObject({ site: text(64), startS: num(0, LIMITS.durationS), durationS: num(1, LIMITS.durationS) }),
+        100,
+      ).optional(),
+      /** Sites out of service at random: each site `perSiteYear` times a year, `durationS` each. */
+      outageRate: z.strictObject({ perSiteYear: num(0, 365), durationS: num(1, LIMITS.durationS) }).optional(),
+      /** Wide-area links cut: from `startS` after the first job arrives, for `durationS`. */
+      linkCuts: list(
+        z.strictObject({
+          from: text(64),
+          to: text(64),
+          startS: num(0, LIMITS.durationS),
+          durationS: num(1, LIMITS.durationS),
+        }),
+        100,
+      ).optional(),
       recovery: z.enum(RECOVERY_MODES).optional(),
       seed: seed.optional(),
       /** Training and fine-tuning jobs checkpoint this often (trace and synthetic jobs have no checkpoints of their own). */
@@ -271,6 +288,29 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     });
   });
 
+  const knownSite = (id: string, at: (string | number)[]) => {
+    if (!network.sites.some((x) => x.id === id)) {
+      throw fail(at, `unknown site ${id} (known: ${network.sites.map((x) => x.id).join(', ')})`);
+    }
+  };
+  const failures = file.failures;
+  failures?.outages?.forEach((o, i) => {
+    knownSite(o.site, ['failures', 'outages', i, 'site']);
+  });
+  failures?.linkCuts?.forEach((c, i) => {
+    knownSite(c.from, ['failures', 'linkCuts', i, 'from']);
+    knownSite(c.to, ['failures', 'linkCuts', i, 'to']);
+    if (c.from === c.to) throw fail(['failures', 'linkCuts', i, 'to'], 'a link joins two different sites');
+  });
+  if (
+    failures &&
+    failures.acceleratorMtbfH === undefined &&
+    !failures.outages?.length &&
+    !failures.outageRate &&
+    !failures.linkCuts?.length
+  ) {
+    throw fail(['failures'], 'give acceleratorMtbfH, outages, outageRate or linkCuts: nothing fails otherwise');
+  }
   const checkpointS = file.failures?.checkpointS;
   const runs: RunPlan[] = variants.flatMap((v) =>
     v.policies.map((name): RunPlan => {
@@ -302,8 +342,21 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     ...(file.failures
       ? {
           failures: {
-            acceleratorMtbfH: file.failures.acceleratorMtbfH,
+            ...(file.failures.acceleratorMtbfH !== undefined
+              ? { acceleratorMtbfH: file.failures.acceleratorMtbfH }
+              : {}),
             ...(file.failures.nodeShare !== undefined ? { nodeShare: file.failures.nodeShare } : {}),
+            ...(file.failures.outages
+              ? {
+                  outages: file.failures.outages.map((o) => ({
+                    siteId: o.site,
+                    startS: o.startS,
+                    durationS: o.durationS,
+                  })),
+                }
+              : {}),
+            ...(file.failures.outageRate ? { outageRate: file.failures.outageRate } : {}),
+            ...(file.failures.linkCuts ? { linkCuts: file.failures.linkCuts } : {}),
             recovery: file.failures.recovery ?? 'policy',
             seed: file.failures.seed ?? seed,
           },

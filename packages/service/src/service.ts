@@ -2,6 +2,7 @@ import {
   type Dataset,
   type DecideResult,
   defaultProfile,
+  type LinkCut,
   type Model,
   type Network,
   type Policy,
@@ -31,6 +32,7 @@ import { Catalog, Governance } from './use-cases/governance.ts';
 import { History } from './use-cases/history.ts';
 import { Jobs, type Quote, type WhyPending } from './use-cases/jobs.ts';
 import { type CycleReport, type OptimizeResult, Scheduling } from './use-cases/scheduling.ts';
+import { type NetworkHealthView, SiteHealth, type SiteHealthView } from './use-cases/site-health.ts';
 import type { SpecInput } from './use-cases/spec-input.ts';
 import { type LinkView, type QuotaStatus, type SiteStatus, type TenantView, Views } from './use-cases/views.ts';
 
@@ -39,6 +41,7 @@ export { parseFairnessCsv } from './use-cases/governance.ts';
 export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history.ts';
 export type { Quote, WhyPending } from './use-cases/jobs.ts';
 export type { CycleReport, OptimizeResult } from './use-cases/scheduling.ts';
+export { DEFAULT_HEALTH_TIMEOUT_S, type NetworkHealthView, type SiteHealthView } from './use-cases/site-health.ts';
 export type { SpecInput } from './use-cases/spec-input.ts';
 export type { LinkView, PoolStatus, QuotaStatus, SiteStatus, TenantView } from './use-cases/views.ts';
 
@@ -69,6 +72,8 @@ export interface ServiceDeps {
   readonly onCycle?: (nowS: number, result: DecideResult) => void;
   /** Seconds between history samples (default 60; a whole divisor of 900). */
   readonly historyStepS?: number;
+  /** A backend silent this long takes its sites out of service (default 120 s). */
+  readonly healthTimeoutS?: number;
 }
 
 /**
@@ -87,6 +92,7 @@ export class SuanliService {
   readonly views: Views;
   readonly audit: AuditTrail;
   readonly history: History;
+  readonly health: SiteHealth;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -137,7 +143,8 @@ export class SuanliService {
     };
     this.governance = new Governance(ctx, this.catalog);
     this.jobs = new Jobs(ctx, this.governance);
-    this.dispatcher = new Dispatch(ctx);
+    this.health = new SiteHealth(ctx, deps.healthTimeoutS);
+    this.dispatcher = new Dispatch(ctx, this.health);
     this.scheduling = new Scheduling(ctx, this.dispatcher, deps.onCycle);
     this.views = new Views(ctx);
     this.audit = new AuditTrail(ctx);
@@ -190,6 +197,26 @@ export class SuanliService {
     return live.exclusive(async () => {
       await live.catchUp();
       return this.dispatcher.syncBackends();
+    });
+  }
+
+  // Site and link health
+  async networkHealth(actor: Principal): Promise<NetworkHealthView> {
+    await this.live.ready();
+    return this.health.view(actor);
+  }
+  /** Takes a site out of service (`out`) or brings it back; its runs fail over by their policies. */
+  setSiteHealth(siteId: string, out: boolean, reason: string, actor: Principal): Promise<SiteHealthView> {
+    return this.live.exclusive(async () => {
+      await this.live.catchUp();
+      return out ? this.health.declareOut(siteId, reason, actor) : this.health.declareIn(siteId, actor);
+    });
+  }
+  /** Records a link cut, or repaired. */
+  setLinkHealth(from: string, to: string, cut: boolean, reason: string, actor: Principal): Promise<readonly LinkCut[]> {
+    return this.live.exclusive(async () => {
+      await this.live.catchUp();
+      return this.health.setLink(from, to, cut, reason, actor);
     });
   }
 

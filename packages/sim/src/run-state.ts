@@ -12,7 +12,12 @@ export type Event =
   | { kind: 'end'; live: Live; token: number }
   | { kind: 'fail'; live: Live; token: number; failureClass: FailureClass }
   | { kind: 'arrival'; sim: SimJob }
-  | { kind: 'cycle' };
+  | { kind: 'cycle' }
+  /** A site goes out of service for `durationS` (`random`: drawn from the outage rate, and the next one is drawn then). */
+  | { kind: 'site-out'; siteId: string; durationS: number; random: boolean }
+  | { kind: 'site-back'; siteId: string; sinceS: number }
+  | { kind: 'link-cut'; from: string; to: string; durationS: number }
+  | { kind: 'link-back'; from: string; to: string };
 
 /** A job's state in the run. */
 export interface Live {
@@ -30,7 +35,7 @@ export interface Live {
   preemptions: number;
   /** Retries after failed runs, and the site of the last failed run (a failover starts elsewhere). */
   restarts: number;
-  failedAt: string | undefined;
+  failedAt: { readonly siteId: string; readonly failureClass: FailureClass } | undefined;
   /** Sites the retry may run at (its policy keeps it where it failed), and when it may start. */
   retrySites: readonly string[] | undefined;
   notBeforeS: number | undefined;

@@ -61,9 +61,17 @@ describe('scenario report', () => {
   });
 
   it('renders a self-contained page: no scripts, no external files, names escaped, one chart per metric', () => {
-    // With failures, so the recovery metrics apply too.
+    // With failures and an outage, so the recovery metrics apply too.
     const html = renderHtml(
-      runScenario({ ...plan(), failures: { acceleratorMtbfH: 500, seed: 1, recovery: 'policy' } }),
+      runScenario({
+        ...plan(),
+        failures: {
+          acceleratorMtbfH: 500,
+          seed: 1,
+          recovery: 'policy',
+          outages: [{ siteId: 'west', startS: 3600, durationS: 3600 }],
+        },
+      }),
     );
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script/i);

@@ -30,6 +30,7 @@ import {
   type SiteUsage,
   type TenantUsage,
 } from './metrics.ts';
+import { HealthEvents } from './run-health.ts';
 import { emptySeries, RunSeries } from './run-series.ts';
 import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
@@ -209,6 +210,7 @@ export function simulate(input: SimInput): SimSummary {
       ...(live.attainedS > 0 ? { attainedS: live.attainedS } : {}),
       ...(live.notBeforeS !== undefined ? { notBeforeS: live.notBeforeS } : {}),
       ...(live.retrySites ? { sites: live.retrySites } : {}),
+      ...(live.failedAt ? { failedAt: live.failedAt } : {}),
     };
     const job = live.doneS > 0 ? withCheckpointData(base, live.checkpointSiteId) : base;
     live.queued = job;
@@ -295,7 +297,7 @@ export function simulate(input: SimInput): SimSummary {
     runsChanged = true;
     noteQueue(t);
     if (failures && live.failedAt !== undefined) {
-      if (live.failedAt !== placement.siteId) failures.failovers++;
+      if (live.failedAt.siteId !== placement.siteId) failures.failovers++;
       live.failedAt = undefined;
     }
     live.notBeforeS = undefined;
@@ -341,13 +343,20 @@ export function simulate(input: SimInput): SimSummary {
     live.preemptions++;
     live.restarts = d.restart;
     f.restarts++;
-    live.failedAt = placement.siteId;
+    live.failedAt = { siteId: placement.siteId, failureClass };
     live.retrySites = d.sites;
     if (d.keptS > 0) live.checkpointSiteId = placement.siteId;
     live.notBeforeS = d.notBeforeS;
     ledger.enqueue(queuedJob(live), t);
     noteQueue(t);
   };
+
+  const health = new HealthEvents(ledger, events, failures, input.failures, (siteId, t) => {
+    // Every run there fails as a site outage, recovered by the jobs' policies (as live).
+    for (const live of [...running.values()]) {
+      if (live.run && net.sites[live.run.siteIndex]?.site.id === siteId) fail(live, 'site-outage', t);
+    }
+  });
 
   const preempt = (p: Preemption, t: number) => {
     const victim = running.get(p.jobId);
@@ -449,12 +458,19 @@ export function simulate(input: SimInput): SimSummary {
   let sinceProgress = 0;
   for (let e = events.pop(); e; e = events.pop()) {
     const t = e.timeS;
+    const ev = e.item;
+    const isHealth = HealthEvents.is(ev);
+    // Outages after the last job ended change nothing (and do not lengthen the run).
+    if (isHealth && arrivalsDone && running.size === 0 && waiting.size === 0) continue;
     if (Number.isNaN(firstS)) {
       firstS = t;
       series = new RunSeries(t, bucketS, net.sites.length);
+      health.schedule(
+        t,
+        net.sites.map((s) => s.site.id),
+      );
     }
     lastS = Math.max(lastS, t);
-    const ev = e.item;
     if (ev.kind === 'arrival') {
       arrived++;
       const sim = ev.sim;
@@ -477,6 +493,8 @@ export function simulate(input: SimInput): SimSummary {
     } else if (ev.kind === 'fail') {
       if (ev.live.run?.token !== ev.token) continue;
       fail(ev.live, ev.failureClass, t);
+    } else if (isHealth) {
+      health.handle(ev, t);
     } else {
       pendingCycles.delete(t);
       // Nothing runs, nothing will arrive, and nothing has started for a week: the jobs left
@@ -485,7 +503,7 @@ export function simulate(input: SimInput): SimSummary {
       if (ledger.nextCycleS() <= t) cycle(t);
     }
     scheduleCycle();
-    if (ev.kind !== 'cycle') lastProgressS = t;
+    if (ev.kind !== 'cycle' && !isHealth) lastProgressS = t;
     if (input.onProgress && ++sinceProgress >= 2000) {
       sinceProgress = 0;
       input.onProgress({

@@ -7,6 +7,8 @@ export interface SimBackendOptions {
   readonly speedup?: number;
   /** Seconds (real) between hand-over and start, besides data staging; a backend's queueing. */
   readonly startDelayS?: number;
+  /** Its name in the network's pools (default `sim`): several sim backends stand for several sites' managers. */
+  readonly name?: string;
 }
 
 interface SimJob {
@@ -24,8 +26,9 @@ interface SimJob {
  * service stops asking about a job once it has recorded it as cancelled.
  */
 export class SimBackend implements Backend {
-  readonly name = 'sim';
+  readonly name: string;
   private readonly clock: Clock;
+  private reachable = true;
   private readonly speedup: number;
   private readonly startDelayS: number;
   private readonly byJob = new Map<string, string>();
@@ -34,6 +37,7 @@ export class SimBackend implements Backend {
 
   constructor(options: SimBackendOptions) {
     this.clock = options.clock;
+    this.name = options.name ?? 'sim';
     this.speedup = options.speedup ?? 60;
     this.startDelayS = options.startDelayS ?? 1;
     if (!(this.speedup > 0)) throw new Error(`sim backend: speedup must be > 0, got ${this.speedup}`);
@@ -44,7 +48,24 @@ export class SimBackend implements Backend {
     return this.speedup;
   }
 
+  /**
+   * Makes the backend stop answering (`false`) or answer again, as a cluster manager behind a
+   * broken link would (tests, drills): its jobs run on meanwhile, as they would at a real site.
+   */
+  setReachable(reachable: boolean): void {
+    this.reachable = reachable;
+  }
+
+  async ping(): Promise<void> {
+    this.answer();
+  }
+
+  private answer(): void {
+    if (!this.reachable) throw new Error(`sim backend ${this.name} does not answer`);
+  }
+
   async submit(job: BackendJob): Promise<{ externalId: string }> {
+    this.answer();
     const run = `${job.jobId}#${job.attempt ?? 1}`;
     const existing = this.byJob.get(run);
     if (existing) return { externalId: existing };
@@ -72,10 +93,12 @@ export class SimBackend implements Backend {
   }
 
   async cancel(externalId: string): Promise<void> {
+    this.answer();
     if (!this.cancelled.has(externalId)) this.cancelled.set(externalId, this.clock.nowS());
   }
 
   async poll(externalIds: readonly string[]): Promise<BackendStatus[]> {
+    this.answer();
     const nowS = this.clock.nowS();
     const out: BackendStatus[] = [];
     for (const externalId of externalIds) {

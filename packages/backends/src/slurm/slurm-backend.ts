@@ -179,6 +179,11 @@ export class SlurmBackend implements Backend {
     return this.known.get(name);
   }
 
+  /** slurmrestd answers its ping (site health asks when no job of Suanli's runs here). */
+  async ping(): Promise<void> {
+    await this.call({ method: 'GET', path: '/ping' }, () => undefined);
+  }
+
   async cancel(externalId: string): Promise<void> {
     const id = slurmId(externalId);
     if (id === undefined) return;

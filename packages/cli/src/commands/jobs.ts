@@ -1,7 +1,7 @@
 import { JOB_STATES, SuanliError } from '@suanli/service';
 import { type Command, Option } from 'commander';
 import { exportJobs } from '../export.ts';
-import { jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from '../format.ts';
+import { healthText, jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from '../format.ts';
 import type { CliContext } from './context.ts';
 
 /** Sites and jobs: list, quote, submit, follow, explain, cancel, optimize, export. */
@@ -14,6 +14,43 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .action(async (o: { json?: boolean }) => {
       const sites = await client().sites();
       print(sites, !!o.json, () => sitesTable(sites));
+    });
+
+  const health = program
+    .command('health')
+    .description('sites out of service and links cut (operators: take a site out or back, cut or restore a link)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const h = await client().health();
+      print(h, !!o.json, () => healthText(h));
+    });
+  health
+    .command('site <id>')
+    .description('take a site out of service (its runs fail over by their policies) or bring it back')
+    .addOption(new Option('--out', 'take it out of service').conflicts('in'))
+    .addOption(new Option('--in', 'bring it back into service'))
+    .option('--reason <text>', 'why (kept in the audit log)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { out?: boolean; in?: boolean; reason?: string; json?: boolean }) => {
+      if (!o.out && !o.in) throw new SuanliError('INVALID_FIELD', 'health site: give --out or --in');
+      const s = await client().setSiteHealth(id, o.out ? 'out' : 'in-service', o.reason);
+      print(s, !!o.json, () =>
+        s.state === 'out' ? `${s.siteId} out of service: ${s.reason}` : `${s.siteId} in service`,
+      );
+    });
+  health
+    .command('link <from> <to>')
+    .description('record a cut link (no data is staged over it) or its repair')
+    .addOption(new Option('--cut', 'the link is cut').conflicts('in'))
+    .addOption(new Option('--in', 'the link is back in service'))
+    .option('--reason <text>', 'why (kept in the audit log)')
+    .option('--json', 'print JSON')
+    .action(async (from: string, to: string, o: { cut?: boolean; in?: boolean; reason?: string; json?: boolean }) => {
+      if (!o.cut && !o.in) throw new SuanliError('INVALID_FIELD', 'health link: give --cut or --in');
+      const cuts = await client().setLinkHealth(from, to, o.cut ? 'cut' : 'in-service', o.reason);
+      print(cuts, !!o.json, () =>
+        cuts.length === 0 ? 'no link cut' : cuts.map((c) => `${c.from}–${c.to} cut: ${c.reason}`).join('\n'),
+      );
     });
 
   program

@@ -21,6 +21,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--policy <file>', 'governance rules YAML file (default: the built-in China policy)')
     .option('--no-policy', 'run without governance rules')
     .option('--speedup <factor>', 'how much faster than real time the sim backend runs jobs', Number, 60)
+    .option(
+      '--health-timeout <seconds>',
+      'a backend silent this long takes its sites out of service (their runs fail over)',
+      Number,
+      120,
+    )
     .action(
       async (o: {
         port: number;
@@ -30,7 +36,11 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         profile?: string;
         policy?: string | false;
         speedup: number;
+        healthTimeout: number;
       }) => {
+        if (!(o.healthTimeout >= 1 && o.healthTimeout <= 86_400)) {
+          throw new SuanliError('INVALID_FIELD', '--health-timeout must be a number of seconds in [1, 86400]');
+        }
         if (!(o.speedup > 0 && o.speedup <= 100_000)) {
           throw new SuanliError('INVALID_FIELD', '--speedup must be a number in (0, 100000]');
         }
@@ -41,6 +51,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           host: o.host,
           dataDir: o.data,
           speedup: o.speedup,
+          healthTimeoutS: o.healthTimeout,
           ...(o.network ? { networkFile: o.network } : {}),
           ...(o.profile ? { profileFile: o.profile } : {}),
           ...(o.policy === false ? { policyFile: false as const } : o.policy ? { policyFile: o.policy } : {}),

@@ -1,5 +1,5 @@
 import type { Dataset } from './dataset.ts';
-import type { CheckpointPolicy, RecoveryPolicy } from './recovery.ts';
+import type { CheckpointPolicy, FailureClass, RecoveryPolicy } from './recovery.ts';
 import type { Sector } from './tenant.ts';
 
 export type JobKind = 'train' | 'finetune' | 'batch-infer' | 'serve';
@@ -64,6 +64,8 @@ export interface Job {
   readonly checkpoint?: CheckpointPolicy;
   /** Not placed before this time: a retry's back-off. */
   readonly notBeforeS?: number;
+  /** Where its last run failed, and how (a retry): a placement elsewhere is a failover, and says why. */
+  readonly failedAt?: { readonly siteId: string; readonly failureClass: FailureClass };
 }
 
 export type Exposure = 'public-mainland' | 'internal' | 'research';

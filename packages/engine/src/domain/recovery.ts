@@ -44,6 +44,11 @@ export interface CheckpointPolicy {
   readonly intervalS: number;
   /** Size of one checkpoint: staged over the WAN when the job restarts at another site. */
   readonly sizeGb: number;
+  /**
+   * The site checkpoints are written to (its storage); absent: the site the job runs at, where a
+   * checkpoint is lost for a restart elsewhere while that site is out of service.
+   */
+  readonly siteId?: string;
 }
 
 /** A run that ended without finishing, as a backend (or the simulator's failure model) reports it. */

@@ -1,3 +1,4 @@
+import type { NetworkHealth } from './health.ts';
 import type { Job, JobKind } from './job.ts';
 import type { Network } from './network.ts';
 
@@ -64,4 +65,6 @@ export interface Snapshot {
   readonly exports?: readonly ExportRecord[];
   /** The allocations indexed, when a ledger keeps them (else the cycle indexes `allocations`). */
   readonly held?: HeldView;
+  /** Sites and links out of service; absent: all in service. */
+  readonly health?: NetworkHealth;
 }

@@ -1,3 +1,4 @@
+import { type LinkCut, linkKey, type SiteOutage } from '../domain/health.ts';
 import type { Job } from '../domain/job.ts';
 import type { Allocation, ExportRecord, NodeShare, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw, itPowerKw } from '../models/energy.ts';
@@ -58,6 +59,9 @@ export class Cycle {
   private readonly heldUsage: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
   private usageByTenant: Map<string, Map<string, number>> | undefined;
   private readonly pluginState = new Map<string, unknown>();
+  /** Each site's outage by site index (undefined: in service); empty when all are. */
+  private readonly outages: (SiteOutage | undefined)[] = [];
+  private readonly cuts: ReadonlyMap<string, LinkCut> | undefined;
 
   constructor(snapshot: Snapshot, nowS: number, queueSort?: QueueOrder) {
     // Prepared once per network object: the ledger prepares its network when it is set, and every cycle finds it.
@@ -88,6 +92,24 @@ export class Cycle {
     this.built = new Uint8Array(this.net.pools.length + this.net.sites.length);
     this.freeNowCache = new Float64Array(this.net.pools.length).fill(Number.NaN);
     this.nodeViews = new Array<PoolNodes | undefined>(this.net.pools.length);
+    const health = snapshot.health;
+    if (health) {
+      for (const o of health.sites.values()) {
+        const site = this.net.siteById.get(o.siteId);
+        if (site) this.outages[site.index] = o;
+      }
+      if (health.links.size > 0) this.cuts = health.links;
+    }
+  }
+
+  /** The site's outage, if it is out of service. */
+  outageOf(site: PreparedSite): SiteOutage | undefined {
+    return this.outages[site.index];
+  }
+
+  /** The cut on the link between two sites, if it is cut. */
+  linkCut(a: PreparedSite, b: PreparedSite): LinkCut | undefined {
+    return this.cuts?.get(linkKey(a.site.id, b.site.id));
   }
 
   /** Pools' nodes (pools with a node size), built on first use. */

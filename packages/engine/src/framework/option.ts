@@ -9,11 +9,19 @@ export interface Staging {
   readonly transferS: number;
   readonly transferGb: number;
   readonly transferCostCny: number;
+  /**
+   * Why the data cannot be staged there now: a data set whose every replica is at a site out of
+   * service or behind a cut link (then `transferS` is Infinity).
+   */
+  readonly unreachable?: string;
 }
 
 const NO_STAGING: Staging = { transferS: 0, transferGb: 0, transferCostCny: 0 };
 
-/** Computes the staging of `job`'s datasets at `site` (data gravity). */
+/**
+ * Computes the staging of `job`'s datasets at `site` (data gravity): each from its fastest replica
+ * that can be read now (its site in service, the link between them not cut).
+ */
 export function stagingAt(cycle: Cycle, job: Job, site: PreparedSite): Staging {
   if (job.datasets.length === 0) return NO_STAGING;
   let transferS = 0;
@@ -23,9 +31,19 @@ export function stagingAt(cycle: Cycle, job: Job, site: PreparedSite): Staging {
     if (d.replicas.includes(site.site.id)) continue;
     let bestS = Number.POSITIVE_INFINITY;
     let bestCost = 0;
+    let blocked: string | undefined;
     for (const r of d.replicas) {
       const from = cycle.net.siteById.get(r);
       if (!from) continue;
+      const outage = cycle.outageOf(from);
+      if (outage) {
+        blocked ??= `${r} is out of service`;
+        continue;
+      }
+      if (cycle.linkCut(from, site)) {
+        blocked ??= `the link ${r}–${site.site.id} is cut`;
+        continue;
+      }
       const link = cycle.net.link(from, site);
       const s = (d.sizeGb * 8) / link.bandwidthGbps + link.latencyMs / 1000;
       if (s < bestS) {
@@ -33,7 +51,15 @@ export function stagingAt(cycle: Cycle, job: Job, site: PreparedSite): Staging {
         bestCost = d.sizeGb * link.priceCnyPerGb;
       }
     }
-    if (!Number.isFinite(bestS)) continue;
+    if (!Number.isFinite(bestS)) {
+      if (blocked === undefined) continue;
+      return {
+        transferS: Number.POSITIVE_INFINITY,
+        transferGb: 0,
+        transferCostCny: 0,
+        unreachable: `data set ${d.name} cannot be read from here: ${blocked}`,
+      };
+    }
     transferS += bestS;
     transferGb += d.sizeGb;
     transferCostCny += bestCost;

@@ -74,6 +74,7 @@ export function couldStartNow(cycle: Cycle, job: Job, profile: Profile): 'maybe'
   let anyPool = false;
   const siteFilters = profile.siteFilters;
   for (const site of cycle.net.sites) {
+    if (cycle.outageOf(site)) continue;
     let ok = true;
     for (const f of siteFilters) {
       let r: Failure | null;
@@ -97,6 +98,7 @@ export function couldStartNow(cycle: Cycle, job: Job, profile: Profile): 'maybe'
         if (count > pool.pool.count) continue;
         anyPool = true;
         if (Number.isNaN(readyS)) readyS = cycle.nowS + stagingAt(cycle, job, site).transferS;
+        if (!Number.isFinite(readyS)) break;
         const free = readyS === cycle.nowS ? cycle.freeNow(pool) : cycle.freeAt(pool, readyS);
         if (free < count) continue;
         const nodes = cycle.nodesOf(pool);

@@ -1,6 +1,7 @@
 import type { Job } from '../domain/job.ts';
 import type { Decision, Explanation, Placement, Preemption } from '../domain/placement.ts';
 import type { NodeShare } from '../domain/snapshot.ts';
+import { failoverNote } from '../recovery/failover.ts';
 import type { Cycle } from './cycle.ts';
 import { omittedCounts } from './explain.ts';
 import { formatDuration, formatNumber } from './format.ts';
@@ -224,6 +225,8 @@ export function place(
   notes: string[],
   nodes?: readonly NodeShare[],
 ): Decision {
+  const failover = profile.explain === 'none' ? undefined : failoverNote(cycle, job, evaluation, option);
+  if (failover) notes.push(failover);
   return {
     kind: 'place',
     jobId: job.id,

@@ -189,6 +189,14 @@ export class SchedulingQueue {
   }
 
   /**
+   * Every job parked for accelerators comes back (a site or link came back, or went out of service:
+   * what they wait for changed); those waiting by choice for a later start stay parked.
+   */
+  wakeAll(): void {
+    for (const [id, p] of [...this.parked]) if (p.pools > 0) this.wake(id, p);
+  }
+
+  /**
    * Parks a job: on the pool its best option waits for when the engine named one (it would take
    * no other pool now), else on every pool it could use.
    */

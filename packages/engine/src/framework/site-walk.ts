@@ -1,3 +1,4 @@
+import type { SiteOutage } from '../domain/health.ts';
 import type { Job } from '../domain/job.ts';
 import type { SiteVerdict } from '../domain/placement.ts';
 import { meanOver } from '../models/hourly-profile.ts';
@@ -9,6 +10,14 @@ import type { PreparedPool, PreparedSite } from './prepared-network.ts';
 import type { Profile } from './profile.ts';
 import type { Columns } from './scratch.ts';
 import { type Failure, pluginError } from './status.ts';
+
+/** Who speaks in explanations for sites and links out of service (the framework, not a plug-in). */
+export const SITE_HEALTH = 'site-health';
+
+/** Why a site out of service takes no job. */
+export function outageFailure(o: SiteOutage): Failure {
+  return { code: 'unschedulable', reason: `${o.siteId} is out of service (${o.failureClass}): ${o.reason}` };
+}
 
 type Filter = (cycle: Cycle, job: Job, option: Option) => Failure | null;
 
@@ -85,6 +94,13 @@ export class SiteWalk {
 
   /** Evaluates every option of the job at one site. */
   visit(site: PreparedSite): void {
+    const outage = this.cycle.outageOf(site);
+    if (outage) {
+      // Out of service is not for good (it may come back), but no preemption there helps either.
+      this.allUnresolvable = false;
+      if (!this.quiet) this.filtered.push(filteredVerdict(site, SITE_HEALTH, outageFailure(outage)));
+      return;
+    }
     const rejected = this.siteFilters(site);
     if (rejected) {
       this.noted(site, rejected.failure);
@@ -103,6 +119,14 @@ export class SiteWalk {
       if (!staging) {
         staging = stagingAt(this.cycle, this.job, site);
         this.stagings[site.index] = staging;
+      }
+      if (staging.unreachable !== undefined) {
+        this.allUnresolvable = false;
+        if (!this.quiet)
+          this.filtered.push(
+            filteredVerdict(site, SITE_HEALTH, { code: 'unschedulable', reason: staging.unreachable }),
+          );
+        return;
       }
       for (const pool of pools) this.pool(pool, c, ci, staging);
     }

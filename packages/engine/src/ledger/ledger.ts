@@ -1,5 +1,6 @@
 import type { DecideOptions, DecideResult } from '../decide.ts';
 import { decide } from '../decide.ts';
+import { type LinkCut, linkKey, type NetworkHealth, type SiteOutage } from '../domain/health.ts';
 import type { Job } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
 import type { Placement } from '../domain/placement.ts';
@@ -52,6 +53,9 @@ export class Ledger {
   private readonly exportRecords: ExportRecord[] = [];
   private readonly due = new TimeHeap();
   private readonly countExports: boolean;
+  private readonly outages = new Map<string, SiteOutage>();
+  private readonly cuts = new Map<string, LinkCut>();
+  private readonly healthNow: NetworkHealth = { sites: this.outages, links: this.cuts };
 
   constructor(network: Network, profile: Profile, options: LedgerOptions) {
     this.currentNetwork = network;
@@ -160,6 +164,52 @@ export class Ledger {
     return a;
   }
 
+  /**
+   * A site goes out of service (its backend stopped answering, or the site is out): from the next
+   * cycle no placement goes there and data held only there cannot be read. The driver fails the
+   * runs there by their recovery policies. False when it was out already.
+   */
+  siteOut(outage: SiteOutage, atS: number): boolean {
+    if (this.outages.has(outage.siteId)) return false;
+    this.outages.set(outage.siteId, outage);
+    this.healthChanged(atS);
+    return true;
+  }
+
+  /** A site is back in service: jobs waiting for it come back and a cycle falls due. False when it was in service. */
+  siteBack(siteId: string, atS: number): boolean {
+    if (!this.outages.delete(siteId)) return false;
+    this.healthChanged(atS);
+    return true;
+  }
+
+  /** A link is cut: no data is staged over it. False when it was cut already. */
+  linkCut(cut: LinkCut, atS: number): boolean {
+    const key = linkKey(cut.from, cut.to);
+    if (this.cuts.has(key)) return false;
+    this.cuts.set(key, cut);
+    this.healthChanged(atS);
+    return true;
+  }
+
+  /** A cut link is back. False when it was not cut. */
+  linkBack(from: string, to: string, atS: number): boolean {
+    if (!this.cuts.delete(linkKey(from, to))) return false;
+    this.healthChanged(atS);
+    return true;
+  }
+
+  /** Sites and links out of service now. */
+  get health(): NetworkHealth {
+    return this.healthNow;
+  }
+
+  /** What jobs wait for changed: the parked ones are decided again at the next cycle. */
+  private healthChanged(atS: number): void {
+    this.queue.wakeAll();
+    this.requestCycle(atS);
+  }
+
   /** A transfer abroad on record (read back from a store): counted once. */
   exported(record: ExportRecord): void {
     const same = (e: ExportRecord) =>
@@ -204,6 +254,7 @@ export class Ledger {
       queue: this.queue.take(nowS),
       exports: this.exportRecords,
       held: this.view(),
+      ...(this.outages.size > 0 || this.cuts.size > 0 ? { health: this.healthNow } : {}),
     };
   }
 
@@ -215,6 +266,7 @@ export class Ledger {
       queue: [...this.queued.values()],
       exports: this.exportRecords,
       held: this.view(),
+      ...(this.outages.size > 0 || this.cuts.size > 0 ? { health: this.healthNow } : {}),
     };
   }
 
@@ -262,12 +314,12 @@ export class Ledger {
     return this.held;
   }
 
-  /** Accelerators held on a pool. */
   /** What the network draws, costs and emits at `atS` with what the ledger holds now. */
   gauge(atS: number): NetworkGauge {
     return gauge(this.net, this.held, this.queued.size, atS);
   }
 
+  /** Accelerators held on a pool. */
   usedOn(poolId: string): number {
     const pool = this.net.poolById.get(poolId);
     return pool ? (this.busy[pool.index] ?? 0) : 0;

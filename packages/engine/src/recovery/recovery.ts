@@ -1,6 +1,7 @@
 import { DATA_LEVELS, type DataLevel } from '../domain/dataset.ts';
 import type { Job, JobKind } from '../domain/job.ts';
 import { type Failure, INFRASTRUCTURE_FAILURES, type RecoveryPolicy } from '../domain/recovery.ts';
+import { checkpointDataName } from './failover.ts';
 
 /** The policy a job of each kind gets when its spec names none. */
 export const DEFAULT_RECOVERY: Readonly<Record<JobKind, RecoveryPolicy>> = {
@@ -58,9 +59,14 @@ export function keptWorkS(job: Pick<Job, 'checkpoint'>, ranS: number): number {
  */
 export function afterFailure(job: Job, failure: Failure, restarts: number, nowS: number): RecoveryDecision {
   const policy = recoveryOf(job);
-  const keptS = keptWorkS(job, failure.ranS);
-  const lostS = Math.max(0, failure.ranS - keptS);
   const cls = failure.failureClass;
+  const siteLost = cls === 'site-outage' || cls === 'backend-unreachable';
+  // A checkpoint written where the run was is out of reach while that site is out of service: a
+  // restart elsewhere starts from the beginning (one written to another site is not lost).
+  const unreadable =
+    siteLost && policy.failover !== 'same-site' && checkpointSiteOf(job, failure.siteId) === failure.siteId;
+  const keptS = unreadable ? 0 : keptWorkS(job, failure.ranS);
+  const lostS = Math.max(0, failure.ranS - keptS);
   if (cls === 'cancelled') return { retry: false, lostS, reason: 'cancelled: not retried' };
   const byCode =
     cls === 'user-error' && failure.exitCode !== undefined && policy.retryExitCodes.includes(failure.exitCode);
@@ -71,7 +77,6 @@ export function afterFailure(job: Job, failure: Failure, restarts: number, nowS:
   if (restarts >= policy.maxRestarts) {
     return { retry: false, lostS, reason: `${cls}: all ${policy.maxRestarts} restarts used` };
   }
-  const siteLost = cls === 'site-outage' || cls === 'backend-unreachable';
   if (policy.failover === 'never' && siteLost) {
     return { retry: false, lostS, reason: `${cls} at ${failure.siteId}, and its policy never fails over` };
   }
@@ -88,8 +93,19 @@ export function afterFailure(job: Job, failure: Failure, restarts: number, nowS:
     lostS,
     reason: `${cls} at ${failure.siteId}: restart ${restart} of ${policy.maxRestarts} after ${backoffS} s${
       policy.failover === 'same-site' ? ', at the same site' : ''
-    }${job.checkpoint ? `, from the checkpoint at ${keptS} s (${lostS} s of work lost)` : ` (${lostS} s of work lost: no checkpoints)`}`,
+    }${
+      !job.checkpoint
+        ? ` (${lostS} s of work lost: no checkpoints)`
+        : unreadable
+          ? ` from the beginning: its checkpoint is at ${failure.siteId}, out of service (${lostS} s of work lost)`
+          : `, from the checkpoint at ${keptS} s (${lostS} s of work lost)`
+    }`,
   };
+}
+
+/** Where a run's checkpoints are: the job's checkpoint site, else the site it ran at. */
+export function checkpointSiteOf(job: Pick<Job, 'checkpoint'>, ranAt: string): string {
+  return job.checkpoint?.siteId ?? ranAt;
 }
 
 /**
@@ -101,6 +117,7 @@ export function afterFailure(job: Job, failure: Failure, restarts: number, nowS:
 export function withCheckpointData(job: Job, checkpointSiteId: string | undefined): Job {
   const size = job.checkpoint?.sizeGb ?? 0;
   if (checkpointSiteId === undefined || size <= 0) return job;
+  const at = job.checkpoint?.siteId ?? checkpointSiteId;
   const rank = (l: DataLevel | undefined) => (l === undefined ? 0 : DATA_LEVELS.indexOf(l));
   const level = job.datasets.reduce<DataLevel>(
     (m, d) => (rank(d.level) > rank(m) ? (d.level as DataLevel) : m),
@@ -111,9 +128,9 @@ export function withCheckpointData(job: Job, checkpointSiteId: string | undefine
     datasets: [
       ...job.datasets,
       {
-        name: `checkpoint of ${job.id}`,
+        name: checkpointDataName(job.id),
         sizeGb: size,
-        replicas: [checkpointSiteId],
+        replicas: [at],
         level,
         pi: 'none',
         owner: job.tenant,

@@ -1,6 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SuanliService } from '@suanli/service';
-import { ErrorSchema, errorResponses, list, SiteSchema } from '../api-schemas.ts';
+import {
+  ErrorSchema,
+  errorResponses,
+  LinkCutSchema,
+  list,
+  NetworkHealthSchema,
+  SiteHealthSchema,
+  SiteSchema,
+} from '../api-schemas.ts';
 import { type AppEnv, who } from '../auth.ts';
 
 export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
@@ -130,6 +138,96 @@ export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServ
       },
     }),
     async (c) => c.json((await service.quotas(who(c))) as QuotaJson[], 200),
+  );
+}
+
+const siteParam = (name: string, example: string) =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name, in: 'path' }, example });
+
+const reason = z.string().min(1).max(500).optional().openapi({ example: 'maintenance window' });
+
+/** Sites and links out of service: read by anyone who reads the network; changed by operators. */
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/site-health',
+      tags: ['network'],
+      summary: 'Every site in service or out (since when, why), and the links cut',
+      responses: {
+        200: { description: 'Health', content: { 'application/json': { schema: NetworkHealthSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await service.networkHealth(who(c)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/sites/{id}/health',
+      tags: ['network'],
+      summary:
+        'Take a site out of service (its runs fail over by their recovery policies; nothing is placed there) or bring it back',
+      request: {
+        params: z.object({ id: siteParam('id', 'helinger') }),
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.strictObject({ state: z.enum(['out', 'in-service']), reason }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'The site now',
+          content: { 'application/json': { schema: SiteHealthSchema } },
+        },
+        404: { description: 'No such site', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const id = c.req.valid('param').id;
+      return c.json(
+        await service.setSiteHealth(id, body.state === 'out', body.reason ?? 'declared out of service', who(c)),
+        200,
+      );
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/links/{from}/{to}/health',
+      tags: ['network'],
+      summary: 'Record a cut link (no data is staged over it) or its repair',
+      request: {
+        params: z.object({ from: siteParam('from', 'helinger'), to: siteParam('to', 'shanghai') }),
+        body: {
+          required: true,
+          content: {
+            'application/json': { schema: z.strictObject({ state: z.enum(['cut', 'in-service']), reason }) },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'The links cut now', content: { 'application/json': { schema: list(LinkCutSchema) } } },
+        404: { description: 'No such site', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { from, to } = c.req.valid('param');
+      const cuts = await service.setLinkHealth(from, to, body.state === 'cut', body.reason ?? 'cut', who(c));
+      return c.json([...cuts], 200);
+    },
   );
 }
 

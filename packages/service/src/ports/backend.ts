@@ -23,6 +23,8 @@ export interface Backend {
   cancel(externalId: string): Promise<void>;
   /** Current state of the given jobs; unknown ids are left out of the answer. */
   poll(externalIds: readonly string[]): Promise<readonly BackendStatus[]>;
+  /** Throws unless the backend answers: asked when it runs none of Suanli's jobs (site health). */
+  ping?(): Promise<void>;
 }
 
 export interface BackendJob {

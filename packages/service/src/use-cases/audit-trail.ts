@@ -4,7 +4,17 @@ import { authorize, type Principal } from '../auth.ts';
 import type { UseCaseContext } from './context.ts';
 
 /** What a dispatch center is told of: runs that failed (retried or not), jobs preempted or denied by a policy. */
-export const ALERT_KINDS = ['job.failed', 'job.retried', 'job.preempted', 'job.denied'] as const;
+export const ALERT_KINDS = [
+  'job.failed',
+  'job.retried',
+  'job.preempted',
+  'job.denied',
+  'job.fenced',
+  'site.unhealthy',
+  'site.healthy',
+  'link.cut',
+  'link.restored',
+] as const;
 
 export interface Alert {
   readonly seq: number;
@@ -27,7 +37,21 @@ function summaryOf(e: AuditEntry): string {
     failureClass?: unknown;
     siteId?: unknown;
     restart?: unknown;
+    reason?: unknown;
+    outS?: unknown;
+    from?: unknown;
+    to?: unknown;
+    attempt?: unknown;
+    lateState?: unknown;
+    cancelled?: unknown;
   };
+  if (e.kind === 'site.unhealthy') return `site ${e.subject} out of service: ${String(d.reason ?? d.failureClass)}`;
+  if (e.kind === 'site.healthy') return `site ${e.subject} back in service after ${String(d.outS)} s`;
+  if (e.kind === 'link.cut') return `link ${String(d.from)}–${String(d.to)} cut: ${String(d.reason)}`;
+  if (e.kind === 'link.restored') return `link ${String(d.from)}–${String(d.to)} restored`;
+  if (e.kind === 'job.fenced') {
+    return `job ${e.subject}: attempt ${String(d.attempt)} at ${String(d.siteId)} fenced (${String(d.lateState)}${d.cancelled ? ', cancelled' : ''})`;
+  }
   if (e.kind === 'job.retried') {
     return `job ${e.subject}: ${String(d.failureClass)} at ${String(d.siteId)}, restart ${String(d.restart)}`;
   }

@@ -3,6 +3,7 @@ import { ACTIVE_STATES, type JobRecord } from '../job-record.ts';
 import type { Backend, BackendStatus } from '../ports/backend.ts';
 import type { UseCaseContext } from './context.ts';
 import { recordFailure } from './recovery.ts';
+import type { SiteHealth } from './site-health.ts';
 import { timeScaleOf } from './time-scale.ts';
 
 /** Hand-overs to backends in flight at once. */
@@ -15,9 +16,11 @@ const DISPATCH_CONCURRENCY = 8;
  */
 export class Dispatch {
   private readonly ctx: UseCaseContext;
+  private readonly health: SiteHealth;
 
-  constructor(ctx: UseCaseContext) {
+  constructor(ctx: UseCaseContext, health: SiteHealth) {
     this.ctx = ctx;
+    this.health = health;
   }
 
   /** Hands scheduled jobs that no backend has yet to their backends. Safe to repeat. */
@@ -55,6 +58,9 @@ export class Dispatch {
       }));
     } catch (e) {
       this.ctx.warn(`backend ${backend} refused job ${job.id}; will retry`, e);
+      await this.health.observe(backend, false, e);
+      // Its site may be out now: the job was failed over, and nothing is left to say here.
+      if (this.ctx.live.record(job.id)?.state !== 'scheduled') return false;
       // The job stays placed and waits for its backend; its status says why.
       const message = `waiting for backend ${backend}: ${e instanceof Error ? e.message : String(e)}`;
       if (job.message !== message) {
@@ -87,20 +93,38 @@ export class Dispatch {
       else byBackend.set(j.backend, [j]);
     }
     let changed = 0;
+    // Backends that run none of the jobs are asked whether they answer (site health).
+    for (const [name, backend] of this.ctx.backends) {
+      if (byBackend.has(name) || !backend.ping) continue;
+      try {
+        await backend.ping();
+      } catch (e) {
+        await this.health.observe(name, false, e);
+        continue;
+      }
+      await this.health.observe(name, true);
+    }
     for (const [name, jobs] of byBackend) {
       let statuses: readonly BackendStatus[];
       try {
         statuses = await this.backend(name).poll(jobs.map((j) => j.externalId ?? ''));
       } catch (e) {
         this.ctx.warn(`backend ${name} did not answer; will retry`, e);
+        await this.health.observe(name, false, e);
         continue;
       }
+      await this.health.observe(name, true);
       const byExternal = new Map(jobs.map((j) => [j.externalId, j]));
       // Written together (they share commits), then taken by the ledger in the order polled.
       const written = await Promise.all(
         statuses.map((st) => {
+          // Matched to the attempt handed over (its external id), as the record holds it now: a
+          // job whose site went out meanwhile is no longer this backend's, and the report is not applied.
           const job = byExternal.get(st.externalId);
-          return job ? this.record(job, st) : Promise.resolve(undefined);
+          const now = job ? this.ctx.live.record(job.id) : undefined;
+          return now && now.externalId === st.externalId && now.backend === name
+            ? this.record(now, st)
+            : Promise.resolve(undefined);
         }),
       );
       // Endings in the order they happened (as the simulator's events): which parked jobs the freed

@@ -21,6 +21,8 @@ export async function recordFailure(
   s: BackendStatus,
   nowS: number,
   timeScale: number,
+  /** The run was cut off (its site is out) and may still run there: its fence is pending. */
+  cutOff = false,
 ): Promise<JobRecord | undefined> {
   const p = job.placement;
   const endedAtS = s.endedAtS ?? nowS;
@@ -53,6 +55,9 @@ export async function recordFailure(
     keptS: decision.retry ? decision.keptS : 0,
     lostS: decision.lostS,
     outcome: decision.reason,
+    ...(cutOff && job.backend && job.externalId
+      ? { backend: job.backend, externalId: job.externalId, fence: 'pending' as const }
+      : {}),
   };
   const failures = [...(job.failures ?? []), run];
   const audit = {

@@ -1,4 +1,4 @@
-import { Cycle, greatCircleKm, headroom, modelLatencyMs, type Site } from '@suanli/engine';
+import { Cycle, greatCircleKm, headroom, modelLatencyMs, type OutageClass, type Site } from '@suanli/engine';
 import { authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import type { JobState } from '../job-record.ts';
@@ -19,6 +19,8 @@ export type SiteStatus = Omit<Site, 'pools'> & {
   readonly used: number;
   readonly utilization: number;
   readonly pools: readonly PoolStatus[];
+  /** Out of service: since when, how and why (absent: in service). */
+  readonly outage?: { readonly sinceS: number; readonly failureClass: OutageClass; readonly reason: string };
 };
 
 export interface LinkView {
@@ -77,7 +79,15 @@ export class Views {
       const accelerators = pools.reduce((n, p) => n + p.count, 0);
       const inUse = pools.reduce((n, p) => n + p.used, 0);
       const { pools: _, ...site } = s;
-      return { ...site, accelerators, used: inUse, utilization: accelerators > 0 ? inUse / accelerators : 0, pools };
+      const o = ledger.health.sites.get(s.id);
+      return {
+        ...site,
+        accelerators,
+        used: inUse,
+        utilization: accelerators > 0 ? inUse / accelerators : 0,
+        pools,
+        ...(o ? { outage: { sinceS: o.sinceS, failureClass: o.failureClass, reason: o.reason } } : {}),
+      };
     });
   }
 

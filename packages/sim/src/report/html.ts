@@ -124,6 +124,14 @@ export const METRICS: readonly Metric[] = [
     applies: withFailures,
   },
   {
+    id: 'outages',
+    title: 'Site outages (hours out)',
+    unit: 'outages',
+    value: (r) => r.summary.recovery?.siteOutages ?? 0,
+    applies: (runs) =>
+      runs.some((r) => (r.summary.recovery?.siteOutages ?? 0) + (r.summary.recovery?.linkCuts ?? 0) > 0),
+  },
+  {
     id: 'failed',
     title: 'Jobs failed for good',
     unit: 'jobs',
