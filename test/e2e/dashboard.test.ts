@@ -262,6 +262,37 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await page.getByRole('region', { name: 'Audit log' }).getByRole('alert').waitFor();
   });
 
+  it('marks a site out of service and a cut link on the map, the wall and the site page, with alerts', async () => {
+    const put = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.operatorToken}` },
+        body: JSON.stringify(body),
+      });
+    expect((await put('/v1/sites/zhongwei/health', { state: 'out', reason: 'drill' })).status).toBe(200);
+    expect((await put('/v1/links/helinger/zhongwei/health', { state: 'cut', reason: 'fibre cut' })).status).toBe(200);
+    try {
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(`${server.url}/#token=${server.operatorToken}`);
+      const map = page.getByRole('img', { name: /Map of 15 sites/ });
+      await map.waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-out]')?.getAttribute('data-out') === 'zhongwei');
+      await page.waitForFunction(() => Number(document.querySelector('[data-cut]')?.getAttribute('data-cut')) === 1);
+      await page.goto(`${server.url}/#/sites/zhongwei`);
+      await page.getByRole('status').filter({ hasText: 'Out of service' }).waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'Out of service' }).textContent()).toContain('drill');
+      await page.goto(`${server.url}/#/wall`);
+      await page.getByText('out of service', { exact: true }).first().waitFor();
+      await page
+        .getByRole('region', { name: 'Latest alerts' })
+        .getByText(/site zhongwei out of service/)
+        .waitFor();
+    } finally {
+      expect((await put('/v1/sites/zhongwei/health', { state: 'in-service' })).status).toBe(200);
+      expect((await put('/v1/links/helinger/zhongwei/health', { state: 'in-service' })).status).toBe(200);
+    }
+  });
+
   it('keeps the map usable with 1,000 sites', async () => {
     // A network of 1,000 sites spread over China, one H100 pool each.
     const lines = ['name: thousand', 'tenants:', '  - { id: acme-ai, name: Acme, sector: internet }', 'sites:'];

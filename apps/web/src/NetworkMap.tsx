@@ -84,6 +84,13 @@ export function labelPositions(
   return out;
 }
 
+/** Sites out of service and cut links: black, apart from every colour of the scales. */
+const OUT_COLOUR = '#000000';
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** Up to this many sites the map names them; beyond, names would only slow zooming and panning. */
 const LABELLED_SITES = 60;
 
@@ -93,6 +100,8 @@ export interface MapLink {
   readonly latencyMs: number;
   /** Data in flight over the link now (GB), drawn as its width. */
   readonly trafficGb?: number;
+  /** Cut: nothing is staged over it (drawn dashed). */
+  readonly cut?: { readonly reason: string };
 }
 
 /** Data moving between two sites: drawn in motion from source to destination. */
@@ -144,7 +153,12 @@ export function NetworkMap({
       name: s.id,
       value: [s.lon, s.lat, colouring.value(s, hourS)],
       symbolSize: (fontSize / 11) * (8 + 28 * Math.sqrt(s.accelerators / max)),
-      label: { position: positions.get(s.id) ?? 'bottom' },
+      label: {
+        position: positions.get(s.id) ?? 'bottom',
+        ...(s.outage ? { formatter: `${s.id} · out`, color: OUT_COLOUR, fontWeight: 'bold' } : {}),
+      },
+      // A site out of service is drawn hollow, with a thick ring: whatever its colour says is not on offer.
+      ...(s.outage ? { itemStyle: { color: '#fff', borderColor: OUT_COLOUR, borderWidth: 3 } } : {}),
       site: s,
     });
     const label = {
@@ -189,7 +203,10 @@ export function NetworkMap({
         const s = p.data.site;
         if (!s) return '';
         const pools = s.pools.map((x) => `${x.accelerator} ${x.used}/${x.count}`).join('<br>');
-        return `<b>${s.name}</b> ${s.nameZh ?? ''}<br>${Math.round(s.utilization * 100)}% used of ${s.accelerators} accelerators<br>PUE ${s.pue}, ${s.gridCarbonKgPerKwh} kgCO2/kWh<br>${pools}`;
+        const out = s.outage
+          ? `<br><b>Out of service</b> (${s.outage.failureClass}): ${escapeHtml(s.outage.reason)}`
+          : '';
+        return `<b>${s.name}</b> ${s.nameZh ?? ''}${out}<br>${Math.round(s.utilization * 100)}% used of ${s.accelerators} accelerators<br>PUE ${s.pue}, ${s.gridCarbonKgPerKwh} kgCO2/kWh<br>${pools}`;
       },
     };
     // The inset: a box around the sites beyond the frame, with a margin; coloured on the same scale.
@@ -244,10 +261,12 @@ export function NetworkMap({
               ? [
                   {
                     coords,
-                    lineStyle: {
-                      width: 1 + (gb > 0 ? 5 * Math.sqrt(gb / maxTraffic) : 0),
-                      color: gb > 0 ? '#0072B2' : '#8a99ab',
-                    },
+                    lineStyle: l.cut
+                      ? { width: 2, color: OUT_COLOUR, type: 'dashed', opacity: 0.9 }
+                      : {
+                          width: 1 + (gb > 0 ? 5 * Math.sqrt(gb / maxTraffic) : 0),
+                          color: gb > 0 ? '#0072B2' : '#8a99ab',
+                        },
                   },
                 ]
               : [];
@@ -307,6 +326,11 @@ export function NetworkMap({
       data-colour-by={colourBy}
       data-links={links.length}
       data-flows={flows.length}
+      data-out={sites
+        .filter((s) => s.outage)
+        .map((s) => s.id)
+        .join(' ')}
+      data-cut={links.filter((l) => l.cut).length}
     >
       <div ref={el} className="map-chart" />
       <div className="map-inset" hidden={outsideIds === ''}>

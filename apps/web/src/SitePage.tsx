@@ -45,6 +45,13 @@ export function SitePage({
         kgCO2/kWh · green power {Math.round(site.greenShare * 100)} % · {site.used.toLocaleString('en-US')} of{' '}
         {site.accelerators.toLocaleString('en-US')} accelerators in use
       </p>
+      {site.outage && (
+        <p role="status" className="out">
+          <strong>Out of service</strong> since {new Date(site.outage.sinceS * 1000).toISOString().slice(0, 16)}Z (
+          {site.outage.failureClass}): {site.outage.reason}. Nothing is placed here; its runs failed over by their
+          recovery policies.
+        </p>
+      )}
       <table aria-label="Pools">
         <thead>
           <tr>

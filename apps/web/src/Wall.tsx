@@ -102,6 +102,12 @@ function SitesTable({ sites, gauge }: { sites: readonly Site[]; gauge: Gauge | u
               <tr key={s.id}>
                 <td>
                   <a href={siteHref(s.id)}>{s.name}</a>
+                  {s.outage && (
+                    <strong className="out" title={s.outage.reason}>
+                      {' '}
+                      out of service
+                    </strong>
+                  )}
                 </td>
                 <td>
                   <meter min={0} max={1} value={s.utilization} aria-label={`${s.id} utilization`} />{' '}

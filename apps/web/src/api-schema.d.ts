@@ -206,6 +206,10 @@ export interface paths {
                             latencyMs: number;
                             bandwidthGbps: number;
                             modelled: boolean;
+                            cut?: {
+                                sinceS: number;
+                                reason: string;
+                            };
                         }[];
                     };
                 };

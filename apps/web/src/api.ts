@@ -29,6 +29,8 @@ export interface Site {
   used: number;
   utilization: number;
   pools: Pool[];
+  /** Present while the site is out of service: nothing is placed there. */
+  outage?: { sinceS: number; failureClass: string; reason: string };
 }
 
 export interface Estimate {

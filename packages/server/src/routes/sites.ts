@@ -65,6 +65,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AppEnv>, service: SuanliServ
                   latencyMs: z.number(),
                   bandwidthGbps: z.number(),
                   modelled: z.boolean(),
+                  cut: z.object({ sinceS: z.number(), reason: z.string() }).optional(),
                 }),
               ),
             },

@@ -1,4 +1,13 @@
-import { Cycle, greatCircleKm, headroom, modelLatencyMs, type OutageClass, type Site } from '@suanli/engine';
+import {
+  Cycle,
+  greatCircleKm,
+  headroom,
+  linkKey,
+  modelLatencyMs,
+  type OutageClass,
+  prepareNetwork,
+  type Site,
+} from '@suanli/engine';
 import { authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import type { JobState } from '../job-record.ts';
@@ -30,6 +39,8 @@ export interface LinkView {
   readonly bandwidthGbps: number;
   /** From the route model rather than an explicit link of the network file. */
   readonly modelled: boolean;
+  /** Cut (nothing is staged over it): since when and why. */
+  readonly cut?: { readonly sinceS: number; readonly reason: string };
 }
 
 export interface TenantView {
@@ -105,7 +116,7 @@ export class Views {
     authorize(actor, 'sites.read');
     const net = this.ctx.network();
     const out = new Map<string, LinkView>();
-    const key = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+    const key = linkKey;
     for (const l of net.links) {
       out.set(key(l.a, l.b), {
         a: l.a,
@@ -128,6 +139,22 @@ export class Views {
         const latencyMs = Math.round(modelLatencyMs(km, m.routeFactor, m.minLatencyMs) * 10) / 10;
         out.set(k, { a: s.id, b: t.id, latencyMs, bandwidthGbps: m.bandwidthGbps, modelled: true });
       }
+    }
+    // Cut links, drawn whether or not they are among those above.
+    const prepared = prepareNetwork(net);
+    for (const [k, c] of this.ctx.live.ledgerIfBuilt()?.health.links ?? []) {
+      const a = prepared.siteById.get(c.from);
+      const b = prepared.siteById.get(c.to);
+      if (!a || !b) continue;
+      const known = out.get(k);
+      const link = known ?? {
+        a: c.from,
+        b: c.to,
+        latencyMs: Math.round(prepared.link(a, b).latencyMs * 10) / 10,
+        bandwidthGbps: prepared.link(a, b).bandwidthGbps,
+        modelled: true,
+      };
+      out.set(k, { ...link, cut: { sinceS: c.sinceS, reason: c.reason } });
     }
     return [...out.values()];
   }
