@@ -181,6 +181,43 @@ describe('failures in a scenario', () => {
     expect(refused(text.replace('failures: { acceleratorMtbfH: 45600, checkpointS: 1800 }', 'seed: 1'))).toBe(
       'whatIf[0].recovery',
     );
+    const withFailures = (f: string) => text.replace('failures: { acceleratorMtbfH: 45600, checkpointS: 1800 }', f);
+    expect(refused(withFailures('failures: { outages: [{ site: atlantis, startS: 0, durationS: 60 }] }'))).toBe(
+      'failures.outages[0].site',
+    );
+    expect(refused(withFailures('failures: { outages: [{ site: helinger, startS: 0, durationS: 0 }] }'))).toBe(
+      'failures.outages[0].durationS',
+    );
+    expect(
+      refused(withFailures('failures: { linkCuts: [{ from: helinger, to: helinger, startS: 0, durationS: 60 }] }')),
+    ).toBe('failures.linkCuts[0].to');
+    expect(refused(withFailures('failures: { outageRate: { perSiteYear: -1, durationS: 60 } }'))).toBe(
+      'failures.outageRate.perSiteYear',
+    );
+    expect(refused(withFailures('failures: { recovery: policy }'))).toBe('failures');
+  });
+
+  it('reads outages, outages at a rate and link cuts, each site checked', () => {
+    const plan = parseScenario(
+      text.replace(
+        'failures: { acceleratorMtbfH: 45600, checkpointS: 1800 }',
+        [
+          'failures:',
+          '  outages: [{ site: helinger, startS: 3600, durationS: 21600 }]',
+          '  outageRate: { perSiteYear: 2, durationS: 7200 }',
+          '  linkCuts: [{ from: helinger, to: beijing, startS: 0, durationS: 600 }]',
+        ].join('\n'),
+      ),
+      'failing.yaml',
+      ROOT,
+    );
+    expect(plan.failures).toEqual({
+      recovery: 'policy',
+      seed: 1,
+      outages: [{ siteId: 'helinger', startS: 3600, durationS: 21600 }],
+      outageRate: { perSiteYear: 2, durationS: 7200 },
+      linkCuts: [{ from: 'helinger', to: 'beijing', startS: 0, durationS: 600 }],
+    });
   });
 });
 

@@ -54,7 +54,11 @@ export function JobDetail({ job }: { job: Job }) {
                   <td className="num">{fmt(f.ranS / 3600, 2)}</td>
                   <td className="num">{fmt(f.keptS / 3600, 2)}</td>
                   <td className="num">{fmt(f.lostS / 3600, 2)}</td>
-                  <td>{f.outcome}</td>
+                  <td>
+                    {f.outcome}
+                    {f.fence === 'pending' && '; cut off: cancelled when its site answers again'}
+                    {f.fence === 'done' && '; cut off, then fenced: its late report ignored, the run cancelled'}
+                  </td>
                 </tr>
               ))}
             </tbody>

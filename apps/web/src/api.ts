@@ -87,6 +87,7 @@ export interface Job {
     keptS: number;
     lostS: number;
     outcome: string;
+    fence?: 'pending' | 'done';
   }[];
 }
 

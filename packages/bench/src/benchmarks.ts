@@ -95,7 +95,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'recovery',
     description:
-      'failures at Llama 3’s rate (an accelerator every ~45,600 h) on cn-national, 2,000 synthetic jobs with days-long training checkpointing every 30 min: ETTR, work lost (% of accelerator-hours) and jobs failed for good with the jobs’ recovery, none (baseline), restarts in place; no site outage yet',
+      'failures at Llama 3’s rate (an accelerator every ~45,600 h) on cn-national, 2,000 synthetic jobs with days-long training checkpointing every 30 min: ETTR, work lost (% of accelerator-hours) and jobs failed for good with the jobs’ recovery, none (baseline), restarts in place; the largest site (helinger) out for 6 h a day into the run',
     targets: { recovery_ettr_pct: '≥ 95' },
     run: async () => recoveryBench(),
   },

@@ -144,7 +144,7 @@ export function jobText(j: JobRecord): string {
           formatDuration(f.ranS),
           formatDuration(f.keptS),
           formatDuration(f.lostS),
-          f.outcome,
+          `${f.outcome}${fenceText(f.fence)}`,
         ]),
       ),
     );
@@ -153,6 +153,13 @@ export function jobText(j: JobRecord): string {
     lines.push('', `Why: ${j.explanation.summary}`, '', verdictsTable(j.explanation.verdicts, j.explanation.atS));
   }
   return lines.join('\n');
+}
+
+/** What became of a run cut off by an outage. */
+export function fenceText(fence: 'pending' | 'done' | undefined): string {
+  if (fence === 'pending') return '; cut off: cancelled when its site answers again';
+  if (fence === 'done') return '; cut off, then fenced: its late report ignored, the run cancelled';
+  return '';
 }
 
 export function whyText(w: WhyPending): string {

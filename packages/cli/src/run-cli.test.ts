@@ -54,6 +54,29 @@ describe('suanli CLI', () => {
     expect(JSON.parse(json.stdout)).toHaveLength(15);
   });
 
+  it('takes a site out of service and back, cuts and restores a link, and refuses a bad call with exit 2', async () => {
+    expect((await cli('health')).stdout.trim()).toBe('all 15 sites in service; no link cut');
+    const out = await cli('health', 'site', 'zhongwei', '--out', '--reason', 'drill');
+    expect(out).toMatchObject({ code: 0, stdout: 'zhongwei out of service: drill (declared by operator)\n' });
+    expect((await cli('sites')).stdout).toMatch(/zhongwei .*out \(site-outage\)/);
+    const cut = await cli('health', 'link', 'helinger', 'beijing', '--cut', '--reason', 'fibre');
+    expect(cut.stdout).toContain('helinger–beijing cut: fibre');
+    const h = await cli('health');
+    expect(h.stdout).toMatch(
+      /^14 of 15 sites in service\nsite zhongwei: out of service since .*Z \(site-outage\): drill/,
+    );
+    expect(h.stdout).toContain('link helinger–beijing: cut since');
+    expect((await cli('health', 'site', 'zhongwei', '--in')).stdout).toBe('zhongwei in service\n');
+    expect((await cli('health', 'link', 'beijing', 'helinger', '--in')).stdout).toBe('no link cut\n');
+    const none = await cli('health', 'site', 'zhongwei');
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toContain('give --out or --in');
+    const unknown = await cli('health', 'site', 'atlantis', '--out');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no site atlantis');
+  });
+
   it('quotes, submits, shows and lists a job', async () => {
     const q = await cli('quote', spec);
     expect(q.code).toBe(0);

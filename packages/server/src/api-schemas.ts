@@ -148,6 +148,12 @@ export const JobSchema = z
         keptS: z.number(),
         lostS: z.number(),
         outcome: z.string(),
+        backend: z.string().optional(),
+        externalId: z.string().optional(),
+        fence: z.enum(['pending', 'done']).optional().openapi({
+          description:
+            'A run cut off by an outage: pending until its backend answers and it is cancelled (done); its late reports are ignored',
+        }),
       }),
     ).optional(),
   })

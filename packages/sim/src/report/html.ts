@@ -125,7 +125,7 @@ export const METRICS: readonly Metric[] = [
   },
   {
     id: 'outages',
-    title: 'Site outages (hours out)',
+    title: 'Site outages',
     unit: 'outages',
     value: (r) => r.summary.recovery?.siteOutages ?? 0,
     applies: (runs) =>
