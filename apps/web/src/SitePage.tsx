@@ -19,6 +19,8 @@ export interface SiteLink {
   readonly latencyMs: number;
   readonly bandwidthGbps: number;
   readonly modelled: boolean;
+  /** Cut: nothing is staged over it. */
+  readonly cut?: { readonly sinceS: number; readonly reason: string };
 }
 
 /** One site: its power and grid, its pools, the price of its electricity by hour, its jobs and its links. */
@@ -101,7 +103,10 @@ export function SitePage({
                 </td>
                 <td>{l.latencyMs.toFixed(1)}</td>
                 <td>{l.bandwidthGbps}</td>
-                <td>{l.modelled ? 'latency model' : 'network file'}</td>
+                <td>
+                  {l.modelled ? 'latency model' : 'network file'}
+                  {l.cut && <strong className="out">cut: {l.cut.reason}</strong>}
+                </td>
               </tr>
             );
           })}

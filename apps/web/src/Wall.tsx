@@ -104,7 +104,6 @@ function SitesTable({ sites, gauge }: { sites: readonly Site[]; gauge: Gauge | u
                   <a href={siteHref(s.id)}>{s.name}</a>
                   {s.outage && (
                     <strong className="out" title={s.outage.reason}>
-                      {' '}
                       out of service
                     </strong>
                   )}
