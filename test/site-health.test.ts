@@ -88,6 +88,8 @@ describe('site health (real SQLite store, two sim backends)', () => {
       keptS: 0,
     });
     expect(r.failures?.[0]?.outcome).toContain('from the beginning: its checkpoint is at');
+    expect(r.doneS ?? 0).toBe(0);
+    expect(r.checkpointSiteId).toBeUndefined();
     expect(await audit('site.unhealthy')).toEqual([expect.objectContaining({ siteId: first })]);
 
     // The ledger of a restarted service knows the site is out (from the audit log).
@@ -125,7 +127,7 @@ describe('site health (real SQLite store, two sim backends)', () => {
     expect(['scheduled', 'running']).toContain(r.state);
   });
 
-  it('lets an operator take a site out as a drill (runs fail over at once, old runs cancelled) and back; others may not', async () => {
+  it('lets an operator take a site out as a drill (its runs fail over at the next sync, old runs cancelled) and back; others may not', async () => {
     h = await harness({ speedup: 60, startDelayS: 0 });
     const job = await h.service.submit({ text: TRAIN }, SYSTEM);
     await step();
@@ -134,7 +136,10 @@ describe('site health (real SQLite store, two sim backends)', () => {
     const site = r.placement?.siteId as string;
     const out = await h.service.setSiteHealth(site, true, 'maintenance drill', SYSTEM);
     expect(out).toMatchObject({ siteId: site, state: 'out', failureClass: 'site-outage' });
+    // The server that schedules fails the runs there when it next asks the backends, as of the outage.
+    await step();
     r = await h.service.getJob(job.id, SYSTEM);
+    expect(r.failures?.[0]?.atS).toBe(h.clock.nowS());
     expect(r.failures?.[0]).toMatchObject({ failureClass: 'site-outage', fence: 'done' });
     expect(await audit('job.fenced')).toEqual([expect.objectContaining({ cancelled: true })]);
     // Again: nothing changes, nothing is logged twice.
@@ -163,5 +168,35 @@ describe('site health (real SQLite store, two sim backends)', () => {
     expect(await refused(h.service.setSiteHealth('atlantis', true, 'x', SYSTEM))).toBe('SITE_NOT_FOUND');
     expect(await refused(h.service.setLinkHealth('helinger', 'helinger', true, 'x', SYSTEM))).toBe('INVALID_FIELD');
     expect((await h.service.networkHealth(tenant)).sites.every((s) => s.state === 'in-service')).toBe(true);
+  });
+
+  it('brings back a site its silent backend took out, after a restart, when the backend answers', async () => {
+    const probe = await harness();
+    const first = (await probe.service.quote({ text: TRAIN }, SYSTEM)).options[0]?.siteId as string;
+    await probe.store.close();
+    const clock = manualClock();
+    const far = new SimBackend({ clock, speedup: 60, startDelayS: 0, name: 'far' });
+    h = await harness({
+      network: withFarSite(first),
+      clock,
+      speedup: 60,
+      startDelayS: 0,
+      backends: new Map([['far', far]]),
+      healthTimeoutS: 60,
+    });
+    const job = await h.service.submit({ text: TRAIN.replace('long-train', 'cut-off') }, SYSTEM);
+    await step();
+    await step(1);
+    far.setReachable(false);
+    await step(1);
+    await step(60);
+    expect((await h.service.networkHealth(SYSTEM)).sites.find((s) => s.siteId === first)?.state).toBe('out');
+    // A new process: it never saw the backend silent, only the audit log says the site is out.
+    h = await h.restart();
+    far.setReachable(true);
+    await step(1);
+    expect((await h.service.networkHealth(SYSTEM)).sites.find((s) => s.siteId === first)?.state).toBe('in-service');
+    // And it fenced the run cut off there (its fence was found in the store).
+    expect((await h.service.getJob(job.id, SYSTEM)).failures?.[0]?.fence).toBe('done');
   });
 });

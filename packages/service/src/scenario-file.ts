@@ -23,6 +23,7 @@ import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
 import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
+import { failureModelOf, failuresSchema, withCheckpoints } from './scenario-failures.ts';
 import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 import { loadTraceFile } from './trace-file.ts';
 
@@ -173,34 +174,8 @@ export const scenarioSchema = z.strictObject({
     .strictObject({ checkpointS: num(0, LIMITS.durationS).optional(), restartS: num(0, 86_400).optional() })
     .optional(),
   maxParkS: num(1, 86_400).optional(),
-  /** Runs fail at random: mean hours between failures of one accelerator, and how jobs recover. */
-  failures: z
-    .strictObject({
-      acceleratorMtbfH: num(1, 100_000_000).optional(),
-      nodeShare: num(0, 1).optional(),
-      /** Sites out of service: from `startS` after the first job arrives, for `durationS`. */
-      outages: list(
-        z.strictObject({ site: text(64), startS: num(0, LIMITS.durationS), durationS: num(1, LIMITS.durationS) }),
-        100,
-      ).optional(),
-      /** Sites out of service at random: each site `perSiteYear` times a year, `durationS` each. */
-      outageRate: z.strictObject({ perSiteYear: num(0, 365), durationS: num(1, LIMITS.durationS) }).optional(),
-      /** Wide-area links cut: from `startS` after the first job arrives, for `durationS`. */
-      linkCuts: list(
-        z.strictObject({
-          from: text(64),
-          to: text(64),
-          startS: num(0, LIMITS.durationS),
-          durationS: num(1, LIMITS.durationS),
-        }),
-        100,
-      ).optional(),
-      recovery: z.enum(RECOVERY_MODES).optional(),
-      seed: seed.optional(),
-      /** Training and fine-tuning jobs checkpoint this often (trace and synthetic jobs have no checkpoints of their own). */
-      checkpointS: num(60, LIMITS.checkpointIntervalS).optional(),
-    })
-    .optional(),
+  /** Runs fail at random and sites go out: the failure model, and how jobs recover. */
+  failures: failuresSchema.optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;
@@ -288,29 +263,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     });
   });
 
-  const knownSite = (id: string, at: (string | number)[]) => {
-    if (!network.sites.some((x) => x.id === id)) {
-      throw fail(at, `unknown site ${id} (known: ${network.sites.map((x) => x.id).join(', ')})`);
-    }
-  };
-  const failures = file.failures;
-  failures?.outages?.forEach((o, i) => {
-    knownSite(o.site, ['failures', 'outages', i, 'site']);
-  });
-  failures?.linkCuts?.forEach((c, i) => {
-    knownSite(c.from, ['failures', 'linkCuts', i, 'from']);
-    knownSite(c.to, ['failures', 'linkCuts', i, 'to']);
-    if (c.from === c.to) throw fail(['failures', 'linkCuts', i, 'to'], 'a link joins two different sites');
-  });
-  if (
-    failures &&
-    failures.acceleratorMtbfH === undefined &&
-    !failures.outages?.length &&
-    !failures.outageRate &&
-    !failures.linkCuts?.length
-  ) {
-    throw fail(['failures'], 'give acceleratorMtbfH, outages, outageRate or linkCuts: nothing fails otherwise');
-  }
+  const failures = file.failures ? failureModelOf(file.failures, network, seed, fail) : undefined;
   const checkpointS = file.failures?.checkpointS;
   const runs: RunPlan[] = variants.flatMap((v) =>
     v.policies.map((name): RunPlan => {
@@ -339,29 +292,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     cycleS: file.cycleS ?? 60,
     preemption,
     ...(file.maxParkS !== undefined ? { maxParkS: file.maxParkS } : {}),
-    ...(file.failures
-      ? {
-          failures: {
-            ...(file.failures.acceleratorMtbfH !== undefined
-              ? { acceleratorMtbfH: file.failures.acceleratorMtbfH }
-              : {}),
-            ...(file.failures.nodeShare !== undefined ? { nodeShare: file.failures.nodeShare } : {}),
-            ...(file.failures.outages
-              ? {
-                  outages: file.failures.outages.map((o) => ({
-                    siteId: o.site,
-                    startS: o.startS,
-                    durationS: o.durationS,
-                  })),
-                }
-              : {}),
-            ...(file.failures.outageRate ? { outageRate: file.failures.outageRate } : {}),
-            ...(file.failures.linkCuts ? { linkCuts: file.failures.linkCuts } : {}),
-            recovery: file.failures.recovery ?? 'policy',
-            seed: file.failures.seed ?? seed,
-          },
-        }
-      : {}),
+    ...(failures ? { failures } : {}),
     runs,
   };
 }
@@ -575,12 +506,4 @@ function toChange(c: ChangeInput): NetworkChange {
     };
   }
   return { kind: 'sector-weights', weights: c.sectorWeights };
-}
-
-/** Training and fine-tuning jobs of a workload, checkpointing every `intervalS` (a scenario's assumption). */
-function* withCheckpoints(jobs: Iterable<SimJob>, intervalS: number): Iterable<SimJob> {
-  for (const j of jobs) {
-    const trains = j.job.kind === 'train' || j.job.kind === 'finetune';
-    yield trains && !j.job.checkpoint ? { ...j, job: { ...j.job, checkpoint: { intervalS, sizeGb: 0 } } } : j;
-  }
 }

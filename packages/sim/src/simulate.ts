@@ -21,18 +21,11 @@ import {
 import { Estimator } from './estimator.ts';
 import { EventQueue } from './event-queue.ts';
 import { type FailureModel, Failures } from './failures.ts';
-import {
-  Column,
-  distribution,
-  jainIndex,
-  type SectorShare,
-  type SimSummary,
-  type SiteUsage,
-  type TenantUsage,
-} from './metrics.ts';
+import { Column, distribution, jainIndex, type SimSummary } from './metrics.ts';
 import { HealthEvents } from './run-health.ts';
 import { emptySeries, RunSeries } from './run-series.ts';
 import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
+import { type SectorFigures, type SiteFigures, type TenantFigures, usageRows } from './run-usage.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 
 export interface SimInput {
@@ -151,9 +144,9 @@ export function simulate(input: SimInput): SimSummary {
   /** Accelerators asked for by the jobs in the system, and the most at once. */
   let demandNow = 0;
   let peakDemand = 0;
-  const siteFig = net.sites.map(() => ({ accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 }));
-  const tenants = new Map<string, { sector: string; jobs: number; accS: number; jctS: number; slowdown: number }>();
-  const sectors = new Map<string, { jobs: number; accS: number; demandS: number }>();
+  const siteFig: SiteFigures[] = net.sites.map(() => ({ accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 }));
+  const tenants = new Map<string, TenantFigures>();
+  const sectors = new Map<string, SectorFigures>();
   let transferGb = 0;
   let deadlineJobs = 0;
   let deadlineMisses = 0;
@@ -333,10 +326,17 @@ export function simulate(input: SimInput): SimSummary {
       noteQueue(t);
       return;
     }
-    const lostS = alloc.count * (ranS - d.keptS);
+    // From the beginning when its checkpoint is out of reach: earlier runs' kept work is lost too.
+    const earlierS = d.fromScratch ? alloc.count * live.doneS * scale : 0;
+    const lostS = alloc.count * (ranS - d.keptS) + earlierS;
     f.lost(job, lostS);
     live.lostAccS += lostS;
     wastedS += lostS;
+    if (d.fromScratch) {
+      live.remainingS = live.sim.job.durationS;
+      live.doneS = 0;
+      live.checkpointSiteId = undefined;
+    }
     const work = scale > 0 ? d.keptS / scale : d.keptS;
     live.remainingS = Math.max(0, live.remainingS - work);
     live.doneS += work;
@@ -518,40 +518,7 @@ export function simulate(input: SimInput): SimSummary {
   const startS = Number.isNaN(firstS) ? 0 : firstS;
   const endS = Math.max(lastS, startS);
   const spanS = Math.max(1, endS - startS);
-  const sites: SiteUsage[] = net.sites.map((s, i) => {
-    const f = siteFig[i] ?? { accS: 0, energyKwh: 0, costCny: 0, carbonKg: 0, jobs: 0 };
-    const accelerators = s.site.pools.reduce((n, p) => n + p.count, 0);
-    return {
-      siteId: s.site.id,
-      accelerators,
-      utilization: accelerators > 0 ? f.accS / (accelerators * spanS) : 0,
-      acceleratorHours: f.accS / 3600,
-      energyKwh: f.energyKwh,
-      costCny: f.costCny,
-      carbonKg: f.carbonKg,
-      jobs: f.jobs,
-    };
-  });
-  const tenantRows: TenantUsage[] = [...tenants.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([tenant, f]) => ({
-      tenant,
-      sector: f.sector,
-      jobs: f.jobs,
-      acceleratorHours: f.accS / 3600,
-      avgJctS: f.jobs > 0 ? f.jctS / f.jobs : 0,
-      avgSlowdown: f.jobs > 0 ? f.slowdown / f.jobs : 0,
-    }));
-  const totalDemandS = [...sectors.values()].reduce((n, s) => n + s.demandS, 0);
-  const sectorRows: SectorShare[] = [...sectors.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([sector, f]) => ({
-      sector,
-      jobs: f.jobs,
-      acceleratorHours: f.accS / 3600,
-      share: acceleratorS > 0 ? f.accS / acceleratorS : 0,
-      demandShare: totalDemandS > 0 ? f.demandS / totalDemandS : 0,
-    }));
+  const { sites, tenantRows, sectorRows } = usageRows(net.sites, siteFig, tenants, sectors, spanS, acceleratorS);
   const sum = (k: 'energyKwh' | 'costCny' | 'carbonKg') => siteFig.reduce((n, s) => n + s[k], 0);
   const timed = series ? series.finish(endS, lastArrivalS, capacity, sites) : emptySeries(bucketS, sites);
   return {

@@ -37,6 +37,11 @@ export type RecoveryDecision =
       readonly keptS: number;
       /** Seconds of work lost: since the last checkpoint, to be run again. */
       readonly lostS: number;
+      /**
+       * Its checkpoint is at the lost site, out of reach: the work of every earlier run is lost too,
+       * and the job starts again from the beginning (drivers forget its progress and checkpoint).
+       */
+      readonly fromScratch: boolean;
       readonly reason: string;
     }
   | { readonly retry: false; readonly lostS: number; readonly reason: string };
@@ -91,6 +96,7 @@ export function afterFailure(job: Job, failure: Failure, restarts: number, nowS:
     ...(sites !== undefined ? { sites } : {}),
     keptS,
     lostS,
+    fromScratch: unreadable && job.checkpoint !== undefined,
     reason: `${cls} at ${failure.siteId}: restart ${restart} of ${policy.maxRestarts} after ${backoffS} s${
       policy.failover === 'same-site' ? ', at the same site' : ''
     }${

@@ -37,6 +37,7 @@ export type JobPatch = Partial<
     | 'exitCode'
     | 'placedAtS'
     | 'notBeforeS'
+    | 'checkpointSiteId'
   )[];
 };
 

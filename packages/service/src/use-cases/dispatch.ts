@@ -23,6 +23,11 @@ export class Dispatch {
     this.health = health;
   }
 
+  /** This process now schedules: what it knew of backends' silence and of runs to fence is read anew. */
+  leadershipGained(): void {
+    this.health.forget();
+  }
+
   /** Hands scheduled jobs that no backend has yet to their backends. Safe to repeat. */
   async dispatch(): Promise<number> {
     const todo = [...this.ctx.live.records()].filter(
@@ -57,10 +62,8 @@ export class Dispatch {
         stageS: placement.estimate.transferS,
       }));
     } catch (e) {
+      // A refusal is not silence: whether the backend answers is learnt from its polls and pings.
       this.ctx.warn(`backend ${backend} refused job ${job.id}; will retry`, e);
-      await this.health.observe(backend, false, e);
-      // Its site may be out now: the job was failed over, and nothing is left to say here.
-      if (this.ctx.live.record(job.id)?.state !== 'scheduled') return false;
       // The job stays placed and waits for its backend; its status says why.
       const message = `waiting for backend ${backend}: ${e instanceof Error ? e.message : String(e)}`;
       if (job.message !== message) {
@@ -138,6 +141,8 @@ export class Dispatch {
         changed++;
       }
     }
+    // Runs at sites out of service (a silent backend's, or one an operator took out) fail over.
+    changed += await this.health.failCutOff();
     return changed;
   }
 

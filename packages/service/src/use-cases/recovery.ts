@@ -97,11 +97,21 @@ export async function recordFailure(
       ...(decision.sites ? { retrySites: decision.sites } : {}),
       ...(decision.keptS > 0 && p ? { checkpointSiteId: p.siteId } : {}),
       attainedS: (job.attainedS ?? 0) + (p?.count ?? 0) * ranS,
-      doneS: (job.doneS ?? 0) + (scale > 0 ? decision.keptS / scale : decision.keptS),
+      // From the beginning when its checkpoint is out of reach: earlier runs' work is lost too.
+      doneS: decision.fromScratch ? 0 : (job.doneS ?? 0) + (scale > 0 ? decision.keptS / scale : decision.keptS),
       failures,
       message: decision.reason,
       updatedAtS: nowS,
-      clear: ['placement', 'backend', 'externalId', 'startedAtS', 'endedAtS', 'exitCode', 'placedAtS'],
+      clear: [
+        'placement',
+        'backend',
+        'externalId',
+        'startedAtS',
+        'endedAtS',
+        'exitCode',
+        'placedAtS',
+        ...(decision.fromScratch ? (['checkpointSiteId'] as const) : []),
+      ],
     },
     {
       atS: nowS,

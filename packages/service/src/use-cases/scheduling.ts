@@ -72,7 +72,10 @@ export class Scheduling {
    */
   async leads(): Promise<boolean> {
     const leads = await this.ctx.store.holdLeadership();
-    if (leads && !this.leading) await this.ctx.live.exclusive(() => this.ctx.live.rebuild());
+    if (leads && !this.leading) {
+      await this.ctx.live.exclusive(() => this.ctx.live.rebuild());
+      this.dispatch.leadershipGained();
+    }
     this.leading = leads;
     return leads;
   }

@@ -2,6 +2,7 @@ import { type LinkCut, type OutageClass, prepareNetwork, type SiteOutage } from 
 import { authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import { ACTIVE_STATES, type FailedRun, JOB_STATES } from '../job-record.ts';
+import type { Backend } from '../ports/backend.ts';
 import type { UseCaseContext } from './context.ts';
 import { recordFailure } from './recovery.ts';
 import { timeScaleOf } from './time-scale.ts';
@@ -50,6 +51,12 @@ export class SiteHealth {
     this.timeoutS = timeoutS;
   }
 
+  /** Forgets backends' silence and the fences it knew (another server may have scheduled meanwhile). */
+  forget(): void {
+    this.silent.clear();
+    this.fences = undefined;
+  }
+
   /** Every site's health and the links cut. */
   view(actor: Principal): NetworkHealthView {
     authorize(actor, 'sites.read');
@@ -66,21 +73,24 @@ export class SiteHealth {
   }
 
   /**
-   * What a backend did when asked (a poll, a ping, a hand-over): answered, or not. A backend silent
-   * for the timeout takes its sites out; one that answers again brings back the sites it took out
-   * and fences the runs cut off there.
+   * What a backend did when polled or pinged: answered, or not (a refused hand-over is an answer).
+   * A backend silent for the timeout takes its sites out; one that answers brings back the sites
+   * held out because a backend was silent (as the ledger knows them: after a restart too) and
+   * fences the runs cut off there.
    */
   async observe(backend: string, answered: boolean, error?: unknown): Promise<void> {
     const nowS = this.ctx.clock.nowS();
     if (answered) {
-      if (this.silent.delete(backend)) {
-        for (const siteId of this.sitesOf(backend)) {
-          const o = this.ctx.live.ledger.health.sites.get(siteId);
-          if (o?.failureClass === 'backend-unreachable' && !this.sitesSilent().has(siteId)) {
-            await this.back(siteId, `backend ${backend} answers again`, nowS);
-          }
+      this.silent.delete(backend);
+      let back = false;
+      for (const siteId of this.sitesOf(backend)) {
+        const o = this.ctx.live.ledger.health.sites.get(siteId);
+        if (o?.failureClass === 'backend-unreachable' && !this.sitesSilent().has(siteId)) {
+          await this.back(siteId, `backend ${backend} answers again`, nowS);
+          back = true;
         }
       }
+      if (back) this.ctx.warn(`backend ${backend} answers again`);
       await this.fence(backend);
       return;
     }
@@ -106,13 +116,14 @@ export class SiteHealth {
     return this.siteView(siteId);
   }
 
-  /** An operator brings a site back into service. */
+  /** An operator brings a site back into service (a silent backend's clock starts again). */
   async declareIn(siteId: string, actor: Principal): Promise<SiteHealthView> {
     authorize(actor, 'sites.health');
     this.knownSite(siteId);
     const o = this.ctx.live.ledger.health.sites.get(siteId);
     if (o) await this.back(siteId, `declared in service by ${actor.name}`, this.ctx.clock.nowS());
-    for (const b of this.backendsOf(siteId)) await this.fence(b);
+    // The runs cut off there are fenced by the server that schedules, when it next asks the backend.
+    for (const b of this.backendsOf(siteId)) this.silent.delete(b);
     return this.siteView(siteId);
   }
 
@@ -121,7 +132,7 @@ export class SiteHealth {
     authorize(actor, 'sites.health');
     this.knownSite(from, 'from');
     this.knownSite(to, 'to');
-    if (from === to) throw new SuanliError('INVALID_FIELD', 'to: a link joins two different sites');
+    if (from === to) throw new SuanliError('INVALID_FIELD', 'a link joins two different sites', { field: 'to' });
     const nowS = this.ctx.clock.nowS();
     const ledger = this.ctx.live.ledger;
     if (cut) {
@@ -140,30 +151,54 @@ export class SiteHealth {
     return [...ledger.health.links.values()];
   }
 
-  /** Takes a site out: audited, out of the ledger's placements, and its runs failed by their policies. */
+  /**
+   * Takes a site out: audited, and out of the ledger's placements. Its runs are failed by the
+   * server that schedules (`failCutOff`), whichever server took the site out.
+   */
   private async out(siteId: string, failureClass: OutageClass, reason: string, nowS: number): Promise<void> {
     const outage: SiteOutage = { siteId, sinceS: nowS, failureClass, reason };
     await this.ctx.store.appendAudit({ atS: nowS, kind: 'site.unhealthy', subject: siteId, data: { ...outage } });
     this.ctx.live.ledger.siteOut(outage, nowS);
     this.ctx.warn(`site ${siteId} is out of service: ${reason}`);
-    const here = [...this.ctx.live.records()].filter(
-      (r) => ACTIVE_STATES.includes(r.state) && r.placement?.siteId === siteId,
-    );
-    for (const r of here) {
+  }
+
+  /**
+   * On the server that schedules, after the backends were asked: every run placed at a site out of
+   * service (placed, handed over or running) fails with the outage's class, as of the outage's
+   * start, and recovers by its policy; its fence is pending. Where the backend still answers (a
+   * declared outage) the runs cut off are stopped at once. Returns the records changed.
+   */
+  async failCutOff(): Promise<number> {
+    const sites = this.ctx.live.ledger.health.sites;
+    if (sites.size === 0) return 0;
+    const nowS = this.ctx.clock.nowS();
+    const fences = await this.loadFences();
+    const backends = new Set<string>();
+    let changed = 0;
+    for (const r of [...this.ctx.live.records()]) {
+      const o = r.placement ? sites.get(r.placement.siteId) : undefined;
+      if (!o || !ACTIVE_STATES.includes(r.state)) continue;
+      const endedAtS = Math.max(o.sinceS, r.placedAtS ?? o.sinceS);
       const failed = await recordFailure(
         this.ctx,
         r,
-        { externalId: r.externalId ?? '', state: 'failed', failureClass, message: reason, endedAtS: nowS },
+        { externalId: r.externalId ?? '', state: 'failed', failureClass: o.failureClass, message: o.reason, endedAtS },
         nowS,
         timeScaleOf(this.ctx, r),
         true,
       );
       if (!failed) continue;
       this.ctx.live.reconcile(failed);
-      if (r.backend && r.externalId) this.fencesOf(r.backend).add(r.id);
+      changed++;
+      if (r.backend && r.externalId) {
+        const set = fences.get(r.backend) ?? new Set<string>();
+        set.add(r.id);
+        fences.set(r.backend, set);
+        backends.add(r.backend);
+      }
     }
-    // Where the backend still answers (a declared outage), the runs cut off are stopped at once.
-    for (const b of this.backendsOf(siteId)) if (!this.silent.has(b)) await this.fence(b);
+    for (const b of backends) if (!this.silent.has(b)) await this.fence(b);
+    return changed;
   }
 
   private async back(siteId: string, reason: string, nowS: number): Promise<void> {
@@ -189,13 +224,21 @@ export class SiteHealth {
     const backend = this.ctx.backends.get(backendName);
     if (!backend) return;
     for (const jobId of [...pending]) {
+      if (!(await this.fenceJob(backendName, backend, jobId))) return;
+      pending.delete(jobId);
+    }
+  }
+
+  /**
+   * Fences every pending run of one job on one backend. False when the backend failed to answer
+   * (the fences stay pending, tried again when it answers).
+   */
+  private async fenceJob(backendName: string, backend: Backend, jobId: string): Promise<boolean> {
+    for (;;) {
       const r = await this.ctx.store.getJob(jobId);
       const i = r?.failures?.findIndex((f) => f.fence === 'pending' && f.backend === backendName) ?? -1;
       const run = r?.failures?.[i];
-      if (!r || !run?.externalId) {
-        pending.delete(jobId);
-        continue;
-      }
+      if (!r || !run?.externalId) return true;
       let lateState: string;
       try {
         const [late] = await backend.poll([run.externalId]);
@@ -203,7 +246,7 @@ export class SiteHealth {
         if (late && (late.state === 'queued' || late.state === 'running')) await backend.cancel(run.externalId);
       } catch (e) {
         this.ctx.warn(`cannot fence attempt ${run.attempt} of job ${jobId} on ${backendName} yet`, e);
-        return;
+        return false;
       }
       const nowS = this.ctx.clock.nowS();
       const about = { attempt: run.attempt, siteId: run.siteId, backend: backendName, externalId: run.externalId };
@@ -225,12 +268,15 @@ export class SiteHealth {
           data: { ...about, lateState, cancelled: lateState === 'queued' || lateState === 'running' },
         },
       );
-      if (updated) this.ctx.live.remember(updated);
-      pending.delete(jobId);
+      if (!updated) return true;
+      this.ctx.live.remember(updated);
     }
   }
 
-  /** Runs with a pending fence: kept as they are made, found in the store once after a start. */
+  /**
+   * Jobs with a run whose fence is pending, by backend: read from the store once (after a start or
+   * a change of leader: only the server that schedules cuts runs off), kept current after.
+   */
   private async loadFences(): Promise<Map<string, Set<string>>> {
     if (this.fences) return this.fences;
     const fences = new Map<string, Set<string>>();
@@ -242,18 +288,8 @@ export class SiteHealth {
         fences.set(f.backend, set);
       }
     }
-    this.fences ??= fences;
-    return this.fences;
-  }
-
-  private fencesOf(backend: string): Set<string> {
-    this.fences ??= new Map();
-    let set = this.fences.get(backend);
-    if (!set) {
-      set = new Set();
-      this.fences.set(backend, set);
-    }
-    return set;
+    this.fences = fences;
+    return fences;
   }
 
   /** Sites whose pools a backend runs. */
