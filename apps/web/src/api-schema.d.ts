@@ -2839,6 +2839,13 @@ export interface components {
                 keptS: number;
                 lostS: number;
                 outcome: string;
+                backend?: string;
+                externalId?: string;
+                /**
+                 * @description A run cut off by an outage: pending until its backend answers and it is cancelled (done); its late reports are ignored
+                 * @enum {string}
+                 */
+                fence?: "pending" | "done";
             }[];
         };
         JobSpec: {
