@@ -5,6 +5,7 @@ import { placementBench } from './placement.ts';
 import { qualityFigures, qualityMatrix } from './quality.ts';
 import { recoveryBench } from './recovery.ts';
 import { cycleBench, simPhillyBench } from './scale.ts';
+import { servingBench } from './serving.ts';
 import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
 import { slurmDispatchBench } from './slurm.ts';
 
@@ -98,6 +99,18 @@ export const BENCHMARKS: readonly Benchmark[] = [
       'failures at Llama 3’s rate (an accelerator every ~45,600 h) on cn-national, 2,000 synthetic jobs with days-long training checkpointing every 30 min: ETTR, work lost (% of accelerator-hours) and jobs failed for good with the jobs’ recovery, none (baseline), restarts in place; the largest site (helinger) out for 6 h a day into the run',
     targets: { recovery_ettr_pct: '≥ 95' },
     run: async () => recoveryBench(),
+  },
+  {
+    name: 'serving',
+    description:
+      'twelve chat services (users in Shanghai, Beijing, Shenzhen; a day curve peaking at 21:00) for two days on cn-national beside 1,500 batch jobs: Suanli (autoscaler and placer) against static peak provisioning at the nearest site and autoscaling at one site; routing over 1,000 services × 20 replicas',
+    targets: {
+      serve_slo_attainment_pct: '≥ 99',
+      serve_cost_vs_static_pct: '≤ −45',
+      serve_carbon_vs_static_pct: '≤ −30',
+      route_per_s: '≥ 50000',
+    },
+    run: async () => servingBench(),
   },
   {
     name: 'policy_overhead',

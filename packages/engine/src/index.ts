@@ -144,3 +144,26 @@ export {
   withCheckpointData,
 } from './recovery/recovery.ts';
 export { type Rng, seededRng } from './rng.ts';
+export {
+  autoscale,
+  DEFAULT_SCALE,
+  plannedDemand,
+  type ReplicaView,
+  regionMinimums,
+  replicaCapacity,
+  type ScaleDecision,
+  type ScaleDown,
+  type ScalerMemory,
+  type ScaleSettings,
+  type ScaleUp,
+} from './serving/autoscale.ts';
+export {
+  BURST_PRIORITY,
+  GUARANTEED_NEAREST,
+  GUARANTEED_PRIORITY,
+  REPLICA_HORIZON_S,
+  replicaJob,
+} from './serving/replica.ts';
+export { type RoutableReplica, type Route, Router } from './serving/route.ts';
+export { type DemandRegion, demandAt, hourOfDay, peakDemand, type ServiceSpec } from './serving/service.ts';
+export { lowestSloMs, PLANNED_UTILIZATION, type SloSite, sloSites, ttftMs } from './serving/slo.ts';

@@ -13,6 +13,13 @@ export {
 } from './metrics.ts';
 export { hasSectors, METRICS, metricsFor, nothingQueuedNote, renderHtml, runLabel } from './report/html.ts';
 export {
+  SERVING_MODES,
+  type ServiceFigures,
+  type ServingInput,
+  type ServingMode,
+  type ServingSummary,
+} from './run-services.ts';
+export {
   type RunOptions,
   type RunPlan,
   type RunResult,

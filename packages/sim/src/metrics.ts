@@ -1,5 +1,7 @@
 import type { RecoverySummary } from './failures.ts';
 /** Average and percentiles of a set of values (nearest rank); zeros when the set is empty. */
+import type { ServingSummary } from './run-services.ts';
+
 export interface Distribution {
   readonly avg: number;
   readonly p50: number;
@@ -88,6 +90,8 @@ export interface SimSummary {
   readonly wastedAcceleratorHours: number;
   /** Failures and recovery, when the run has a failure model. */
   readonly recovery?: RecoverySummary;
+  /** Online services run alongside the jobs: SLO attainment, cost, energy and carbon per million requests. */
+  readonly serving?: ServingSummary;
   readonly energyKwh: number;
   readonly costCny: number;
   readonly carbonKg: number;

@@ -13,6 +13,8 @@ export type Event =
   | { kind: 'fail'; live: Live; token: number; failureClass: FailureClass }
   | { kind: 'arrival'; sim: SimJob }
   | { kind: 'cycle' }
+  /** The services' autoscaler runs and their requests are measured. */
+  | { kind: 'scale' }
   /** A site goes out of service for `durationS` (`random`: drawn from the outage rate, and the next one is drawn then). */
   | { kind: 'site-out'; siteId: string; durationS: number; random: boolean }
   | { kind: 'site-back'; siteId: string; sinceS: number }

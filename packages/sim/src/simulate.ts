@@ -24,6 +24,7 @@ import { type FailureModel, Failures } from './failures.ts';
 import { Column, distribution, jainIndex, type SimSummary } from './metrics.ts';
 import { HealthEvents } from './run-health.ts';
 import { emptySeries, RunSeries } from './run-series.ts';
+import { ServiceDriver, type ServingInput } from './run-services.ts';
 import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
 import { type SectorFigures, type SiteFigures, type TenantFigures, usageRows } from './run-usage.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
@@ -68,6 +69,8 @@ export interface SimInput {
   readonly onCycle?: (nowS: number, result: DecideResult) => void;
   /** Told the engine's gauge after every cycle that ran (the live service records the same in its history). */
   readonly onGauge?: (gauge: NetworkGauge) => void;
+  /** Online services alongside the jobs: their replicas scaled and placed through the same ledger. */
+  readonly serving?: ServingInput;
 }
 
 export interface SimProgress {
@@ -154,6 +157,25 @@ export function simulate(input: SimInput): SimSummary {
   /** Accelerator-seconds of restarts and of work lost since the last checkpoint. */
   let wastedS = 0;
   const failures = input.failures ? new Failures(input.failures) : undefined;
+
+  const serving = input.serving
+    ? new ServiceDriver(network, input.serving, {
+        arrived: (sim, estimateS) => arrivedJob(sim, estimateS),
+        enqueue: (live, t) => {
+          ledger.enqueue(queuedJob(live), t);
+          noteQueue(t);
+        },
+        stop: (live, t) => {
+          if (live.run) {
+            endRun(live, t);
+            ledger.release(live.sim.job.id, t);
+          } else if (live.queued) {
+            ledger.dequeue(live.sim.job.id);
+            unqueue(live, t);
+          }
+        },
+      })
+    : undefined;
 
   const pullArrival = () => {
     const next = arrivals.next();
@@ -243,6 +265,7 @@ export function simulate(input: SimInput): SimSummary {
       occ.give(run.nodes);
       fragmented += occ.fragmented;
     }
+    serving?.runEnded(live, run, ranS);
     live.run = undefined;
     running.delete(live.sim.job.id);
     series?.busyChange(t, run.siteIndex, -count);
@@ -469,6 +492,7 @@ export function simulate(input: SimInput): SimSummary {
         t,
         net.sites.map((s) => s.site.id),
       );
+      if (serving) events.push(t, ARRIVAL, { kind: 'scale' });
     }
     lastS = Math.max(lastS, t);
     if (ev.kind === 'arrival') {
@@ -495,6 +519,9 @@ export function simulate(input: SimInput): SimSummary {
       fail(ev.live, ev.failureClass, t);
     } else if (isHealth) {
       health.handle(ev, t);
+    } else if (ev.kind === 'scale') {
+      const next = serving?.step(t);
+      if (next !== undefined) events.push(next, ARRIVAL, { kind: 'scale' });
     } else {
       pendingCycles.delete(t);
       // Nothing runs, nothing will arrive, and nothing has started for a week: the jobs left
@@ -551,6 +578,7 @@ export function simulate(input: SimInput): SimSummary {
     acceleratorHours: acceleratorS / 3600,
     wastedAcceleratorHours: wastedS / 3600,
     ...(failures ? { recovery: failures.summary() } : {}),
+    ...(serving ? { serving: serving.summary() } : {}),
     energyKwh: sum('energyKwh'),
     costCny: sum('costCny'),
     carbonKg: sum('carbonKg'),

@@ -64,6 +64,11 @@ export interface Job {
   readonly checkpoint?: CheckpointPolicy;
   /** Not placed before this time: a retry's back-off. */
   readonly notBeforeS?: number;
+  /**
+   * Starts within this many seconds of a decision or not at all (a serving replica: a later start
+   * is worth nothing); with no such option, preemption may make room.
+   */
+  readonly startWithinS?: number;
   /** Where its last run failed, and how (a retry): a placement elsewhere is a failover, and says why. */
   readonly failedAt?: { readonly siteId: string; readonly failureClass: FailureClass };
 }

@@ -7,7 +7,8 @@ import { durationOnS } from '../../models/equivalence.ts';
 export const DEADLINE = 'deadline';
 
 /**
- * Rejects options whose expected end is after the job's deadline (unschedulable: a later cycle
+ * Rejects options that start later than a job that must start soon allows (`startWithinS`), and
+ * options whose expected end is after the job's deadline (unschedulable: a later cycle
  * may find room), as long as the deadline can still be met. Once even the fastest accepted type,
  * started now, would end too late, the deadline is lost: every option passes and the job runs as
  * soon as it can — a late result is worth more than none, and the miss is counted, not hidden.
@@ -18,6 +19,10 @@ export function deadline(): FilterPlugin {
   return {
     name: DEADLINE,
     filter(cycle, job, o) {
+      const within = job.startWithinS;
+      if (within !== undefined && o.startS > cycle.nowS + within) {
+        return unschedulable(`must start within ${formatDuration(within)}: the earliest start here is later`);
+      }
       const deadlineS = job.deadlineS;
       if (deadlineS === undefined) return null;
       const endS = o.startS + o.durationS;
