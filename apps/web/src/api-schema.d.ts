@@ -570,6 +570,272 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Running online services (a tenant token sees its own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Services */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Service"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service: replicas, load and expected time to first token per region, cost */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The service */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Service"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replica a request from a region should go to, by latency and load */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The route */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Route"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No replica runs yet */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}/load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The load users send now, requests a second per demand region (from a gateway or metrics) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The service */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Service"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/history": {
         parameters: {
             query?: never;
@@ -875,6 +1141,24 @@ export interface paths {
                             failover?: "same-site" | "any-site" | "never";
                             backoffS?: number;
                         };
+                        service?: {
+                            replicas: {
+                                min: number;
+                                max: number;
+                            };
+                            guaranteed?: number;
+                            target: {
+                                requestsPerS: number;
+                            };
+                            slo: {
+                                ttftP95Ms: number;
+                            };
+                            inferenceMs?: number;
+                            demand: {
+                                region: string;
+                                requestsPerS: number[];
+                            }[];
+                        };
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -937,6 +1221,24 @@ export interface paths {
                             /** @enum {string} */
                             failover?: "same-site" | "any-site" | "never";
                             backoffS?: number;
+                        };
+                        service?: {
+                            replicas: {
+                                min: number;
+                                max: number;
+                            };
+                            guaranteed?: number;
+                            target: {
+                                requestsPerS: number;
+                            };
+                            slo: {
+                                ttftP95Ms: number;
+                            };
+                            inferenceMs?: number;
+                            demand: {
+                                region: string;
+                                requestsPerS: number[];
+                            }[];
                         };
                         checkpoint?: {
                             intervalS: number;
@@ -1080,6 +1382,24 @@ export interface paths {
                             failover?: "same-site" | "any-site" | "never";
                             backoffS?: number;
                         };
+                        service?: {
+                            replicas: {
+                                min: number;
+                                max: number;
+                            };
+                            guaranteed?: number;
+                            target: {
+                                requestsPerS: number;
+                            };
+                            slo: {
+                                ttftP95Ms: number;
+                            };
+                            inferenceMs?: number;
+                            demand: {
+                                region: string;
+                                requestsPerS: number[];
+                            }[];
+                        };
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -1142,6 +1462,24 @@ export interface paths {
                             /** @enum {string} */
                             failover?: "same-site" | "any-site" | "never";
                             backoffS?: number;
+                        };
+                        service?: {
+                            replicas: {
+                                min: number;
+                                max: number;
+                            };
+                            guaranteed?: number;
+                            target: {
+                                requestsPerS: number;
+                            };
+                            slo: {
+                                ttftP95Ms: number;
+                            };
+                            inferenceMs?: number;
+                            demand: {
+                                region: string;
+                                requestsPerS: number[];
+                            }[];
                         };
                         checkpoint?: {
                             intervalS: number;
@@ -2014,6 +2352,24 @@ export interface paths {
                             failover?: "same-site" | "any-site" | "never";
                             backoffS?: number;
                         };
+                        service?: {
+                            replicas: {
+                                min: number;
+                                max: number;
+                            };
+                            guaranteed?: number;
+                            target: {
+                                requestsPerS: number;
+                            };
+                            slo: {
+                                ttftP95Ms: number;
+                            };
+                            inferenceMs?: number;
+                            demand: {
+                                region: string;
+                                requestsPerS: number[];
+                            }[];
+                        };
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -2076,6 +2432,24 @@ export interface paths {
                             /** @enum {string} */
                             failover?: "same-site" | "any-site" | "never";
                             backoffS?: number;
+                        };
+                        service?: {
+                            replicas: {
+                                min: number;
+                                max: number;
+                            };
+                            guaranteed?: number;
+                            target: {
+                                requestsPerS: number;
+                            };
+                            slo: {
+                                ttftP95Ms: number;
+                            };
+                            inferenceMs?: number;
+                            demand: {
+                                region: string;
+                                requestsPerS: number[];
+                            }[];
                         };
                         checkpoint?: {
                             intervalS: number;
@@ -2772,6 +3146,46 @@ export interface components {
             sinceS: number;
             reason: string;
         };
+        Service: {
+            id: string;
+            name: string;
+            tenant: string;
+            /** @enum {string} */
+            state: "pending" | "scheduled" | "running" | "succeeded" | "failed" | "cancelled";
+            minReplicas: number;
+            maxReplicas: number;
+            guaranteed: number;
+            sloMs: number;
+            targetPerReplica: number;
+            /** @description The service's clock (sped up with a fast simulated backend) */
+            atS: number;
+            regions: {
+                regionId: string;
+                requestsPerS: number;
+                replicas: number;
+                running: number;
+                ttftMs?: number;
+                withinSlo: boolean;
+            }[];
+            replicas: {
+                id: string;
+                regionId: string;
+                guaranteed: boolean;
+                /** @enum {string} */
+                state: "pending" | "scheduled" | "running" | "succeeded" | "failed" | "cancelled";
+                siteId?: string;
+                costCnyPerHour?: number;
+            }[];
+            costCnyPerHour: number;
+            costCnyPerMillion?: number;
+        };
+        Route: {
+            replicaId: string;
+            siteId: string;
+            endpoint: string;
+            rttMs: number;
+            ttftMs: number;
+        };
         History: {
             scope: string;
             fromS: number;
@@ -2873,6 +3287,19 @@ export interface components {
             budgetCny?: number;
             priority: number;
             preemptible: boolean;
+            /** @description An online service: its replicas are jobs of their own (replicaOf) */
+            service?: {
+                minReplicas: number;
+                maxReplicas: number;
+                guaranteed: number;
+                targetPerReplica: number;
+                sloMs: number;
+                inferenceMs: number;
+                demand: {
+                    regionId: string;
+                    requestsPerS: number[];
+                }[];
+            };
         };
         Placement: {
             siteId: string;

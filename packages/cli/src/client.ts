@@ -10,6 +10,7 @@ import type {
   NewToken,
   OptimizeResult,
   Quote,
+  ServiceView,
   SignedTreeHead,
   SiteHealthView,
   SiteStatus,
@@ -59,6 +60,18 @@ export class ApiClient {
 
   sites(): Promise<SiteStatus[]> {
     return this.call('GET', '/v1/sites');
+  }
+
+  services(): Promise<ServiceView[]> {
+    return this.call('GET', '/v1/services');
+  }
+
+  service(id: string): Promise<ServiceView> {
+    return this.call('GET', `/v1/services/${encodeURIComponent(id)}`);
+  }
+
+  route(id: string, from: string): Promise<{ replicaId: string; siteId: string; endpoint: string; ttftMs: number }> {
+    return this.call('GET', `/v1/services/${encodeURIComponent(id)}/route?from=${encodeURIComponent(from)}`);
   }
 
   health(): Promise<NetworkHealthView> {

@@ -4,6 +4,7 @@ import type {
   NetworkHealthView,
   OptimizeResult,
   Quote,
+  ServiceView,
   SiteStatus,
   StoredModelAudit,
   WhyPending,
@@ -338,4 +339,61 @@ export function healthText(h: NetworkHealthView): string {
 
 function isoTime(s: number): string {
   return new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Services, a line each: replicas running of asked, load now, whether the SLO is met now, cost. */
+export function servicesTable(services: readonly ServiceView[]): string {
+  if (services.length === 0) return 'no service runs';
+  return table(
+    ['ID', 'NAME', 'TENANT', 'REPLICAS', 'REQ/S', 'SLO', 'CNY/H', 'CNY/M REQ'],
+    services.map((s) => [
+      s.id,
+      s.name,
+      s.tenant,
+      `${s.replicas.filter((r) => r.state === 'running').length}/${s.replicas.filter((r) => r.state !== 'cancelled' && r.state !== 'succeeded' && r.state !== 'failed').length}`,
+      formatNumber(
+        s.regions.reduce((n, r) => n + r.requestsPerS, 0),
+        1,
+      ),
+      s.regions.every((r) => r.withinSlo) ? `met (${s.sloMs} ms)` : `missed (${s.sloMs} ms)`,
+      formatNumber(s.costCnyPerHour),
+      s.costCnyPerMillion !== undefined ? formatNumber(s.costCnyPerMillion) : '-',
+    ]),
+    [3, 4, 6, 7],
+  );
+}
+
+/** One service: its regions (load, replicas, time to first token), its replicas, its cost. */
+export function serviceText(s: ServiceView): string {
+  const lines = [
+    `${s.id} ${s.name} (${s.tenant}): ${s.state}; replicas ${s.minReplicas}–${s.maxReplicas}, ${s.guaranteed} guaranteed, ${s.targetPerReplica} req/s each; SLO ${s.sloMs} ms to first token (p95)`,
+    `cost now ${formatNumber(s.costCnyPerHour)} CNY/h${s.costCnyPerMillion !== undefined ? `, ${formatNumber(s.costCnyPerMillion)} CNY per million requests` : ''}`,
+    '',
+    table(
+      ['REGION', 'REQ/S', 'REPLICAS', 'RUNNING', 'TTFT MS', 'SLO'],
+      s.regions.map((r) => [
+        r.regionId,
+        formatNumber(r.requestsPerS, 1),
+        String(r.replicas),
+        String(r.running),
+        r.ttftMs !== undefined ? formatNumber(r.ttftMs) : '-',
+        r.withinSlo ? 'met' : 'missed',
+      ]),
+      [1, 2, 3, 4],
+    ),
+    '',
+    table(
+      ['REPLICA', 'REGION', 'KIND', 'STATE', 'SITE', 'CNY/H'],
+      s.replicas.map((r) => [
+        r.id,
+        r.regionId,
+        r.guaranteed ? 'guaranteed' : 'burst',
+        r.state,
+        r.siteId ?? '-',
+        r.costCnyPerHour !== undefined ? formatNumber(r.costCnyPerHour) : '-',
+      ]),
+      [5],
+    ),
+  ];
+  return lines.join('\n');
 }

@@ -77,6 +77,49 @@ describe('suanli CLI', () => {
     expect(unknown.stderr).toContain('no site atlantis');
   });
 
+  it('lists services, shows one with its replicas, and routes a request', async () => {
+    const file = join(dir, 'service.yaml');
+    writeFileSync(
+      file,
+      `name: chat
+kind: serve
+tenant: acme-ai
+exposure: internal
+servesSector: research
+resources: { accelerators: { H800: 8 } }
+durationS: 2592000
+service:
+  replicas: { min: 2, max: 6 }
+  target: { requestsPerS: 8 }
+  slo: { ttftP95Ms: 650 }
+  inferenceMs: 150
+  demand:
+    - { region: shanghai, requestsPerS: [${Array(24).fill(12).join(', ')}] }
+`,
+    );
+    const submitted = await cli('submit', file, '--json');
+    expect(submitted.code).toBe(0);
+    const id = JSON.parse(submitted.stdout).id as string;
+    // The scheduler loop scales it up and places its replicas.
+    for (let i = 0; i < 100; i++) {
+      const s = JSON.parse((await cli('service', id, '--json')).stdout);
+      if (s.replicas.filter((r: { state: string }) => r.state === 'running').length >= 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const list = await cli('services');
+    expect(list.stdout).toMatch(
+      new RegExp(`^ID\\s+NAME[\\s\\S]*${id}\\s+chat\\s+acme-ai\\s+2/2\\s+12\\.0\\s+met \\(650 ms\\)`),
+    );
+    const one = await cli('service', id, '--route', 'shanghai');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('SLO 650 ms to first token');
+    expect(one.stdout).toMatch(/from shanghai: \S+\/j-\S+ \(\d+ ms to first token expected\)/);
+    const bad = await cli('service', id, '--route', 'atlantis');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('atlantis is not a demand region');
+    expect((await cli('cancel', id)).code).toBe(0);
+  });
+
   it('quotes, submits, shows and lists a job', async () => {
     const q = await cli('quote', spec);
     expect(q.code).toBe(0);

@@ -165,5 +165,12 @@ export {
   replicaJob,
 } from './serving/replica.ts';
 export { type RoutableReplica, type Route, Router } from './serving/route.ts';
-export { type DemandRegion, demandAt, hourOfDay, peakDemand, type ServiceSpec } from './serving/service.ts';
+export {
+  type DemandRegion,
+  demandAt,
+  hourOfDay,
+  peakDemand,
+  type ServiceSection,
+  type ServiceSpec,
+} from './serving/service.ts';
 export { lowestSloMs, PLANNED_UTILIZATION, type SloSite, sloSites, ttftMs } from './serving/slo.ts';

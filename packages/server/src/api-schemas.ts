@@ -115,8 +115,67 @@ const JobSpecSchema = z
     budgetCny: z.number().optional(),
     priority: z.number().int(),
     preemptible: z.boolean(),
+    service: z
+      .object({
+        minReplicas: z.number().int(),
+        maxReplicas: z.number().int(),
+        guaranteed: z.number().int(),
+        targetPerReplica: z.number(),
+        sloMs: z.number(),
+        inferenceMs: z.number(),
+        demand: list(z.object({ regionId: z.string(), requestsPerS: list(z.number()) })),
+      })
+      .optional()
+      .openapi({ description: 'An online service: its replicas are jobs of their own (replicaOf)' }),
   })
   .openapi('JobSpec');
+
+export const ServiceSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    tenant: z.string(),
+    state: z.enum(JOB_STATES),
+    minReplicas: z.number().int(),
+    maxReplicas: z.number().int(),
+    guaranteed: z.number().int(),
+    sloMs: z.number(),
+    targetPerReplica: z.number(),
+    atS: z.number().openapi({ description: "The service's clock (sped up with a fast simulated backend)" }),
+    regions: list(
+      z.object({
+        regionId: z.string(),
+        requestsPerS: z.number(),
+        replicas: z.number().int(),
+        running: z.number().int(),
+        ttftMs: z.number().optional(),
+        withinSlo: z.boolean(),
+      }),
+    ),
+    replicas: list(
+      z.object({
+        id: z.string(),
+        regionId: z.string(),
+        guaranteed: z.boolean(),
+        state: z.enum(JOB_STATES),
+        siteId: z.string().optional(),
+        costCnyPerHour: z.number().optional(),
+      }),
+    ),
+    costCnyPerHour: z.number(),
+    costCnyPerMillion: z.number().optional(),
+  })
+  .openapi('Service');
+
+export const RouteSchema = z
+  .object({
+    replicaId: z.string(),
+    siteId: z.string(),
+    endpoint: z.string(),
+    rttMs: z.number(),
+    ttftMs: z.number(),
+  })
+  .openapi('Route');
 
 export const JobSchema = z
   .object({

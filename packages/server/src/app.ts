@@ -16,6 +16,7 @@ import { registerHistoryRoutes } from './routes/history.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
+import { registerServiceRoutes } from './routes/services.ts';
 import { registerHealthRoutes, registerSiteRoutes } from './routes/sites.ts';
 import { settleUnreadBody } from './unread-body.ts';
 
@@ -73,6 +74,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerHealthRoute(app, service);
   registerSiteRoutes(app, service);
   registerHealthRoutes(app, service);
+  registerServiceRoutes(app, service);
   registerHistoryRoutes(app, service);
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);

@@ -102,6 +102,7 @@ export {
   type QuotaStatus,
   type Quote,
   type ServiceDeps,
+  type ServiceView,
   type SiteHealthView,
   type SiteStatus,
   type SpecInput,

@@ -50,6 +50,10 @@ export interface JobRecord {
   readonly checkpointSiteId?: string;
   /** Its failed runs, oldest first: where, why, and what they cost. */
   readonly failures?: readonly FailedRun[];
+  /** A replica of an online service: the service, the demand region it serves, and whether it is guaranteed. */
+  readonly replicaOf?: { readonly serviceId: string; readonly regionId: string; readonly guaranteed: boolean };
+  /** An online service: the load its users send now, per region (requests a second), when observed. */
+  readonly observedLoad?: Readonly<Record<string, number>>;
 }
 
 /** A run of a job that failed, as its record keeps it (and `suanli job ID` shows it). */

@@ -20,6 +20,7 @@ import {
 } from '@suanli/engine';
 import { z } from 'zod';
 import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
+import { readServiceSection, serviceInputSchema } from './service-spec.ts';
 import { type FieldPath, fieldError, type ParsedText, validate } from './text-input.ts';
 
 const name = text()
@@ -103,6 +104,8 @@ export const jobSpecInputSchema = z.strictObject({
       backoffS: num(0, LIMITS.backoffS).optional(),
     })
     .optional(),
+  /** An online service (kind serve): replicas scaled to its demand under an SLO. */
+  service: serviceInputSchema.optional(),
   /** How often the job writes a checkpoint, and how big one is: a restart resumes from the last. */
   checkpoint: z
     .strictObject({
@@ -226,6 +229,12 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     });
     return classified(d, checksum, catalog, sizeGb, sites);
   });
+  if (input.service && input.kind !== 'serve') {
+    throw fail('INVALID_FIELD', ['service'], 'a service section is for kind serve');
+  }
+  const service = input.service
+    ? readServiceSection(input.service, network, (path, code, message) => fail(code, path, message))
+    : undefined;
   const checkpointSite = input.checkpoint?.siteId;
   if (checkpointSite !== undefined && !net.siteById.has(checkpointSite)) {
     throw fail('UNKNOWN_SITE', ['checkpoint', 'siteId'], `unknown site ${checkpointSite}`);
@@ -301,6 +310,7 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     ...(input.labeling !== undefined ? { labeling: input.labeling } : {}),
     ...(input.physicianSignOff !== undefined ? { physicianSignOff: input.physicianSignOff } : {}),
     ...(input.recovery ? { recovery: recoveryPolicy(input.kind, input.recovery) } : {}),
+    ...(service ? { service } : {}),
     ...(input.checkpoint
       ? {
           checkpoint: {

@@ -165,6 +165,11 @@ export class LiveLedger {
     if (!held || !sameAllocation(held, a)) ledger.hold(a);
   }
 
+  /** A pending job is decided afresh at the next cycle (a serving replica still waiting: anywhere within its SLO). */
+  requeue(r: JobRecord): void {
+    if (r.state === 'pending') this.ledger.enqueue(toEngineJob(r), this.clock.nowS());
+  }
+
   /** Keeps a job's latest record (pending and active ones; an ended one is let go). */
   remember(r: JobRecord): void {
     if (FINAL_STATES.includes(r.state)) this.live.delete(r.id);

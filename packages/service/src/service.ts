@@ -32,6 +32,7 @@ import { Catalog, Governance } from './use-cases/governance.ts';
 import { History } from './use-cases/history.ts';
 import { Jobs, type Quote, type WhyPending } from './use-cases/jobs.ts';
 import { type CycleReport, type OptimizeResult, Scheduling } from './use-cases/scheduling.ts';
+import { type ServiceView, Serving } from './use-cases/serving.ts';
 import { type NetworkHealthView, SiteHealth, type SiteHealthView } from './use-cases/site-health.ts';
 import type { SpecInput } from './use-cases/spec-input.ts';
 import { type LinkView, type QuotaStatus, type SiteStatus, type TenantView, Views } from './use-cases/views.ts';
@@ -41,6 +42,7 @@ export { parseFairnessCsv } from './use-cases/governance.ts';
 export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history.ts';
 export type { Quote, WhyPending } from './use-cases/jobs.ts';
 export type { CycleReport, OptimizeResult } from './use-cases/scheduling.ts';
+export type { ServiceView } from './use-cases/serving.ts';
 export { DEFAULT_HEALTH_TIMEOUT_S, type NetworkHealthView, type SiteHealthView } from './use-cases/site-health.ts';
 export type { SpecInput } from './use-cases/spec-input.ts';
 export type { LinkView, PoolStatus, QuotaStatus, SiteStatus, TenantView } from './use-cases/views.ts';
@@ -93,6 +95,7 @@ export class SuanliService {
   readonly audit: AuditTrail;
   readonly history: History;
   readonly health: SiteHealth;
+  readonly serving: Serving;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -145,7 +148,8 @@ export class SuanliService {
     this.jobs = new Jobs(ctx, this.governance);
     this.health = new SiteHealth(ctx, deps.healthTimeoutS);
     this.dispatcher = new Dispatch(ctx, this.health);
-    this.scheduling = new Scheduling(ctx, this.dispatcher, deps.onCycle);
+    this.serving = new Serving(ctx);
+    this.scheduling = new Scheduling(ctx, this.dispatcher, this.serving, deps.onCycle);
     this.views = new Views(ctx);
     this.audit = new AuditTrail(ctx);
     this.history = new History(ctx, deps.historyStepS);
@@ -198,6 +202,20 @@ export class SuanliService {
       await live.catchUp();
       return this.dispatcher.syncBackends();
     });
+  }
+
+  // Online services
+  services(actor: Principal): Promise<ServiceView[]> {
+    return this.serving.list(actor);
+  }
+  service(id: string, actor: Principal): Promise<ServiceView> {
+    return this.serving.get(id, actor);
+  }
+  route(serviceId: string, regionId: string, actor: Principal) {
+    return this.serving.route(serviceId, regionId, actor);
+  }
+  observeLoad(serviceId: string, load: Readonly<Record<string, number>>, actor: Principal): Promise<ServiceView> {
+    return this.live.exclusive(() => this.serving.observe(serviceId, load, actor));
   }
 
   // Site and link health

@@ -1,7 +1,17 @@
 import { JOB_STATES, SuanliError } from '@suanli/service';
 import { type Command, Option } from 'commander';
 import { exportJobs } from '../export.ts';
-import { healthText, jobsTable, jobText, optimizeText, quoteText, sitesTable, whyText } from '../format.ts';
+import {
+  healthText,
+  jobsTable,
+  jobText,
+  optimizeText,
+  quoteText,
+  servicesTable,
+  serviceText,
+  sitesTable,
+  whyText,
+} from '../format.ts';
 import type { CliContext } from './context.ts';
 
 /** Sites and jobs: list, quote, submit, follow, explain, cancel, optimize, export. */
@@ -14,6 +24,31 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .action(async (o: { json?: boolean }) => {
       const sites = await client().sites();
       print(sites, !!o.json, () => sitesTable(sites));
+    });
+
+  program
+    .command('services')
+    .description(
+      'online services: replicas running, load, SLO met or missed now, cost per hour and per million requests',
+    )
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await client().services();
+      print(list, !!o.json, () => servicesTable(list));
+    });
+  program
+    .command('service <id>')
+    .description('one service: load and time to first token per region, its replicas and where they run, its cost')
+    .option('--route <region>', 'also name the replica a request from this region goes to')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean; route?: string }) => {
+      const s = await client().service(id);
+      const route = o.route ? await client().route(id, o.route) : undefined;
+      print(route ? { ...s, route } : s, !!o.json, () =>
+        route
+          ? `${serviceText(s)}\n\nfrom ${o.route}: ${route.endpoint} (${Math.round(route.ttftMs)} ms to first token expected)`
+          : serviceText(s),
+      );
     });
 
   const health = program

@@ -1,3 +1,4 @@
+import type { ServiceSection } from '../serving/service.ts';
 import type { Dataset } from './dataset.ts';
 import type { CheckpointPolicy, FailureClass, RecoveryPolicy } from './recovery.ts';
 import type { Sector } from './tenant.ts';
@@ -69,6 +70,8 @@ export interface Job {
    * is worth nothing); with no such option, preemption may make room.
    */
   readonly startWithinS?: number;
+  /** An online service (kind `serve`): its replicas are placed as jobs of their own; this job is not. */
+  readonly service?: ServiceSection;
   /** Where its last run failed, and how (a retry): a placement elsewhere is a failover, and says why. */
   readonly failedAt?: { readonly siteId: string; readonly failureClass: FailureClass };
 }

@@ -29,6 +29,9 @@ export interface ServiceSpec {
   readonly demand: readonly DemandRegion[];
 }
 
+/** What a serving job's spec says of its service: the rest (id, tenant, model, accelerators) is the job's own. */
+export type ServiceSection = Omit<ServiceSpec, 'id' | 'tenant' | 'model' | 'perReplica'>;
+
 /** The UTC+8 hour of the day at `atS`. */
 export function hourOfDay(atS: number): number {
   return Math.floor(((atS + 8 * 3600) % 86_400) / 3600 + 24) % 24;

@@ -24,6 +24,7 @@ export type JobPatch = Partial<
     | 'retrySites'
     | 'checkpointSiteId'
     | 'failures'
+    | 'observedLoad'
   >
 > & {
   readonly updatedAtS: number;

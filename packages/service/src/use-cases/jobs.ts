@@ -70,7 +70,10 @@ export class Jobs {
     authorize(actor, 'jobs.submit', spec.tenant);
     await this.ctx.access.checkOwnership(spec);
     await this.governance.admitOrThrow(spec, nowS);
-    const job: JobRecord = { id: this.ctx.newId(), state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS };
+    // A service is not placed itself: it runs from now, and its replicas are jobs of their own.
+    const job: JobRecord = spec.service
+      ? { id: this.ctx.newId(), state: 'running', spec, submittedAtS: nowS, startedAtS: nowS, updatedAtS: nowS }
+      : { id: this.ctx.newId(), state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS };
     await this.ctx.store.insertJob(job, {
       atS: nowS,
       kind: 'job.submitted',

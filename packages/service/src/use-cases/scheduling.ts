@@ -14,6 +14,7 @@ import { SuanliError } from '../errors.ts';
 import { type JobRecord, toEngineJob } from '../job-record.ts';
 import type { UseCaseContext } from './context.ts';
 import type { Dispatch } from './dispatch.ts';
+import type { Serving } from './serving.ts';
 import { timeScaleOf } from './time-scale.ts';
 
 export interface CycleReport {
@@ -56,13 +57,20 @@ type MutableReport = { -readonly [K in keyof CycleReport]: CycleReport[K] };
  */
 export class Scheduling {
   private readonly ctx: UseCaseContext;
+  private readonly serving: Serving;
   private readonly dispatch: Dispatch;
   private readonly onCycle: ((nowS: number, result: DecideResult) => void) | undefined;
   private leading = false;
 
-  constructor(ctx: UseCaseContext, dispatch: Dispatch, onCycle?: (nowS: number, result: DecideResult) => void) {
+  constructor(
+    ctx: UseCaseContext,
+    dispatch: Dispatch,
+    serving: Serving,
+    onCycle?: (nowS: number, result: DecideResult) => void,
+  ) {
     this.ctx = ctx;
     this.dispatch = dispatch;
+    this.serving = serving;
     this.onCycle = onCycle;
   }
 
@@ -91,6 +99,8 @@ export class Scheduling {
       await live.catchUp();
       const nowS = this.ctx.clock.nowS();
       const r = emptyReport(nowS);
+      // Services scale first: the replicas they ask for are decided in this cycle.
+      await this.serving.tick(nowS);
       if (live.ledger.nextCycleS() > nowS) return r;
       const options = this.ctx.solver ? { solver: this.ctx.solver } : {};
       const result = await runCycleAsync(live.ledger, nowS, options, (d) => this.carryOut(d, nowS, r));
