@@ -7,6 +7,7 @@ import {
   type Network,
   type NetworkGauge,
   type Profile,
+  type ServiceSpec,
   seededRng,
   withPolicy,
 } from '@suanli/engine';
@@ -135,10 +136,15 @@ type Failed = { readonly jobId: string; readonly atS: number; readonly failureCl
 
 function simulated(subs: readonly Submission[], base: Profile, failures?: { model: FailureModel; out: Failed[] }): Log {
   const log: Log = [];
-  const jobs: SimJob[] = subs.map((s) => {
-    const spec = readJobSpec(parsedValue(s.spec), network, s.atS);
-    return { job: { ...spec, id: s.id, submittedAtS: s.atS }, sector: 'any', user: spec.tenant };
-  });
+  const specs = subs.map((s) => ({ s, spec: readJobSpec(parsedValue(s.spec), network, s.atS) }));
+  // Online services run beside the jobs, from the first arrival, for their duration.
+  const services: ServiceSpec[] = specs.flatMap(({ s, spec }) =>
+    spec.service ? [{ ...spec.service, id: s.id, tenant: spec.tenant, perReplica: spec.options }] : [],
+  );
+  const durationS = specs.find(({ spec }) => spec.service)?.spec.durationS ?? 0;
+  const jobs: SimJob[] = specs
+    .filter(({ spec }) => !spec.service)
+    .map(({ s, spec }) => ({ job: { ...spec, id: s.id, submittedAtS: s.atS }, sector: 'any', user: spec.tenant }));
   const profile = quiet(withPolicy(base, policy));
   simulate({
     network,
@@ -154,6 +160,7 @@ function simulated(subs: readonly Submission[], base: Profile, failures?: { mode
       if (last) last.gauge = gaugeEntry(g);
     },
     ...(failures ? { failures: failures.model, onFailure: (f: Failed) => failures.out.push(f) } : {}),
+    ...(services.length > 0 ? { serving: { services, mode: 'autoscale' as const, durationS, stepS: 60 } } : {}),
   });
   return log;
 }
@@ -235,6 +242,7 @@ async function live(
         subs[i]?.atS ?? Number.POSITIVE_INFINITY,
         failures[f]?.atS ?? Number.POSITIVE_INFINITY,
         changes[o]?.atS ?? Number.POSITIVE_INFINITY,
+        h.service.serving.nextTickS,
         h.service.live.ledger.nextCycleS(),
         ...records.flatMap(backendTimes).filter((x) => x > t),
       ];
@@ -320,6 +328,41 @@ describe('the live service and the simulator decide the same on the same workloa
     const failedJobs = new Set(failed.map((x) => x.jobId));
     expect([...failedJobs].filter((j) => (placements.get(j) ?? 0) > 1).length).toBeGreaterThan(failedJobs.size / 2);
     const got = await live(withRecovery, defaultProfile(), undefined, failed, [outage]);
+    for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
+    expect(got.length).toBe(expected.length);
+  }, 180_000);
+
+  it('scales an online service beside the jobs the same way: the same replicas asked for, placed and stopped', async () => {
+    const day = Array.from({ length: 24 }, (_, h) => Math.round(30 * (0.2 + 0.8 * Math.exp(-(((h - 21) / 3) ** 2)))));
+    const chat: Submission = {
+      atS: subs[0]?.atS ?? T0,
+      id: 'j-diff-svc',
+      spec: {
+        name: 'chat',
+        kind: 'serve',
+        tenant: 'acme-ai',
+        exposure: 'internal',
+        servesSector: 'research',
+        resources: { accelerators: { H100: 8 } },
+        durationS: 14 * 3600,
+        service: {
+          replicas: { min: 1, max: 8 },
+          guaranteed: 1,
+          target: { requestsPerS: 8 },
+          slo: { ttftP95Ms: 650 },
+          inferenceMs: 150,
+          demand: [
+            { region: 'shanghai', requestsPerS: day },
+            { region: 'beijing', requestsPerS: day.map((x) => x / 2) },
+          ],
+        },
+      },
+    };
+    const withService = [chat, ...subs.slice(0, 120)];
+    const expected = simulated(withService, defaultProfile());
+    const replicas = expected.flatMap((c) => c.decisions).filter((d) => d.job.startsWith('j-diff-svc-r'));
+    expect(replicas.filter((d) => d.kind === 'place').length).toBeGreaterThan(2);
+    const got = await live(withService, defaultProfile());
     for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
     expect(got.length).toBe(expected.length);
   }, 180_000);

@@ -161,7 +161,9 @@ export {
   BURST_PRIORITY,
   GUARANTEED_NEAREST,
   GUARANTEED_PRIORITY,
+  nextScaleS,
   REPLICA_HORIZON_S,
+  replicaId,
   replicaJob,
 } from './serving/replica.ts';
 export { type RoutableReplica, type Route, Router } from './serving/route.ts';

@@ -2,10 +2,12 @@ import {
   autoscale,
   demandAt,
   type Network,
+  nextScaleS,
   PLANNED_UTILIZATION,
   peakDemand,
   type ReplicaView,
   replicaCapacity,
+  replicaId,
   replicaJob,
   type ScalerMemory,
   type ServiceSpec,
@@ -77,7 +79,6 @@ interface ServiceState {
   readonly sites: Map<string, SloSite[]>;
   readonly replicas: Map<string, { live: Live; view: ReplicaView }>;
   memory: ScalerMemory;
-  next: number;
   requests: number;
   withinSlo: number;
   replicaS: number;
@@ -124,7 +125,6 @@ export class ServiceDriver {
         sites,
         replicas: new Map(),
         memory: new Map(),
-        next: 0,
         requests: 0,
         withinSlo: 0,
         replicaS: 0,
@@ -155,7 +155,6 @@ export class ServiceDriver {
    * then the autoscaler decides. Returns when the next step is due (undefined after the end).
    */
   step(t: number): number | undefined {
-    if (Number.isNaN(this.startS)) this.startS = t;
     if (!Number.isNaN(this.lastS)) this.measure(this.lastS, t);
     this.lastS = t;
     if (t >= this.endS) {
@@ -163,7 +162,13 @@ export class ServiceDriver {
       return undefined;
     }
     for (const s of this.states) this.scale(s, t);
-    return Math.min(this.endS, t + this.input.stepS);
+    return nextScaleS(t, this.input.stepS);
+  }
+
+  /** The services start with the run's first event; the autoscaler first runs at the next whole step. */
+  start(t0: number): number {
+    this.startS = t0;
+    return Math.ceil(t0 / this.input.stepS) * this.input.stepS;
   }
 
   /** A replica's run ended (stopped, preempted, failed): its time, cost, energy and carbon are booked. */
@@ -221,13 +226,15 @@ export class ServiceDriver {
       // Peak provisioning: every region's peak at the planned load, from the start, never scaled.
       for (const region of s.spec.demand) {
         const n = Math.max(1, Math.ceil(peakDemand(region) / s.spec.targetPerReplica - 1e-9));
-        for (let k = 0; k < n; k++) this.add(s, region.regionId, k < s.spec.guaranteed, t);
+        for (let k = 0; k < n; k++) this.add(s, region.regionId, k < s.spec.guaranteed, t, s.replicas.size);
       }
       return;
     }
     const d = autoscale(s.spec, views, t, s.memory);
     s.memory = d.memory;
-    for (const u of d.up) this.add(s, u.regionId, u.guaranteed, t);
+    d.up.forEach((u, k) => {
+      this.add(s, u.regionId, u.guaranteed, t, k);
+    });
     for (const id of d.retry) {
       const r = s.replicas.get(id);
       if (r && !r.live.run) this.host.enqueue(r.live, t);
@@ -241,9 +248,9 @@ export class ServiceDriver {
     }
   }
 
-  private add(s: ServiceState, regionId: string, guaranteed: boolean, t: number): void {
-    const id = `${s.spec.id}-r${s.next++}`;
-    const job = replicaJob(s.spec, id, regionId, guaranteed, s.sites.get(regionId) ?? [], t);
+  private add(s: ServiceState, regionId: string, guaranteed: boolean, t: number, k: number): void {
+    const id = replicaId(s.spec.id, t, k);
+    const job = replicaJob(s.spec, id, regionId, guaranteed, s.sites.get(regionId) ?? [], t, this.endS - t);
     const live = this.host.arrived({ job, sector: 'serving', user: s.spec.tenant }, job.durationS);
     s.replicas.set(id, { live, view: { id, regionId, guaranteed, running: false } });
     this.byReplica.set(id, s);

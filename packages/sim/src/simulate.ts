@@ -492,7 +492,7 @@ export function simulate(input: SimInput): SimSummary {
         t,
         net.sites.map((s) => s.site.id),
       );
-      if (serving) events.push(t, ARRIVAL, { kind: 'scale' });
+      if (serving) events.push(serving.start(t), ARRIVAL, { kind: 'scale' });
     }
     lastS = Math.max(lastS, t);
     if (ev.kind === 'arrival') {
@@ -513,7 +513,11 @@ export function simulate(input: SimInput): SimSummary {
       pullArrival();
     } else if (ev.kind === 'end') {
       if (ev.live.run?.token !== ev.token) continue; // preempted since: a stale end
-      finish(ev.live, t);
+      // A replica that ran to its service's end is stopped, not a finished job.
+      if (serving?.isReplica(ev.live.sim.job.id)) {
+        endRun(ev.live, t);
+        ledger.release(ev.live.sim.job.id, t);
+      } else finish(ev.live, t);
     } else if (ev.kind === 'fail') {
       if (ev.live.run?.token !== ev.token) continue;
       fail(ev.live, ev.failureClass, t);

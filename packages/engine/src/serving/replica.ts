@@ -5,6 +5,19 @@ import type { SloSite } from './slo.ts';
 /** How long a replica is planned for: it holds its accelerators until the autoscaler removes it. */
 export const REPLICA_HORIZON_S = 30 * 86_400;
 
+/** The `k`-th replica a service asks for at `atS`: the same name in the live service and the simulator. */
+export function replicaId(serviceId: string, atS: number, k: number): string {
+  return `${serviceId}-r${Math.round(atS).toString(36)}-${k}`;
+}
+
+/**
+ * When the autoscaler next runs after `atS`: at whole multiples of its step, in the live service
+ * and the simulator alike.
+ */
+export function nextScaleS(atS: number, stepS: number): number {
+  return (Math.floor(atS / stepS) + 1) * stepS;
+}
+
 /** A replica starts within this long of a decision, or waits for the next (never a reservation for later). */
 export const REPLICA_START_WITHIN_S = 120;
 
@@ -28,6 +41,8 @@ export function replicaJob(
   guaranteed: boolean,
   sites: readonly SloSite[],
   atS: number,
+  /** Until the service ends (a replica holds its accelerators that long unless scaled down). */
+  durationS: number = REPLICA_HORIZON_S,
 ): Job {
   const allowed = (guaranteed ? sites.slice(0, GUARANTEED_NEAREST) : sites).map((s) => s.site.site.id);
   return {
@@ -37,7 +52,7 @@ export function replicaJob(
     kind: 'serve',
     options: service.perReplica,
     gang: 1,
-    durationS: REPLICA_HORIZON_S,
+    durationS: Math.max(60, Math.min(REPLICA_HORIZON_S, durationS)),
     datasets: [],
     objective: { cost: 1, carbon: 1, time: 1 },
     priority: guaranteed ? GUARANTEED_PRIORITY : BURST_PRIORITY,

@@ -1,10 +1,11 @@
 import {
   autoscale,
   demandAt,
-  type Job,
+  nextScaleS,
   type ReplicaView,
   Router,
   replicaCapacity,
+  replicaId,
   replicaJob,
   type ScalerMemory,
   type ServiceSpec,
@@ -70,6 +71,11 @@ export class Serving {
     this.ctx = ctx;
   }
 
+  /** When the autoscaler runs next (clock seconds). */
+  get nextTickS(): number {
+    return this.nextS;
+  }
+
   /** How much faster than the clock the services' time runs: the fastest backend's time scale. */
   timeScale(): number {
     let scale = 1;
@@ -86,7 +92,8 @@ export class Serving {
   /** One step of every service (on the server that schedules, inside its exclusive section). */
   async tick(nowS: number): Promise<number> {
     if (nowS < this.nextS) return 0;
-    this.nextS = nowS + SERVING_STEP_S / this.timeScale();
+    // At whole steps, as the simulator's autoscaler runs.
+    this.nextS = nextScaleS(nowS, SERVING_STEP_S / this.timeScale());
     const records = [...this.ctx.live.records()];
     const services = records.filter((r) => r.spec.service && r.spec.kind === 'serve' && !r.replicaOf);
     const replicas = records.filter((r) => r.replicaOf);
@@ -122,19 +129,16 @@ export class Serving {
       const d = autoscale(spec, views, t, this.memory.get(svc.id) ?? new Map(), observed);
       this.memory.set(svc.id, d.memory);
       const sites = sloSites(this.ctx.network(), spec);
-      // Named for the step that asked for them: unique however many came and went before.
-      let k = 0;
-      for (const up of d.up) {
-        const id = `${svc.id}-r${Math.round(nowS * 1000).toString(36)}-${k++}`;
-        const job = replicaJob(spec, id, up.regionId, up.guaranteed, sites.get(up.regionId) ?? [], nowS);
+      const endS = (svc.startedAtS ?? svc.submittedAtS) + svc.spec.durationS;
+      for (const [k, up] of d.up.entries()) {
+        // Named for the step that asked for them (as in the simulator): unique however many came and went.
+        const id = replicaId(svc.id, t, k);
+        const job = replicaJob(spec, id, up.regionId, up.guaranteed, sites.get(up.regionId) ?? [], nowS, endS - t);
         const { id: _, submittedAtS: __, ...jobSpec } = job;
         const record: JobRecord = {
           id,
           state: 'pending',
-          spec: { ...jobSpec, name: `${svc.spec.name} replica`, durationS: svc.spec.durationS } as Omit<
-            Job,
-            'id' | 'submittedAtS'
-          >,
+          spec: jobSpec,
           submittedAtS: nowS,
           updatedAtS: nowS,
           replicaOf: { serviceId: svc.id, regionId: up.regionId, guaranteed: up.guaranteed },
@@ -148,14 +152,14 @@ export class Serving {
         this.ctx.live.reconcile(record);
         changed++;
       }
-      for (const down of d.down) {
-        const r = mine.find((x) => x.id === down.replicaId);
-        if (r) changed += await this.stop(r, down.reason, nowS, svc.id);
-      }
       // Replicas still waiting are decided afresh, anywhere within the SLO.
       for (const id of d.retry) {
         const r = this.ctx.live.record(id);
         if (r?.state === 'pending') this.ctx.live.requeue(r);
+      }
+      for (const down of d.down) {
+        const r = mine.find((x) => x.id === down.replicaId);
+        if (r) changed += await this.stop(r, down.reason, nowS, svc.id);
       }
     }
     return changed;
