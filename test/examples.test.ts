@@ -30,6 +30,15 @@ describe('every shipped example does what it says (the built-in network, the Chi
       const quote = await h.service.quote({ text, source }, SYSTEM);
       expect(quote.options.length, quote.summary).toBeGreaterThan(0);
       const job = await h.service.submit({ text, source }, SYSTEM);
+      if (job.spec.service) {
+        // A service runs from its submission; its replicas are the jobs placed.
+        expect(job.state).toBe('running');
+        await h.cycle();
+        const view = await h.service.service(job.id, SYSTEM);
+        expect(view.replicas.length).toBeGreaterThanOrEqual(job.spec.service.minReplicas);
+        expect(view.replicas.every((r) => r.state === 'scheduled' || r.state === 'running')).toBe(true);
+        return;
+      }
       expect(job.state).toBe('pending');
       await h.cycle();
       // The network is empty: an accepted example is placed at once, or (a deadline allowing) held

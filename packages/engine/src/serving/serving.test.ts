@@ -152,4 +152,47 @@ describe('serving: SLO sites, autoscaling with hysteresis, routing', () => {
     expect(d?.kind).toBe('place');
     expect(d?.kind === 'place' && d.preempts.map((p) => p.jobId)).toEqual(['batch']);
   });
+
+  it('lets higher-priority work preempt burst replicas only, never a guaranteed one', () => {
+    const net = testNetwork();
+    const s = service({ sloMs: 503 });
+    const east = sloSites(net, s).get('east') ?? [];
+    const ledger = new Ledger(net, defaultProfile(), { cycleS: 0 });
+    const hold = (job: ReturnType<typeof replicaJob>) =>
+      ledger.hold({
+        jobId: job.id,
+        tenant: job.tenant,
+        kind: job.kind,
+        poolId: 'east-h100',
+        accelerator: 'H100',
+        count: 8,
+        startS: T0 - 600,
+        endS: T0 + 86_400,
+        priority: job.priority,
+        preemptible: job.preemptible,
+      });
+    hold(replicaJob(s, 'guaranteed', 'east', true, east, T0 - 600));
+    hold(replicaJob(s, 'burst', 'east', false, east, T0 - 600));
+    // Urgent work for the east's H100 only, 8 of them, above every replica.
+    ledger.enqueue(
+      {
+        id: 'urgent',
+        name: 'urgent',
+        tenant: 'u',
+        kind: 'finetune',
+        options: [{ accelerator: 'H100', perMember: 8 }],
+        gang: 1,
+        durationS: 3600,
+        datasets: [],
+        objective: { cost: 1, carbon: 1, time: 1 },
+        priority: 1000,
+        preemptible: false,
+        submittedAtS: T0 - 7200,
+        sites: ['east'],
+      },
+      T0,
+    );
+    const d = runCycle(ledger, T0, {}, () => {})?.decisions[0];
+    expect(d?.kind === 'place' && d.preempts.map((p) => p.jobId)).toEqual(['burst']);
+  });
 });
