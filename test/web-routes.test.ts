@@ -19,6 +19,8 @@ describe("the dashboard's addresses", () => {
       { view: 'tenants' },
       { view: 'governance' },
       { view: 'simulations' },
+      { view: 'services' },
+      { view: 'service', serviceId: 'j-svc' },
     ];
     for (const r of routes) expect(parseRoute(routeHash(r))).toEqual(r);
     expect(routeHash({ view: 'network', state: 'pending' })).toBe('#/jobs?state=pending');

@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type RunningServer, startServer } from '@suanli/server';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
@@ -54,6 +55,7 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
   let browser: Browser;
   let page: Page | undefined;
   let jobId = '';
+  let serviceId = '';
   let startedAtS = 0;
 
   const post = (body: string) =>
@@ -80,6 +82,10 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
       jobId ||= body.id;
     }
     expect((await post(DENIED)).status).toBe(403);
+    const svc = await post(
+      readFileSync(fileURLToPath(new URL('../../examples/jobs/chat-service.yaml', import.meta.url)), 'utf8'),
+    );
+    serviceId = ((await svc.json()) as { id: string }).id;
     browser = await launch();
     // Let the server record a few seconds of history before any page is opened.
     await new Promise((ok) => setTimeout(ok, 4000));
@@ -129,6 +135,8 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
     ['audit', '#/governance/audit', 'Audit log entries'],
     ['simulations', '#/simulations', 'Simulation reports'],
     ['simulation', `#/simulations/${REPORT.id}`, `Simulation ${REPORT.id}`],
+    ['services', '#/services', 'Services'],
+    ['service', `#/services/${serviceId}`, `Service ${serviceId}`],
     ['wall', '#/wall', 'Headline figures'],
   ];
 

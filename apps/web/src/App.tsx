@@ -8,6 +8,7 @@ import { JobList } from './JobList.tsx';
 import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
 import { JOB_STATES, type Route, routeHash, type ViewId, viewOf } from './routes.ts';
+import { ServicePage, Services } from './Services.tsx';
 import { SimulationPage, SimulationReports } from './SimulationReports.tsx';
 import { SitePage } from './SitePage.tsx';
 import { TenantPage, Tenants } from './Tenants.tsx';
@@ -19,6 +20,7 @@ import { WhyPending } from './WhyPending.tsx';
 
 const VIEWS: readonly (readonly [ViewId, string])[] = [
   ['network', 'Network and jobs'],
+  ['services', 'Services'],
   ['quote', 'Quote and submit'],
   ['tenants', 'Tenants and quotas'],
   ['governance', 'Governance'],
@@ -143,6 +145,10 @@ function Body({
       );
     case 'simulation':
       return <SimulationPage reportId={route.reportId} />;
+    case 'services':
+      return <Services />;
+    case 'service':
+      return <ServicePage serviceId={route.serviceId} sites={sites} />;
     case 'wall':
       return null;
   }

@@ -69,6 +69,8 @@ export interface Job {
     gang: number;
     options: { accelerator: string; perMember: number }[];
     datasets?: { name: string; sizeGb: number; replicas: string[] }[];
+    /** An online service: its demand curves by region. */
+    service?: { demand: { regionId: string; requestsPerS: number[] }[] };
   };
   submittedAtS: number;
   placement?: { siteId: string; poolId: string; accelerator: string; count: number; estimate: Estimate };
@@ -211,6 +213,8 @@ export const api = {
   auditHead: () => data(client.GET('/v1/audit/head')),
   audit: (from: number, limit: number) => data(client.GET('/v1/audit', { params: { query: { from, limit } } })),
   tenants: () => data(client.GET('/v1/tenants')),
+  services: () => data(client.GET('/v1/services')),
+  service: (id: string) => data(client.GET('/v1/services/{id}', { params: { path: { id } } })),
   history: (range: '1h' | '24h' | '7d', siteId?: string) =>
     data(
       client.GET('/v1/history', {

@@ -3,11 +3,11 @@
  * linked from an alert, reloaded, and reached with back and forward:
  * `#/network?range=24h`, `#/jobs?state=pending`, `#/jobs/ID`, `#/sites/ID`, `#/tenants`,
  * `#/tenants/ID`, `#/quote`, `#/governance`, `#/governance/audit`, `#/simulations`,
- * `#/simulations/ID`, `#/wall`. Pure: parsing and formatting only (the hook is in use-route.ts).
+ * `#/simulations/ID`, `#/services`, `#/services/ID`, `#/wall`. Pure: parsing and formatting only (the hook is in use-route.ts).
  */
 
 /** The views with a button in the navigation. */
-export type ViewId = 'network' | 'quote' | 'tenants' | 'governance' | 'simulations';
+export type ViewId = 'network' | 'services' | 'quote' | 'tenants' | 'governance' | 'simulations';
 
 /** The time ranges the history charts offer. */
 export const RANGES = ['1h', '24h', '7d'] as const;
@@ -20,13 +20,14 @@ export type Route =
   | { readonly view: 'tenant'; readonly tenantId: string }
   | { readonly view: 'audit' }
   | { readonly view: 'simulation'; readonly reportId: string }
+  | { readonly view: 'service'; readonly serviceId: string }
   | { readonly view: 'wall' }
-  | { readonly view: 'quote' | 'tenants' | 'governance' | 'simulations' };
+  | { readonly view: 'services' | 'quote' | 'tenants' | 'governance' | 'simulations' };
 
 /** Job states the list may be filtered by. */
 export const JOB_STATES = ['pending', 'scheduled', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
-const PLAIN = ['quote', 'tenants', 'governance', 'simulations', 'wall'] as const;
+const PLAIN = ['services', 'quote', 'tenants', 'governance', 'simulations', 'wall'] as const;
 
 /** Objects with a page of their own: the first part of the path, and the route of an id. */
 const OBJECTS: Readonly<Record<string, (id: string) => Route>> = {
@@ -34,6 +35,7 @@ const OBJECTS: Readonly<Record<string, (id: string) => Route>> = {
   sites: (siteId) => ({ view: 'site', siteId }),
   tenants: (tenantId) => ({ view: 'tenant', tenantId }),
   simulations: (reportId) => ({ view: 'simulation', reportId }),
+  services: (serviceId) => ({ view: 'service', serviceId }),
 };
 
 /** The route of a fragment (`#/jobs/j-1`); anything else (empty, a token, unknown) is the network view. */
@@ -79,6 +81,8 @@ export function routeHash(route: Route): string {
       return `#/tenants/${encodeURIComponent(route.tenantId)}`;
     case 'simulation':
       return `#/simulations/${encodeURIComponent(route.reportId)}`;
+    case 'service':
+      return `#/services/${encodeURIComponent(route.serviceId)}`;
     case 'audit':
       return '#/governance/audit';
     default:
@@ -90,6 +94,7 @@ export function routeHash(route: Route): string {
 export const siteHref = (siteId: string) => routeHash({ view: 'site', siteId });
 export const jobHref = (jobId: string) => routeHash({ view: 'job', jobId });
 export const tenantHref = (tenantId: string) => routeHash({ view: 'tenant', tenantId });
+export const serviceHref = (serviceId: string) => routeHash({ view: 'service', serviceId });
 
 /** The navigation button a route belongs under (none for the wall display). */
 export function viewOf(route: Route): ViewId | undefined {
@@ -104,6 +109,8 @@ export function viewOf(route: Route): ViewId | undefined {
       return 'governance';
     case 'simulation':
       return 'simulations';
+    case 'service':
+      return 'services';
     case 'wall':
       return undefined;
     default:
