@@ -70,6 +70,11 @@ export interface Job {
    * is worth nothing); with no such option, preemption may make room.
    */
   readonly startWithinS?: number;
+  /**
+   * Fits its cluster queue's nominal quota, borrowing nothing from the cohort (a guaranteed serving
+   * replica: what it holds must not be reclaimed).
+   */
+  readonly withinNominal?: boolean;
   /** An online service (kind `serve`): its replicas are placed as jobs of their own; this job is not. */
   readonly service?: ServiceSection;
   /** Where its last run failed, and how (a retry): a placement elsewhere is a failover, and says why. */

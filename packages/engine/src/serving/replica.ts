@@ -61,6 +61,8 @@ export function replicaJob(
     sites: allowed,
     // Now or not at all: a replica that would start later is no help; preemption makes room instead.
     startWithinS: REPLICA_START_WITHIN_S,
+    // Guaranteed replicas count against the tenant's own quota; burst replicas may borrow the cohort's.
+    ...(guaranteed ? { withinNominal: true } : {}),
     ...(service.model !== undefined ? { model: service.model } : {}),
   };
 }

@@ -57,4 +57,16 @@ describe('quota', () => {
       reason: 'cluster queue research has no quota for A100',
     });
   });
+
+  it('keeps a job that may not borrow (a guaranteed replica) within the nominal quota; others borrow', () => {
+    // Research uses 32 of its nominal 32 H100; the cohort has 24 to lend.
+    const c = cycleWith(queuedNetwork(), [running('r1', 'west-h100', 32, { tenant: 'r' })]);
+    const q = quota();
+    const burst = job('burst', { tenant: 'r', kind: 'serve', options: [{ accelerator: 'H100', perMember: 8 }] });
+    const guaranteed = { ...burst, id: 'guaranteed', withinNominal: true };
+    expect(q.filter(c, burst, optionOf(c, burst, 'west-h100'))).toBeNull();
+    expect(q.filter(c, guaranteed, optionOf(c, guaranteed, 'west-h100'))?.reason).toBe(
+      'cluster queue research: 32 H100 in use of nominal 32; a guaranteed replica borrows nothing and needs 8',
+    );
+  });
 });
