@@ -106,4 +106,25 @@ describe('online services in the live service (real SQLite store, sim backend at
     ).toBe('service');
     expect(await h.service.listJobs({}, SYSTEM)).toEqual([]);
   });
+
+  it('serves users from replicas in their own jurisdiction only, and refuses a negative observed load', async () => {
+    h = await harness({ speedup: 600, startDelayS: 0 });
+    const svc = await h.service.submit(
+      {
+        text: SERVICE.replace('region: shanghai', 'region: hong-kong')
+          .replace('ttftP95Ms: 650', 'ttftP95Ms: 700')
+          .replace('H800: 8', 'H100: 8'),
+      },
+      SYSTEM,
+    );
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(1);
+      await h.cycle();
+    }
+    const sites = (await h.service.service(svc.id, SYSTEM)).replicas.map((r) => r.siteId);
+    expect(sites.length).toBeGreaterThan(0);
+    expect(sites.every((s) => s === 'hong-kong')).toBe(true);
+    const e = await refused(h.service.observeLoad(svc.id, { 'hong-kong': -1 }, SYSTEM));
+    expect(e).toEqual({ code: 'INVALID_FIELD', field: 'hong-kong' });
+  });
 });
