@@ -55,6 +55,23 @@ describe('online services in the live service (real SQLite store, sim backend at
     );
     const view = await h.service.service(svc.id, SYSTEM);
     expect(view.regions[0]?.withinSlo).toBe(true);
+    // Another server on the same database (the API beside the scheduling thread) sees the same replicas.
+    const other = await harness({ dbPath: h.dbPath, clock: h.clock, speedup: 600, startDelayS: 0 });
+    try {
+      const seen = await other.service.service(svc.id, SYSTEM);
+      expect(seen.replicas.map((r) => [r.id, r.state])).toEqual(view.replicas.map((r) => [r.id, r.state]));
+      // And keeps up as the scheduling server scales down.
+      h.clock.advance(40);
+      for (let i = 0; i < 10; i++) {
+        h.clock.advance(1);
+        await h.cycle();
+      }
+      const now = await h.service.service(svc.id, SYSTEM);
+      const later = await other.service.service(svc.id, SYSTEM);
+      expect(later.replicas.map((r) => [r.id, r.state])).toEqual(now.replicas.map((r) => [r.id, r.state]));
+    } finally {
+      await other.store.close();
+    }
     expect(view.costCnyPerHour).toBeGreaterThan(0);
     const route = await h.service.route(svc.id, 'shanghai', SYSTEM);
     expect(view.replicas.find((r) => r.id === route.replicaId)?.state).toBe('running');

@@ -125,6 +125,8 @@ export class LiveLedger {
       const ids = new Set<string>();
       for (const e of page) {
         if (e.kind.startsWith('job.') && e.kind !== 'job.denied') ids.add(e.subject);
+        // A service's replica asked for or stopped is logged under the service: the replica changed.
+        else if (e.kind === 'service.scaled' && typeof e.data['replica'] === 'string') ids.add(e.data['replica']);
         else if (e.kind === 'data.exported') this.ledger.exported(exportOf(e));
         else applyHealth(this.ledger, e);
       }

@@ -215,7 +215,7 @@ export class SuanliService {
     return this.serving.route(serviceId, regionId, actor);
   }
   observeLoad(serviceId: string, load: Readonly<Record<string, number>>, actor: Principal): Promise<ServiceView> {
-    return this.live.exclusive(() => this.serving.observe(serviceId, load, actor));
+    return this.serving.observe(serviceId, load, actor);
   }
 
   // Site and link health

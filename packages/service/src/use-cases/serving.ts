@@ -138,7 +138,7 @@ export class Serving {
         const record: JobRecord = {
           id,
           state: 'pending',
-          spec: jobSpec,
+          spec: { ...jobSpec, name: `${svc.spec.name} replica for ${up.regionId}` },
           submittedAtS: nowS,
           updatedAtS: nowS,
           replicaOf: { serviceId: svc.id, regionId: up.regionId, guaranteed: up.guaranteed },
@@ -254,6 +254,7 @@ export class Serving {
 
   async list(actor: Principal): Promise<ServiceView[]> {
     authorize(actor, 'jobs.read');
+    await this.current();
     const all = await this.ctx.store.listJobs({ states: ['running'] });
     return all
       .filter(
@@ -270,6 +271,7 @@ export class Serving {
 
   private async service(id: string, actor: Principal): Promise<JobRecord> {
     authorize(actor, 'jobs.read');
+    await this.current();
     const r = this.ctx.live.record(id) ?? (await this.ctx.store.getJob(id));
     if (
       !r?.spec.service ||
@@ -282,6 +284,12 @@ export class Serving {
       throw new SuanliError('JOB_NOT_FOUND', `no service ${id}`);
     }
     return r;
+  }
+
+  /** The replicas as the store has them now: the server that schedules (another thread or process) asks for them. */
+  private async current(): Promise<void> {
+    const live = this.ctx.live;
+    await live.exclusive(() => live.catchUp());
   }
 
   private replicasOf(serviceId: string): JobRecord[] {
