@@ -21,6 +21,7 @@ service:
   target: { requestsPerS: 8 }
   slo: { ttftP95Ms: 650 }
   inferenceMs: 150
+  tokensPerRequest: 500
   demand:
     - { region: shanghai, requestsPerS: [${DAY.join(', ')}] }
 `;
@@ -55,6 +56,10 @@ describe('online services in the live service (real SQLite store, sim backend at
     );
     const view = await h.service.service(svc.id, SYSTEM);
     expect(view.regions[0]?.withinSlo).toBe(true);
+    // Measured every step as the simulator measures: a day of requests, nearly all within the SLO.
+    expect(view.requests).toBeGreaterThan(5e5);
+    expect(view.sloAttainment).toBeGreaterThan(0.95);
+    expect(view.costCnyPerMillionTokens).toBeCloseTo((view.costCnyPerMillion ?? 0) / 500, 6);
     // Another server on the same database (the API beside the scheduling thread) sees the same replicas.
     const other = await harness({ dbPath: h.dbPath, clock: h.clock, speedup: 600, startDelayS: 0 });
     try {

@@ -30,7 +30,8 @@ export function Services() {
               <th scope="col">Tenant</th>
               <th scope="col">Replicas running</th>
               <th scope="col">Requests/s</th>
-              <th scope="col">SLO</th>
+              <th scope="col">SLO now</th>
+              <th scope="col">Within SLO so far</th>
               <th scope="col">CNY/h</th>
               <th scope="col">CNY per million requests</th>
             </tr>
@@ -57,6 +58,7 @@ export function Services() {
                     )}
                   </td>
                   <td>{met ? `met (${s.sloMs} ms)` : <strong className="out">missed ({s.sloMs} ms)</strong>}</td>
+                  <td className="num">{s.sloAttainment !== undefined ? `${nf(s.sloAttainment * 100, 2)} %` : '—'}</td>
                   <td className="num">{nf(s.costCnyPerHour)}</td>
                   <td className="num">{s.costCnyPerMillion !== undefined ? nf(s.costCnyPerMillion) : '—'}</td>
                 </tr>
@@ -99,7 +101,8 @@ export function ServicePage({ serviceId, sites }: { serviceId: string; sites: Si
         <a href={tenantHref(s.tenant)}>{s.tenant}</a> · {s.state} · replicas {s.minReplicas}–{s.maxReplicas},{' '}
         {s.guaranteed} guaranteed · {s.targetPerReplica} requests/s each · SLO {s.sloMs} ms to first token (p95) ·{' '}
         {nf(s.costCnyPerHour)} CNY/h
-        {s.costCnyPerMillion !== undefined && ` · ${nf(s.costCnyPerMillion)} CNY per million requests`} ·{' '}
+        {s.costCnyPerMillion !== undefined && ` · ${nf(s.costCnyPerMillion)} CNY per million requests`}
+        {s.sloAttainment !== undefined && ` · ${nf(s.sloAttainment * 100, 2)} % of requests within the SLO so far`} ·{' '}
         <a href={jobHref(s.id)}>its job record</a>
       </p>
       <div className="service-grid">

@@ -1154,6 +1154,7 @@ export interface paths {
                                 ttftP95Ms: number;
                             };
                             inferenceMs?: number;
+                            tokensPerRequest?: number;
                             demand: {
                                 region: string;
                                 requestsPerS: number[];
@@ -1235,6 +1236,7 @@ export interface paths {
                                 ttftP95Ms: number;
                             };
                             inferenceMs?: number;
+                            tokensPerRequest?: number;
                             demand: {
                                 region: string;
                                 requestsPerS: number[];
@@ -1395,6 +1397,7 @@ export interface paths {
                                 ttftP95Ms: number;
                             };
                             inferenceMs?: number;
+                            tokensPerRequest?: number;
                             demand: {
                                 region: string;
                                 requestsPerS: number[];
@@ -1476,6 +1479,7 @@ export interface paths {
                                 ttftP95Ms: number;
                             };
                             inferenceMs?: number;
+                            tokensPerRequest?: number;
                             demand: {
                                 region: string;
                                 requestsPerS: number[];
@@ -2365,6 +2369,7 @@ export interface paths {
                                 ttftP95Ms: number;
                             };
                             inferenceMs?: number;
+                            tokensPerRequest?: number;
                             demand: {
                                 region: string;
                                 requestsPerS: number[];
@@ -2446,6 +2451,7 @@ export interface paths {
                                 ttftP95Ms: number;
                             };
                             inferenceMs?: number;
+                            tokensPerRequest?: number;
                             demand: {
                                 region: string;
                                 requestsPerS: number[];
@@ -3178,6 +3184,10 @@ export interface components {
             }[];
             costCnyPerHour: number;
             costCnyPerMillion?: number;
+            costCnyPerMillionTokens?: number;
+            /** @description Share of its requests so far answered within the SLO */
+            sloAttainment?: number;
+            requests: number;
         };
         Route: {
             replicaId: string;

@@ -345,7 +345,7 @@ function isoTime(s: number): string {
 export function servicesTable(services: readonly ServiceView[]): string {
   if (services.length === 0) return 'no service runs';
   return table(
-    ['ID', 'NAME', 'TENANT', 'REPLICAS', 'REQ/S', 'SLO', 'CNY/H', 'CNY/M REQ'],
+    ['ID', 'NAME', 'TENANT', 'REPLICAS', 'REQ/S', 'SLO NOW', 'WITHIN SLO', 'CNY/H', 'CNY/M REQ'],
     services.map((s) => [
       s.id,
       s.name,
@@ -356,10 +356,11 @@ export function servicesTable(services: readonly ServiceView[]): string {
         1,
       ),
       s.regions.every((r) => r.withinSlo) ? `met (${s.sloMs} ms)` : `missed (${s.sloMs} ms)`,
+      s.sloAttainment !== undefined ? `${formatNumber(s.sloAttainment * 100, 2)} %` : '-',
       formatNumber(s.costCnyPerHour),
       s.costCnyPerMillion !== undefined ? formatNumber(s.costCnyPerMillion) : '-',
     ]),
-    [3, 4, 6, 7],
+    [3, 4, 6, 7, 8],
   );
 }
 
@@ -367,7 +368,10 @@ export function servicesTable(services: readonly ServiceView[]): string {
 export function serviceText(s: ServiceView): string {
   const lines = [
     `${s.id} ${s.name} (${s.tenant}): ${s.state}; replicas ${s.minReplicas}–${s.maxReplicas}, ${s.guaranteed} guaranteed, ${s.targetPerReplica} req/s each; SLO ${s.sloMs} ms to first token (p95)`,
-    `cost now ${formatNumber(s.costCnyPerHour)} CNY/h${s.costCnyPerMillion !== undefined ? `, ${formatNumber(s.costCnyPerMillion)} CNY per million requests` : ''}`,
+    `cost now ${formatNumber(s.costCnyPerHour)} CNY/h${s.costCnyPerMillion !== undefined ? `, ${formatNumber(s.costCnyPerMillion)} CNY per million requests` : ''}${s.costCnyPerMillionTokens !== undefined ? `, ${formatNumber(s.costCnyPerMillionTokens, 2)} CNY per million tokens` : ''}`,
+    s.sloAttainment !== undefined
+      ? `SLO attainment ${formatNumber(s.sloAttainment * 100, 2)} % of ${formatNumber(s.requests)} requests so far`
+      : 'SLO attainment: no request measured yet',
     '',
     table(
       ['REGION', 'REQ/S', 'REPLICAS', 'RUNNING', 'TTFT MS', 'SLO'],

@@ -144,6 +144,7 @@ export {
   withCheckpointData,
 } from './recovery/recovery.ts';
 export { type Rng, seededRng } from './rng.ts';
+export { type RegionStep, regionStep } from './serving/attainment.ts';
 export {
   autoscale,
   DEFAULT_SCALE,

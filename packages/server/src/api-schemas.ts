@@ -164,6 +164,12 @@ export const ServiceSchema = z
     ),
     costCnyPerHour: z.number(),
     costCnyPerMillion: z.number().optional(),
+    costCnyPerMillionTokens: z.number().optional(),
+    sloAttainment: z
+      .number()
+      .optional()
+      .openapi({ description: 'Share of its requests so far answered within the SLO' }),
+    requests: z.number(),
   })
   .openapi('Service');
 

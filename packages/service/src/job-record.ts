@@ -54,6 +54,8 @@ export interface JobRecord {
   readonly replicaOf?: { readonly serviceId: string; readonly regionId: string; readonly guaranteed: boolean };
   /** An online service: the load its users send now, per region (requests a second), when observed. */
   readonly observedLoad?: Readonly<Record<string, number>>;
+  /** An online service: its requests so far (as its curves and observed load say) and those within its SLO. */
+  readonly slo?: { readonly requests: number; readonly withinSlo: number };
 }
 
 /** A run of a job that failed, as its record keeps it (and `suanli job ID` shows it). */

@@ -21,6 +21,7 @@ export const serviceInputSchema = z.strictObject({
   target: z.strictObject({ requestsPerS: num(0.001, SERVICE_LIMITS.requestsPerS) }),
   slo: z.strictObject({ ttftP95Ms: num(1, SERVICE_LIMITS.ms) }),
   inferenceMs: num(1, SERVICE_LIMITS.ms).optional(),
+  tokensPerRequest: num(1, 1_000_000).optional(),
   demand: list(
     z.strictObject({
       region: text(64),
@@ -78,6 +79,7 @@ export function readServiceSection(
     sloMs: input.slo.ttftP95Ms,
     inferenceMs,
     demand: input.demand.map((d) => ({ regionId: d.region, requestsPerS: d.requestsPerS })),
+    ...(input.tokensPerRequest !== undefined ? { tokensPerRequest: input.tokensPerRequest } : {}),
   };
   const sites = sloSites(network, { ...section, id: 'check', tenant: 'check', perReplica: [] });
   for (const d of input.demand) {

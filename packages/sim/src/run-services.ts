@@ -3,17 +3,15 @@ import {
   demandAt,
   type Network,
   nextScaleS,
-  PLANNED_UTILIZATION,
   peakDemand,
   type ReplicaView,
-  replicaCapacity,
+  regionStep,
   replicaId,
   replicaJob,
   type ScalerMemory,
   type ServiceSpec,
   type SloSite,
   sloSites,
-  ttftMs,
 } from '@suanli/engine';
 import type { Live, Run } from './run-state.ts';
 import type { SimJob } from './sim-job.ts';
@@ -264,31 +262,17 @@ export class ServiceDriver {
     if (dt <= 0) return;
     const mid = (fromS + toS) / 2;
     for (const s of this.states) {
-      const capacity = replicaCapacity(s.spec);
       for (const region of s.spec.demand) {
-        const demand = demandAt(region, mid);
-        const requests = demand * dt;
-        s.requests += requests;
-        if (requests <= 0) continue;
-        const running = [...s.replicas.values()].filter((r) => r.view.regionId === region.regionId && r.live.run);
-        if (running.length === 0) {
-          s.noReplica += requests;
-          continue;
-        }
-        const rho = demand / (running.length * capacity);
         const sites = s.sites.get(region.regionId) ?? [];
-        const worstRtt = Math.max(
-          ...running.map((r) => sites.find((x) => x.site.site.id === r.live.run?.placement.siteId)?.rttMs ?? Infinity),
-        );
-        if (rho < 1 && ttftMs(worstRtt, s.spec.inferenceMs, rho) <= s.spec.sloMs) s.withinSlo += requests;
-        else if (rho >= 1) {
-          // Over capacity: what the replicas take at the planned load is within the SLO, the rest is not.
-          const taken = Math.min(requests, running.length * capacity * PLANNED_UTILIZATION * dt);
-          const ok = ttftMs(worstRtt, s.spec.inferenceMs, PLANNED_UTILIZATION) <= s.spec.sloMs;
-          if (ok) s.withinSlo += taken;
-          s.overloaded += requests - (ok ? taken : 0);
-        } else if (worstRtt + s.spec.inferenceMs > s.spec.sloMs) s.tooFar += requests;
-        else s.overloaded += requests;
+        const rtts = [...s.replicas.values()]
+          .filter((r) => r.view.regionId === region.regionId && r.live.run)
+          .map((r) => sites.find((x) => x.site.site.id === r.live.run?.placement.siteId)?.rttMs ?? Infinity);
+        const step = regionStep(s.spec, demandAt(region, mid), rtts, dt);
+        s.requests += step.requests;
+        s.withinSlo += step.withinSlo;
+        s.noReplica += step.noReplica;
+        s.overloaded += step.overloaded;
+        s.tooFar += step.tooFar;
       }
     }
   }

@@ -1,6 +1,6 @@
-import type { ServiceSection } from '../serving/service.ts';
 import type { Dataset } from './dataset.ts';
 import type { CheckpointPolicy, FailureClass, RecoveryPolicy } from './recovery.ts';
+import type { ServiceSection } from './service.ts';
 import type { Sector } from './tenant.ts';
 
 export type JobKind = 'train' | 'finetune' | 'batch-infer' | 'serve';

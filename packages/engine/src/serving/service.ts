@@ -1,11 +1,7 @@
 import type { AcceleratorOption } from '../domain/job.ts';
+import type { DemandRegion, ServiceSection } from '../domain/service.ts';
 
-/** Where a service's users are, and how many requests a second they send by hour of the day (UTC+8, 24 values). */
-export interface DemandRegion {
-  /** A site of the network standing for the users near it (a demand centre, a city). */
-  readonly regionId: string;
-  readonly requestsPerS: readonly number[];
-}
+export type { DemandRegion, ServiceSection } from '../domain/service.ts';
 
 /**
  * An online service: replicas of one model, each on `perReplica` accelerators, between `min` and
@@ -13,24 +9,13 @@ export interface DemandRegion {
  * token, from each demand region). The first `guaranteed` replicas are never preempted; the rest are
  * burst replicas, stopped first. In SkyServe's words: `replicas.min/max`, `target_qps_per_replica`.
  */
-export interface ServiceSpec {
+export interface ServiceSpec extends ServiceSection {
   readonly id: string;
   readonly tenant: string;
   readonly model?: string;
   /** Accelerators of one replica: the first option is preferred. */
   readonly perReplica: readonly AcceleratorOption[];
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly guaranteed: number;
-  readonly targetPerReplica: number;
-  readonly sloMs: number;
-  /** Time to first token on an idle replica (prefill), measured or from the accelerator table. */
-  readonly inferenceMs: number;
-  readonly demand: readonly DemandRegion[];
 }
-
-/** What a serving job's spec says of its service: the rest (id, tenant, model, accelerators) is the job's own. */
-export type ServiceSection = Omit<ServiceSpec, 'id' | 'tenant' | 'model' | 'perReplica'>;
 
 /** The UTC+8 hour of the day at `atS`. */
 export function hourOfDay(atS: number): number {

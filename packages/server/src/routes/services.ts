@@ -72,7 +72,11 @@ export function registerServiceRoutes(app: OpenAPIHono<AppEnv>, service: SuanliS
           required: true,
           content: {
             'application/json': {
-              schema: z.record(z.string().min(1).max(64), z.number()).openapi({ example: { shanghai: 42 } }),
+              schema: z
+                .record(z.string().min(1).max(64), z.number().min(0).max(10_000_000))
+                .refine((m) => Object.keys(m).length <= 50, 'must have ≤ 50 regions')
+                .meta({ maxProperties: 50 })
+                .openapi({ example: { shanghai: 42 } }),
             },
           },
         },

@@ -25,6 +25,7 @@ export type JobPatch = Partial<
     | 'checkpointSiteId'
     | 'failures'
     | 'observedLoad'
+    | 'slo'
   >
 > & {
   readonly updatedAtS: number;

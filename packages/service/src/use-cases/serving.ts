@@ -4,6 +4,7 @@ import {
   nextScaleS,
   type ReplicaView,
   Router,
+  regionStep,
   replicaCapacity,
   replicaId,
   replicaJob,
@@ -53,6 +54,11 @@ export interface ServiceView {
   readonly costCnyPerHour: number;
   /** What a million requests cost at this load (replicas' hourly cost ÷ requests an hour). */
   readonly costCnyPerMillion?: number;
+  /** And a million tokens, when the spec says how many tokens a request asks for. */
+  readonly costCnyPerMillionTokens?: number;
+  /** Share of its requests so far answered within the SLO (measured every step, as the simulator does). */
+  readonly sloAttainment?: number;
+  readonly requests: number;
 }
 
 /**
@@ -64,6 +70,8 @@ export interface ServiceView {
 export class Serving {
   private readonly ctx: UseCaseContext;
   private readonly memory = new Map<string, ScalerMemory>();
+  /** When each service's requests were last measured (its clock). */
+  private readonly measured = new Map<string, number>();
   private nextS = Number.NEGATIVE_INFINITY;
   private routers = new Map<string, { key: string; router: Router }>();
 
@@ -119,6 +127,7 @@ export class Serving {
         if (done) this.ctx.live.remember(done);
         continue;
       }
+      changed += await this.measure(svc, spec, mine, t, nowS);
       const views: ReplicaView[] = mine.map((r) => ({
         id: r.id,
         regionId: r.replicaOf?.regionId ?? '',
@@ -163,6 +172,29 @@ export class Serving {
       }
     }
     return changed;
+  }
+
+  /** The requests since the last step, and those within the SLO with the replicas running now (kept on the record). */
+  private async measure(svc: JobRecord, spec: ServiceSpec, mine: readonly JobRecord[], t: number, nowS: number) {
+    const from = this.measured.get(svc.id);
+    this.measured.set(svc.id, t);
+    if (from === undefined || t <= from) return 0;
+    const sites = sloSites(this.ctx.network(), spec);
+    let requests = 0;
+    let withinSlo = 0;
+    for (const region of spec.demand) {
+      const rps = svc.observedLoad?.[region.regionId] ?? demandAt(region, (from + t) / 2);
+      const rtts = mine
+        .filter((r) => r.state === 'running' && r.replicaOf?.regionId === region.regionId)
+        .map((r) => sites.get(region.regionId)?.find((x) => x.site.site.id === r.placement?.siteId)?.rttMs ?? Infinity);
+      const step = regionStep(spec, rps, rtts, t - from);
+      requests += step.requests;
+      withinSlo += step.withinSlo;
+    }
+    const slo = { requests: (svc.slo?.requests ?? 0) + requests, withinSlo: (svc.slo?.withinSlo ?? 0) + withinSlo };
+    const updated = await this.ctx.store.transitionJob(svc.id, ['running'], { slo, updatedAtS: nowS });
+    if (updated) this.ctx.live.remember(updated);
+    return 0;
   }
 
   /** Stops a replica: cancelled on its backend if it was handed over, then in the store. */
@@ -272,7 +304,8 @@ export class Serving {
   private async service(id: string, actor: Principal): Promise<JobRecord> {
     authorize(actor, 'jobs.read');
     await this.current();
-    const r = this.ctx.live.record(id) ?? (await this.ctx.store.getJob(id));
+    // From the store: the scheduling server (another thread or process) keeps its measures there.
+    const r = await this.ctx.store.getJob(id);
     if (
       !r?.spec.service ||
       r.replicaOf ||
@@ -352,6 +385,11 @@ export class Serving {
       }),
       costCnyPerHour,
       ...(rpsAll > 0 ? { costCnyPerMillion: (costCnyPerHour / (rpsAll * 3600)) * 1e6 } : {}),
+      ...(rpsAll > 0 && spec.tokensPerRequest
+        ? { costCnyPerMillionTokens: (costCnyPerHour / (rpsAll * 3600 * spec.tokensPerRequest)) * 1e6 }
+        : {}),
+      ...(svc.slo && svc.slo.requests > 0 ? { sloAttainment: svc.slo.withinSlo / svc.slo.requests } : {}),
+      requests: svc.slo?.requests ?? 0,
     };
   }
 }
