@@ -221,6 +221,56 @@ describe('failures in a scenario', () => {
   });
 });
 
+describe('services in a scenario', () => {
+  const text = [
+    'name: serving',
+    'network: cn-national',
+    'workload:',
+    '  synthetic: { jobs: 10, arrivalsPerHour: 10 }',
+    'services:',
+    '  - name: chat',
+    '    kind: serve',
+    '    tenant: acme-ai',
+    '    resources: { accelerators: { H100: 8 } }',
+    '    durationS: 86400',
+    '    service:',
+    '      replicas: { min: 1, max: 4 }',
+    '      target: { requestsPerS: 8 }',
+    '      slo: { ttftP95Ms: 650 }',
+    '      inferenceMs: 150',
+    `      demand: [{ region: shanghai, requestsPerS: [${Array(24).fill(10).join(', ')}] }]`,
+    'whatIf:',
+    '  - name: static',
+    '    serving: static',
+  ].join('\n');
+  const refused = (t: string) => {
+    try {
+      parseScenario(t, 'serving.yaml', ROOT);
+    } catch (e) {
+      return { field: (e as SuanliError).location.field, message: (e as SuanliError).message };
+    }
+    return undefined;
+  };
+
+  it('reads services as the live service reads serving jobs, and a what-if per provisioning', () => {
+    const plan = parseScenario(text, 'serving.yaml', ROOT);
+    expect(plan.serving).toMatchObject({ durationS: 86_400, stepS: 60 });
+    expect(plan.serving?.services[0]).toMatchObject({ id: 'svc-0-chat', minReplicas: 1, maxReplicas: 4, sloMs: 650 });
+    expect(plan.runs.map((r) => [r.variant, r.serving])).toEqual([
+      ['baseline', undefined],
+      ['static', 'static'],
+    ]);
+  });
+
+  it('refuses a bad service naming it and its field, and a serving what-if without services', () => {
+    expect(refused(text.replace('min: 1, max: 4', 'min: 5, max: 4'))).toEqual({
+      field: 'services[0]',
+      message: 'service.replicas.min: min 5 is more than max 4',
+    });
+    expect(refused(text.replace(/services:[\s\S]*whatIf:/, 'whatIf:'))?.field).toBe('whatIf[0].serving');
+  });
+});
+
 describe('scenario errors', () => {
   const fail = (f: () => unknown) => {
     try {

@@ -176,6 +176,9 @@ export function summaryTable(report: ScenarioReport): string {
     'failovers',
     'outages',
     'failed',
+    'serve-slo',
+    'serve-cost',
+    'serve-carbon',
   ];
   const metrics = metricsFor(report.runs).filter((m) => shown.includes(m.id));
   const header = ['run', ...metrics.map((m) => `${m.title} (${m.unit})`)];

@@ -233,7 +233,7 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     throw fail('INVALID_FIELD', ['service'], 'a service section is for kind serve');
   }
   const service = input.service
-    ? readServiceSection(input.service, network, (path, code, message) => fail(code, path, message))
+    ? readServiceSection(input.service, network, options, (path, code, message) => fail(code, path, message))
     : undefined;
   const checkpointSite = input.checkpoint?.siteId;
   if (checkpointSite !== undefined && !net.siteById.has(checkpointSite)) {

@@ -10,6 +10,8 @@ import {
   type RecoveryMode,
   type RunPlan,
   type ScenarioPlan,
+  SERVING_MODES,
+  type ServingMode,
   type SimJob,
   type SyntheticSpec,
   scaleNetwork,
@@ -23,7 +25,7 @@ import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
 import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
-import { failureModelOf, failuresSchema, withCheckpoints } from './scenario-failures.ts';
+import { failureModelOf, failuresSchema, servingOf, withCheckpoints } from './scenario-sections.ts';
 import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 import { loadTraceFile } from './trace-file.ts';
 
@@ -163,6 +165,8 @@ export const scenarioSchema = z.strictObject({
       cycleS: num(0, 86_400).optional(),
       /** Recovery after failures for this variant: `none`, `in-place` or `policy` (the failure model's otherwise). */
       recovery: z.enum(RECOVERY_MODES).optional(),
+      /** How this variant provisions the services: `autoscale` (Suanli), `static` (peak at the nearest site), `one-site`. */
+      serving: z.enum(SERVING_MODES).optional(),
     }),
     LIMITS.scenarioVariants,
   ).optional(),
@@ -176,6 +180,8 @@ export const scenarioSchema = z.strictObject({
   maxParkS: num(1, 86_400).optional(),
   /** Runs fail at random and sites go out: the failure model, and how jobs recover. */
   failures: failuresSchema.optional(),
+  /** Online services beside the jobs: serving job specs (kind serve, with a service section). */
+  services: list(z.record(z.string(), z.unknown()), 100).min(1).optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;
@@ -226,14 +232,24 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     rules: Policy | undefined;
     cycleS?: number;
     recovery?: RecoveryMode;
+    serving?: ServingMode;
   }[] = [{ name: 'baseline', network, policies: policies.map((p) => p.name), rules: baseRules }];
   (file.whatIf ?? []).forEach((w, i) => {
     if (w.name === 'baseline') throw fail(['whatIf', i, 'name'], 'baseline is the name of the unchanged network');
     if (variants.some((v) => v.name === w.name)) throw fail(['whatIf', i, 'name'], `${w.name} is used twice`);
-    if (w.changes === undefined && w.rules === undefined && w.cycleS === undefined && w.recovery === undefined) {
+    if (w.serving !== undefined && !file.services) {
+      throw fail(['whatIf', i, 'serving'], 'serving applies to services: give the scenario a services section');
+    }
+    if (
+      w.changes === undefined &&
+      w.rules === undefined &&
+      w.cycleS === undefined &&
+      w.recovery === undefined &&
+      w.serving === undefined
+    ) {
       throw fail(
         ['whatIf', i],
-        'a what-if changes the network (changes), the rules (rules), the cadence (cycleS) or the recovery (recovery)',
+        'a what-if changes the network (changes), the rules (rules), the cadence (cycleS), the recovery (recovery) or the serving (serving)',
       );
     }
     if (w.recovery !== undefined && !file.failures) {
@@ -260,10 +276,12 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
       rules,
       ...(w.cycleS !== undefined ? { cycleS: w.cycleS } : {}),
       ...(w.recovery !== undefined ? { recovery: w.recovery } : {}),
+      ...(w.serving !== undefined ? { serving: w.serving } : {}),
     });
   });
 
   const failures = file.failures ? failureModelOf(file.failures, network, seed, fail) : undefined;
+  const serving = file.services ? servingOf(file.services, network, fail) : undefined;
   const checkpointS = file.failures?.checkpointS;
   const runs: RunPlan[] = variants.flatMap((v) =>
     v.policies.map((name): RunPlan => {
@@ -279,6 +297,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
         ...(jobs.count !== undefined ? { jobCount: jobs.count } : {}),
         ...(v.cycleS !== undefined ? { cycleS: v.cycleS } : {}),
         ...(v.recovery !== undefined ? { recovery: v.recovery } : {}),
+        ...(v.serving !== undefined ? { serving: v.serving } : {}),
       };
     }),
   );
@@ -293,6 +312,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     preemption,
     ...(file.maxParkS !== undefined ? { maxParkS: file.maxParkS } : {}),
     ...(failures ? { failures } : {}),
+    ...(serving ? { serving } : {}),
     runs,
   };
 }

@@ -1,4 +1,11 @@
-import { lowestSloMs, type Network, PLANNED_UTILIZATION, type ServiceSection, sloSites } from '@suanli/engine';
+import {
+  type AcceleratorOption,
+  lowestSloMs,
+  type Network,
+  PLANNED_UTILIZATION,
+  type ServiceSection,
+  sloSites,
+} from '@suanli/engine';
 import { z } from 'zod';
 import { int, list, num, text } from './limits.ts';
 import type { FieldPath } from './text-input.ts';
@@ -44,6 +51,7 @@ export const DEFAULT_INFERENCE_MS = 200;
 export function readServiceSection(
   input: ServiceInput,
   network: Network,
+  perReplica: readonly AcceleratorOption[],
   fail: (path: FieldPath, code: 'INVALID_FIELD' | 'UNKNOWN_SITE', message: string) => Error,
 ): ServiceSection {
   const at = (...p: (string | number)[]): FieldPath => ['service', ...p];
@@ -81,12 +89,19 @@ export function readServiceSection(
     demand: input.demand.map((d) => ({ regionId: d.region, requestsPerS: d.requestsPerS })),
     ...(input.tokensPerRequest !== undefined ? { tokensPerRequest: input.tokensPerRequest } : {}),
   };
-  const sites = sloSites(network, { ...section, id: 'check', tenant: 'check', perReplica: [] });
+  const sites = sloSites(network, { ...section, id: 'check', tenant: 'check', perReplica });
   for (const d of input.demand) {
     if ((sites.get(d.region) ?? []).length > 0) continue;
     const lowest = Math.ceil(
       (lowestSloMs(network, d.region, inferenceMs) ?? 0) - inferenceMs + inferenceMs / (1 - PLANNED_UTILIZATION),
     );
+    if (sloSites(network, { ...section, id: 'check', tenant: 'check', perReplica: [] }).get(d.region)?.length) {
+      throw fail(
+        at('demand', input.demand.indexOf(d), 'region'),
+        'INVALID_FIELD',
+        `no site within ${input.slo.ttftP95Ms} ms of ${d.region} has a pool that can hold a replica (${perReplica.map((o) => `${o.perMember} ${o.accelerator}`).join(' or ')})`,
+      );
+    }
     throw fail(
       at('slo', 'ttftP95Ms'),
       'INVALID_FIELD',

@@ -61,7 +61,7 @@ describe('scenario report', () => {
   });
 
   it('renders a self-contained page: no scripts, no external files, names escaped, one chart per metric', () => {
-    // With failures and an outage, so the recovery metrics apply too.
+    // With failures, an outage and a service, so the recovery and serving metrics apply too.
     const html = renderHtml(
       runScenario({
         ...plan(),
@@ -70,6 +70,25 @@ describe('scenario report', () => {
           seed: 1,
           recovery: 'policy',
           outages: [{ siteId: 'west', startS: 3600, durationS: 3600 }],
+        },
+        // And a service, so the serving metrics apply.
+        serving: {
+          services: [
+            {
+              id: 'chat',
+              tenant: 'lab',
+              perReplica: [{ accelerator: 'H100', perMember: 8 }],
+              minReplicas: 1,
+              maxReplicas: 4,
+              guaranteed: 1,
+              targetPerReplica: 10,
+              sloMs: 650,
+              inferenceMs: 150,
+              demand: [{ regionId: 'east', requestsPerS: new Array<number>(24).fill(12) }],
+            },
+          ],
+          durationS: 86_400,
+          stepS: 60,
         },
       }),
     );

@@ -1,6 +1,7 @@
-import type { Network, Profile, Solver } from '@suanli/engine';
+import type { Network, Profile, ServiceSpec, Solver } from '@suanli/engine';
 import type { FailureModel, RecoveryMode } from './failures.ts';
 import type { SimSummary } from './metrics.ts';
+import type { ServingMode } from './run-services.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 import { type SimProgress, simulate } from './simulate.ts';
 
@@ -18,6 +19,8 @@ export interface RunPlan {
   readonly cycleS?: number;
   /** This run's recovery after failures when its what-if sets one (else the scenario's failure model's). */
   readonly recovery?: RecoveryMode;
+  /** How this run provisions the scenario's services when its what-if says (else Suanli's autoscaler). */
+  readonly serving?: ServingMode;
 }
 
 /** A scenario ready to run: what the scenario file says, resolved. */
@@ -33,6 +36,8 @@ export interface ScenarioPlan {
   readonly maxParkS?: number;
   /** Runs fail at random (seeded) and recover: every run of the scenario, with its own recovery if its what-if sets one. */
   readonly failures?: FailureModel;
+  /** Online services beside the jobs, for `durationS` from the first arrival, scaled every `stepS`. */
+  readonly serving?: { readonly services: readonly ServiceSpec[]; readonly durationS: number; readonly stepS: number };
   readonly runs: readonly RunPlan[];
 }
 
@@ -87,6 +92,7 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       preemption: plan.preemption,
       ...(plan.maxParkS !== undefined ? { maxParkS: plan.maxParkS } : {}),
       ...(plan.failures ? { failures: { ...plan.failures, recovery: run.recovery ?? plan.failures.recovery } } : {}),
+      ...(plan.serving ? { serving: { ...plan.serving, mode: run.serving ?? 'autoscale' } } : {}),
       ...(options.solver ? { solver: options.solver } : {}),
       ...(options.onProgress
         ? { onProgress: (p: SimProgress) => options.onProgress?.(index, plan.runs.length, run, p) }

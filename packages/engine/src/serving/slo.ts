@@ -22,7 +22,7 @@ export interface SloSite {
 
 /**
  * For each demand region, the sites whose replicas meet the SLO there at the planned utilization,
- * nearest first, in the region's own jurisdiction. A region no site serves within the SLO has an empty list (the spec is refused).
+ * nearest first, in the region's own jurisdiction, with a pool that can hold a replica. A region no site serves within the SLO has an empty list (the spec is refused).
  */
 export function sloSites(network: Network, service: ServiceSpec): Map<string, SloSite[]> {
   const net = prepareNetwork(network);
@@ -38,6 +38,11 @@ export function sloSites(network: Network, service: ServiceSpec): Map<string, Sl
       // Every request carries its users' data: a replica serves users of its own jurisdiction only
       // (the cross-border rules would be crossed once a request, not once a data set).
       if (site.site.jurisdiction !== region.site.jurisdiction) continue;
+      // Only sites with a pool that can hold a replica (when the service says what a replica needs).
+      const holds = service.perReplica.some((o) =>
+        (site.poolsByType.get(o.accelerator) ?? []).some((p) => p.pool.count >= o.perMember),
+      );
+      if (service.perReplica.length > 0 && !holds) continue;
       const rttMs = site === region ? 2 * network.linkModel.minLatencyMs : 2 * net.link(region, site).latencyMs;
       if (ttftMs(rttMs, service.inferenceMs, PLANNED_UTILIZATION) <= service.sloMs) sites.push({ site, rttMs });
     }

@@ -132,6 +132,27 @@ export const METRICS: readonly Metric[] = [
       runs.some((r) => (r.summary.recovery?.siteOutages ?? 0) + (r.summary.recovery?.linkCuts ?? 0) > 0),
   },
   {
+    id: 'serve-slo',
+    title: 'Service requests within the SLO',
+    unit: '%',
+    value: (r) => (r.summary.serving?.sloAttainment ?? 1) * 100,
+    applies: withServices,
+  },
+  {
+    id: 'serve-cost',
+    title: 'Serving cost per million requests',
+    unit: 'CNY',
+    value: (r) => r.summary.serving?.costCnyPerMillion ?? 0,
+    applies: withServices,
+  },
+  {
+    id: 'serve-carbon',
+    title: 'Serving carbon per million requests',
+    unit: 'kgCO2',
+    value: (r) => r.summary.serving?.carbonKgPerMillion ?? 0,
+    applies: withServices,
+  },
+  {
     id: 'failed',
     title: 'Jobs failed for good',
     unit: 'jobs',
@@ -139,6 +160,11 @@ export const METRICS: readonly Metric[] = [
     applies: withFailures,
   },
 ];
+
+/** Runs with services (the serving metrics mean nothing without them). */
+function withServices(runs: readonly RunResult[]): boolean {
+  return runs.some((r) => r.summary.serving !== undefined);
+}
 
 /** Runs with a failure model (the recovery metrics mean nothing without one). */
 function withFailures(runs: readonly RunResult[]): boolean {

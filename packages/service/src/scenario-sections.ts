@@ -1,9 +1,10 @@
-import type { Network } from '@suanli/engine';
+import type { Network, ServiceSpec } from '@suanli/engine';
 import { type FailureModel, RECOVERY_MODES, type SimJob } from '@suanli/sim';
 import { z } from 'zod';
-import type { SuanliError } from './errors.ts';
+import { isSuanliError, type SuanliError } from './errors.ts';
+import { readJobSpec } from './job-spec.ts';
 import { int, LIMITS, list, num, text } from './limits.ts';
-import type { FieldPath } from './text-input.ts';
+import { type FieldPath, parsedValue } from './text-input.ts';
 
 const seed = int(-(2 ** 31), 2 ** 31 - 1);
 
@@ -82,4 +83,36 @@ export function* withCheckpoints(jobs: Iterable<SimJob>, intervalS: number): Ite
     const trains = j.job.kind === 'train' || j.job.kind === 'finetune';
     yield trains && !j.job.checkpoint ? { ...j, job: { ...j.job, checkpoint: { intervalS, sizeGb: 0 } } } : j;
   }
+}
+
+/**
+ * A scenario's `services`: serving job specs (kind serve, with a service section), read as the
+ * live service reads them; each runs for its `durationS` from the first arrival (the longest of them
+ * for all), scaled every minute. An error names the service and the field.
+ */
+export function servingOf(
+  specs: readonly Record<string, unknown>[],
+  network: Network,
+  fail: (at: FieldPath, message: string) => SuanliError,
+): { services: ServiceSpec[]; durationS: number; stepS: number } {
+  let durationS = 0;
+  const services = specs.map((raw, i): ServiceSpec => {
+    let spec: ReturnType<typeof readJobSpec>;
+    try {
+      spec = readJobSpec(parsedValue(raw), network, 0);
+    } catch (e) {
+      if (!isSuanliError(e)) throw e;
+      throw fail(['services', i], `${e.location.field ? `${e.location.field}: ` : ''}${e.message}`);
+    }
+    if (!spec.service) throw fail(['services', i], 'a service is a kind serve job spec with a service section');
+    durationS = Math.max(durationS, spec.durationS);
+    return {
+      ...spec.service,
+      id: `svc-${i}-${spec.name}`,
+      tenant: spec.tenant,
+      perReplica: spec.options,
+      ...(spec.model !== undefined ? { model: spec.model } : {}),
+    };
+  });
+  return { services, durationS, stepS: 60 };
 }
