@@ -111,6 +111,7 @@ export function ServicePage({ serviceId, sites }: { serviceId: string; sites: Si
         />
         <LoadChart
           demand={demand}
+          targetPerReplica={s.targetPerReplica}
           capacityPerS={(running.length * s.targetPerReplica) / 0.7}
           atS={s.atS}
           title={`Load against capacity over the day (${running.length} replicas running)`}
@@ -175,11 +176,13 @@ export function ServicePage({ serviceId, sites }: { serviceId: string; sites: Si
 /** The demand curves by hour (Beijing time), stacked by region, against the running replicas' capacity; a line at the service's hour now. */
 function LoadChart({
   demand,
+  targetPerReplica,
   capacityPerS,
   atS,
   title,
 }: {
   demand: readonly { regionId: string; requestsPerS: readonly number[] }[];
+  targetPerReplica: number;
   capacityPerS: number;
   atS: number;
   title: string;
@@ -214,6 +217,26 @@ function LoadChart({
             : {}),
         })),
         {
+          // What the autoscaler provisions hour by hour: per region ⌈demand ÷ target⌉ replicas, each taking target ÷ 0.7.
+          name: 'capacity planned over the day',
+          type: 'line',
+          step: 'middle',
+          showSymbol: false,
+          lineStyle: { color: '#555', width: 1.5 },
+          itemStyle: { color: '#555' },
+          data: Array.from(
+            { length: 24 },
+            (_, h) =>
+              Math.round(
+                demand.reduce(
+                  (n, d) =>
+                    n + Math.ceil((d.requestsPerS[h] ?? 0) / targetPerReplica - 1e-9) * (targetPerReplica / 0.7),
+                  0,
+                ) * 10,
+              ) / 10,
+          ),
+        },
+        {
           name: 'capacity now (requests/s)',
           type: 'line',
           showSymbol: false,
@@ -223,7 +246,7 @@ function LoadChart({
         },
       ],
     }),
-    [demand, capacityPerS, hour, title],
+    [demand, targetPerReplica, capacityPerS, hour, title],
   );
   const el = useChart(option);
   return <div ref={el} className="chart service-chart" role="img" aria-label={title} data-regions={demand.length} />;
