@@ -181,7 +181,9 @@ export const scenarioSchema = z.strictObject({
   /** Runs fail at random and sites go out: the failure model, and how jobs recover. */
   failures: failuresSchema.optional(),
   /** Online services beside the jobs: serving job specs (kind serve, with a service section). */
-  services: list(z.record(z.string(), z.unknown()), 100).min(1).optional(),
+  services: list(mapOf(z.unknown(), 64, text(64)), 100)
+    .min(1)
+    .optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;
