@@ -27,6 +27,28 @@ function withFarSite(siteId: string): Network {
   };
 }
 
+/**
+ * A service whose first choice for TRAIN is run by its own backend (`far`, which a test makes fall
+ * silent), with a health timeout of 60 s; the site and the backend are returned.
+ */
+async function withFarBackend(): Promise<{ first: string; far: SimBackend }> {
+  // Where the job goes first: that site's manager is the one that falls silent.
+  const probe = await harness();
+  const first = (await probe.service.quote({ text: TRAIN }, SYSTEM)).options[0]?.siteId as string;
+  await probe.store.close();
+  const clock = manualClock();
+  const far = new SimBackend({ clock, speedup: 60, startDelayS: 0, name: 'far' });
+  h = await harness({
+    network: withFarSite(first),
+    clock,
+    speedup: 60,
+    startDelayS: 0,
+    backends: new Map([['far', far]]),
+    healthTimeoutS: 60,
+  });
+  return { first, far };
+}
+
 async function step(s = 0) {
   h.clock.advance(s);
   await h.cycle();
@@ -37,20 +59,7 @@ const audit = async (kind: string) =>
 
 describe('site health (real SQLite store, two sim backends)', () => {
   it('takes a silent backend’s site out, fails its run over, avoids it, brings it back, and fences the old attempt', async () => {
-    // Where the job goes first: that site's manager is the one that falls silent.
-    const probe = await harness();
-    const first = (await probe.service.quote({ text: TRAIN }, SYSTEM)).options[0]?.siteId as string;
-    await probe.store.close();
-    const clock = manualClock();
-    const far = new SimBackend({ clock, speedup: 60, startDelayS: 0, name: 'far' });
-    h = await harness({
-      network: withFarSite(first),
-      clock,
-      speedup: 60,
-      startDelayS: 0,
-      backends: new Map([['far', far]]),
-      healthTimeoutS: 60,
-    });
+    const { first, far } = await withFarBackend();
     const job = await h.service.submit({ text: TRAIN }, SYSTEM);
     await step();
     await step(1);
@@ -171,19 +180,7 @@ describe('site health (real SQLite store, two sim backends)', () => {
   });
 
   it('brings back a site its silent backend took out, after a restart, when the backend answers', async () => {
-    const probe = await harness();
-    const first = (await probe.service.quote({ text: TRAIN }, SYSTEM)).options[0]?.siteId as string;
-    await probe.store.close();
-    const clock = manualClock();
-    const far = new SimBackend({ clock, speedup: 60, startDelayS: 0, name: 'far' });
-    h = await harness({
-      network: withFarSite(first),
-      clock,
-      speedup: 60,
-      startDelayS: 0,
-      backends: new Map([['far', far]]),
-      healthTimeoutS: 60,
-    });
+    const { first, far } = await withFarBackend();
     const job = await h.service.submit({ text: TRAIN.replace('long-train', 'cut-off') }, SYSTEM);
     await step();
     await step(1);

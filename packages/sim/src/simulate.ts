@@ -1,13 +1,10 @@
 import {
   allocationOf,
-  type DecideResult,
   type Decision,
   type FailureClass,
   type Job,
   keptWorkS,
   Ledger,
-  type Network,
-  type NetworkGauge,
   NodeOccupancy,
   type NodeShare,
   type Placement,
@@ -15,73 +12,20 @@ import {
   type Profile,
   prepareNetwork,
   runCycle,
-  type Solver,
   withCheckpointData,
 } from '@suanli/engine';
 import { Estimator } from './estimator.ts';
 import { EventQueue } from './event-queue.ts';
-import { type FailureModel, Failures } from './failures.ts';
+import { Failures } from './failures.ts';
 import { Column, distribution, jainIndex, type SimSummary } from './metrics.ts';
 import { HealthEvents } from './run-health.ts';
 import { emptySeries, RunSeries } from './run-series.ts';
-import { ServiceDriver, type ServingInput } from './run-services.ts';
+import { ServiceDriver } from './run-services.ts';
 import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
 import { type SectorFigures, type SiteFigures, type TenantFigures, usageRows } from './run-usage.ts';
-import type { EstimateMode, SimJob } from './sim-job.ts';
+import { type SimInput, STALL_S } from './sim-input.ts';
 
-export interface SimInput {
-  readonly network: Network;
-  readonly profile: Profile;
-  /** The workload, in submit order. Read lazily, so it may be a generator of millions of jobs. */
-  readonly jobs: Iterable<SimJob>;
-  /** How many jobs `jobs` yields, when known (for progress). */
-  readonly jobCount?: number;
-  readonly estimates: EstimateMode;
-  /** Seed of the engine's random source. */
-  readonly seed: number;
-  /**
-   * Decision cadence: the engine decides at multiples of this (a scheduler's cycle period), for
-   * all that happened since; 0 decides at every event time.
-   */
-  readonly cycleS: number;
-  /** For profiles whose batch optimizer runs every cycle. */
-  readonly solver?: Solver;
-  /** Length of the time-series buckets (merged when there would be more than 1,000). */
-  readonly bucketS?: number;
-  /**
-   * What a preemption costs: a stopped job resumes from its last checkpoint (taken every
-   * `checkpointS` of run time; 0 = nothing is lost) and spends `restartS` loading it. Default: free.
-   */
-  readonly preemption?: { readonly checkpointS: number; readonly restartS: number };
-  /** How long a job told to wait stays out of the cycles at most (SchedulingQueue). */
-  readonly maxParkS?: number;
-  /** Runs fail at random (seeded), and recover by the jobs' policies, in place, or not at all. */
-  readonly failures?: FailureModel;
-  /** Told every failed run (the differential test makes the live service's runs fail alike). */
-  readonly onFailure?: (f: {
-    readonly jobId: string;
-    readonly atS: number;
-    readonly failureClass: FailureClass;
-  }) => void;
-  /** Called now and then with how far the run is. */
-  readonly onProgress?: (p: SimProgress) => void;
-  /** Told every cycle's decisions (a decision log; the differential test compares it with the live service's). */
-  readonly onCycle?: (nowS: number, result: DecideResult) => void;
-  /** Told the engine's gauge after every cycle that ran (the live service records the same in its history). */
-  readonly onGauge?: (gauge: NetworkGauge) => void;
-  /** Online services alongside the jobs: their replicas scaled and placed through the same ledger. */
-  readonly serving?: ServingInput;
-}
-
-export interface SimProgress {
-  readonly simS: number;
-  readonly arrived: number;
-  readonly finished: number;
-  readonly total?: number;
-}
-
-/** How long a run goes on with nothing running, no arrival left and no start. */
-export const STALL_S = 7 * 86400;
+export type { SimInput, SimProgress } from './sim-input.ts';
 
 /**
  * Runs a workload through the production engine and the same ledger the live service keeps: its

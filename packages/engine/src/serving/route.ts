@@ -2,7 +2,7 @@ import type { Network } from '../domain/network.ts';
 import { prepareNetwork } from '../framework/prepared-network.ts';
 import { replicaCapacity } from './autoscale.ts';
 import type { ServiceSpec } from './service.ts';
-import { ttftMs } from './slo.ts';
+import { roundTripMs, ttftMs } from './slo.ts';
 
 /** A running replica a router may send requests to. */
 export interface RoutableReplica {
@@ -53,8 +53,7 @@ export class Router {
       const list = replicas.flatMap((r) => {
         const site = net.siteById.get(r.siteId);
         if (!site) return [];
-        const rttMs = site === region ? 2 * network.linkModel.minLatencyMs : 2 * net.link(region, site).latencyMs;
-        return [{ r, rttMs }];
+        return [{ r, rttMs: roundTripMs(network, region, site) }];
       });
       list.sort((a, b) => a.rttMs - b.rttMs || (a.r.id < b.r.id ? -1 : 1));
       this.byRegion.set(regionId, list);

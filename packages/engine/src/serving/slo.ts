@@ -14,6 +14,13 @@ export function ttftMs(rttMs: number, inferenceMs: number, utilization: number):
   return rttMs + inferenceMs / (1 - rho);
 }
 
+/** The WAN round trip between a region and a site (the latency model, both ways; the floor within a site). */
+export function roundTripMs(network: Network, region: PreparedSite, site: PreparedSite): number {
+  return site === region
+    ? 2 * network.linkModel.minLatencyMs
+    : 2 * prepareNetwork(network).link(region, site).latencyMs;
+}
+
 /** A site that can serve a region within the SLO, with its round trip. */
 export interface SloSite {
   readonly site: PreparedSite;
@@ -43,7 +50,7 @@ export function sloSites(network: Network, service: ServiceSpec): Map<string, Sl
         (site.poolsByType.get(o.accelerator) ?? []).some((p) => p.pool.count >= o.perMember),
       );
       if (service.perReplica.length > 0 && !holds) continue;
-      const rttMs = site === region ? 2 * network.linkModel.minLatencyMs : 2 * net.link(region, site).latencyMs;
+      const rttMs = roundTripMs(network, region, site);
       if (ttftMs(rttMs, service.inferenceMs, PLANNED_UTILIZATION) <= service.sloMs) sites.push({ site, rttMs });
     }
     sites.sort((a, b) => a.rttMs - b.rttMs || a.site.index - b.site.index);

@@ -1,5 +1,5 @@
 import { type LinkCut, type OutageClass, prepareNetwork, type SiteOutage } from '@suanli/engine';
-import { authorize, type Principal } from '../auth.ts';
+import { authorize, type Principal, SYSTEM } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import { ACTIVE_STATES, type FailedRun, JOB_STATES } from '../job-record.ts';
 import type { Backend } from '../ports/backend.ts';
@@ -317,6 +317,6 @@ export class SiteHealth {
   }
 
   private siteView(siteId: string): SiteHealthView {
-    return this.view({ name: 'system', role: 'operator' }).sites.find((s) => s.siteId === siteId) as SiteHealthView;
+    return this.view(SYSTEM).sites.find((s) => s.siteId === siteId) as SiteHealthView;
   }
 }
