@@ -154,18 +154,7 @@ export class Jobs {
   /** What the engine would decide for a pending job now, and the quota that holds it. */
   async why(id: string, actor: Principal): Promise<WhyPending> {
     const job = await this.getJob(id, actor);
-    if (job.state !== 'pending') {
-      return {
-        jobId: id,
-        state: job.state,
-        decision: 'not-pending',
-        summary: job.explanation?.summary ?? `the job is ${job.state}`,
-        reason: job.message ?? `the job is ${job.state}`,
-        ahead: 0,
-        notes: job.explanation?.notes ?? [],
-        verdicts: job.explanation?.verdicts ?? [],
-      };
-    }
+    if (job.state !== 'pending') return notPending(job);
     const nowS = this.ctx.clock.nowS();
     const snapshot = await this.current();
     // A job the ledger has not seen yet (submitted on another server a moment ago) is decided with the queue.
@@ -173,7 +162,12 @@ export class Jobs {
     const { decisions } = decide({ ...snapshot, queue }, nowS, { profile: this.ctx.profile });
     const index = decisions.findIndex((d) => d.jobId === id);
     const d = decisions[index];
-    if (!d) throw new SuanliError('INTERNAL', `job ${id} is pending but was not decided`);
+    if (!d) {
+      // Placed by a cycle between the read above and the ledger's catch-up: the record says so now.
+      const now = await this.getJob(id, actor);
+      if (now.state !== 'pending') return notPending(now);
+      throw new SuanliError('INTERNAL', `job ${id} is pending but was not decided`);
+    }
     const cycle = new Cycle(snapshot, nowS);
     const cq = queueOf(cycle, job.spec.tenant);
     const quota = cq
@@ -213,6 +207,19 @@ export class Jobs {
     await live.exclusive(() => live.catchUp());
     return live.ledger.peek();
   }
+}
+
+function notPending(job: JobRecord): WhyPending {
+  return {
+    jobId: job.id,
+    state: job.state,
+    decision: 'not-pending',
+    summary: job.explanation?.summary ?? `the job is ${job.state}`,
+    reason: job.message ?? `the job is ${job.state}`,
+    ahead: 0,
+    notes: job.explanation?.notes ?? [],
+    verdicts: job.explanation?.verdicts ?? [],
+  };
 }
 
 function toQuote(e: Explanation): Quote {
