@@ -836,6 +836,833 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Price books: every version of every pool and link price */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The price book */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceBook"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A new price version for a pool or a link, from now or a later time (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PriceChange"];
+                };
+            };
+            responses: {
+                /** @description The version set */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PoolPrice"] | components["schemas"]["LinkPrice"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description It would overlap a version already set, or start in the past */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bills per tenant and period, a line per metered job attempt (a tenant token sees its own) */
+        get: {
+            parameters: {
+                query?: {
+                    tenant?: string;
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Bills */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Bill"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Another tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bills/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bills as CSV (a row per line item, fen) or as a printable HTML statement (prints to PDF) */
+        get: {
+            parameters: {
+                query: {
+                    format: "csv" | "html";
+                    tenant?: string;
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bills */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "text/html": string;
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Another tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/statements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Site statements as a printable HTML page (operators, auditors) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The statements */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator or auditor */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such site */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bills/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proves a period's settlement: chain, meter records rebuilt from the log, totals to the fen */
+        get: {
+            parameters: {
+                query: {
+                    period: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The check */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SettlementCheck"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator or auditor */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Statements per site and period: revenue and energy per pool (operators, auditors) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Statements */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Statement"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator or auditor */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such site */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sector programmes (AI+): sectors, kinds, share boost, voucher budget issued and left */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Programmes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Programme"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vouchers and their balances (a tenant token sees its own) */
+        get: {
+            parameters: {
+                query?: {
+                    tenant?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Vouchers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Voucher"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Another tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issues a voucher from a programme's budget to a tenant (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IssueVoucher"];
+                };
+            };
+            responses: {
+                /** @description The voucher */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Voucher"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such programme */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A voucher rule refused it (the message names the rule) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{id}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeems a voucher against settled lines of its tenant's bill for a period, all or nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RedeemVoucher"];
+                };
+            };
+            responses: {
+                /** @description The voucher after redemption */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Voucher"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed to redeem */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such voucher */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A voucher rule refused it (the message names the rule) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Writes off what is left of a voucher (operators): audited, never redeemable again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The voucher after the write-off */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Voucher"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such voucher */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Nothing left to write off */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/history": {
         parameters: {
             query?: never;
@@ -3083,7 +3910,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "SERVER_UNREACHABLE" | "INTERNAL";
+                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "PRICE_CONFLICT" | "VOUCHER_DENIED" | "VOUCHER_NOT_FOUND" | "PROGRAMME_NOT_FOUND" | "SERVER_UNREACHABLE" | "INTERNAL";
                 message: string;
                 source?: string;
                 field?: string;
@@ -3195,6 +4022,161 @@ export interface components {
             endpoint: string;
             rttMs: number;
             ttftMs: number;
+        };
+        PriceBook: {
+            pools: components["schemas"]["PoolPrice"][];
+            links: components["schemas"]["LinkPrice"][];
+        };
+        PoolPrice: {
+            poolId: string;
+            version: number;
+            fromS: number;
+            fenPerAcceleratorHour: number;
+            hourlyPct?: number[];
+        };
+        LinkPrice: {
+            link: string;
+            version: number;
+            fromS: number;
+            fenPerGb: number;
+        };
+        /**
+         * @example {
+         *       "poolId": "zhongwei-h20",
+         *       "fenPerAcceleratorHour": 420
+         *     }
+         */
+        PriceChange: {
+            poolId: string;
+            fromS?: number;
+            fenPerAcceleratorHour: number;
+            hourlyPct?: number[];
+        } | {
+            a: string;
+            b: string;
+            fromS?: number;
+            fenPerGb: number;
+        };
+        Bill: {
+            tenant: string;
+            sector: string;
+            period: string;
+            lines: components["schemas"]["BillLine"][];
+            acceleratorHours: number;
+            energyKwh: number;
+            carbonKg: number;
+            computeFen: number;
+            energyFen: number;
+            transferFen: number;
+            chargeFen: number;
+            voucherFen: number;
+            dueFen: number;
+        };
+        BillLine: {
+            meterId: string;
+            jobId: string;
+            attempt: number;
+            kind: string;
+            siteId: string;
+            poolId: string;
+            accelerator: string;
+            count: number;
+            startS: number;
+            endS: number;
+            outcome: string;
+            acceleratorHours: number;
+            energyKwh: number;
+            carbonKg: number;
+            computeFen: number;
+            energyFen: number;
+            transferFen: number;
+            chargeFen: number;
+            voucherFen: number;
+            dueFen: number;
+        };
+        SettlementCheck: {
+            ok: boolean;
+            period: string;
+            auditEntries: number;
+            chainOk: boolean;
+            meterRecords: number;
+            brokenRecords: number;
+            metersFen: number;
+            billsFen: number;
+            statementsFen: number;
+            diffFen: number;
+            statementDiffFen: number;
+            voucherDiffFen: number;
+            meterDigest: string;
+            rebuiltDigest: string;
+            problems: string[];
+        };
+        Statement: {
+            siteId: string;
+            period: string;
+            pools: {
+                poolId: string;
+                accelerator: string;
+                attempts: number;
+                acceleratorHours: number;
+                energyKwh: number;
+                computeFen: number;
+                energyFen: number;
+            }[];
+            acceleratorHours: number;
+            energyKwh: number;
+            computeFen: number;
+            energyFen: number;
+            transferFen: number;
+            revenueFen: number;
+        };
+        Programme: {
+            id: string;
+            name: string;
+            sectors: ("internet" | "manufacturing" | "finance" | "healthcare" | "agriculture" | "public-services" | "research" | "energy" | "transport")[];
+            kinds: ("train" | "finetune" | "batch-infer" | "serve")[];
+            shareBoost: number;
+            budgetFen: number;
+            validFromS: number;
+            validToS: number;
+            issuedFen: number;
+            budgetLeftFen: number;
+            redeemedFen: number;
+            vouchers: number;
+        };
+        Voucher: {
+            id: string;
+            programmeId: string;
+            programme: string;
+            tenant: string;
+            amountFen: number;
+            issuedAtS: number;
+            expiresAtS: number;
+            redeemedFen: number;
+            writtenOffFen: number;
+            balanceFen: number;
+        };
+        /**
+         * @example {
+         *       "programmeId": "ai-plus-agriculture-2027",
+         *       "tenant": "agri-lab",
+         *       "amountFen": 500000
+         *     }
+         */
+        IssueVoucher: {
+            programmeId: string;
+            tenant: string;
+            amountFen: number;
+        };
+        /**
+         * @example {
+         *       "period": "2026-11"
+         *     }
+         */
+        RedeemVoucher: {
+            period: string;
+            lines?: string[];
+            amountFen?: number;
         };
         History: {
             scope: string;
@@ -3500,7 +4482,7 @@ export interface components {
             title: string;
             source: string;
             /** @enum {string} */
-            stage: "admission" | "placement";
+            stage: "admission" | "placement" | "settlement";
             /** @enum {string} */
             effect: "deny" | "require" | "prefer";
         };

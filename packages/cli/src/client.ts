@@ -1,4 +1,4 @@
-import type { Dataset, LinkCut, Model } from '@suanli/engine';
+import type { Bill, Dataset, LinkCut, LinkPrice, Model, PoolPrice, Statement } from '@suanli/engine';
 import type {
   AuditEntry,
   AuditVerification,
@@ -9,13 +9,18 @@ import type {
   NetworkHealthView,
   NewToken,
   OptimizeResult,
+  PriceInput,
+  ProgrammeView,
   Quote,
+  RedeemInput,
   ServiceView,
+  SettlementCheck,
   SignedTreeHead,
   SiteHealthView,
   SiteStatus,
   StoredModelAudit,
   TokenView,
+  VoucherView,
   WhyPending,
 } from '@suanli/service';
 import { ERROR_CODES, type ErrorCode, SuanliError } from '@suanli/service';
@@ -72,6 +77,54 @@ export class ApiClient {
 
   route(id: string, from: string): Promise<{ replicaId: string; siteId: string; endpoint: string; ttftMs: number }> {
     return this.call('GET', `/v1/services/${encodeURIComponent(id)}/route?from=${encodeURIComponent(from)}`);
+  }
+
+  prices(): Promise<{ pools: PoolPrice[]; links: LinkPrice[] }> {
+    return this.call('GET', '/v1/prices');
+  }
+
+  setPrice(change: PriceInput): Promise<PoolPrice | LinkPrice> {
+    return this.call('POST', '/v1/prices', { text: JSON.stringify(change), source: 'request', json: true });
+  }
+
+  bills(q: { tenant?: string; period?: string }): Promise<Bill[]> {
+    return this.call('GET', `/v1/bills${query(q)}`);
+  }
+
+  verifyBills(period: string): Promise<SettlementCheck> {
+    return this.call('GET', `/v1/bills/verify${query({ period })}`);
+  }
+
+  statements(q: { site?: string; period?: string }): Promise<Statement[]> {
+    return this.call('GET', `/v1/statements${query(q)}`);
+  }
+
+  programmes(): Promise<ProgrammeView[]> {
+    return this.call('GET', '/v1/programmes');
+  }
+
+  vouchers(q: { tenant?: string }): Promise<VoucherView[]> {
+    return this.call('GET', `/v1/vouchers${query(q)}`);
+  }
+
+  issueVoucher(req: { programmeId: string; tenant: string; amountFen: number }): Promise<VoucherView> {
+    return this.call('POST', '/v1/vouchers', { text: JSON.stringify(req), source: 'request', json: true });
+  }
+
+  redeemVoucher(id: string, req: RedeemInput): Promise<VoucherView> {
+    return this.call('POST', `/v1/vouchers/${encodeURIComponent(id)}/redeem`, {
+      text: JSON.stringify(req),
+      source: 'request',
+      json: true,
+    });
+  }
+
+  writeOffVoucher(id: string, reason: string): Promise<VoucherView> {
+    return this.call('POST', `/v1/vouchers/${encodeURIComponent(id)}/write-off`, {
+      text: JSON.stringify({ reason }),
+      source: 'request',
+      json: true,
+    });
   }
 
   health(): Promise<NetworkHealthView> {
@@ -274,4 +327,10 @@ export interface SpecText {
 export interface PolicyTest {
   readonly admission: { allowed: boolean; denials: { rule: string; reason: string }[]; checked: string[] };
   readonly sites: { siteId: string; allowed: boolean; reasons: string[] }[];
+}
+
+/** `?a=1&b=2` of the parameters given (none: empty). */
+function query(params: Readonly<Record<string, string | undefined>>): string {
+  const given = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
+  return given.length === 0 ? '' : `?${new URLSearchParams(given).toString()}`;
 }

@@ -120,6 +120,53 @@ service:
     expect((await cli('cancel', id)).code).toBe(0);
   });
 
+  it('bills what ran, proves the period, exports CSV and HTML, and runs prices, statements and vouchers', async () => {
+    const file = join(dir, 'agri.yaml');
+    writeFileSync(
+      file,
+      'name: crops\nkind: train\ntenant: agri-lab\nresources: { accelerators: { H20: 8 } }\ndurationS: 3600\n',
+    );
+    const id = JSON.parse((await cli('submit', file, '--json')).stdout).id as string;
+    let bills: { tenant: string; period: string; lines: { jobId: string; meterId: string }[] }[] = [];
+    for (let i = 0; i < 100 && !bills.some((b) => b.lines.some((l) => l.jobId === id)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      bills = JSON.parse((await cli('bills', '--json')).stdout);
+    }
+    const bill = bills.find((b) => b.tenant === 'agri-lab');
+    expect(bill?.lines.map((l) => l.jobId)).toContain(id);
+    const period = bill?.period ?? '';
+    const table = await cli('bills', '--tenant', 'agri-lab', '--period', period);
+    expect(table.stdout).toMatch(new RegExp(`^PERIOD\\s+TENANT[\\s\\S]*${period}\\s+agri-lab\\s+1\\s+8\\.00`));
+    const verified = await cli('bills', 'verify', '--period', period);
+    expect(verified).toMatchObject({ code: 0 });
+    expect(verified.stdout).toMatch(/^settlement verified for \d{4}-\d{2}: \d+ meter records/);
+    expect(verified.stdout).toContain('meter records rebuilt from the log: identical');
+    const csv = await cli('bills', '--csv', '--tenant', 'agri-lab');
+    expect(csv.stdout.split('\n')[0]).toMatch(/^period,tenant,line,job,attempt,kind,site/);
+    expect(csv.stdout).toContain(`,${id},1,train,`);
+    const html = join(dir, 'bill.html');
+    expect((await cli('bills', '--html', html, '--tenant', 'agri-lab')).stdout).toBe(`wrote ${html} (1 bills)\n`);
+    expect(readFileSync(html, 'utf8')).toContain('@page { size: A4');
+    expect((await cli('statements', '--period', period)).stdout).toMatch(/^statement \d{4}-\d{2} \S+: revenue ¥/);
+    expect((await cli('prices')).stdout).toMatch(/zhongwei-h20\s+0\s+network file\s+\d+\.\d\d\s+flat/);
+    const negative = await cli('prices', 'set', 'zhongwei-h20', '--yuan', '-1');
+    expect(negative.code).toBe(2);
+    expect((await cli('prices', 'set', 'zhongwei-h20', '--yuan', '4.20')).stdout).toMatch(
+      /^zhongwei-h20: version 1 from /,
+    );
+    expect((await cli('programmes')).stdout).toMatch(/ai-plus-agriculture-2027\s+agriculture/);
+    const issued = await cli('vouchers', 'issue', 'ai-plus-agriculture-2027', 'agri-lab', '--yuan', '20', '--json');
+    const voucher = JSON.parse(issued.stdout).id as string;
+    const redeemed = await cli('vouchers', 'redeem', voucher, '--period', period);
+    expect(redeemed.stdout).toMatch(new RegExp(`^${voucher}: ¥20\\.00 redeemed, ¥0\\.00 left`));
+    expect((await cli('vouchers')).stdout).toMatch(
+      new RegExp(`${voucher}\\s+ai-plus-agriculture-2027\\s+agri-lab\\s+20\\.00\\s+20\\.00`),
+    );
+    const ineligible = await cli('vouchers', 'issue', 'ai-plus-agriculture-2027', 'acme-ai', '--yuan', '1');
+    expect(ineligible.code).toBe(2);
+    expect(ineligible.stderr).toMatch(/^suanli: V01: tenant acme-ai is in sector internet.* \[VOUCHER_DENIED\]\n$/);
+  });
+
   it('quotes, submits, shows and lists a job', async () => {
     const q = await cli('quote', spec);
     expect(q.code).toBe(0);

@@ -7,6 +7,7 @@ import { registerFileCommands } from './commands/files.ts';
 import { registerGovernanceCommands } from './commands/governance.ts';
 import { registerJobCommands } from './commands/jobs.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerSettlementCommands } from './commands/settlement.ts';
 
 export { apiToken, type CliIo, DEFAULT_URL } from './commands/context.ts';
 
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerGovernanceCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerFileCommands(program, ctx);
+  registerSettlementCommands(program, ctx);
 
   try {
     await program.parseAsync(['node', 'suanli', ...argv]);

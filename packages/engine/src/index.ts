@@ -14,6 +14,7 @@ export {
   type JobKind,
   type ObjectiveWeights,
 } from './domain/job.ts';
+export { boostedWeight, type Programme, type SiteOperator } from './domain/market.ts';
 export { type FairnessAudit, MODEL_KINDS, type Model, type ModelKind } from './domain/model.ts';
 export {
   APPROVAL_TYPES,
@@ -32,6 +33,7 @@ export type {
   Placement,
   Preemption,
   SiteVerdict,
+  StagedTransfer,
 } from './domain/placement.ts';
 export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
 export {
@@ -177,3 +179,47 @@ export {
   type ServiceSpec,
 } from './serving/service.ts';
 export { lowestSloMs, PLANNED_UTILIZATION, type SloSite, sloSites, ttftMs } from './serving/slo.ts';
+export {
+  ATTEMPT_OUTCOMES,
+  type Attempt,
+  AttemptFold,
+  type AttemptOutcome,
+  type LogEvent,
+} from './settlement/attempts.ts';
+export {
+  type Bill,
+  type BillLine,
+  billsOf,
+  type PoolRevenue,
+  type Reconciliation,
+  reconcile,
+  type SettlementFilter,
+  type Statement,
+  statementsOf,
+} from './settlement/bills.ts';
+export { Books, MARKET_KINDS, type PriceSetData, type RedeemedLine } from './settlement/books.ts';
+export { type MeterRecord, meter, type TransferCharge } from './settlement/meter.ts';
+export { BILLING_UTC_OFFSET_H, periodOf, periodSpan } from './settlement/period.ts';
+export {
+  basePriceBook,
+  type ComputeCharge,
+  checkPriceChange,
+  computeCharges,
+  inForce,
+  type LinkPrice,
+  type PoolPrice,
+  type PriceBook,
+  type PriceChange,
+  toFen,
+  withPrice,
+} from './settlement/prices.ts';
+export {
+  balanceFen,
+  checkIssue,
+  checkRedemption,
+  ISSUE_RULES,
+  REDEEM_RULES,
+  type RedemptionLine,
+  type Voucher,
+  type VoucherDenial,
+} from './settlement/vouchers.ts';

@@ -17,6 +17,7 @@ import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
 import { registerServiceRoutes } from './routes/services.ts';
+import { registerSettlementRoutes } from './routes/settlement.ts';
 import { registerHealthRoutes, registerSiteRoutes } from './routes/sites.ts';
 import { settleUnreadBody } from './unread-body.ts';
 
@@ -75,6 +76,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerSiteRoutes(app, service);
   registerHealthRoutes(app, service);
   registerServiceRoutes(app, service);
+  registerSettlementRoutes(app, service);
   registerHistoryRoutes(app, service);
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);

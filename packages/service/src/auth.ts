@@ -33,6 +33,16 @@ export const ACTIONS = [
   'metrics.read',
   /** Take sites out of service and back, record cut links (operators). */
   'sites.health',
+  /** Price books (everyone reads; operators set prices). */
+  'prices.read',
+  'prices.write',
+  /** Bills of a tenant; statements of sites and the settlement check (operators, auditors). */
+  'bills.read',
+  'statements.read',
+  /** Programmes and vouchers: read (a tenant its own), issue (operators), redeem (a tenant admin its own). */
+  'vouchers.read',
+  'vouchers.issue',
+  'vouchers.redeem',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -50,6 +60,9 @@ const TENANT_SCOPED: ReadonlySet<Action> = new Set([
   'tokens.revoke',
   'grants.read',
   'grants.write',
+  'bills.read',
+  'vouchers.read',
+  'vouchers.redeem',
 ]);
 
 /** What tenant members may do: their own tenant's jobs, and reading what is public to tenants. */
@@ -63,6 +76,9 @@ const MEMBER: readonly Action[] = [
   'policies.test',
   'catalog.read',
   'grants.read',
+  'prices.read',
+  'bills.read',
+  'vouchers.read',
 ];
 
 /**
@@ -83,8 +99,20 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'tokens.read',
     'grants.read',
     'metrics.read',
+    'prices.read',
+    'bills.read',
+    'statements.read',
+    'vouchers.read',
   ]),
-  'tenant-admin': new Set([...MEMBER, 'models.audit', 'tokens.create', 'tokens.read', 'tokens.revoke', 'grants.write']),
+  'tenant-admin': new Set([
+    ...MEMBER,
+    'models.audit',
+    'tokens.create',
+    'tokens.read',
+    'tokens.revoke',
+    'grants.write',
+    'vouchers.redeem',
+  ]),
   'tenant-member': new Set(MEMBER),
   metrics: new Set(['metrics.read']),
 };

@@ -34,6 +34,10 @@ export const ERROR_CODES = [
   'HEADERS_TOO_LARGE',
   'ADDRESS_IN_USE',
   'OPTIMIZER_UNAVAILABLE',
+  'PRICE_CONFLICT',
+  'VOUCHER_DENIED',
+  'VOUCHER_NOT_FOUND',
+  'PROGRAMME_NOT_FOUND',
   'SERVER_UNREACHABLE',
   'INTERNAL',
 ] as const;
@@ -74,6 +78,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   /** Never an HTTP answer: `suanli serve` could not listen. */
   ADDRESS_IN_USE: 503,
   OPTIMIZER_UNAVAILABLE: 409,
+  /** A price version that would overlap one already set (or start in the past). */
+  PRICE_CONFLICT: 409,
+  /** A voucher rule refused an issue or a redemption; the message names the rule. */
+  VOUCHER_DENIED: 422,
+  VOUCHER_NOT_FOUND: 404,
+  PROGRAMME_NOT_FOUND: 404,
   SERVER_UNREACHABLE: 503,
   INTERNAL: 500,
 };
@@ -111,6 +121,10 @@ export const CLI_EXIT: Readonly<Record<ErrorCode, number>> = {
   HEADERS_TOO_LARGE: 2,
   ADDRESS_IN_USE: 2,
   OPTIMIZER_UNAVAILABLE: 1,
+  PRICE_CONFLICT: 2,
+  VOUCHER_DENIED: 2,
+  VOUCHER_NOT_FOUND: 2,
+  PROGRAMME_NOT_FOUND: 2,
   SERVER_UNREACHABLE: 1,
   INTERNAL: 1,
 };

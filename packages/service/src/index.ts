@@ -24,6 +24,7 @@ export {
   recordedLogKey,
 } from './audit-log.ts';
 export { ACTIONS, type Action, allowed, authorize, hashToken, type Principal, SYSTEM } from './auth.ts';
+export { billsCsv, billsHtml, statementsHtml, yuan } from './bill-export.ts';
 export {
   CLI_EXIT,
   ERROR_CODES,
@@ -90,6 +91,7 @@ export { BUILTIN_POLICIES, loadScenarioFile, parseScenario } from './scenario-fi
 export {
   ALERT_KINDS,
   type Alert,
+  type BillQuery,
   type CycleReport,
   DEFAULT_HEALTH_TIMEOUT_S,
   type GaugeView,
@@ -98,15 +100,20 @@ export {
   type NetworkHealthView,
   type OptimizeResult,
   type PoolStatus,
+  type PriceInput,
+  type ProgrammeView,
   parseFairnessCsv,
   type QuotaStatus,
   type Quote,
+  type RedeemInput,
   type ServiceDeps,
   type ServiceView,
+  type SettlementCheck,
   type SiteHealthView,
   type SiteStatus,
   type SpecInput,
   SuanliService,
+  type VoucherView,
   type WhyPending,
 } from './service.ts';
 export {

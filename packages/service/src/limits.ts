@@ -59,6 +59,7 @@ export const LIMITS = {
   priceCnyPerGb: 1000,
   catalogEntries: 100_000,
   clusterQueues: 10_000,
+  programmes: 1000,
   acceleratorTdpW: 10_000,
   acceleratorTflops: 1_000_000,
   acceleratorMemoryGb: 100_000,

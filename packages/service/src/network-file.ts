@@ -19,6 +19,13 @@ import { z } from 'zod';
 import { acceleratorSpecSchema, builtinAccelerators } from './accelerator-catalog.ts';
 import { SuanliError } from './errors.ts';
 import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
+import {
+  checkSiteOperators,
+  compileOperators,
+  compileProgrammes,
+  operatorSchema,
+  programmeSchema,
+} from './network-market.ts';
 import { type FieldPath, fieldError, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
 const slug = text(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like zhong-wei');
@@ -81,6 +88,8 @@ const siteSchema = z.strictObject({
   carbonProfile: z
     .union([z.array(num(0, LIMITS.gridCarbonKgPerKwh)).length(24), z.strictObject({ solarDip: num(0, 0.9) })])
     .optional(),
+  /** The operator (under `operators:`) that runs the site and is paid for it. */
+  operator: text(64).optional(),
   pools: list(poolSchema, LIMITS.poolsPerSite).min(1),
 });
 
@@ -204,6 +213,8 @@ export const networkSchema = z.strictObject({
     }),
     LIMITS.catalogEntries,
   ).optional(),
+  operators: list(operatorSchema, LIMITS.catalogEntries).optional(),
+  programmes: list(programmeSchema, LIMITS.programmes).optional(),
 });
 
 type NetworkFile = z.infer<typeof networkSchema>;
@@ -299,6 +310,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
       gridCarbonKgPerKwh: s.gridCarbonKgPerKwh,
       ...(carbon ? { carbonKgPerKwhByHour: carbon } : {}),
       greenShare: s.greenShare ?? 0,
+      ...(s.operator !== undefined ? { operator: s.operator } : {}),
       pools,
     };
   });
@@ -434,6 +446,10 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     };
   });
 
+  const operators = compileOperators(file.operators, fail);
+  checkSiteOperators(file.sites, operators, fail);
+  const programmes = compileProgrammes(file.programmes, fail);
+
   return {
     name: file.name,
     accelerators: [...accelerators.values()],
@@ -446,6 +462,8 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     priorityClasses: { ...DEFAULT_PRIORITY_CLASSES, ...file.priorityClasses },
     ...(models.length > 0 ? { models } : {}),
     ...(approvals.length > 0 ? { approvals } : {}),
+    ...(operators.length > 0 ? { operators } : {}),
+    ...(programmes.length > 0 ? { programmes } : {}),
   };
 }
 

@@ -33,7 +33,7 @@ interface ConditionBudget {
   nodes: number;
 }
 
-const MATCHER_KEYS = ['in', 'gte', 'gt', 'lte', 'lt', 'exists', 'includes', 'matches', 'sameAs'];
+const MATCHER_KEYS = ['in', 'gte', 'gt', 'lte', 'lt', 'exists', 'includes', 'matches', 'sameAs', 'memberOf'];
 
 /** Checks a condition tree: known facts only, well-formed matchers, regular expressions that compile. */
 function checkCondition(
@@ -102,7 +102,7 @@ function checkMatcher(
   if (typeof m === 'number' && !(Math.abs(m) <= 1e15)) throw fail(at, 'a number is within ±10^15');
   if (typeof m === 'string' || typeof m === 'number' || typeof m === 'boolean') return m;
   if (typeof m !== 'object' || m === null || Array.isArray(m))
-    throw fail(at, 'compare with a value or one of in, gte, gt, lte, lt, exists, includes, matches, sameAs');
+    throw fail(at, 'compare with a value or one of in, gte, gt, lte, lt, exists, includes, matches, sameAs, memberOf');
   const keys = Object.keys(m);
   if (keys.length !== 1 || !MATCHER_KEYS.includes(keys[0] as string)) {
     throw fail(at, `one comparison per fact: ${MATCHER_KEYS.join(', ')}`);
@@ -116,7 +116,7 @@ function checkMatcher(
       v.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) ||
     (['gte', 'gt', 'lte', 'lt'].includes(k) && typeof v === 'number') ||
     (k === 'exists' && typeof v === 'boolean') ||
-    (['includes', 'matches', 'sameAs'].includes(k) && typeof v === 'string');
+    (['includes', 'matches', 'sameAs', 'memberOf'].includes(k) && typeof v === 'string');
   const bounded =
     !ok ||
     ((k !== 'in' || (v as unknown[]).length <= LIMITS.conditionValues) &&
@@ -141,7 +141,7 @@ function checkMatcher(
       throw fail(here, `not a regular expression: ${(e as Error).message}`);
     }
   }
-  if (k === 'sameAs') checkFact(v as string, here, fail, allowed);
+  if (k === 'sameAs' || k === 'memberOf') checkFact(v as string, here, fail, allowed);
   return m as Matcher;
 }
 

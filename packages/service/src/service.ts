@@ -33,6 +33,7 @@ import { History } from './use-cases/history.ts';
 import { Jobs, type Quote, type WhyPending } from './use-cases/jobs.ts';
 import { type CycleReport, type OptimizeResult, Scheduling } from './use-cases/scheduling.ts';
 import { type ServiceView, Serving } from './use-cases/serving.ts';
+import { Settlement } from './use-cases/settlement.ts';
 import { type NetworkHealthView, SiteHealth, type SiteHealthView } from './use-cases/site-health.ts';
 import type { SpecInput } from './use-cases/spec-input.ts';
 import { type LinkView, type QuotaStatus, type SiteStatus, type TenantView, Views } from './use-cases/views.ts';
@@ -43,6 +44,14 @@ export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history
 export type { Quote, WhyPending } from './use-cases/jobs.ts';
 export type { CycleReport, OptimizeResult } from './use-cases/scheduling.ts';
 export type { ServiceView } from './use-cases/serving.ts';
+export type {
+  BillQuery,
+  PriceInput,
+  ProgrammeView,
+  RedeemInput,
+  SettlementCheck,
+  VoucherView,
+} from './use-cases/settlement.ts';
 export { DEFAULT_HEALTH_TIMEOUT_S, type NetworkHealthView, type SiteHealthView } from './use-cases/site-health.ts';
 export type { SpecInput } from './use-cases/spec-input.ts';
 export type { LinkView, PoolStatus, QuotaStatus, SiteStatus, TenantView } from './use-cases/views.ts';
@@ -96,6 +105,7 @@ export class SuanliService {
   readonly history: History;
   readonly health: SiteHealth;
   readonly serving: Serving;
+  readonly settlement: Settlement;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -149,6 +159,7 @@ export class SuanliService {
     this.health = new SiteHealth(ctx, deps.healthTimeoutS);
     this.dispatcher = new Dispatch(ctx, this.health);
     this.serving = new Serving(ctx);
+    this.settlement = new Settlement(ctx);
     this.scheduling = new Scheduling(ctx, this.dispatcher, this.serving, deps.onCycle);
     this.views = new Views(ctx);
     this.audit = new AuditTrail(ctx);

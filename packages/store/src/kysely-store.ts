@@ -385,6 +385,28 @@ export class KyselyStore implements Store {
     return row ? fromRow(row) : undefined;
   }
 
+  async appendAuditGuarded(
+    guard: { readonly kinds: readonly string[]; readonly afterSeq: number },
+    events: readonly AuditEvent[],
+  ): Promise<AuditEntry[] | undefined> {
+    return await this.db.transaction().execute(async (trx) => {
+      await this.lockAudit(trx);
+      if (guard.kinds.length > 0) {
+        const moved = await trx
+          .selectFrom('audit')
+          .select('seq')
+          .where('seq', '>', guard.afterSeq)
+          .where('kind', 'in', [...guard.kinds])
+          .limit(1)
+          .executeTakeFirst();
+        if (moved) return undefined;
+      }
+      const out: AuditEntry[] = [];
+      for (const e of events) out.push(await appendAudit(trx, e));
+      return out;
+    });
+  }
+
   async latestAuditSeq(): Promise<number> {
     const r = await this.db
       .selectFrom('audit')

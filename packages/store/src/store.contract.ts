@@ -134,6 +134,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await auditOk(store)).toMatchObject({ ok: true, entries: 12 });
     });
 
+    it('appends guarded entries together, and nothing when an entry of a guarded kind came after the check', async () => {
+      await store.appendAudit(event('price.set', 'pool-a'));
+      const seen = await store.latestAuditSeq();
+      await store.appendAudit(event('job.submitted', 'j-1'));
+      const both = await store.appendAuditGuarded({ kinds: ['price.set', 'voucher.issued'], afterSeq: seen }, [
+        event('voucher.issued', 'v-1'),
+        event('voucher.redeemed', 'v-1'),
+      ]);
+      expect(both?.map((e) => [e.seq, e.kind])).toEqual([
+        [3, 'voucher.issued'],
+        [4, 'voucher.redeemed'],
+      ]);
+      const stale = await store.appendAuditGuarded({ kinds: ['voucher.issued'], afterSeq: seen }, [
+        event('voucher.issued', 'v-2'),
+      ]);
+      expect(stale).toBeUndefined();
+      expect(await store.latestAuditSeq()).toBe(4);
+      expect(await auditOk(store)).toMatchObject({ ok: true, entries: 4 });
+    });
+
     it('keeps fairness audits per model in order, and tokens by hash only', async () => {
       const audit = (modelId: string, atS: number, passed: boolean) => ({
         modelId,

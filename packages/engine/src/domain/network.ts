@@ -1,5 +1,6 @@
 import type { AcceleratorSpec } from './accelerator.ts';
 import type { Dataset } from './dataset.ts';
+import type { Programme, SiteOperator } from './market.ts';
 import type { Model } from './model.ts';
 import type { ClusterQueue } from './queue.ts';
 import type { Site } from './site.ts';
@@ -46,6 +47,10 @@ export interface Network {
   readonly models?: readonly Model[];
   /** Approvals that governance rules require (security assessments, contracts, filings). */
   readonly approvals?: readonly Approval[];
+  /** The companies that run sites (sites name theirs). */
+  readonly operators?: readonly SiteOperator[];
+  /** Sector programmes (AI+): share boosts and voucher budgets. */
+  readonly programmes?: readonly Programme[];
 }
 
 export type ApprovalType =

@@ -31,12 +31,20 @@ export interface Estimate {
   readonly carbonSignal: CarbonSignal;
 }
 
+/** Data staged for a run: how many GB come from which site (over the link to the run's site). */
+export interface StagedTransfer {
+  readonly fromSiteId: string;
+  readonly gb: number;
+}
+
 export interface Placement {
   readonly siteId: string;
   readonly poolId: string;
   readonly accelerator: string;
   readonly count: number;
   readonly estimate: Estimate;
+  /** The data staged for it, per source site; absent when it stages none. */
+  readonly transfers?: readonly StagedTransfer[];
   /** On a pool with a node size, for a start now: which nodes hold the accelerators. */
   readonly nodes?: readonly NodeShare[];
 }

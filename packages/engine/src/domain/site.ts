@@ -49,5 +49,7 @@ export interface Site {
   readonly carbonKgPerKwhByHour?: readonly number[];
   /** Share of the site's electricity covered by contracted green power (0..1). */
   readonly greenShare: number;
+  /** The site operator (`Network.operators`) that runs it and is paid for its accelerator-hours. */
+  readonly operator?: string;
   readonly pools: readonly Pool[];
 }

@@ -1,5 +1,5 @@
 import type { AcceleratorOption, Job } from '../domain/job.ts';
-import type { CarbonSignal, Estimate, ObjectiveScores, SiteVerdict } from '../domain/placement.ts';
+import type { CarbonSignal, Estimate, ObjectiveScores, SiteVerdict, StagedTransfer } from '../domain/placement.ts';
 import { meanOver } from '../models/hourly-profile.ts';
 import type { BoundBy, Cycle } from './cycle.ts';
 import type { PreparedPool, PreparedSite } from './prepared-network.ts';
@@ -18,6 +18,32 @@ export interface Staging {
 
 const NO_STAGING: Staging = { transferS: 0, transferGb: 0, transferCostCny: 0 };
 
+/** The fastest replica of data set `d` that `site` can read now, or why none can be read. */
+function fastestReplica(
+  cycle: Cycle,
+  d: Job['datasets'][number],
+  site: PreparedSite,
+): { readonly from: PreparedSite; readonly s: number; readonly costCny: number } | { readonly blocked?: string } {
+  let best: { from: PreparedSite; s: number; costCny: number } | undefined;
+  let blocked: string | undefined;
+  for (const r of d.replicas) {
+    const from = cycle.net.siteById.get(r);
+    if (!from) continue;
+    if (cycle.outageOf(from)) {
+      blocked ??= `${r} is out of service`;
+      continue;
+    }
+    if (cycle.linkCut(from, site)) {
+      blocked ??= `the link ${r}–${site.site.id} is cut`;
+      continue;
+    }
+    const link = cycle.net.link(from, site);
+    const s = (d.sizeGb * 8) / link.bandwidthGbps + link.latencyMs / 1000;
+    if (!best || s < best.s) best = { from, s, costCny: d.sizeGb * link.priceCnyPerGb };
+  }
+  return best ?? (blocked === undefined ? {} : { blocked });
+}
+
 /**
  * Computes the staging of `job`'s datasets at `site` (data gravity): each from its fastest replica
  * that can be read now (its site in service, the link between them not cut).
@@ -29,42 +55,32 @@ export function stagingAt(cycle: Cycle, job: Job, site: PreparedSite): Staging {
   let transferCostCny = 0;
   for (const d of job.datasets) {
     if (d.replicas.includes(site.site.id)) continue;
-    let bestS = Number.POSITIVE_INFINITY;
-    let bestCost = 0;
-    let blocked: string | undefined;
-    for (const r of d.replicas) {
-      const from = cycle.net.siteById.get(r);
-      if (!from) continue;
-      const outage = cycle.outageOf(from);
-      if (outage) {
-        blocked ??= `${r} is out of service`;
-        continue;
-      }
-      if (cycle.linkCut(from, site)) {
-        blocked ??= `the link ${r}–${site.site.id} is cut`;
-        continue;
-      }
-      const link = cycle.net.link(from, site);
-      const s = (d.sizeGb * 8) / link.bandwidthGbps + link.latencyMs / 1000;
-      if (s < bestS) {
-        bestS = s;
-        bestCost = d.sizeGb * link.priceCnyPerGb;
-      }
-    }
-    if (!Number.isFinite(bestS)) {
-      if (blocked === undefined) continue;
+    const r = fastestReplica(cycle, d, site);
+    if (!('from' in r)) {
+      if (r.blocked === undefined) continue;
       return {
         transferS: Number.POSITIVE_INFINITY,
         transferGb: 0,
         transferCostCny: 0,
-        unreachable: `data set ${d.name} cannot be read from here: ${blocked}`,
+        unreachable: `data set ${d.name} cannot be read from here: ${r.blocked}`,
       };
     }
-    transferS += bestS;
+    transferS += r.s;
     transferGb += d.sizeGb;
-    transferCostCny += bestCost;
+    transferCostCny += r.costCny;
   }
   return { transferS, transferGb, transferCostCny };
+}
+
+/** Where each data set staged at `site` comes from (the replicas `stagingAt` chose): what metering bills per link. */
+export function stagedFrom(cycle: Cycle, job: Job, site: PreparedSite): StagedTransfer[] {
+  const out: StagedTransfer[] = [];
+  for (const d of job.datasets) {
+    if (d.replicas.includes(site.site.id)) continue;
+    const r = fastestReplica(cycle, d, site);
+    if ('from' in r) out.push({ fromSiteId: r.from.site.id, gb: d.sizeGb });
+  }
+  return out;
 }
 
 /**
@@ -168,6 +184,11 @@ export class Option {
   /** Whether the job can start on this option now (no wait beyond staging, no shift). */
   get startsNow(): boolean {
     return this.startS <= this.cycle.nowS + this.staging.transferS;
+  }
+
+  /** The data this option stages, per source site (empty when it needs none). */
+  transfers(): StagedTransfer[] {
+    return this.staging.transferGb > 0 ? stagedFrom(this.cycle, this.job, this.site) : [];
   }
 
   /** Cost, energy, carbon and timing, as one object; built once, on first use. */

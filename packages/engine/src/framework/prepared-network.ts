@@ -1,4 +1,5 @@
 import type { AcceleratorSpec } from '../domain/accelerator.ts';
+import { boostedWeight } from '../domain/market.ts';
 import type { Network } from '../domain/network.ts';
 import type { ClusterQueue } from '../domain/queue.ts';
 import type { Pool, Site } from '../domain/site.ts';
@@ -164,7 +165,15 @@ function build(network: Network): PreparedNetwork {
     poolsByType,
     largestPoolByType,
     capacityByType,
-    tenants: new Map(network.tenants.map((t) => [t.id, t])),
+    // Sector programmes raise their sectors' share weights (docs/design/settlement.md).
+    tenants: new Map(
+      network.tenants.map((t) => [
+        t.id,
+        network.programmes?.some((p) => p.sectors.includes(t.sector))
+          ? { ...t, shareWeight: boostedWeight(t.shareWeight, t.sector, network.programmes) }
+          : t,
+      ]),
+    ),
     clusterQueues,
     cohorts,
     tenantsByQueue,

@@ -237,12 +237,14 @@ export function place(
 }
 
 export function toPlacement(o: Option, nodes?: readonly NodeShare[]): Placement {
+  const transfers = o.transfers();
   return {
     siteId: o.site.site.id,
     poolId: o.pool.pool.id,
     accelerator: o.choice.accelerator,
     count: o.count,
     estimate: o.estimate(),
+    ...(transfers.length > 0 ? { transfers } : {}),
     ...(nodes ? { nodes } : {}),
   };
 }

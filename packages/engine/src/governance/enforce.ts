@@ -210,5 +210,6 @@ function factsRead(c: Condition | undefined): string[] {
   return Object.entries(c).flatMap(([k, m]) => [
     k,
     ...(typeof m === 'object' && m !== null && 'sameAs' in m ? [m.sameAs] : []),
+    ...(typeof m === 'object' && m !== null && 'memberOf' in m ? [m.memberOf] : []),
   ]);
 }

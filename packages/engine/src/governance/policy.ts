@@ -11,7 +11,8 @@ import { FACT_FIXES } from './fact-fixes.ts';
 /** deny: the condition forbids; require: where `when` holds, `require` must; prefer: a softer site choice. */
 export type Effect = 'deny' | 'require' | 'prefer';
 
-export type Stage = 'admission' | 'placement';
+/** Where a rule is checked: a job's admission, each site at placement, or a voucher's redemption at settlement. */
+export type Stage = 'admission' | 'placement' | 'settlement';
 
 /** A comparison of one fact. */
 export type Matcher =
@@ -26,7 +27,9 @@ export type Matcher =
   | { readonly exists: boolean }
   | { readonly includes: string }
   | { readonly matches: string }
-  | { readonly sameAs: string };
+  | { readonly sameAs: string }
+  /** The fact's value is one of the values of another fact, a list (`beneficiary.sector: { memberOf: programme.sectors }`). */
+  | { readonly memberOf: string };
 
 /** A condition: all / any / not of conditions, or facts compared (every listed fact must match). */
 export type Condition =
@@ -114,6 +117,11 @@ function matches(path: string, m: Matcher, v: unknown, facts: Facts): boolean {
   if ('matches' in m) {
     if (typeof v !== 'string') throw new FactError(path, `${path} is not text`);
     return new RegExp(m.matches, 'u').test(v);
+  }
+  if ('memberOf' in m) {
+    const list = factValue(facts, m.memberOf);
+    if (!Array.isArray(list)) throw new FactError(m.memberOf, `${m.memberOf} is not a list`);
+    return list.includes(v);
   }
   if ('sameAs' in m) {
     const other = factValue(facts, m.sameAs);

@@ -9,7 +9,7 @@ const RuleSchema = z
     id: z.string(),
     title: z.string(),
     source: z.string(),
-    stage: z.enum(['admission', 'placement']),
+    stage: z.enum(['admission', 'placement', 'settlement']),
     effect: z.enum(['deny', 'require', 'prefer']),
   })
   .openapi('Rule');

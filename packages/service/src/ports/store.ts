@@ -167,6 +167,15 @@ export interface Store {
   compactHistory(beforeS: number, stepS: number, dropBeforeS: number): Promise<number>;
   /** Appends an audit entry on its own (a change that is not a job's: a catalog entry, a key). */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
+  /**
+   * Appends `events` together (all or none), only if no entry of `guard.kinds` was written after
+   * `guard.afterSeq`: a check made on the state as of that entry still holds. Undefined (nothing
+   * written) when one was: the caller reads on and checks again.
+   */
+  appendAuditGuarded(
+    guard: { readonly kinds: readonly string[]; readonly afterSeq: number },
+    events: readonly AuditEvent[],
+  ): Promise<AuditEntry[] | undefined>;
   /** The sequence number of the latest audit entry; 0 when the log is empty. */
   latestAuditSeq(): Promise<number>;
   /** Audit entries with `seq >= fromSeq`, in order. */

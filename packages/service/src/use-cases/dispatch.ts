@@ -177,7 +177,12 @@ export class Dispatch {
         atS: nowS,
         kind: `job.${s.state}`,
         subject: job.id,
-        data: { endedAtS, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) },
+        data: {
+          // Metering reads the start from here when the run ended before a poll saw it running.
+          ...(job.startedAtS === undefined ? { startedAtS: s.startedAtS ?? endedAtS } : {}),
+          endedAtS,
+          ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+        },
       },
     );
   }

@@ -241,7 +241,12 @@ export class Scheduling {
         message: d.explanation.summary,
         updatedAtS: nowS,
       },
-      { atS: nowS, kind: 'job.placed', subject: d.jobId, data: placementAudit(d.placement) },
+      {
+        atS: nowS,
+        kind: 'job.placed',
+        subject: d.jobId,
+        data: placementAudit(d.placement, this.ctx.backends.get(pool?.pool.backend ?? 'sim')?.timeScale ?? 1),
+      },
     );
   }
 
@@ -307,12 +312,18 @@ function emptyReport(atS: number): MutableReport {
   };
 }
 
-function placementAudit(p: Placement): Record<string, unknown> {
+/**
+ * The placement as the audit log keeps it: where, how many, the estimate, and what metering reads
+ * (the data staged per source site; the backend's time scale when it runs faster than the clock).
+ */
+function placementAudit(p: Placement, timeScale: number): Record<string, unknown> {
   return {
     siteId: p.siteId,
     poolId: p.poolId,
     accelerator: p.accelerator,
     count: p.count,
+    ...(timeScale > 0 && timeScale !== 1 ? { workScale: timeScale } : {}),
+    ...(p.transfers ? { transfers: p.transfers } : {}),
     startS: p.estimate.startS,
     costCny: round2(p.estimate.costCny),
     energyKwh: round2(p.estimate.energyKwh),

@@ -1,0 +1,190 @@
+import { z } from '@hono/zod-openapi';
+import { JOB_KINDS, SECTORS } from '@suanli/engine';
+import { list } from './api-schemas.ts';
+
+/** Response and request shapes of metering, prices, bills, statements and vouchers. */
+
+const fen = z.number().int();
+
+export const PoolPriceSchema = z
+  .object({
+    poolId: z.string(),
+    version: z.number().int(),
+    fromS: z.number(),
+    fenPerAcceleratorHour: fen,
+    hourlyPct: list(z.number()).optional(),
+  })
+  .openapi('PoolPrice');
+
+export const LinkPriceSchema = z
+  .object({ link: z.string(), version: z.number().int(), fromS: z.number(), fenPerGb: fen })
+  .openapi('LinkPrice');
+
+export const PriceBookSchema = z
+  .object({ pools: list(PoolPriceSchema), links: list(LinkPriceSchema) })
+  .openapi('PriceBook');
+
+const money = z.number().int().min(0).max(10_000_000_000_000);
+const fromS = z.number().min(0).max(1e11).optional();
+
+export const PriceChangeSchema = z
+  .union([
+    z.strictObject({
+      poolId: z.string().min(1).max(128),
+      fromS,
+      fenPerAcceleratorHour: money,
+      hourlyPct: z.array(z.number().int().min(0).max(1000)).min(24).max(24).optional(),
+    }),
+    z.strictObject({
+      a: z.string().min(1).max(64),
+      b: z.string().min(1).max(64),
+      fromS,
+      fenPerGb: money,
+    }),
+  ])
+  .openapi('PriceChange', {
+    example: { poolId: 'zhongwei-h20', fenPerAcceleratorHour: 420 },
+  });
+
+export const BillLineSchema = z
+  .object({
+    meterId: z.string(),
+    jobId: z.string(),
+    attempt: z.number().int(),
+    kind: z.string(),
+    siteId: z.string(),
+    poolId: z.string(),
+    accelerator: z.string(),
+    count: z.number().int(),
+    startS: z.number(),
+    endS: z.number(),
+    outcome: z.string(),
+    acceleratorHours: z.number(),
+    energyKwh: z.number(),
+    carbonKg: z.number(),
+    computeFen: fen,
+    energyFen: fen,
+    transferFen: fen,
+    chargeFen: fen,
+    voucherFen: fen,
+    dueFen: fen,
+  })
+  .openapi('BillLine');
+
+export const BillSchema = z
+  .object({
+    tenant: z.string(),
+    sector: z.string(),
+    period: z.string(),
+    lines: list(BillLineSchema),
+    acceleratorHours: z.number(),
+    energyKwh: z.number(),
+    carbonKg: z.number(),
+    computeFen: fen,
+    energyFen: fen,
+    transferFen: fen,
+    chargeFen: fen,
+    voucherFen: fen,
+    dueFen: fen,
+  })
+  .openapi('Bill');
+
+export const StatementSchema = z
+  .object({
+    siteId: z.string(),
+    period: z.string(),
+    pools: list(
+      z.object({
+        poolId: z.string(),
+        accelerator: z.string(),
+        attempts: z.number().int(),
+        acceleratorHours: z.number(),
+        energyKwh: z.number(),
+        computeFen: fen,
+        energyFen: fen,
+      }),
+    ),
+    acceleratorHours: z.number(),
+    energyKwh: z.number(),
+    computeFen: fen,
+    energyFen: fen,
+    transferFen: fen,
+    revenueFen: fen,
+  })
+  .openapi('Statement');
+
+export const SettlementCheckSchema = z
+  .object({
+    ok: z.boolean(),
+    period: z.string(),
+    auditEntries: z.number().int(),
+    chainOk: z.boolean(),
+    meterRecords: z.number().int(),
+    brokenRecords: z.number().int(),
+    metersFen: fen,
+    billsFen: fen,
+    statementsFen: fen,
+    diffFen: fen,
+    statementDiffFen: fen,
+    voucherDiffFen: fen,
+    meterDigest: z.string(),
+    rebuiltDigest: z.string(),
+    problems: list(z.string()),
+  })
+  .openapi('SettlementCheck');
+
+export const ProgrammeSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    sectors: list(z.enum(SECTORS)),
+    kinds: list(z.enum(JOB_KINDS)),
+    shareBoost: z.number(),
+    budgetFen: fen,
+    validFromS: z.number(),
+    validToS: z.number(),
+    issuedFen: fen,
+    budgetLeftFen: fen,
+    redeemedFen: fen,
+    vouchers: z.number().int(),
+  })
+  .openapi('Programme');
+
+export const VoucherSchema = z
+  .object({
+    id: z.string(),
+    programmeId: z.string(),
+    programme: z.string(),
+    tenant: z.string(),
+    amountFen: fen,
+    issuedAtS: z.number(),
+    expiresAtS: z.number(),
+    redeemedFen: fen,
+    writtenOffFen: fen,
+    balanceFen: fen,
+  })
+  .openapi('Voucher');
+
+export const IssueVoucherSchema = z
+  .strictObject({
+    programmeId: z.string().min(1).max(64),
+    tenant: z.string().min(1).max(128),
+    amountFen: money.min(1),
+  })
+  .openapi('IssueVoucher', {
+    example: { programmeId: 'ai-plus-agriculture-2027', tenant: 'agri-lab', amountFen: 500_000 },
+  });
+
+export const RedeemVoucherSchema = z
+  .strictObject({
+    period: z.string().min(7).max(7),
+    lines: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
+    amountFen: money.min(1).optional(),
+  })
+  .openapi('RedeemVoucher', { example: { period: '2026-11' } });
+
+export const periodQuery = z
+  .string()
+  .max(7)
+  .optional()
+  .openapi({ param: { name: 'period', in: 'query' }, example: '2026-11' });

@@ -1,0 +1,425 @@
+import { createHash } from 'node:crypto';
+import {
+  type Bill,
+  Books,
+  balanceFen,
+  billsOf,
+  checkIssue,
+  checkPriceChange,
+  checkRedemption,
+  type LinkPrice,
+  linkKey,
+  MARKET_KINDS,
+  type MeterRecord,
+  type PoolPrice,
+  type PriceChange,
+  type Programme,
+  periodSpan,
+  prepareNetwork,
+  type Reconciliation,
+  type RedeemedLine,
+  type RedemptionLine,
+  reconcile,
+  type Statement,
+  statementsOf,
+  type Voucher,
+  type VoucherDenial,
+} from '@suanli/engine';
+import { type AuditEvent, auditHash, canonicalJson, GENESIS_HASH } from '../audit.ts';
+import { authorize, type Principal } from '../auth.ts';
+import { SuanliError } from '../errors.ts';
+import type { UseCaseContext } from './context.ts';
+
+/** A price change as asked for: from `fromS`, or from now. */
+export type PriceInput = (
+  | {
+      readonly poolId: string;
+      readonly fenPerAcceleratorHour: number;
+      readonly hourlyPct?: readonly number[] | undefined;
+    }
+  | { readonly a: string; readonly b: string; readonly fenPerGb: number }
+) & { readonly fromS?: number | undefined };
+
+export interface BillQuery {
+  readonly tenant?: string;
+  readonly period?: string;
+}
+
+export interface VoucherView extends Voucher {
+  readonly programme: string;
+  readonly balanceFen: number;
+}
+
+export interface ProgrammeView extends Programme {
+  readonly issuedFen: number;
+  readonly budgetLeftFen: number;
+  readonly redeemedFen: number;
+  readonly vouchers: number;
+}
+
+export interface SettlementCheck extends Reconciliation {
+  readonly ok: boolean;
+  readonly period: string;
+  /** Entries of the audit log read, and whether its hash chain verified. */
+  readonly auditEntries: number;
+  readonly chainOk: boolean;
+  /** SHA-256 of the period's meter records (canonical JSON, by id), live and rebuilt from the log. */
+  readonly meterDigest: string;
+  readonly rebuiltDigest: string;
+  readonly problems: readonly string[];
+}
+
+export interface RedeemInput {
+  readonly period: string;
+  /** Bill lines (meter ids) to pay; all of the period's lines that have a charge when absent. */
+  readonly lines?: readonly string[];
+  /** At most this much (the voucher's balance when absent). */
+  readonly amountFen?: number;
+}
+
+function digest(meters: Iterable<MeterRecord>): string {
+  const list = [...meters].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const h = createHash('sha256');
+  for (const m of list) h.update(canonicalJson(m)).update('\n');
+  return h.digest('hex');
+}
+
+function checkPeriod(period: string | undefined): void {
+  if (period !== undefined && !periodSpan(period)) {
+    throw new SuanliError('INVALID_FIELD', `period ${period} is not a month written YYYY-MM`, { field: 'period' });
+  }
+}
+
+/**
+ * Metering and settlement in the live service: the books folded from the audit log (the same fold
+ * the simulator and `bills verify` run), price changes and vouchers written to the log only after
+ * their rules pass on the books as of the newest market entry (all or nothing), bills per tenant,
+ * statements per site.
+ */
+export class Settlement {
+  private readonly ctx: UseCaseContext;
+  private books: Books | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: UseCaseContext) {
+    this.ctx = ctx;
+  }
+
+  /** The books caught up with the log. Calls run one at a time. */
+  private current(): Promise<Books> {
+    const run = this.lock.then(() => this.catchUp());
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async catchUp(): Promise<Books> {
+    this.books ??= new Books(prepareNetwork(this.ctx.network()));
+    await readInto(this.books, this.ctx);
+    return this.books;
+  }
+
+  async prices(actor: Principal): Promise<{ pools: PoolPrice[]; links: LinkPrice[] }> {
+    authorize(actor, 'prices.read');
+    const book = (await this.current()).prices;
+    return { pools: [...book.pools.values()].flat(), links: [...book.links.values()].flat() };
+  }
+
+  /** Sets a new price version from `fromS` (now when absent): refused if it would overlap one or start in the past. */
+  async setPrice(input: PriceInput, actor: Principal): Promise<PoolPrice | LinkPrice> {
+    authorize(actor, 'prices.write');
+    const nowS = this.ctx.clock.nowS();
+    const change = { ...input, fromS: input.fromS ?? nowS } as PriceChange;
+    const entries = await this.write((books) => {
+      const problem = checkPriceChange(books.prices, this.ctx.network(), change, nowS);
+      if (problem) {
+        const code = problem.field === 'fromS' ? 'PRICE_CONFLICT' : 'INVALID_FIELD';
+        throw new SuanliError(code, problem.reason, { field: problem.field });
+      }
+      const subject = 'poolId' in change ? change.poolId : `${change.a}~${change.b}`;
+      return [{ atS: nowS, kind: 'price.set', subject, data: { ...change, by: actor.name } }];
+    });
+    const books = await this.current();
+    const versions =
+      'poolId' in change ? books.prices.pools.get(change.poolId) : books.prices.links.get(linkKey(change.a, change.b));
+    const v = versions?.at(-1);
+    if (!v || entries.length === 0) throw new SuanliError('INTERNAL', 'the price was written but not read back');
+    return v;
+  }
+
+  async bills(q: BillQuery, actor: Principal): Promise<Bill[]> {
+    checkPeriod(q.period);
+    const tenant = q.tenant ?? (actor.role.startsWith('tenant') ? actor.tenant : undefined);
+    authorize(actor, 'bills.read', tenant ?? '*');
+    const books = await this.current();
+    return billsOf(books.meters.values(), books.claimed, {
+      ...(tenant !== undefined ? { tenant } : {}),
+      ...(q.period !== undefined ? { period: q.period } : {}),
+    });
+  }
+
+  async statements(q: { siteId?: string; period?: string }, actor: Principal): Promise<Statement[]> {
+    authorize(actor, 'statements.read');
+    checkPeriod(q.period);
+    if (q.siteId !== undefined && !this.ctx.network().sites.some((s) => s.id === q.siteId)) {
+      throw new SuanliError('SITE_NOT_FOUND', `no site ${q.siteId}`, { field: 'site' });
+    }
+    const books = await this.current();
+    return statementsOf(books.meters.values(), {
+      ...(q.siteId !== undefined ? { siteId: q.siteId } : {}),
+      ...(q.period !== undefined ? { period: q.period } : {}),
+    });
+  }
+
+  /**
+   * Proves a period's settlement: the audit chain verifies; the meter records rebuilt from the whole
+   * log are the live ones, byte for byte; bills and statements add up to them to the fen.
+   */
+  async verify(period: string, actor: Principal): Promise<SettlementCheck> {
+    authorize(actor, 'statements.read');
+    checkPeriod(period);
+    const live = await this.current();
+    const rebuilt = new Books(prepareNetwork(this.ctx.network()));
+    const chain = await readInto(rebuilt, this.ctx, live.seq, true);
+    const ofPeriod = (b: Books) => [...b.meters.values()].filter((m) => m.period === period);
+    const meters = ofPeriod(live);
+    const bills = billsOf(meters, live.claimed);
+    const statements = statementsOf(meters);
+    const r = reconcile(meters, bills, statements);
+    const meterDigest = digest(meters);
+    const rebuiltDigest = digest(ofPeriod(rebuilt));
+    const problems: string[] = [];
+    if (!chain.ok) problems.push(`the audit log does not verify: ${chain.problem}`);
+    if (meterDigest !== rebuiltDigest) problems.push('the meter records differ from those rebuilt from the audit log');
+    if (r.brokenRecords > 0) problems.push(`${r.brokenRecords} meter records do not add up`);
+    if (r.diffFen !== 0) problems.push(`bills differ from the meter records by ${r.diffFen} fen`);
+    if (r.statementDiffFen !== 0)
+      problems.push(`statements differ from the meter records by ${r.statementDiffFen} fen`);
+    if (r.voucherDiffFen !== 0)
+      problems.push(`vouchers and amounts due differ from the charges by ${r.voucherDiffFen} fen`);
+    return {
+      ok: problems.length === 0,
+      period,
+      auditEntries: chain.entries,
+      chainOk: chain.ok,
+      ...r,
+      meterDigest,
+      rebuiltDigest,
+      problems,
+    };
+  }
+
+  async programmes(actor: Principal): Promise<ProgrammeView[]> {
+    authorize(actor, 'vouchers.read');
+    const books = await this.current();
+    return (this.ctx.network().programmes ?? []).map((p) => {
+      const vs = [...books.vouchers.values()].filter((v) => v.programmeId === p.id);
+      const issuedFen = books.issuedFen(p.id);
+      return {
+        ...p,
+        issuedFen,
+        budgetLeftFen: p.budgetFen - issuedFen,
+        redeemedFen: vs.reduce((n, v) => n + v.redeemedFen, 0),
+        vouchers: vs.length,
+      };
+    });
+  }
+
+  async vouchers(q: { tenant?: string }, actor: Principal): Promise<VoucherView[]> {
+    const tenant = q.tenant ?? (actor.role.startsWith('tenant') ? actor.tenant : undefined);
+    authorize(actor, 'vouchers.read', tenant ?? '*');
+    const books = await this.current();
+    return [...books.vouchers.values()]
+      .filter((v) => tenant === undefined || v.tenant === tenant)
+      .map((v) => this.view(v));
+  }
+
+  private view(v: Voucher): VoucherView {
+    const p = this.programme(v.programmeId);
+    return { ...v, programme: p.name, balanceFen: balanceFen(v) };
+  }
+
+  private programme(id: string): Programme {
+    const p = this.ctx.network().programmes?.find((x) => x.id === id);
+    if (!p) throw new SuanliError('PROGRAMME_NOT_FOUND', `no programme ${id}`, { field: 'programmeId' });
+    return p;
+  }
+
+  /** Issues a voucher from a programme's budget to a tenant, if the programme's rules allow it. */
+  async issue(
+    input: { programmeId: string; tenant: string; amountFen: number },
+    actor: Principal,
+  ): Promise<VoucherView> {
+    authorize(actor, 'vouchers.issue');
+    const p = this.programme(input.programmeId);
+    const tenant = this.ctx.network().tenants.find((t) => t.id === input.tenant);
+    if (!tenant) throw new SuanliError('UNKNOWN_TENANT', `no tenant ${input.tenant}`, { field: 'tenant' });
+    const nowS = this.ctx.clock.nowS();
+    const id = `v-${this.ctx.newId()}`;
+    await this.write((books) => {
+      denyIf(checkIssue(p, tenant, tenant.id, books.issuedFen(p.id), input.amountFen, nowS));
+      return [
+        {
+          atS: nowS,
+          kind: 'voucher.issued',
+          subject: id,
+          data: {
+            programmeId: p.id,
+            tenant: tenant.id,
+            amountFen: input.amountFen,
+            expiresAtS: p.validToS,
+            by: actor.name,
+          },
+        },
+      ];
+    });
+    const v = (await this.current()).vouchers.get(id);
+    if (!v) throw new SuanliError('INTERNAL', `voucher ${id} was written but not read back`);
+    return this.view(v);
+  }
+
+  /**
+   * Redeems a voucher against settled lines of its tenant's bill for a period: every line checked
+   * by the voucher rules, and all of it written in one audit entry or nothing.
+   */
+  async redeem(voucherId: string, input: RedeemInput, actor: Principal): Promise<VoucherView> {
+    checkPeriod(input.period);
+    const nowS = this.ctx.clock.nowS();
+    await this.write((books) => {
+      const v = books.vouchers.get(voucherId);
+      if (!v) throw new SuanliError('VOUCHER_NOT_FOUND', `no voucher ${voucherId}`);
+      // A tenant redeems its own vouchers only; a voucher of another reads as not found.
+      if (actor.role.startsWith('tenant') && actor.tenant !== v.tenant) {
+        throw new SuanliError('VOUCHER_NOT_FOUND', `no voucher ${voucherId}`);
+      }
+      authorize(actor, 'vouchers.redeem', v.tenant);
+      const p = this.programme(v.programmeId);
+      const net = this.ctx.network();
+      const byTenant = actor.role.startsWith('tenant') ? (actor.tenant ?? v.tenant) : v.tenant;
+      const meters = [...books.meters.values()].filter((m) => m.tenant === byTenant && m.period === input.period);
+      const wanted = input.lines
+        ? input.lines.map((id) => {
+            const m = books.meters.get(id);
+            if (!m || m.tenant !== byTenant) {
+              throw new SuanliError('INVALID_FIELD', `no bill line ${id} of ${byTenant}`, { field: 'lines' });
+            }
+            return m;
+          })
+        : meters.filter((m) => m.totalFen > 0 && !books.claimed.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+      if (wanted.length === 0) {
+        throw new SuanliError('INVALID_FIELD', `no unpaid bill line of ${byTenant} in ${input.period}`, {
+          field: 'period',
+        });
+      }
+      const dueFen = wanted.reduce((n, m) => n + m.totalFen, 0);
+      // Over the balance is refused by rule V09, not cut down quietly; by default, what the balance covers.
+      const requested = input.amountFen ?? Math.min(balanceFen(v), dueFen);
+      if (requested > dueFen) {
+        throw new SuanliError('INVALID_FIELD', `amountFen ${requested} is more than the lines' ${dueFen} fen`, {
+          field: 'amountFen',
+        });
+      }
+      let left = requested;
+      const lines: RedemptionLine[] = wanted.map((m) => {
+        const fen = Math.min(m.totalFen, left);
+        left -= fen;
+        return { meter: m, fen, claimed: books.claimed.has(m.id), settled: true };
+      });
+      const paid = input.lines ? lines : lines.filter((l) => l.fen > 0);
+      const operators = new Map((net.operators ?? []).map((o) => [o.id, o]));
+      const siteOperator = (siteId: string) => {
+        const op = net.sites.find((s) => s.id === siteId)?.operator;
+        return op === undefined ? undefined : operators.get(op);
+      };
+      const tenant = net.tenants.find((t) => t.id === byTenant);
+      denyIf(checkRedemption(v, p, tenant, byTenant, siteOperator, paid, nowS));
+      if (requested === 0) throw new SuanliError('VOUCHER_DENIED', `V09: voucher ${v.id} has no balance left`);
+      const redeemed: RedeemedLine[] = paid.map((l) => ({ meterId: l.meter.id, fen: l.fen }));
+      return [
+        {
+          atS: nowS,
+          kind: 'voucher.redeemed',
+          subject: v.id,
+          data: {
+            tenant: byTenant,
+            period: input.period,
+            amountFen: redeemed.reduce((n, l) => n + l.fen, 0),
+            lines: redeemed,
+            by: actor.name,
+          },
+        },
+      ];
+    });
+    const v = (await this.current()).vouchers.get(voucherId);
+    if (!v) throw new SuanliError('INTERNAL', `voucher ${voucherId} was redeemed but not read back`);
+    return this.view(v);
+  }
+
+  /** Writes off what is left of a voucher (expired, or withdrawn by the programme): audited, never redeemable again. */
+  async writeOff(voucherId: string, reason: string, actor: Principal): Promise<VoucherView> {
+    authorize(actor, 'vouchers.issue');
+    const nowS = this.ctx.clock.nowS();
+    await this.write((books) => {
+      const v = books.vouchers.get(voucherId);
+      if (!v) throw new SuanliError('VOUCHER_NOT_FOUND', `no voucher ${voucherId}`);
+      const amountFen = balanceFen(v);
+      if (amountFen === 0) throw new SuanliError('ALREADY_REVOKED', `voucher ${voucherId} has no balance left`);
+      return [{ atS: nowS, kind: 'voucher.written-off', subject: v.id, data: { amountFen, reason, by: actor.name } }];
+    });
+    const v = (await this.current()).vouchers.get(voucherId);
+    if (!v) throw new SuanliError('INTERNAL', `voucher ${voucherId} was written off but not read back`);
+    return this.view(v);
+  }
+
+  /**
+   * Checks on the books and appends what `plan` returns, guarded: when a market entry came in
+   * between (another server's write), it reads on and checks again.
+   */
+  private async write(plan: (books: Books) => AuditEvent[]) {
+    for (let tries = 0; tries < 5; tries++) {
+      const books = await this.current();
+      const events = plan(books);
+      const written = await this.ctx.store.appendAuditGuarded({ kinds: MARKET_KINDS, afterSeq: books.seq }, events);
+      if (written) return written;
+    }
+    throw new SuanliError('INTERNAL', 'the market kept changing while this change was checked; try again');
+  }
+}
+
+function denyIf(denials: readonly VoucherDenial[]): void {
+  const first = denials[0];
+  if (!first) return;
+  const more = denials.length > 1 ? ` (and ${denials.length - 1} more)` : '';
+  throw new SuanliError('VOUCHER_DENIED', `${first.reason}${more}`, first.line ? { field: 'lines' } : {});
+}
+
+/**
+ * Reads the log from the books' next entry into them (up to `untilSeq` when given), verifying the
+ * hash chain when asked (then from the first entry).
+ */
+async function readInto(
+  books: Books,
+  ctx: UseCaseContext,
+  untilSeq = Number.POSITIVE_INFINITY,
+  verifyChain = false,
+): Promise<{ ok: boolean; entries: number; problem?: string }> {
+  let prevHash = GENESIS_HASH;
+  let from = books.seq + 1;
+  let entries = 0;
+  for (;;) {
+    const page = await ctx.store.listAudit(from, 5000);
+    if (page.length === 0) break;
+    for (const e of page) {
+      if (e.seq > untilSeq) return { ok: true, entries };
+      if (verifyChain) {
+        if (e.prevHash !== prevHash || auditHash(prevHash, e.seq, e) !== e.hash) {
+          return { ok: false, entries, problem: `entry ${e.seq} does not verify` };
+        }
+        prevHash = e.hash;
+      }
+      books.apply(e);
+      entries++;
+    }
+    from = (page[page.length - 1]?.seq ?? from) + 1;
+  }
+  return { ok: true, entries };
+}
