@@ -17,12 +17,25 @@ sites:
     tariff: [0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4]
     pools:
       - { id: only-h100, accelerator: H100, count: 32, priceCnyPerAcceleratorHour: 12 }
+  - id: other
+    name: Dear site nearby
+    province: Ningxia
+    operator: far-co
+    lat: 37.6
+    lon: 105.3
+    pue: 1.2
+    powerCapMw: 5
+    gridCarbonKgPerKwh: 0.64
+    tariff: [0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4]
+    pools:
+      - { id: other-h100, accelerator: H100, count: 32, priceCnyPerAcceleratorHour: 20 }
 tenants:
   - { id: grow, name: Grow, sector: agriculture, legalEntity: 91000000GROW000001 }
   - { id: farm, name: Farm, sector: agriculture, legalEntity: 91000000FARM000002 }
   - { id: team, name: Team, sector: internet, legalEntity: 91000000TEAM000003 }
 operators:
   - { id: op-co, name: Op Co, legalEntity: 91000000OPCO000004, relatedEntities: [91000000FARM000002] }
+  - { id: far-co, name: Far Co, legalEntity: 91000000FARC000005 }
 programmes:
   - { id: ai-agri, name: AI+ agriculture, sectors: [agriculture], budgetCny: 110, validFrom: "2026-01-01", validTo: "2027-12-31" }
 `;
@@ -170,5 +183,77 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
       'voucher.written-off',
     ]);
     expect((await s.verify(period, SYSTEM)).ok).toBe(true);
+  });
+
+  it('runs spot jobs on offered pools at the spot price, contract jobs on their pool with the SLA credited when missed', async () => {
+    const period = await runAll();
+    const m = h.service.market;
+    const spot = `${spec('team')}market: spot\n`;
+    expect(await refused(h.service.submit({ text: spot }, SYSTEM))).toMatchObject({ code: 'NO_FEASIBLE_SITE' });
+    const toS = h.clock.nowS() + 30 * 86_400;
+    const offer = await m.publish(
+      { kind: 'spot', poolId: 'other-h100', count: 16, toS, fenPerAcceleratorHour: 600 },
+      SYSTEM,
+    );
+    expect(offer).toMatchObject({ uid: `sl:market:offer:${offer.id}`, open: true, siteId: 'other' });
+    expect(
+      await refused(m.publish({ kind: 'spot', poolId: 'nope', count: 1, toS, fenPerAcceleratorHour: 1 }, SYSTEM)),
+    ).toMatchObject({ code: 'INVALID_FIELD' });
+    const sj = await h.service.submit({ text: spot }, SYSTEM);
+    expect(sj.spec).toMatchObject({ preemptible: true, market: { kind: 'spot', poolPrices: { 'other-h100': 6 } } });
+
+    const reserved = await m.publish(
+      {
+        kind: 'reserved',
+        poolId: 'only-h100',
+        count: 16,
+        toS,
+        fenPerAcceleratorHour: 900,
+        sla: { startWithinS: 5, penaltyFen: 1000 },
+      },
+      SYSTEM,
+    );
+    expect(await refused(m.buy({ offerId: reserved.id, count: 17 }, admin('grow')))).toMatchObject({
+      code: 'INVALID_FIELD',
+    });
+    expect(await refused(m.buy({ offerId: reserved.id, count: 8, tenant: 'grow' }, admin('farm')))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const contract = await m.buy({ offerId: reserved.id, count: 8 }, admin('grow'));
+    expect(contract).toMatchObject({ tenant: 'grow', poolId: 'only-h100', count: 8, fenPerAcceleratorHour: 900 });
+    const onContract = (tenant: string) => `${spec(tenant)}market: { contract: ${contract.id} }\n`;
+    expect(await refused(h.service.submit({ text: onContract('farm') }, SYSTEM))).toMatchObject({
+      code: 'INVALID_FIELD',
+    });
+    const cj = await h.service.submit({ text: onContract('grow') }, SYSTEM);
+    for (let i = 0; i < 8; i++) {
+      h.clock.advance(15);
+      await h.cycle();
+    }
+    const lines = (await h.service.settlement.bills({ period }, SYSTEM)).flatMap((b) => b.lines);
+    expect(lines.find((l) => l.jobId === sj.id)).toMatchObject({
+      poolId: 'other-h100',
+      computeFen: 4800,
+      creditFen: 0,
+    });
+    // Placed at the next cycle, 15 s after submission: the contract promised 5 s.
+    expect(lines.find((l) => l.jobId === cj.id)).toMatchObject({
+      poolId: 'only-h100',
+      computeFen: 7200,
+      creditFen: 1000,
+    });
+    const [only] = await h.service.settlement.statements({ siteId: 'only', period }, SYSTEM);
+    expect(only).toMatchObject({ penaltiesFen: 1000, netFen: (only?.revenueFen ?? 0) - 1000 });
+    expect((await h.service.settlement.verify(period, SYSTEM)).ok).toBe(true);
+
+    expect(await m.resolveUid('sl:market:pool:only-h100', member('grow'))).toMatchObject({
+      kind: 'pool',
+      object: { count: 32 },
+    });
+    expect(await m.resolveUid(contract.uid, member('grow'))).toMatchObject({ kind: 'contract', id: contract.id });
+    expect(await refused(m.resolveUid(contract.uid, member('farm')))).toMatchObject({ code: 'ID_NOT_FOUND' });
+    expect(await refused(m.resolveUid('sl:other-net:site:only', SYSTEM))).toMatchObject({ code: 'INVALID_FIELD' });
+    expect((await m.withdraw(offer.id, SYSTEM)).open).toBe(false);
+    expect(await refused(m.withdraw(offer.id, SYSTEM))).toMatchObject({ code: 'ALREADY_REVOKED' });
   });
 });

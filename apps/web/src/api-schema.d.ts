@@ -1663,6 +1663,384 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Offers of accelerators: spot and reserved, with their windows, prices, SLAs and what is sold */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Offers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Publishes an offer of a pool's accelerators for a window at a price (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PublishOffer"];
+                };
+            };
+            responses: {
+                /** @description The offer */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/offers/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws an offer (operators); contracts made from it stand */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such offer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Withdrawn already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contracts bought from reserved offers (a tenant token sees its own) */
+        get: {
+            parameters: {
+                query?: {
+                    tenant?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Contracts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Another tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Buys accelerators of a reserved offer (a tenant admin for its tenant, or an operator naming one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BuyContract"];
+                };
+            };
+            responses: {
+                /** @description The contract */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed to buy for that tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such offer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ids/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resolves a unified identifier (sl:NETWORK:KIND:ID) to what it names */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    uid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What it names */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Resolved"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Nothing is named so */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/history": {
         parameters: {
             query?: never;
@@ -1954,6 +2332,9 @@ export interface paths {
                         priority?: number;
                         priorityClass?: string;
                         preemptible?: boolean;
+                        market?: "spot" | {
+                            contract: string;
+                        };
                         model?: string;
                         /** @enum {string} */
                         exposure?: "public-mainland" | "internal" | "research";
@@ -2036,6 +2417,9 @@ export interface paths {
                         priority?: number;
                         priorityClass?: string;
                         preemptible?: boolean;
+                        market?: "spot" | {
+                            contract: string;
+                        };
                         model?: string;
                         /** @enum {string} */
                         exposure?: "public-mainland" | "internal" | "research";
@@ -2197,6 +2581,9 @@ export interface paths {
                         priority?: number;
                         priorityClass?: string;
                         preemptible?: boolean;
+                        market?: "spot" | {
+                            contract: string;
+                        };
                         model?: string;
                         /** @enum {string} */
                         exposure?: "public-mainland" | "internal" | "research";
@@ -2279,6 +2666,9 @@ export interface paths {
                         priority?: number;
                         priorityClass?: string;
                         preemptible?: boolean;
+                        market?: "spot" | {
+                            contract: string;
+                        };
                         model?: string;
                         /** @enum {string} */
                         exposure?: "public-mainland" | "internal" | "research";
@@ -3169,6 +3559,9 @@ export interface paths {
                         priority?: number;
                         priorityClass?: string;
                         preemptible?: boolean;
+                        market?: "spot" | {
+                            contract: string;
+                        };
                         model?: string;
                         /** @enum {string} */
                         exposure?: "public-mainland" | "internal" | "research";
@@ -3251,6 +3644,9 @@ export interface paths {
                         priority?: number;
                         priorityClass?: string;
                         preemptible?: boolean;
+                        market?: "spot" | {
+                            contract: string;
+                        };
                         model?: string;
                         /** @enum {string} */
                         exposure?: "public-mainland" | "internal" | "research";
@@ -3910,7 +4306,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "PRICE_CONFLICT" | "VOUCHER_DENIED" | "VOUCHER_NOT_FOUND" | "PROGRAMME_NOT_FOUND" | "SERVER_UNREACHABLE" | "INTERNAL";
+                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "PRICE_CONFLICT" | "VOUCHER_DENIED" | "VOUCHER_NOT_FOUND" | "PROGRAMME_NOT_FOUND" | "OFFER_NOT_FOUND" | "ID_NOT_FOUND" | "SERVER_UNREACHABLE" | "INTERNAL";
                 message: string;
                 source?: string;
                 field?: string;
@@ -4069,6 +4465,7 @@ export interface components {
             energyFen: number;
             transferFen: number;
             chargeFen: number;
+            creditFen: number;
             voucherFen: number;
             dueFen: number;
         };
@@ -4091,6 +4488,7 @@ export interface components {
             energyFen: number;
             transferFen: number;
             chargeFen: number;
+            creditFen: number;
             voucherFen: number;
             dueFen: number;
         };
@@ -4129,6 +4527,8 @@ export interface components {
             energyFen: number;
             transferFen: number;
             revenueFen: number;
+            penaltiesFen: number;
+            netFen: number;
         };
         Programme: {
             id: string;
@@ -4177,6 +4577,84 @@ export interface components {
             period: string;
             lines?: string[];
             amountFen?: number;
+        };
+        Offer: {
+            id: string;
+            uid: string;
+            /** @enum {string} */
+            kind: "spot" | "reserved";
+            poolId: string;
+            siteId: string;
+            count: number;
+            fromS: number;
+            toS: number;
+            fenPerAcceleratorHour: number;
+            sla?: {
+                startWithinS?: number;
+                penaltyFen: number;
+            };
+            publishedAtS: number;
+            withdrawnAtS?: number;
+            soldCount: number;
+            open: boolean;
+        };
+        /**
+         * @example {
+         *       "kind": "spot",
+         *       "poolId": "zhongwei-h20",
+         *       "count": 512,
+         *       "toS": 1798000000,
+         *       "fenPerAcceleratorHour": 250
+         *     }
+         */
+        PublishOffer: {
+            /** @enum {string} */
+            kind: "spot" | "reserved";
+            poolId: string;
+            count: number;
+            fromS?: number;
+            toS: number;
+            fenPerAcceleratorHour: number;
+            sla?: {
+                startWithinS?: number;
+                penaltyFen: number;
+            };
+        };
+        Contract: {
+            id: string;
+            uid: string;
+            offerId: string;
+            tenant: string;
+            poolId: string;
+            siteId: string;
+            count: number;
+            fromS: number;
+            toS: number;
+            fenPerAcceleratorHour: number;
+            sla?: {
+                startWithinS?: number;
+                penaltyFen: number;
+            };
+            madeAtS: number;
+        };
+        /**
+         * @example {
+         *       "offerId": "o-…",
+         *       "count": 64
+         *     }
+         */
+        BuyContract: {
+            offerId: string;
+            count: number;
+            tenant?: string;
+        };
+        Resolved: {
+            uid: string;
+            kind: string;
+            id: string;
+            object: {
+                [key: string]: unknown;
+            };
         };
         History: {
             scope: string;

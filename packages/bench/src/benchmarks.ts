@@ -6,6 +6,7 @@ import { qualityFigures, qualityMatrix } from './quality.ts';
 import { recoveryBench } from './recovery.ts';
 import { cycleBench, simPhillyBench } from './scale.ts';
 import { servingBench } from './serving.ts';
+import { settlementBench } from './settlement.ts';
 import { qualityBench, sim1mBench, simItpBench } from './simulation.ts';
 import { slurmDispatchBench } from './slurm.ts';
 
@@ -111,6 +112,13 @@ export const BENCHMARKS: readonly Benchmark[] = [
       route_per_s: '≥ 50000',
     },
     run: async () => servingBench(),
+  },
+  {
+    name: 'settlement',
+    description:
+      'metering and settlement of a made-up month of the audit log on cn-national (about 1M job attempts, 4M entries): meter records folded from the log at the prices in force, every bill and statement, reconciled to the fen',
+    targets: { settle_month_s: '≤ 30', settle_diff_fen: '= 0' },
+    run: async () => settlementBench(),
   },
   {
     name: 'policy_overhead',

@@ -3,16 +3,20 @@ import type {
   AuditEntry,
   AuditVerification,
   ConsistencyProof,
+  ContractView,
   GrantRecord,
   InclusionProof,
   JobRecord,
   NetworkHealthView,
   NewToken,
+  OfferInput,
+  OfferView,
   OptimizeResult,
   PriceInput,
   ProgrammeView,
   Quote,
   RedeemInput,
+  Resolved,
   ServiceView,
   SettlementCheck,
   SignedTreeHead,
@@ -125,6 +129,30 @@ export class ApiClient {
       source: 'request',
       json: true,
     });
+  }
+
+  offers(): Promise<OfferView[]> {
+    return this.call('GET', '/v1/offers');
+  }
+
+  publishOffer(o: OfferInput): Promise<OfferView> {
+    return this.call('POST', '/v1/offers', { text: JSON.stringify(o), source: 'request', json: true });
+  }
+
+  withdrawOffer(id: string): Promise<OfferView> {
+    return this.call('POST', `/v1/offers/${encodeURIComponent(id)}/withdraw`);
+  }
+
+  contracts(q: { tenant?: string }): Promise<ContractView[]> {
+    return this.call('GET', `/v1/contracts${query(q)}`);
+  }
+
+  buyContract(req: { offerId: string; count: number; tenant?: string }): Promise<ContractView> {
+    return this.call('POST', '/v1/contracts', { text: JSON.stringify(req), source: 'request', json: true });
+  }
+
+  resolveId(uid: string): Promise<Resolved> {
+    return this.call('GET', `/v1/ids/${encodeURIComponent(uid)}`);
   }
 
   health(): Promise<NetworkHealthView> {

@@ -162,6 +162,38 @@ service:
     expect((await cli('vouchers')).stdout).toMatch(
       new RegExp(`${voucher}\\s+ai-plus-agriculture-2027\\s+agri-lab\\s+20\\.00\\s+20\\.00`),
     );
+    const published = await cli(
+      'offers',
+      'publish',
+      'zhongwei-h20',
+      '--kind',
+      'reserved',
+      '--count',
+      '64',
+      '--yuan',
+      '3.50',
+      '--for',
+      '30d',
+      '--start-within',
+      '15m',
+      '--penalty',
+      '50',
+      '--json',
+    );
+    const offer = JSON.parse(published.stdout) as { id: string; uid: string };
+    expect(offer.uid).toBe(`sl:cn-national:offer:${offer.id}`);
+    expect((await cli('offers')).stdout).toMatch(
+      new RegExp(`${offer.id}\\s+reserved\\s+zhongwei-h20\\s+64\\s+0\\s+3\\.50`),
+    );
+    const bought = await cli('contracts', 'buy', offer.id, '--count', '16', '--tenant', 'agri-lab');
+    expect(bought.stdout).toMatch(
+      /^c-\S+ \(sl:cn-national:contract:c-\S+\): 16 × zhongwei-h20 for agri-lab at ¥3\.50\/h/,
+    );
+    expect((await cli('contracts', 'buy', offer.id, '--count', '100', '--tenant', 'agri-lab')).stderr).toContain(
+      'has 48 accelerators left',
+    );
+    expect(JSON.parse((await cli('id', 'sl:cn-national:pool:zhongwei-h20')).stdout)).toMatchObject({ kind: 'pool' });
+    expect((await cli('id', 'sl:cn-national:pool:atlantis')).code).toBe(2);
     const ineligible = await cli('vouchers', 'issue', 'ai-plus-agriculture-2027', 'acme-ai', '--yuan', '1');
     expect(ineligible.code).toBe(2);
     expect(ineligible.stderr).toMatch(/^suanli: V01: tenant acme-ai is in sector internet.* \[VOUCHER_DENIED\]\n$/);

@@ -6,6 +6,7 @@ import { type CliIo, cliContext } from './commands/context.ts';
 import { registerFileCommands } from './commands/files.ts';
 import { registerGovernanceCommands } from './commands/governance.ts';
 import { registerJobCommands } from './commands/jobs.ts';
+import { registerMarketCommands } from './commands/market.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSettlementCommands } from './commands/settlement.ts';
 
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerAuditCommands(program, ctx);
   registerFileCommands(program, ctx);
   registerSettlementCommands(program, ctx);
+  registerMarketCommands(program, ctx);
 
   try {
     await program.parseAsync(['node', 'suanli', ...argv]);

@@ -12,6 +12,7 @@ export {
   JOB_KINDS,
   type Job,
   type JobKind,
+  type MarketTerms,
   type ObjectiveWeights,
 } from './domain/job.ts';
 export { boostedWeight, type Programme, type SiteOperator } from './domain/market.ts';
@@ -198,6 +199,18 @@ export {
   statementsOf,
 } from './settlement/bills.ts';
 export { Books, MARKET_KINDS, type PriceSetData, type RedeemedLine } from './settlement/books.ts';
+export {
+  type Contract,
+  checkOffer,
+  contractTerms,
+  OFFER_KINDS,
+  type Offer,
+  type OfferKind,
+  offerOpen,
+  type Sla,
+  soldOf,
+  spotTerms,
+} from './settlement/market.ts';
 export { type MeterRecord, meter, type TransferCharge } from './settlement/meter.ts';
 export { BILLING_UTC_OFFSET_H, periodOf, periodSpan } from './settlement/period.ts';
 export {

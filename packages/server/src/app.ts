@@ -14,6 +14,7 @@ import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
 import { registerHistoryRoutes } from './routes/history.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerMarketRoutes } from './routes/market.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerOptimizeRoute } from './routes/optimize.ts';
 import { registerServiceRoutes } from './routes/services.ts';
@@ -77,6 +78,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerHealthRoutes(app, service);
   registerServiceRoutes(app, service);
   registerSettlementRoutes(app, service);
+  registerMarketRoutes(app, service);
   registerHistoryRoutes(app, service);
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);

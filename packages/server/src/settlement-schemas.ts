@@ -66,6 +66,7 @@ export const BillLineSchema = z
     energyFen: fen,
     transferFen: fen,
     chargeFen: fen,
+    creditFen: fen,
     voucherFen: fen,
     dueFen: fen,
   })
@@ -84,6 +85,7 @@ export const BillSchema = z
     energyFen: fen,
     transferFen: fen,
     chargeFen: fen,
+    creditFen: fen,
     voucherFen: fen,
     dueFen: fen,
   })
@@ -110,6 +112,8 @@ export const StatementSchema = z
     energyFen: fen,
     transferFen: fen,
     revenueFen: fen,
+    penaltiesFen: fen,
+    netFen: fen,
   })
   .openapi('Statement');
 
@@ -188,3 +192,69 @@ export const periodQuery = z
   .max(7)
   .optional()
   .openapi({ param: { name: 'period', in: 'query' }, example: '2026-11' });
+
+const SlaSchema = z.object({ startWithinS: z.number().optional(), penaltyFen: fen });
+
+export const OfferSchema = z
+  .object({
+    id: z.string(),
+    uid: z.string(),
+    kind: z.enum(['spot', 'reserved']),
+    poolId: z.string(),
+    siteId: z.string(),
+    count: z.number().int(),
+    fromS: z.number(),
+    toS: z.number(),
+    fenPerAcceleratorHour: fen,
+    sla: SlaSchema.optional(),
+    publishedAtS: z.number(),
+    withdrawnAtS: z.number().optional(),
+    soldCount: z.number().int(),
+    open: z.boolean(),
+  })
+  .openapi('Offer');
+
+const timeS = z.number().min(0).max(1e11);
+
+export const PublishOfferSchema = z
+  .strictObject({
+    kind: z.enum(['spot', 'reserved']),
+    poolId: z.string().min(1).max(128),
+    count: z.number().int().min(1).max(1_000_000),
+    fromS: timeS.optional(),
+    toS: timeS,
+    fenPerAcceleratorHour: money,
+    sla: z.strictObject({ startWithinS: z.number().min(0).max(31_622_400).optional(), penaltyFen: money }).optional(),
+  })
+  .openapi('PublishOffer', {
+    example: { kind: 'spot', poolId: 'zhongwei-h20', count: 512, toS: 1_798_000_000, fenPerAcceleratorHour: 250 },
+  });
+
+export const ContractSchema = z
+  .object({
+    id: z.string(),
+    uid: z.string(),
+    offerId: z.string(),
+    tenant: z.string(),
+    poolId: z.string(),
+    siteId: z.string(),
+    count: z.number().int(),
+    fromS: z.number(),
+    toS: z.number(),
+    fenPerAcceleratorHour: fen,
+    sla: SlaSchema.optional(),
+    madeAtS: z.number(),
+  })
+  .openapi('Contract');
+
+export const BuyContractSchema = z
+  .strictObject({
+    offerId: z.string().min(1).max(128),
+    count: z.number().int().min(1).max(1_000_000),
+    tenant: z.string().min(1).max(128).optional(),
+  })
+  .openapi('BuyContract', { example: { offerId: 'o-…', count: 64 } });
+
+export const ResolvedSchema = z
+  .object({ uid: z.string(), kind: z.string(), id: z.string(), object: z.record(z.string(), z.unknown()) })
+  .openapi('Resolved');

@@ -43,6 +43,10 @@ export const ACTIONS = [
   'vouchers.read',
   'vouchers.issue',
   'vouchers.redeem',
+  /** Offers and contracts: everyone reads offers (a tenant its own contracts); operators publish; tenant admins buy. */
+  'market.read',
+  'offers.write',
+  'contracts.write',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -63,6 +67,8 @@ const TENANT_SCOPED: ReadonlySet<Action> = new Set([
   'bills.read',
   'vouchers.read',
   'vouchers.redeem',
+  'market.read',
+  'contracts.write',
 ]);
 
 /** What tenant members may do: their own tenant's jobs, and reading what is public to tenants. */
@@ -79,6 +85,7 @@ const MEMBER: readonly Action[] = [
   'prices.read',
   'bills.read',
   'vouchers.read',
+  'market.read',
 ];
 
 /**
@@ -103,6 +110,7 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'bills.read',
     'statements.read',
     'vouchers.read',
+    'market.read',
   ]),
   'tenant-admin': new Set([
     ...MEMBER,
@@ -112,6 +120,7 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'tokens.revoke',
     'grants.write',
     'vouchers.redeem',
+    'contracts.write',
   ]),
   'tenant-member': new Set(MEMBER),
   metrics: new Set(['metrics.read']),

@@ -53,7 +53,7 @@ export {
   type JobState,
   toEngineJob,
 } from './job-record.ts';
-export { type JobSpec, type JobSpecInput, jobSpecInputSchema, readJobSpec } from './job-spec.ts';
+export { type JobSpec, type JobSpecInput, jobSpecInputSchema, type MarketOrder, readJobSpec } from './job-spec.ts';
 export { type KueueOptions, kueueJobManifest } from './kueue.ts';
 export { int, LIMITS, list, mapOf, num, positive, text, worstCaseCostFen } from './limits.ts';
 export { EMPTY_ROOT, leafHash, MerkleTree, nodeHash, verifyConsistency, verifyInclusion } from './merkle.ts';
@@ -92,12 +92,15 @@ export {
   ALERT_KINDS,
   type Alert,
   type BillQuery,
+  type ContractView,
   type CycleReport,
   DEFAULT_HEALTH_TIMEOUT_S,
   type GaugeView,
   type HistoryAnswer,
   type HistoryPoint,
   type NetworkHealthView,
+  type OfferInput,
+  type OfferView,
   type OptimizeResult,
   type PoolStatus,
   type PriceInput,
@@ -106,6 +109,7 @@ export {
   type QuotaStatus,
   type Quote,
   type RedeemInput,
+  type Resolved,
   type ServiceDeps,
   type ServiceView,
   type SettlementCheck,

@@ -84,6 +84,8 @@ export const jobSpecInputSchema = z.strictObject({
   priorityClass: text(64).optional(),
   /** Whether higher-priority jobs may stop it; default: all kinds but serve. */
   preemptible: z.boolean().optional(),
+  /** Buy on the market: `spot` (the cheapest open spot offers, preemptible) or a reserved contract. */
+  market: z.union([z.literal('spot'), z.strictObject({ contract: text(128).min(1) })]).optional(),
   /** The registry model the job trains, fine-tunes or serves. */
   model: text().optional(),
   /** Who a service is for: the public in the mainland, internal use (default), or research. */
@@ -120,7 +122,24 @@ export const jobSpecInputSchema = z.strictObject({
 export type JobSpecInput = z.infer<typeof jobSpecInputSchema>;
 
 /** A validated, normalised job spec: the engine's job without its id and submission time. */
-export type JobSpec = Omit<Job, 'id' | 'submittedAtS'>;
+export type JobSpec = Omit<Job, 'id' | 'submittedAtS'> & {
+  /** Bought on the market: spot, or a contract (resolved into `market` terms when submitted). */
+  readonly order?: MarketOrder;
+};
+
+/**
+ * What a job asks of the market, as its record keeps it: spot, or a contract with the promise the
+ * contract makes on its start (its SLA) and the penalty that settlement credits when it is missed.
+ */
+export type MarketOrder =
+  | { readonly kind: 'spot' }
+  | {
+      readonly kind: 'contract';
+      readonly contract: string;
+      readonly startWithinS?: number;
+      readonly penaltyFen?: number;
+      readonly windowFromS?: number;
+    };
 
 /**
  * Checks a parsed spec against the schema and against the network (accelerator types, pool sizes,
@@ -311,6 +330,14 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
     ...(input.physicianSignOff !== undefined ? { physicianSignOff: input.physicianSignOff } : {}),
     ...(input.recovery ? { recovery: recoveryPolicy(input.kind, input.recovery) } : {}),
     ...(service ? { service } : {}),
+    ...(input.market !== undefined
+      ? {
+          order:
+            input.market === 'spot'
+              ? { kind: 'spot' as const }
+              : { kind: 'contract' as const, contract: input.market.contract },
+        }
+      : {}),
     ...(input.checkpoint
       ? {
           checkpoint: {

@@ -31,6 +31,7 @@ import { Dispatch } from './use-cases/dispatch.ts';
 import { Catalog, Governance } from './use-cases/governance.ts';
 import { History } from './use-cases/history.ts';
 import { Jobs, type Quote, type WhyPending } from './use-cases/jobs.ts';
+import { Market } from './use-cases/market.ts';
 import { type CycleReport, type OptimizeResult, Scheduling } from './use-cases/scheduling.ts';
 import { type ServiceView, Serving } from './use-cases/serving.ts';
 import { Settlement } from './use-cases/settlement.ts';
@@ -42,6 +43,7 @@ export { ALERT_KINDS, type Alert } from './use-cases/audit-trail.ts';
 export { parseFairnessCsv } from './use-cases/governance.ts';
 export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history.ts';
 export type { Quote, WhyPending } from './use-cases/jobs.ts';
+export type { ContractView, OfferInput, OfferView, Resolved } from './use-cases/market.ts';
 export type { CycleReport, OptimizeResult } from './use-cases/scheduling.ts';
 export type { ServiceView } from './use-cases/serving.ts';
 export type {
@@ -106,6 +108,7 @@ export class SuanliService {
   readonly health: SiteHealth;
   readonly serving: Serving;
   readonly settlement: Settlement;
+  readonly market: Market;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -155,11 +158,12 @@ export class SuanliService {
       network: () => this.catalog.network,
     };
     this.governance = new Governance(ctx, this.catalog);
-    this.jobs = new Jobs(ctx, this.governance);
+    this.settlement = new Settlement(ctx);
+    this.market = new Market(ctx, this.settlement);
+    this.jobs = new Jobs(ctx, this.governance, this.market);
     this.health = new SiteHealth(ctx, deps.healthTimeoutS);
     this.dispatcher = new Dispatch(ctx, this.health);
     this.serving = new Serving(ctx);
-    this.settlement = new Settlement(ctx);
     this.scheduling = new Scheduling(ctx, this.dispatcher, this.serving, deps.onCycle);
     this.views = new Views(ctx);
     this.audit = new AuditTrail(ctx);

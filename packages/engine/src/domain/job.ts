@@ -21,6 +21,18 @@ export interface ObjectiveWeights {
 }
 
 /** A workload as the engine sees it: validated, with units in the field names. */
+/**
+ * Bought on the market: a spot job runs only on pools with an open spot offer, a contract job only
+ * on its contract's pool, each at that price (CNY per accelerator-hour) instead of the pool's list price.
+ */
+export interface MarketTerms {
+  readonly kind: 'spot' | 'contract';
+  /** The contract's id (for a contract job). */
+  readonly id?: string;
+  /** The pools it may run on and the price at each. */
+  readonly poolPrices: Readonly<Record<string, number>>;
+}
+
 export interface Job {
   readonly id: string;
   readonly name: string;
@@ -77,6 +89,8 @@ export interface Job {
   readonly withinNominal?: boolean;
   /** An online service (kind `serve`): its replicas are placed as jobs of their own; this job is not. */
   readonly service?: ServiceSection;
+  /** Bought on the market (spot or a reserved contract); the list price of any pool when absent. */
+  readonly market?: MarketTerms;
   /** Where its last run failed, and how (a retry): a placement elsewhere is a failover, and says why. */
   readonly failedAt?: { readonly siteId: string; readonly failureClass: FailureClass };
 }

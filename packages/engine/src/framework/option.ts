@@ -18,6 +18,11 @@ export interface Staging {
 
 const NO_STAGING: Staging = { transferS: 0, transferGb: 0, transferCostCny: 0 };
 
+/** What an accelerator-hour of `pool` costs `job`: its market price (spot, contract), or the list price. */
+export function priceAt(job: Job, pool: PreparedPool): number {
+  return job.market?.poolPrices[pool.pool.id] ?? pool.pool.priceCnyPerAcceleratorHour;
+}
+
 /** The fastest replica of data set `d` that `site` can read now, or why none can be read. */
 function fastestReplica(
   cycle: Cycle,
@@ -204,7 +209,7 @@ export class Option {
     const gridKg = this.energyKwh * meanOver(this.site.carbon, this.startS, endS);
     this.carbon = this.signal === 'market-based' ? gridKg * (1 - this.site.site.greenShare) : gridKg;
     this.cost =
-      this.count * (this.durationS / 3600) * this.pool.pool.priceCnyPerAcceleratorHour +
+      this.count * (this.durationS / 3600) * priceAt(this.job, this.pool) +
       this.energyCost +
       this.staging.transferCostCny;
     this.computed = true;

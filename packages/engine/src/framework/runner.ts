@@ -96,6 +96,7 @@ export function couldStartNow(cycle: Cycle, job: Job, profile: Profile): 'maybe'
       const count = choice.perMember * job.gang;
       for (const pool of pools) {
         if (count > pool.pool.count) continue;
+        if (job.market && job.market.poolPrices[pool.pool.id] === undefined) continue;
         anyPool = true;
         if (Number.isNaN(readyS)) readyS = cycle.nowS + stagingAt(cycle, job, site).transferS;
         if (!Number.isFinite(readyS)) break;

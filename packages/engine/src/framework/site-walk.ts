@@ -13,6 +13,8 @@ import { type Failure, pluginError } from './status.ts';
 
 /** Who speaks in explanations for sites and links out of service (the framework, not a plug-in). */
 export const SITE_HEALTH = 'site-health';
+/** Rejections of pools a market job did not buy (spot offers, a contract): attributed to the market. */
+export const MARKET = 'market';
 
 /** Why a site out of service takes no job. */
 export function outageFailure(o: SiteOutage): Failure {
@@ -162,6 +164,20 @@ export class SiteWalk {
   /** The pool's earliest option for one choice and, for a flexible job, its later starts worth taking. */
   private pool(pool: PreparedPool, c: Choice, ci: number, staging: Staging): void {
     const { cycle, cursor } = this;
+    const market = this.job.market;
+    if (market && market.poolPrices[pool.pool.id] === undefined) {
+      if (this.furthestDepth < 0) {
+        this.furthestBy = MARKET;
+        this.furthest = {
+          code: 'unschedulable',
+          reason:
+            market.kind === 'spot'
+              ? `no open spot offer at ${pool.pool.id}`
+              : `contract ${market.id ?? ''} is for another pool than ${pool.pool.id}`,
+        };
+      }
+      return;
+    }
     const pue = pool.site.site.pue;
     const kw = c.incrementItKw * pue;
     let earliestS = Number.POSITIVE_INFINITY;

@@ -38,8 +38,23 @@ export interface Attempt {
   readonly outcome: AttemptOutcome;
   readonly failureClass?: string;
   readonly transfers: readonly StagedTransfer[];
+  /** Bought on the market: at this price instead of the price book's, with the contract's SLA. */
+  readonly market?: AttemptMarket;
+  /** When its job was submitted (an SLA on the start counts from then). */
+  readonly submittedAtS: number;
   /** The audit entry that ended it. */
   readonly endSeq: number;
+}
+
+/** The market terms a run was placed under, as `job.placed` records them. */
+export interface AttemptMarket {
+  readonly kind: 'spot' | 'contract';
+  readonly id?: string;
+  readonly fenPerAcceleratorHour: number;
+  /** A contract's promise on the start, counted from its window's start at the earliest. */
+  readonly startWithinS?: number;
+  readonly penaltyFen?: number;
+  readonly windowFromS?: number;
 }
 
 interface OpenAttempt {
@@ -50,12 +65,14 @@ interface OpenAttempt {
   readonly count: number;
   readonly workScale: number;
   readonly transfers: readonly StagedTransfer[];
+  readonly market?: AttemptMarket | undefined;
   startS?: number;
 }
 
 interface JobFacts {
   readonly tenant: string;
   readonly kind: JobKind;
+  readonly submittedAtS: number;
   placed: number;
   open?: OpenAttempt | undefined;
 }
@@ -76,6 +93,7 @@ interface EventData {
   readonly endedAtS?: unknown;
   readonly ranS?: unknown;
   readonly failureClass?: unknown;
+  readonly market?: unknown;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -92,6 +110,32 @@ function transfersOf(v: unknown): StagedTransfer[] {
   return out;
 }
 
+function marketOf(v: unknown): AttemptMarket | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const m = v as Record<string, unknown> & {
+    readonly kind?: unknown;
+    readonly id?: unknown;
+    readonly fenPerAcceleratorHour?: unknown;
+    readonly startWithinS?: unknown;
+    readonly penaltyFen?: unknown;
+    readonly windowFromS?: unknown;
+  };
+  const fen = num(m.fenPerAcceleratorHour);
+  if ((m.kind !== 'spot' && m.kind !== 'contract') || fen === undefined) return undefined;
+  const id = str(m.id);
+  const within = num(m.startWithinS);
+  const penalty = num(m.penaltyFen);
+  const from = num(m.windowFromS);
+  return {
+    kind: m.kind,
+    fenPerAcceleratorHour: fen,
+    ...(id !== undefined ? { id } : {}),
+    ...(within !== undefined ? { startWithinS: within } : {}),
+    ...(penalty !== undefined ? { penaltyFen: penalty } : {}),
+    ...(from !== undefined ? { windowFromS: from } : {}),
+  };
+}
+
 /**
  * Folds audit entries, in log order, into finished attempts. Keeps per job only what an open
  * attempt needs; `apply` returns the attempt an entry ends, if any.
@@ -105,7 +149,9 @@ export class AttemptFold {
       case 'job.submitted': {
         const tenant = str(d.tenant);
         const kind = str(d.kind) as JobKind | undefined;
-        if (tenant !== undefined && kind !== undefined) this.jobs.set(e.subject, { tenant, kind, placed: 0 });
+        if (tenant !== undefined && kind !== undefined) {
+          this.jobs.set(e.subject, { tenant, kind, submittedAtS: e.atS, placed: 0 });
+        }
         return undefined;
       }
       case 'service.scaled': {
@@ -113,7 +159,7 @@ export class AttemptFold {
         if (replica === undefined) return undefined;
         if (d.direction === 'up') {
           const svc = this.jobs.get(e.subject);
-          if (svc) this.jobs.set(replica, { tenant: svc.tenant, kind: 'serve', placed: 0 });
+          if (svc) this.jobs.set(replica, { tenant: svc.tenant, kind: 'serve', submittedAtS: e.atS, placed: 0 });
           return undefined;
         }
         return this.close(replica, e, e.atS, 'cancelled');
@@ -133,6 +179,7 @@ export class AttemptFold {
           count,
           workScale: num(d.workScale) ?? 1,
           transfers: transfersOf(d.transfers),
+          market: marketOf(d.market),
         };
         return undefined;
       }
@@ -197,6 +244,8 @@ export class AttemptFold {
       outcome,
       ...(failureClass !== undefined ? { failureClass } : {}),
       transfers: open.transfers,
+      ...(open.market ? { market: open.market } : {}),
+      submittedAtS: job.submittedAtS,
       endSeq: e.seq,
     };
   }

@@ -26,6 +26,8 @@ export interface BillLine {
   readonly transferFen: number;
   /** Compute + energy + transfer. */
   readonly chargeFen: number;
+  /** Credited for a contract's SLA the provider missed. */
+  readonly creditFen: number;
   /** Paid by vouchers (a programme), not by the tenant. */
   readonly voucherFen: number;
   readonly dueFen: number;
@@ -43,6 +45,7 @@ export interface Bill {
   readonly energyFen: number;
   readonly transferFen: number;
   readonly chargeFen: number;
+  readonly creditFen: number;
   readonly voucherFen: number;
   readonly dueFen: number;
 }
@@ -67,7 +70,11 @@ export interface Statement {
   readonly computeFen: number;
   readonly energyFen: number;
   readonly transferFen: number;
+  /** Everything charged for its runs: compute, energy and data brought in. */
   readonly revenueFen: number;
+  /** SLA penalties it pays (credited to tenants). */
+  readonly penaltiesFen: number;
+  readonly netFen: number;
 }
 
 export interface SettlementFilter {
@@ -122,7 +129,8 @@ export function billsOf(
     const lines = list
       .map((m): BillLine => {
         const chargeFen = m.totalFen;
-        const v = Math.min(chargeFen, voucherFen.get(m.id) ?? 0);
+        const creditFen = Math.min(chargeFen, m.slaCreditFen ?? 0);
+        const v = Math.min(chargeFen - creditFen, voucherFen.get(m.id) ?? 0);
         return {
           meterId: m.id,
           jobId: m.jobId,
@@ -142,8 +150,9 @@ export function billsOf(
           energyFen: m.energyFen,
           transferFen: m.transferFen,
           chargeFen,
+          creditFen,
           voucherFen: v,
-          dueFen: chargeFen - v,
+          dueFen: chargeFen - creditFen - v,
         };
       })
       .sort(byId);
@@ -160,6 +169,7 @@ export function billsOf(
       energyFen: sum((l) => l.energyFen),
       transferFen: sum((l) => l.transferFen),
       chargeFen: sum((l) => l.chargeFen),
+      creditFen: sum((l) => l.creditFen),
       voucherFen: sum((l) => l.voucherFen),
       dueFen: sum((l) => l.dueFen),
     });
@@ -177,6 +187,7 @@ export function statementsOf(meters: Iterable<MeterRecord>, filter: SettlementFi
       { accelerator: string; attempts: number; accS: number; kwh: number; c: number; e: number }
     >();
     let transferFen = 0;
+    let penaltiesFen = 0;
     let accS = 0;
     for (const m of list) {
       const p = pools.get(m.poolId) ?? { accelerator: m.accelerator, attempts: 0, accS: 0, kwh: 0, c: 0, e: 0 };
@@ -187,6 +198,7 @@ export function statementsOf(meters: Iterable<MeterRecord>, filter: SettlementFi
       p.e += m.energyFen;
       pools.set(m.poolId, p);
       transferFen += m.transferFen;
+      penaltiesFen += Math.min(m.totalFen, m.slaCreditFen ?? 0);
       accS += m.acceleratorS;
     }
     const rows = [...pools.entries()]
@@ -212,6 +224,8 @@ export function statementsOf(meters: Iterable<MeterRecord>, filter: SettlementFi
       energyFen,
       transferFen,
       revenueFen: computeFen + energyFen + transferFen,
+      penaltiesFen,
+      netFen: computeFen + energyFen + transferFen - penaltiesFen,
     });
   }
   return out;
@@ -229,7 +243,7 @@ export interface Reconciliation {
   readonly diffFen: number;
   /** Statements' revenue minus the meter records' totals. */
   readonly statementDiffFen: number;
-  /** Due + vouchers minus charges over all bills (a voucher can only move who pays). */
+  /** Due + vouchers + credits minus charges over all bills (vouchers and credits only move who pays). */
   readonly voucherDiffFen: number;
 }
 
@@ -246,7 +260,7 @@ export function reconcile(
   }
   const billsFen = bills.reduce((n, b) => n + b.lines.reduce((k, l) => k + l.chargeFen, 0), 0);
   const statementsFen = statements.reduce((n, s) => n + s.revenueFen, 0);
-  const voucherDiffFen = bills.reduce((n, b) => n + b.dueFen + b.voucherFen - b.chargeFen, 0);
+  const voucherDiffFen = bills.reduce((n, b) => n + b.dueFen + b.voucherFen + b.creditFen - b.chargeFen, 0);
   return {
     meterRecords: meters.length,
     brokenRecords,

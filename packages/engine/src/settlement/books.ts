@@ -7,12 +7,21 @@
 
 import type { PreparedNetwork } from '../framework/prepared-network.ts';
 import { AttemptFold, type LogEvent } from './attempts.ts';
+import type { Contract, Offer } from './market.ts';
 import { type MeterRecord, meter } from './meter.ts';
 import { basePriceBook, type PriceBook, type PriceChange, withPrice } from './prices.ts';
 import type { Voucher } from './vouchers.ts';
 
 /** Audit entry kinds the books' own checks depend on (a write re-checks when one came in between). */
-export const MARKET_KINDS = ['price.set', 'voucher.issued', 'voucher.redeemed', 'voucher.written-off'] as const;
+export const MARKET_KINDS = [
+  'price.set',
+  'voucher.issued',
+  'voucher.redeemed',
+  'voucher.written-off',
+  'offer.published',
+  'offer.withdrawn',
+  'contract.made',
+] as const;
 
 /** What a `price.set` entry's data holds: the change as it was accepted. */
 export type PriceSetData = PriceChange;
@@ -36,6 +45,8 @@ export class Books {
   private readonly issued = new Map<string, number>();
   /** Fen paid by vouchers per meter record. */
   readonly claimed = new Map<string, number>();
+  private readonly offerById = new Map<string, Offer>();
+  private readonly contractById = new Map<string, Contract>();
 
   constructor(net: PreparedNetwork) {
     this.net = net;
@@ -52,6 +63,14 @@ export class Books {
 
   get vouchers(): ReadonlyMap<string, Voucher> {
     return this.voucherById;
+  }
+
+  get offers(): ReadonlyMap<string, Offer> {
+    return this.offerById;
+  }
+
+  get contracts(): ReadonlyMap<string, Contract> {
+    return this.contractById;
   }
 
   /** Fen issued by a programme so far. */
@@ -100,6 +119,17 @@ export class Books {
         if (v) this.voucherById.set(v.id, { ...v, redeemedFen: v.redeemedFen + total });
         return;
       }
+      case 'offer.published':
+        this.offerById.set(e.subject, { ...(d as unknown as Offer), id: e.subject, publishedAtS: e.atS });
+        return;
+      case 'offer.withdrawn': {
+        const o = this.offerById.get(e.subject);
+        if (o) this.offerById.set(o.id, { ...o, withdrawnAtS: e.atS });
+        return;
+      }
+      case 'contract.made':
+        this.contractById.set(e.subject, { ...(d as unknown as Contract), id: e.subject, madeAtS: e.atS });
+        return;
       case 'voucher.written-off': {
         const v = this.voucherById.get(e.subject);
         if (v) this.voucherById.set(v.id, { ...v, writtenOffFen: v.writtenOffFen + num(d.amountFen) });

@@ -56,6 +56,12 @@ export interface MeterRecord {
   readonly carbonKg: number;
   readonly carbonSignal: 'hourly-grid' | 'annual-grid';
   readonly transfers: readonly TransferCharge[];
+  /** Bought on the market: compute at this price (its compute part has version −1). */
+  readonly market?: { readonly kind: 'spot' | 'contract'; readonly id?: string };
+  /** A contract's SLA missed: the penalty credited to the tenant (and paid by the provider). */
+  readonly slaCreditFen?: number;
+  /** Why it was credited. */
+  readonly slaMissed?: string;
   readonly computeFen: number;
   readonly energyFen: number;
   readonly transferFen: number;
@@ -75,7 +81,17 @@ export function meter(a: Attempt, net: PreparedNetwork, book: PriceBook): MeterR
   const fromS = a.startS;
   const toS = a.startS + workS;
   const versions = book.pools.get(a.poolId) ?? [];
-  const compute = computeCharges(versions, a.count, fromS, toS, site?.site.utcOffsetH ?? 8);
+  const compute = a.market
+    ? [
+        {
+          version: -1,
+          fenPerAcceleratorHour: a.market.fenPerAcceleratorHour,
+          acceleratorS: a.count * workS,
+          fen: Math.round((a.count * workS * a.market.fenPerAcceleratorHour) / 3600),
+        },
+      ]
+    : computeCharges(versions, a.count, fromS, toS, site?.site.utcOffsetH ?? 8);
+  const sla = slaOf(a);
   const spec = pool?.spec ?? net.accelerators.get(a.accelerator);
   const pue = site?.site.pue ?? 1;
   const energyKwh = spec ? round3(itPowerKw(spec, a.kind, a.count) * pue * (workS / 3600)) : 0;
@@ -122,10 +138,25 @@ export function meter(a: Attempt, net: PreparedNetwork, book: PriceBook): MeterR
     carbonKg: round3(energyKwh * carbonFactor),
     carbonSignal: site?.site.carbonKgPerKwhByHour ? 'hourly-grid' : 'annual-grid',
     transfers,
+    ...(a.market ? { market: { kind: a.market.kind, ...(a.market.id !== undefined ? { id: a.market.id } : {}) } } : {}),
+    ...(sla ? { slaCreditFen: sla.fen, slaMissed: sla.why } : {}),
     computeFen,
     energyFen,
     transferFen,
     totalFen: computeFen + energyFen + transferFen,
     endSeq: a.endSeq,
+  };
+}
+
+/** A contract's start promise missed by the attempt (its job's first run), and the penalty. */
+function slaOf(a: Attempt): { readonly fen: number; readonly why: string } | undefined {
+  const m = a.market;
+  if (!m || m.startWithinS === undefined || a.attempt !== 1) return undefined;
+  const from = Math.max(a.submittedAtS, m.windowFromS ?? a.submittedAtS);
+  const waitS = a.startS - from;
+  if (waitS <= m.startWithinS) return undefined;
+  return {
+    fen: m.penaltyFen ?? 0,
+    why: `contract ${m.id ?? ''} promised a start within ${m.startWithinS} s; it started after ${Math.round(waitS)} s`,
   };
 }

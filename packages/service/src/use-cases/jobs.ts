@@ -15,6 +15,7 @@ import { type KueueOptions, kueueJobManifest } from '../kueue.ts';
 import type { JobFilter } from '../ports/store.ts';
 import type { UseCaseContext } from './context.ts';
 import type { Governance } from './governance.ts';
+import type { Market } from './market.ts';
 import { readSpec, type SpecInput } from './spec-input.ts';
 
 export interface Quote {
@@ -56,18 +57,21 @@ export interface WhyPending {
 export class Jobs {
   private readonly ctx: UseCaseContext;
   private readonly governance: Governance;
+  private readonly market: Market;
 
-  constructor(ctx: UseCaseContext, governance: Governance) {
+  constructor(ctx: UseCaseContext, governance: Governance, market: Market) {
     this.ctx = ctx;
     this.governance = governance;
+    this.market = market;
   }
 
   /** Validates and stores a job; it is durable (with its audit entry) when this returns. */
   async submit(input: SpecInput, actor: Principal): Promise<JobRecord> {
     authorize(actor, 'jobs.submit');
     const nowS = this.ctx.clock.nowS();
-    const spec = readSpec(input, this.ctx.network(), nowS);
-    authorize(actor, 'jobs.submit', spec.tenant);
+    const read = readSpec(input, this.ctx.network(), nowS);
+    authorize(actor, 'jobs.submit', read.tenant);
+    const spec = await this.market.resolve(read, nowS);
     await this.ctx.access.checkOwnership(spec);
     await this.governance.admitOrThrow(spec, nowS);
     // A service is not placed itself: it runs from now, and its replicas are jobs of their own.
@@ -94,8 +98,9 @@ export class Jobs {
   async quote(input: SpecInput, actor: Principal): Promise<Quote> {
     authorize(actor, 'jobs.quote');
     const nowS = this.ctx.clock.nowS();
-    const spec = readSpec(input, this.ctx.network(), nowS);
-    authorize(actor, 'jobs.quote', spec.tenant);
+    const read = readSpec(input, this.ctx.network(), nowS);
+    authorize(actor, 'jobs.quote', read.tenant);
+    const spec = await this.market.resolve(read, nowS);
     await this.ctx.access.checkOwnership(spec);
     const snapshot = await this.current();
     const job = toEngineJob({ id: 'quote', state: 'pending', spec, submittedAtS: nowS, updatedAtS: nowS });

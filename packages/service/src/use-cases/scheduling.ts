@@ -12,6 +12,7 @@ import {
 import { authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import { type JobRecord, toEngineJob } from '../job-record.ts';
+import type { JobSpec } from '../job-spec.ts';
 import type { UseCaseContext } from './context.ts';
 import type { Dispatch } from './dispatch.ts';
 import type { Serving } from './serving.ts';
@@ -227,7 +228,8 @@ export class Scheduling {
   /** Writes a placement: the record says where and why, from when, and which attempt it is. */
   private record(d: Extract<Decision, { kind: 'place' }>, nowS: number): Promise<JobRecord | undefined> {
     const pool = prepareNetwork(this.ctx.network()).poolById.get(d.placement.poolId);
-    const attempt = (this.ctx.live.record(d.jobId)?.attempt ?? 0) + 1;
+    const rec = this.ctx.live.record(d.jobId);
+    const attempt = (rec?.attempt ?? 0) + 1;
     return this.ctx.store.transitionJob(
       d.jobId,
       ['pending'],
@@ -245,7 +247,10 @@ export class Scheduling {
         atS: nowS,
         kind: 'job.placed',
         subject: d.jobId,
-        data: placementAudit(d.placement, this.ctx.backends.get(pool?.pool.backend ?? 'sim')?.timeScale ?? 1),
+        data: {
+          ...placementAudit(d.placement, this.ctx.backends.get(pool?.pool.backend ?? 'sim')?.timeScale ?? 1),
+          ...marketAudit(rec?.spec, d.placement.poolId),
+        },
       },
     );
   }
@@ -328,6 +333,24 @@ function placementAudit(p: Placement, timeScale: number): Record<string, unknown
     costCny: round2(p.estimate.costCny),
     energyKwh: round2(p.estimate.energyKwh),
     carbonKg: round2(p.estimate.carbonKg),
+  };
+}
+
+/** A market job's terms for metering: the price it bought the pool at, and a contract's SLA. */
+function marketAudit(spec: JobSpec | undefined, poolId: string): Record<string, unknown> {
+  const cny = spec?.market?.poolPrices[poolId];
+  if (!spec?.market || cny === undefined) return {};
+  const order = spec.order?.kind === 'contract' ? spec.order : undefined;
+  return {
+    market: {
+      kind: spec.market.kind,
+      ...(spec.market.id !== undefined ? { id: spec.market.id } : {}),
+      fenPerAcceleratorHour: Math.round(cny * 100),
+      ...(order?.startWithinS !== undefined
+        ? { startWithinS: order.startWithinS, penaltyFen: order.penaltyFen ?? 0 }
+        : {}),
+      ...(order?.windowFromS !== undefined ? { windowFromS: order.windowFromS } : {}),
+    },
   };
 }
 

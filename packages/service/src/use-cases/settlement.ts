@@ -106,7 +106,7 @@ export class Settlement {
   }
 
   /** The books caught up with the log. Calls run one at a time. */
-  private current(): Promise<Books> {
+  current(): Promise<Books> {
     const run = this.lock.then(() => this.catchUp());
     this.lock = run.catch(() => undefined);
     return run;
@@ -374,7 +374,7 @@ export class Settlement {
    * Checks on the books and appends what `plan` returns, guarded: when a market entry came in
    * between (another server's write), it reads on and checks again.
    */
-  private async write(plan: (books: Books) => AuditEvent[]) {
+  async write(plan: (books: Books) => AuditEvent[]) {
     for (let tries = 0; tries < 5; tries++) {
       const books = await this.current();
       const events = plan(books);
