@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  type Bill,
   type DecideResult,
   type Decision,
   defaultProfile,
@@ -21,7 +22,7 @@ import {
   type Store,
   SYSTEM,
 } from '@suanli/service';
-import { type FailureModel, type SimJob, simulate } from '@suanli/sim';
+import { type FailureModel, type SettlementSummary, type SimJob, simulate } from '@suanli/sim';
 import { openPostgresStore } from '@suanli/store';
 import { describe, expect, it } from 'vitest';
 import { type Harness, harness, manualClock } from '../packages/server/src/harness.fixture.ts';
@@ -134,7 +135,18 @@ const logger = (log: Log) => (atS: number, r: DecideResult) => {
 /** A failed run the simulator drew, to make the live service's run fail alike. */
 type Failed = { readonly jobId: string; readonly atS: number; readonly failureClass: FailureClass };
 
-function simulated(subs: readonly Submission[], base: Profile, failures?: { model: FailureModel; out: Failed[] }): Log {
+/** What each side billed: the simulator's settlement summary, the live service's bills. */
+interface Billed {
+  sim?: SettlementSummary;
+  live?: Bill[];
+}
+
+function simulated(
+  subs: readonly Submission[],
+  base: Profile,
+  failures?: { model: FailureModel; out: Failed[] },
+  billed?: Billed,
+): Log {
   const log: Log = [];
   const specs = subs.map((s) => ({ s, spec: readJobSpec(parsedValue(s.spec), network, s.atS) }));
   // Online services run beside the jobs, from the first arrival, for their duration.
@@ -146,10 +158,11 @@ function simulated(subs: readonly Submission[], base: Profile, failures?: { mode
     .filter(({ spec }) => !spec.service)
     .map(({ s, spec }) => ({ job: { ...spec, id: s.id, submittedAtS: s.atS }, sector: 'any', user: spec.tenant }));
   const profile = quiet(withPolicy(base, policy));
-  simulate({
+  const summary = simulate({
     network,
     profile,
     jobs,
+    settlement: billed !== undefined,
     estimates: 'oracle',
     seed: 1,
     cycleS: CYCLE_S,
@@ -162,6 +175,7 @@ function simulated(subs: readonly Submission[], base: Profile, failures?: { mode
     ...(failures ? { failures: failures.model, onFailure: (f: Failed) => failures.out.push(f) } : {}),
     ...(services.length > 0 ? { serving: { services, mode: 'autoscale' as const, durationS, stepS: 60 } } : {}),
   });
+  if (billed && summary.settlement) billed.sim = summary.settlement;
   return log;
 }
 
@@ -180,6 +194,7 @@ async function live(
   openStore?: () => Promise<Store>,
   drawn: readonly Failed[] = [],
   outages: readonly Outage[] = [],
+  billed?: Billed,
 ): Promise<Log> {
   // Runs an outage ends fail here because the site is declared out, not one by one.
   const failures = drawn.filter((x) => x.failureClass !== 'site-outage');
@@ -250,6 +265,7 @@ async function live(
       if (!Number.isFinite(nextS)) break;
       t = Math.max(t + CYCLE_S, up(nextS));
     }
+    if (billed) billed.live = await h.service.settlement.bills({}, SYSTEM);
   } finally {
     await h.store.close();
   }
@@ -283,6 +299,29 @@ describe('the live service and the simulator decide the same on the same workloa
     },
     180_000,
   );
+
+  it('meters and bills the same: every sector’s accelerator-hours and charges, to the fen', async () => {
+    const billed: Billed = {};
+    const expected = simulated(subs, defaultProfile(), undefined, billed);
+    const got = await live(subs, defaultProfile(), undefined, [], [], billed);
+    expect(got.length).toBe(expected.length);
+    const bySector = new Map<string, { accH: number; chargeFen: number; lines: number }>();
+    for (const b of billed.live ?? []) {
+      const x = bySector.get(b.sector) ?? { accH: 0, chargeFen: 0, lines: 0 };
+      x.accH += b.lines.reduce((n, l) => n + l.count * (l.endS - l.startS), 0) / 3600;
+      x.chargeFen += b.chargeFen;
+      x.lines += b.lines.length;
+      bySector.set(b.sector, x);
+    }
+    const sim = billed.sim;
+    expect(sim?.attempts).toBeGreaterThan(200);
+    expect([...bySector.values()].reduce((n, x) => n + x.lines, 0)).toBe(sim?.attempts);
+    expect(sim?.chargeFen).toBe([...bySector.values()].reduce((n, x) => n + x.chargeFen, 0));
+    for (const s of sim?.sectors ?? []) {
+      expect(bySector.get(s.sector)?.chargeFen, s.sector).toBe(s.chargeFen);
+      expect(bySector.get(s.sector)?.accH, s.sector).toBeCloseTo(s.acceleratorHours, 2);
+    }
+  }, 180_000);
 
   it('fails the same runs and recovers them the same way, through a six-hour site outage: requeued whole, backed off, from their checkpoints, elsewhere or back in place', async () => {
     // Every third job checkpoints, every fifth retries only where it failed; failures far more often than real ones.

@@ -179,6 +179,8 @@ export function summaryTable(report: ScenarioReport): string {
     'serve-slo',
     'serve-cost',
     'serve-carbon',
+    'billed',
+    'vouchers',
   ];
   const metrics = metricsFor(report.runs).filter((m) => shown.includes(m.id));
   const header = ['run', ...metrics.map((m) => `${m.title} (${m.unit})`)];

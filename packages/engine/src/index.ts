@@ -67,7 +67,7 @@ export type {
   ScorePlugin,
   SiteFilterPlugin,
 } from './framework/plugin.ts';
-export { prepareNetwork } from './framework/prepared-network.ts';
+export { type PreparedNetwork, prepareNetwork } from './framework/prepared-network.ts';
 export type { OptimizerSettings, Profile } from './framework/profile.ts';
 export {
   buildProfile,

@@ -55,23 +55,27 @@ export function compileProgrammes(input: readonly ProgrammeInput[] | undefined, 
   return (input ?? []).map((p, i) => {
     if (ids.has(p.id)) throw fail(['programmes', i, 'id'], `duplicate programme ${p.id}`);
     ids.add(p.id);
-    const from = dayStartS(p.validFrom);
-    // Valid through the last day named.
-    const to = dayStartS(p.validTo) + 86_400;
-    if (!Number.isFinite(from)) throw fail(['programmes', i, 'validFrom'], `not a date: ${p.validFrom}`);
-    if (!Number.isFinite(to) || !(to > from))
-      throw fail(['programmes', i, 'validTo'], 'must be a date on or after validFrom');
-    return {
-      id: p.id,
-      name: p.name,
-      sectors: p.sectors,
-      kinds: p.kinds ?? JOB_KINDS,
-      shareBoost: p.shareBoost ?? 1,
-      budgetFen: Math.round(p.budgetCny * 100),
-      validFromS: from,
-      validToS: to,
-    };
+    return compileProgramme(p, ['programmes', i], fail);
   });
+}
+
+/** One programme (of a network file, or a scenario's what-if), its dates in Beijing time. */
+export function compileProgramme(p: ProgrammeInput, at: FieldPath, fail: Fail): Programme {
+  const from = dayStartS(p.validFrom);
+  // Valid through the last day named.
+  const to = dayStartS(p.validTo) + 86_400;
+  if (!Number.isFinite(from)) throw fail([...at, 'validFrom'], `not a date: ${p.validFrom}`);
+  if (!Number.isFinite(to) || !(to > from)) throw fail([...at, 'validTo'], 'must be a date on or after validFrom');
+  return {
+    id: p.id,
+    name: p.name,
+    sectors: p.sectors,
+    kinds: p.kinds ?? JOB_KINDS,
+    shareBoost: p.shareBoost ?? 1,
+    budgetFen: Math.round(p.budgetCny * 100),
+    validFromS: from,
+    validToS: to,
+  };
 }
 
 /** Checks that every site names a known operator (when any are listed). */

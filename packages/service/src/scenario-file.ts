@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { SuanliError } from './errors.ts';
 import { int, LIMITS, list, mapOf, num, positive, text } from './limits.ts';
 import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-file.ts';
+import { compileProgramme, programmeSchema } from './network-market.ts';
 import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
 import { failureModelOf, failuresSchema, servingOf, withCheckpoints } from './scenario-sections.ts';
@@ -91,6 +92,7 @@ const changeSchema = z.union([
     }),
   }),
   z.strictObject({ sectorWeights: mapOf(positive(1000), 64, text(64)) }),
+  z.strictObject({ programme: programmeSchema }),
 ]);
 
 const kindMix = z.strictObject({
@@ -129,6 +131,10 @@ export const scenarioSchema = z.strictObject({
         userSigma: num(0, 10).optional(),
         jobSigma: num(0, 10).optional(),
         mix: kindMix.optional(),
+        /** The first arrival, a date (Beijing time): programmes, approvals and prices are dated. */
+        start: text(10)
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD')
+          .optional(),
       })
       .optional(),
     limit: int(1, LIMITS.scenarioJobs).optional(),
@@ -259,7 +265,10 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     }
     let changed: Network;
     try {
-      changed = applyChanges(network, (w.changes ?? []).map(toChange));
+      changed = applyChanges(
+        network,
+        (w.changes ?? []).map((c, k) => toChange(c, k)),
+      );
     } catch (e) {
       if (!(e instanceof WhatIfError)) throw e;
       throw fail(['whatIf', i, 'changes', e.index], e.message);
@@ -407,6 +416,7 @@ function resolveWorkload(file: ScenarioFile, here: (p: string) => string, fail: 
       seed: s.seed ?? seed,
       arrivalsPerHour: s.arrivalsPerHour,
       ...(s.diurnalAmplitude !== undefined ? { diurnalAmplitude: s.diurnalAmplitude } : {}),
+      ...(s.start !== undefined ? { startS: Date.parse(`${s.start}T00:00:00+08:00`) / 1000 } : {}),
       ...(s.users !== undefined ? { users: s.users } : {}),
       ...(s.durationMedianS !== undefined ? { durationMedianS: s.durationMedianS } : {}),
       ...(s.userSigma !== undefined ? { userSigma: s.userSigma } : {}),
@@ -476,7 +486,13 @@ function resolveWorkload(file: ScenarioFile, here: (p: string) => string, fail: 
   };
 }
 
-function toChange(c: ChangeInput): NetworkChange {
+function toChange(c: ChangeInput, index: number): NetworkChange {
+  if ('programme' in c) {
+    return {
+      kind: 'programme',
+      programme: compileProgramme(c.programme, [], (_: FieldPath, m: string) => new WhatIfError(index, m)),
+    };
+  }
   if ('addCapacity' in c) {
     const a = c.addCapacity;
     return {

@@ -19,6 +19,7 @@ export {
   type ServingMode,
   type ServingSummary,
 } from './run-services.ts';
+export { type RunOutcome, type SettlementSummary, SimBooks } from './run-settlement.ts';
 export {
   type RunOptions,
   type RunPlan,

@@ -1,6 +1,7 @@
 import type { RecoverySummary } from './failures.ts';
 /** Average and percentiles of a set of values (nearest rank); zeros when the set is empty. */
 import type { ServingSummary } from './run-services.ts';
+import type { SettlementSummary } from './run-settlement.ts';
 
 export interface Distribution {
   readonly avg: number;
@@ -92,6 +93,8 @@ export interface SimSummary {
   readonly recovery?: RecoverySummary;
   /** Online services run alongside the jobs: SLO attainment, cost, energy and carbon per million requests. */
   readonly serving?: ServingSummary;
+  /** Bills of the run's jobs by sector, and what sector programmes' vouchers paid (when metered). */
+  readonly settlement?: SettlementSummary;
   readonly energyKwh: number;
   readonly costCny: number;
   readonly carbonKg: number;

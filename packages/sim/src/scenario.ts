@@ -93,6 +93,8 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       ...(plan.maxParkS !== undefined ? { maxParkS: plan.maxParkS } : {}),
       ...(plan.failures ? { failures: { ...plan.failures, recovery: run.recovery ?? plan.failures.recovery } } : {}),
       ...(plan.serving ? { serving: { ...plan.serving, mode: run.serving ?? 'autoscale' } } : {}),
+      // Scenario runs are metered and settled as the live service would (bills and vouchers in what-ifs).
+      settlement: true,
       ...(options.solver ? { solver: options.solver } : {}),
       ...(options.onProgress
         ? { onProgress: (p: SimProgress) => options.onProgress?.(index, plan.runs.length, run, p) }

@@ -46,6 +46,8 @@ export interface SimInput {
   readonly onGauge?: (gauge: NetworkGauge) => void;
   /** Online services alongside the jobs: their replicas scaled and placed through the same ledger. */
   readonly serving?: ServingInput;
+  /** Meter and settle the runs as the live service does (the same books), with the network's programmes' vouchers. */
+  readonly settlement?: boolean;
 }
 
 export interface SimProgress {

@@ -21,6 +21,7 @@ import { Column, distribution, jainIndex, type SimSummary } from './metrics.ts';
 import { HealthEvents } from './run-health.ts';
 import { emptySeries, RunSeries } from './run-series.ts';
 import { ServiceDriver } from './run-services.ts';
+import { type RunOutcome, SimBooks } from './run-settlement.ts';
 import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
 import { type SectorFigures, type SiteFigures, type TenantFigures, usageRows } from './run-usage.ts';
 import { type SimInput, STALL_S } from './sim-input.ts';
@@ -101,6 +102,7 @@ export function simulate(input: SimInput): SimSummary {
   /** Accelerator-seconds of restarts and of work lost since the last checkpoint. */
   let wastedS = 0;
   const failures = input.failures ? new Failures(input.failures) : undefined;
+  const books = input.settlement ? new SimBooks(net) : undefined;
 
   const serving = input.serving
     ? new ServiceDriver(network, input.serving, {
@@ -111,7 +113,7 @@ export function simulate(input: SimInput): SimSummary {
         },
         stop: (live, t) => {
           if (live.run) {
-            endRun(live, t);
+            endRun(live, t, 'cancelled');
             ledger.release(live.sim.job.id, t);
           } else if (live.queued) {
             ledger.dequeue(live.sim.job.id);
@@ -185,9 +187,10 @@ export function simulate(input: SimInput): SimSummary {
   };
 
   /** Ends a run at t (finished or preempted): books its service, energy, cost and carbon. The ledger is told by the caller. */
-  const endRun = (live: Live, t: number): number => {
+  const endRun = (live: Live, t: number, outcome: RunOutcome, failureClass?: FailureClass): number => {
     const run = live.run as Run;
     const ranS = Math.max(0, t - run.computeStartS);
+    books?.ended(live.sim.job, t, outcome, ranS, failureClass);
     const e = run.placement.estimate;
     const f = e.durationS > 0 ? ranS / e.durationS : 0;
     const site = siteFig[run.siteIndex];
@@ -226,6 +229,7 @@ export function simulate(input: SimInput): SimSummary {
     const e = placement.estimate;
     const scale = job.durationS > 0 ? e.durationS / job.durationS : 1;
     const computeStartS = Math.max(t, e.startS);
+    books?.started(job, placement, t, computeStartS);
     const overheadS = live.preemptions > 0 ? restartS : 0;
     const endS = computeStartS + overheadS + live.remainingS * scale;
     const alloc = allocationOf({ ...job, attainedS: live.attainedS }, placement, t, e.endS);
@@ -274,13 +278,13 @@ export function simulate(input: SimInput): SimSummary {
     input.onFailure?.({ jobId: live.sim.job.id, atS: t, failureClass });
     const run = live.run as Run;
     const { scale, overheadS, alloc, placement } = run;
-    const ranS = endRun(live, t);
-    ledger.release(live.sim.job.id, t);
-    const progressS = Math.max(0, ranS - overheadS);
+    const progressS = Math.max(0, Math.max(0, t - run.computeStartS) - overheadS);
     const job = live.sim.job;
     const engineJob: Job = live.retrySites ? { ...job, sites: live.retrySites } : job;
     const f = failures as Failures;
     const d = f.decide(engineJob, { failureClass, siteId: placement.siteId, ranS: progressS }, live.restarts, t);
+    const ranS = endRun(live, t, d.retry ? 'retried' : 'failed', failureClass);
+    ledger.release(live.sim.job.id, t);
     if (!d.retry) {
       // Everything it ran is lost: this run, and the work of earlier runs it will never finish.
       const lost = live.acceleratorS - live.lostAccS;
@@ -329,7 +333,7 @@ export function simulate(input: SimInput): SimSummary {
     const victim = running.get(p.jobId);
     if (!victim?.run) throw new Error(`the engine preempted ${p.jobId}, which is not running`);
     const { scale, overheadS, alloc, placement } = victim.run;
-    const ranS = endRun(victim, t);
+    const ranS = endRun(victim, t, 'preempted');
     // Progress counts from the end of the restart, and only up to the last checkpoint: the job's
     // own (as live), else the scenario's assumption.
     const progressS = Math.max(0, ranS - overheadS);
@@ -352,7 +356,7 @@ export function simulate(input: SimInput): SimSummary {
 
   const finish = (live: Live, t: number) => {
     const { overheadS, alloc } = live.run as Run;
-    endRun(live, t);
+    endRun(live, t, 'succeeded');
     ledger.release(live.sim.job.id, t);
     wastedS += alloc.count * overheadS;
     finished++;
@@ -450,6 +454,7 @@ export function simulate(input: SimInput): SimSummary {
       if (sector) sector.demandS += demandS;
       else sectors.set(sim.sector, { jobs: 0, accS: 0, demandS });
       const live = arrivedJob(sim, estimator.estimateS(sim));
+      books?.submitted(sim.job, t);
       demandNow += acceleratorsAsked(sim.job);
       peakDemand = Math.max(peakDemand, demandNow);
       ledger.enqueue(queuedJob(live), t);
@@ -459,7 +464,7 @@ export function simulate(input: SimInput): SimSummary {
       if (ev.live.run?.token !== ev.token) continue; // preempted since: a stale end
       // A replica that ran to its service's end is stopped, not a finished job.
       if (serving?.isReplica(ev.live.sim.job.id)) {
-        endRun(ev.live, t);
+        endRun(ev.live, t, 'cancelled');
         ledger.release(ev.live.sim.job.id, t);
       } else finish(ev.live, t);
     } else if (ev.kind === 'fail') {
@@ -527,6 +532,7 @@ export function simulate(input: SimInput): SimSummary {
     wastedAcceleratorHours: wastedS / 3600,
     ...(failures ? { recovery: failures.summary() } : {}),
     ...(serving ? { serving: serving.summary() } : {}),
+    ...(books ? { settlement: books.summary() } : {}),
     energyKwh: sum('energyKwh'),
     costCny: sum('costCny'),
     carbonKg: sum('carbonKg'),

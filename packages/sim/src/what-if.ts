@@ -1,4 +1,4 @@
-import type { Network, Pool, Sector, Site } from '@suanli/engine';
+import type { Network, Pool, Programme, Sector, Site } from '@suanli/engine';
 
 /** Sites a change applies to: one id, or every site. */
 export type SiteSelector = string | '*';
@@ -44,7 +44,9 @@ export type NetworkChange =
       readonly accelerator?: string;
       readonly nodeSize: number;
     }
-  | { readonly kind: 'sector-weights'; readonly weights: Readonly<Partial<Record<Sector, number>>> };
+  | { readonly kind: 'sector-weights'; readonly weights: Readonly<Partial<Record<Sector, number>>> }
+  /** A sector programme (AI+): its sectors' share boost, and vouchers paid from its budget. */
+  | { readonly kind: 'programme'; readonly programme: Programme };
 
 /** A change that does not fit the network: it names what is wrong, with the change's index. */
 export class WhatIfError extends Error {
@@ -165,6 +167,15 @@ function applyOne(net: Network, c: NetworkChange, index: number): Network {
         }
         return { ...s, pools: s.pools.map((p) => (hit(p) ? { ...p, nodeSize: c.nodeSize } : p)) };
       });
+    }
+    case 'programme': {
+      const sectors = new Set(net.tenants.map((t) => t.sector));
+      if (!c.programme.sectors.some((s) => sectors.has(s))) {
+        throw fail(`no tenant of the network is in sectors ${c.programme.sectors.join(', ')}`);
+      }
+      if ((net.programmes ?? []).some((p) => p.id === c.programme.id))
+        throw fail(`programme ${c.programme.id} exists already`);
+      return { ...net, programmes: [...(net.programmes ?? []), c.programme] };
     }
     case 'sector-weights': {
       const sectors = new Set(net.tenants.map((t) => t.sector));

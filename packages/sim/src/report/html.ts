@@ -153,6 +153,20 @@ export const METRICS: readonly Metric[] = [
     applies: withServices,
   },
   {
+    id: 'billed',
+    title: 'Billed (metered from the runs)',
+    unit: 'thousand CNY',
+    value: (r) => (r.summary.settlement?.chargeFen ?? 0) / 100_000,
+    applies: (runs) => runs.some((r) => r.summary.settlement !== undefined),
+  },
+  {
+    id: 'vouchers',
+    title: 'Paid by programme vouchers',
+    unit: 'thousand CNY',
+    value: (r) => (r.summary.settlement?.programmes ?? []).reduce((n, p) => n + p.redeemedFen, 0) / 100_000,
+    applies: (runs) => runs.some((r) => (r.summary.settlement?.programmes.length ?? 0) > 0),
+  },
+  {
     id: 'failed',
     title: 'Jobs failed for good',
     unit: 'jobs',
