@@ -20,6 +20,7 @@ describe("the dashboard's addresses", () => {
       { view: 'governance' },
       { view: 'simulations' },
       { view: 'services' },
+      { view: 'billing' },
       { view: 'service', serviceId: 'j-svc' },
     ];
     for (const r of routes) expect(parseRoute(routeHash(r))).toEqual(r);

@@ -137,6 +137,7 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
     ['simulation', `#/simulations/${REPORT.id}`, `Simulation ${REPORT.id}`],
     ['services', '#/services', 'Services'],
     ['service', `#/services/${serviceId}`, `Service ${serviceId}`],
+    ['billing', '#/billing', 'Bills and market'],
     ['wall', '#/wall', 'Headline figures'],
   ];
 

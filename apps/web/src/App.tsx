@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { AuditPage } from './AuditPage.tsx';
 import { api, type Job, type Site } from './api.ts';
+import { Billing } from './Billing.tsx';
 import { Governance } from './Governance.tsx';
 import { HistoryCharts } from './HistoryCharts.tsx';
 import { JobDetail } from './JobDetail.tsx';
@@ -23,6 +24,7 @@ const VIEWS: readonly (readonly [ViewId, string])[] = [
   ['services', 'Services'],
   ['quote', 'Quote and submit'],
   ['tenants', 'Tenants and quotas'],
+  ['billing', 'Bills and market'],
   ['governance', 'Governance'],
   ['simulations', 'Simulation reports'],
 ];
@@ -147,6 +149,8 @@ function Body({
       return <SimulationPage reportId={route.reportId} />;
     case 'services':
       return <Services />;
+    case 'billing':
+      return <Billing />;
     case 'service':
       return <ServicePage serviceId={route.serviceId} sites={sites} />;
     case 'wall':

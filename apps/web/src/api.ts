@@ -224,4 +224,14 @@ export const api = {
   gauge: () => data(client.GET('/v1/gauge')),
   alerts: (limit: number) => data(client.GET('/v1/alerts', { params: { query: { limit } } })),
   verifyAudit: () => data(client.GET('/v1/audit/verify')),
+  bills: (period: string) => data(client.GET('/v1/bills', { params: { query: { period } } })),
+  statements: (period: string) => data(client.GET('/v1/statements', { params: { query: { period } } })),
+  programmes: () => data(client.GET('/v1/programmes')),
+  vouchers: () => data(client.GET('/v1/vouchers')),
+  offers: () => data(client.GET('/v1/offers')),
+  /** The month's bills as a printable page (HTML that prints to PDF). */
+  billsHtml: (period: string) =>
+    data(
+      client.GET('/v1/bills/export', { params: { query: { format: 'html', period } }, parseAs: 'text' }),
+    ) as Promise<string>,
 };

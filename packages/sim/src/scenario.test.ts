@@ -20,6 +20,20 @@ function plan(): ScenarioPlan {
   const bigger = applyChanges(base, [
     { kind: 'add-capacity', site: 'west', accelerator: 'H100', count: 64 },
     { kind: 'node-size', site: '*', nodeSize: 8 },
+    // A programme (no share boost): the vouchers figure applies.
+    {
+      kind: 'programme',
+      programme: {
+        id: 'ai-research',
+        name: 'AI+ research',
+        sectors: ['research'],
+        kinds: ['train', 'finetune', 'batch-infer', 'serve'],
+        shareBoost: 1,
+        budgetFen: 1_000_000,
+        validFromS: 0,
+        validToS: 4_000_000_000,
+      },
+    },
   ]);
   const jobsOn = (net: typeof base) => () => syntheticJobs({ jobs: 300, seed: 9, arrivalsPerHour: 12 }, net);
   const run = (policy: string, variant: string, net: typeof base, spec: ProfileSpec) => ({
