@@ -256,4 +256,34 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
     expect((await m.withdraw(offer.id, SYSTEM)).open).toBe(false);
     expect(await refused(m.withdraw(offer.id, SYSTEM))).toMatchObject({ code: 'ALREADY_REVOKED' });
   });
+
+  it('gives a site operator its own sites’ statements and offers, and nothing of tenants’ bills', async () => {
+    const period = await runAll();
+    const token = await h.service.createToken({ name: 'op', role: 'site-operator', operator: 'op-co' }, SYSTEM);
+    const op = await h.service.authenticate(token.token);
+    expect(op).toMatchObject({ role: 'site-operator', operator: 'op-co' });
+    expect((await h.service.settlement.statements({ period }, op)).map((s) => s.siteId)).toEqual(['only']);
+    expect(await refused(h.service.settlement.statements({ siteId: 'other' }, op))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(await refused(h.service.settlement.bills({}, op))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refused(h.service.settlement.verify(period, op))).toMatchObject({ code: 'FORBIDDEN' });
+    const toS = h.clock.nowS() + 86_400;
+    const mine = await h.service.market.publish(
+      { kind: 'spot', poolId: 'only-h100', count: 8, toS, fenPerAcceleratorHour: 500 },
+      op,
+    );
+    expect(mine.siteId).toBe('only');
+    expect(
+      await refused(
+        h.service.market.publish({ kind: 'spot', poolId: 'other-h100', count: 8, toS, fenPerAcceleratorHour: 1 }, op),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refused(h.service.createToken({ name: 'x', role: 'site-operator' }, SYSTEM))).toMatchObject({
+      code: 'INVALID_FIELD',
+    });
+    expect(
+      await refused(h.service.createToken({ name: 'x', role: 'site-operator', operator: 'nobody' }, SYSTEM)),
+    ).toMatchObject({ code: 'INVALID_FIELD' });
+  });
 });

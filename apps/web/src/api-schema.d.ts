@@ -3986,8 +3986,10 @@ export interface paths {
                     "application/json": {
                         name: string;
                         /** @enum {string} */
-                        role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics";
+                        role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator";
                         tenant?: string;
+                        /** @description For a site-operator token: the operator (of the network file) it speaks for */
+                        operator?: string;
                         /** @description Seconds until the token stops working; never when absent */
                         expiresInS?: number;
                     };
@@ -4005,8 +4007,9 @@ export interface paths {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics";
+                            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator";
                             tenant?: string;
+                            operator?: string;
                             expiresAtS?: number;
                             revokedAtS?: number;
                             token: string;
@@ -5054,8 +5057,9 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics";
+            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator";
             tenant?: string;
+            operator?: string;
             createdAtS: number;
             expiresAtS?: number;
             revokedAtS?: number;

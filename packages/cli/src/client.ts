@@ -43,7 +43,13 @@ export class ApiClient {
     this.token = token;
   }
 
-  createToken(req: { name: string; role: string; tenant?: string; expiresInS?: number }): Promise<NewToken> {
+  createToken(req: {
+    name: string;
+    role: string;
+    tenant?: string;
+    operator?: string;
+    expiresInS?: number;
+  }): Promise<NewToken> {
     return this.call('POST', '/v1/tokens', { text: JSON.stringify(req), source: 'request', json: true });
   }
 

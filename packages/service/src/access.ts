@@ -24,6 +24,7 @@ export interface NewToken {
   readonly name: string;
   readonly role: Role;
   readonly tenant?: string;
+  readonly operator?: string;
   readonly expiresAtS?: number;
 }
 
@@ -67,7 +68,12 @@ export class Access {
         `this API token (${record.name}) expired at ${new Date(record.expiresAtS * 1000).toISOString()}`,
       );
     }
-    return { name: record.name, role: record.role, ...(record.tenant !== undefined ? { tenant: record.tenant } : {}) };
+    return {
+      name: record.name,
+      role: record.role,
+      ...(record.tenant !== undefined ? { tenant: record.tenant } : {}),
+      ...(record.operator !== undefined ? { operator: record.operator } : {}),
+    };
   }
 
   /**
@@ -75,7 +81,7 @@ export class Access {
    * operator's, auditor's or metrics token. The token is returned once; only its hash is stored and logged.
    */
   async createToken(
-    req: { name: string; role: Role; tenant?: string; expiresInS?: number },
+    req: { name: string; role: Role; tenant?: string; operator?: string; expiresInS?: number },
     actor: Principal,
   ): Promise<NewToken> {
     authorize(actor, 'tokens.create', req.tenant);
@@ -96,6 +102,22 @@ export class Access {
       );
     }
     this.knownTenant(req.tenant, 'tenant');
+    if ((req.role === 'site-operator') !== (req.operator !== undefined)) {
+      throw new SuanliError(
+        'INVALID_FIELD',
+        req.role === 'site-operator'
+          ? 'a site-operator token needs an operator'
+          : `a ${req.role} token has no operator`,
+        { field: 'operator' },
+      );
+    }
+    if (req.operator !== undefined && !(this.network().operators ?? []).some((o) => o.id === req.operator)) {
+      throw new SuanliError(
+        'INVALID_FIELD',
+        `no operator ${req.operator} in the network (known: ${(this.network().operators ?? []).map((o) => o.id).join(', ') || 'none'})`,
+        { field: 'operator' },
+      );
+    }
     if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(req.name)) {
       throw new SuanliError('INVALID_FIELD', 'letters, digits, dots, dashes, @ or underscores, at most 64', {
         field: 'name',
@@ -116,13 +138,14 @@ export class Access {
         name: req.name,
         role: req.role,
         ...(req.tenant !== undefined ? { tenant: req.tenant } : {}),
+        ...(req.operator !== undefined ? { operator: req.operator } : {}),
         createdAtS: nowS,
         ...(expiresAtS !== undefined ? { expiresAtS } : {}),
       },
       {
         atS: nowS,
         kind: 'token.created',
-        subject: req.tenant ?? req.role,
+        subject: req.tenant ?? req.operator ?? req.role,
         data: {
           role: req.role,
           by: actor.name,
@@ -137,6 +160,7 @@ export class Access {
       name: req.name,
       role: req.role,
       ...(req.tenant !== undefined ? { tenant: req.tenant } : {}),
+      ...(req.operator !== undefined ? { operator: req.operator } : {}),
       ...(expiresAtS !== undefined ? { expiresAtS } : {}),
     };
   }

@@ -7,6 +7,8 @@ export interface Principal {
   readonly name: string;
   readonly role: Role;
   readonly tenant?: string;
+  /** For a site operator: the operator (of the network file) whose sites it speaks for. */
+  readonly operator?: string;
 }
 
 /** The scheduler loop and other internal callers act as the system operator. */
@@ -124,6 +126,16 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   ]),
   'tenant-member': new Set(MEMBER),
   metrics: new Set(['metrics.read']),
+  // A company that runs sites: its own sites' statements and offers (scoped in the use cases).
+  'site-operator': new Set([
+    'sites.read',
+    'policies.read',
+    'catalog.read',
+    'prices.read',
+    'statements.read',
+    'market.read',
+    'offers.write',
+  ]),
 };
 
 /** Whether `who` may do `action`, on something of `tenant` when the action is about one. */

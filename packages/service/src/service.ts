@@ -313,7 +313,7 @@ export class SuanliService {
     return this.access.authenticate(token);
   }
   createToken(
-    req: { name: string; role: Role; tenant?: string; expiresInS?: number },
+    req: { name: string; role: Role; tenant?: string; operator?: string; expiresInS?: number },
     actor: Principal,
   ): Promise<NewToken> {
     return this.access.createToken(req, actor);

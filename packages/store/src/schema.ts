@@ -42,6 +42,8 @@ export interface TokensTable {
   name: string;
   role: string;
   tenant: string | null;
+  /** The operator a site-operator token speaks for (migration 0007). */
+  operator: string | null;
   created_at_s: number;
   expires_at_s: number | null;
   revoked_at_s: number | null;

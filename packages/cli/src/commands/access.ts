@@ -12,25 +12,36 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
     .command('create')
     .description("issue a token (shown once): operators issue any, tenant admins their own tenant's")
     .requiredOption('--name <name>', 'who or what it is for')
-    .requiredOption('--role <role>', 'operator | tenant-admin | tenant-member | auditor | metrics')
+    .requiredOption('--role <role>', 'operator | tenant-admin | tenant-member | auditor | metrics | site-operator')
     .option('--tenant <tenant>', 'the tenant of a tenant-admin or tenant-member')
+    .option('--operator <operator>', 'the operator (of the network file) a site-operator speaks for')
     .option('--expires-in <duration>', 'stop working after this long: 90d, 12h, 30m (default: never)')
     .option('--json', 'print JSON')
-    .action(async (o: { name: string; role: string; tenant?: string; expiresIn?: string; json?: boolean }) => {
-      const t = await client().createToken({
-        name: o.name,
-        role: o.role,
-        ...(o.tenant ? { tenant: o.tenant } : {}),
-        ...(o.expiresIn !== undefined ? { expiresInS: durationS(o.expiresIn, '--expires-in') } : {}),
-      });
-      const until = t.expiresAtS !== undefined ? `, until ${new Date(t.expiresAtS * 1000).toISOString()}` : '';
-      print(
-        t,
-        !!o.json,
-        () =>
-          `${t.token}\n(${t.role}${t.tenant ? ` of ${t.tenant}` : ''} ${t.name}, id ${t.id}${until}: shown once, only its hash is kept)`,
-      );
-    });
+    .action(
+      async (o: {
+        name: string;
+        role: string;
+        tenant?: string;
+        operator?: string;
+        expiresIn?: string;
+        json?: boolean;
+      }) => {
+        const t = await client().createToken({
+          name: o.name,
+          role: o.role,
+          ...(o.tenant ? { tenant: o.tenant } : {}),
+          ...(o.operator ? { operator: o.operator } : {}),
+          ...(o.expiresIn !== undefined ? { expiresInS: durationS(o.expiresIn, '--expires-in') } : {}),
+        });
+        const until = t.expiresAtS !== undefined ? `, until ${new Date(t.expiresAtS * 1000).toISOString()}` : '';
+        print(
+          t,
+          !!o.json,
+          () =>
+            `${t.token}\n(${t.role}${t.tenant ? ` of ${t.tenant}` : ''}${t.operator ? ` of ${t.operator}` : ''} ${t.name}, id ${t.id}${until}: shown once, only its hash is kept)`,
+        );
+      },
+    );
   tokens
     .command('list')
     .description("tokens: every one for operators and auditors, the tenant's for tenant admins (never the tokens)")

@@ -9,6 +9,7 @@ const TokenSchema = z
     name: z.string(),
     role: z.enum(ROLES),
     tenant: z.string().optional(),
+    operator: z.string().optional(),
     createdAtS: z.number(),
     expiresAtS: z.number().optional(),
     revokedAtS: z.number().optional(),
@@ -68,6 +69,11 @@ export function registerAccessRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSe
             name: z.string().max(64),
             role: z.enum(ROLES),
             tenant: z.string().max(LIMITS.nameChars).optional(),
+            operator: z
+              .string()
+              .max(64)
+              .optional()
+              .openapi({ description: 'For a site-operator token: the operator (of the network file) it speaks for' }),
             expiresInS: z
               .number()
               .int()
@@ -94,6 +100,7 @@ export function registerAccessRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSe
         name: b.name,
         role: b.role,
         ...(b.tenant !== undefined ? { tenant: b.tenant } : {}),
+        ...(b.operator !== undefined ? { operator: b.operator } : {}),
         ...(b.expiresInS !== undefined ? { expiresInS: b.expiresInS } : {}),
       };
       return c.json(await service.createToken(req, who(c)), 201);

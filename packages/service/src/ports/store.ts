@@ -51,7 +51,7 @@ export interface StoredModelAudit extends FairnessAudit {
   readonly inputDigest: string;
 }
 
-export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor', 'metrics'] as const;
+export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor', 'metrics', 'site-operator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An API token as stored: only its SHA-256. */
@@ -61,6 +61,8 @@ export interface TokenRecord {
   readonly role: Role;
   /** The tenant a tenant-admin or tenant-member acts for. */
   readonly tenant?: string;
+  /** The operator (of the network file) a site-operator token speaks for. */
+  readonly operator?: string;
   readonly createdAtS: number;
   /** After this time the token is refused; never when absent. */
   readonly expiresAtS?: number;

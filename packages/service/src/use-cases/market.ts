@@ -12,7 +12,7 @@ import { authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import type { JobSpec } from '../job-spec.ts';
 import type { UseCaseContext } from './context.ts';
-import type { Settlement } from './settlement.ts';
+import { type Settlement, sitesOf } from './settlement.ts';
 
 export interface OfferInput {
   readonly kind: OfferKind;
@@ -95,6 +95,14 @@ export class Market {
         : {}),
     };
     const problem = checkOffer(this.ctx.network(), offer, nowS);
+    const own = sitesOf(this.ctx.network(), actor);
+    const site = this.ctx.network().sites.find((s) => s.pools.some((p) => p.id === input.poolId));
+    if (own && site && !own.has(site.id)) {
+      throw new SuanliError(
+        'FORBIDDEN',
+        `${actor.name} (site-operator of ${actor.operator}) may not offer ${input.poolId} of ${site.id}`,
+      );
+    }
     if (problem) throw new SuanliError('INVALID_FIELD', problem.reason, { field: problem.field });
     const siteId = this.ctx.network().sites.find((s) => s.pools.some((p) => p.id === input.poolId))?.id ?? '';
     const id = `o-${this.ctx.newId()}`;
@@ -124,6 +132,9 @@ export class Market {
     await this.settlement.write((books) => {
       const o = books.offers.get(id);
       if (!o) throw new SuanliError('OFFER_NOT_FOUND', `no offer ${id}`);
+      const own = sitesOf(this.ctx.network(), actor);
+      if (own && !own.has(o.siteId))
+        throw new SuanliError('FORBIDDEN', `${actor.name} may not withdraw an offer of ${o.siteId}`);
       if (o.withdrawnAtS !== undefined) throw new SuanliError('ALREADY_REVOKED', `offer ${id} was withdrawn already`);
       return [{ atS: nowS, kind: 'offer.withdrawn', subject: id, data: { by: actor.name } }];
     });

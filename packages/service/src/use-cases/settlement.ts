@@ -11,6 +11,7 @@ import {
   linkKey,
   MARKET_KINDS,
   type MeterRecord,
+  type Network,
   type PoolPrice,
   type PriceChange,
   type Programme,
@@ -163,11 +164,18 @@ export class Settlement {
     if (q.siteId !== undefined && !this.ctx.network().sites.some((s) => s.id === q.siteId)) {
       throw new SuanliError('SITE_NOT_FOUND', `no site ${q.siteId}`, { field: 'site' });
     }
+    const own = sitesOf(this.ctx.network(), actor);
+    if (own && q.siteId !== undefined && !own.has(q.siteId)) {
+      throw new SuanliError(
+        'FORBIDDEN',
+        `${actor.name} (site-operator of ${actor.operator}) may not read the statements of ${q.siteId}`,
+      );
+    }
     const books = await this.current();
     return statementsOf(books.meters.values(), {
       ...(q.siteId !== undefined ? { siteId: q.siteId } : {}),
       ...(q.period !== undefined ? { period: q.period } : {}),
-    });
+    }).filter((s) => !own || own.has(s.siteId));
   }
 
   /**
@@ -175,7 +183,7 @@ export class Settlement {
    * log are the live ones, byte for byte; bills and statements add up to them to the fen.
    */
   async verify(period: string, actor: Principal): Promise<SettlementCheck> {
-    authorize(actor, 'statements.read');
+    authorize(actor, 'audit.read');
     checkPeriod(period);
     const live = await this.current();
     const rebuilt = new Books(prepareNetwork(this.ctx.network()));
@@ -383,6 +391,14 @@ export class Settlement {
     }
     throw new SuanliError('INTERNAL', 'the market kept changing while this change was checked; try again');
   }
+}
+
+/** The sites a site operator speaks for; undefined (every site) for anyone else. */
+export function sitesOf(network: Network, actor: Principal): ReadonlySet<string> | undefined {
+  if (actor.role !== 'site-operator') return undefined;
+  return new Set(
+    network.sites.filter((s) => s.operator !== undefined && s.operator === actor.operator).map((s) => s.id),
+  );
 }
 
 function denyIf(denials: readonly VoucherDenial[]): void {

@@ -5,6 +5,7 @@ import { access } from './0003-access.ts';
 import { progress } from './0004-progress.ts';
 import { jobsByTime } from './0005-jobs-by-time.ts';
 import { history } from './0006-history.ts';
+import { siteOperators } from './0007-site-operators.ts';
 
 /** Every migration, in order. Names sort in the order they run. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-progress': progress,
   '0005-jobs-by-time': jobsByTime,
   '0006-history': history,
+  '0007-site-operators': siteOperators,
 };
 
 export const migrationProvider: MigrationProvider = {
