@@ -183,6 +183,16 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
       'voucher.written-off',
     ]);
     expect((await s.verify(period, SYSTEM)).ok).toBe(true);
+    const sectors = await s.sectors(period, { name: 'officer', role: 'auditor' });
+    expect(sectors.find((x) => x.sector === 'agriculture')).toMatchObject({
+      tenants: 2,
+      jobsSubmitted: 2,
+      askedAcceleratorHours: 16,
+      usedAcceleratorHours: 16,
+      voucherFen: 5000,
+      programmes: ['ai-agri'],
+    });
+    expect(await refused(s.sectors(period, member('grow')))).toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('runs spot jobs on offered pools at the spot price, contract jobs on their pool with the SLA credited when missed', async () => {

@@ -48,6 +48,10 @@ export function Billing() {
     useCallback(() => api.statements(period), [period]),
     5000,
   );
+  const sectors = usePoll(
+    useCallback(() => api.sectors(period), [period]),
+    15_000,
+  );
   const programmes = usePoll(api.programmes, 15_000);
   const vouchers = usePoll(api.vouchers, 15_000);
   const offers = usePoll(api.offers, 15_000);
@@ -159,6 +163,39 @@ export function Billing() {
                 <td className="num">{hours(s.energyKwh)}</td>
                 <td className="num">{yuan(s.revenueFen)}</td>
                 <td className="num">{yuan(s.penaltiesFen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Sectors</h3>
+      {(sectors.data ?? []).length === 0 ? (
+        <p className="empty">No demand this month yet.</p>
+      ) : (
+        <table aria-label="Sectors">
+          <thead>
+            <tr>
+              <th scope="col">Sector</th>
+              <th scope="col">Tenants</th>
+              <th scope="col">Jobs submitted</th>
+              <th scope="col">Accelerator-hours asked</th>
+              <th scope="col">Accelerator-hours used</th>
+              <th scope="col">Spend ¥</th>
+              <th scope="col">Vouchers ¥</th>
+              <th scope="col">Programmes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(sectors.data ?? []).map((s) => (
+              <tr key={s.sector}>
+                <td>{s.sector}</td>
+                <td className="num">{s.tenants}</td>
+                <td className="num">{s.jobsSubmitted}</td>
+                <td className="num">{hours(s.askedAcceleratorHours)}</td>
+                <td className="num">{hours(s.usedAcceleratorHours)}</td>
+                <td className="num">{yuan(s.chargeFen)}</td>
+                <td className="num">{yuan(s.voucherFen)}</td>
+                <td>{s.programmes.join(', ') || '—'}</td>
               </tr>
             ))}
           </tbody>

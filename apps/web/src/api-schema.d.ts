@@ -1299,6 +1299,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per sector for a month: demand, accelerator-hours used, spend, vouchers redeemed (operators, auditors) */
+        get: {
+            parameters: {
+                query: {
+                    period: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sectors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SectorReport"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator or auditor */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/programmes": {
         parameters: {
             query?: never;
@@ -4532,6 +4597,17 @@ export interface components {
             revenueFen: number;
             penaltiesFen: number;
             netFen: number;
+        };
+        SectorReport: {
+            sector: string;
+            period: string;
+            tenants: number;
+            jobsSubmitted: number;
+            askedAcceleratorHours: number;
+            usedAcceleratorHours: number;
+            chargeFen: number;
+            voucherFen: number;
+            programmes: string[];
         };
         Programme: {
             id: string;

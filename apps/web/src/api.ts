@@ -227,6 +227,7 @@ export const api = {
   bills: (period: string) => data(client.GET('/v1/bills', { params: { query: { period } } })),
   statements: (period: string) => data(client.GET('/v1/statements', { params: { query: { period } } })),
   programmes: () => data(client.GET('/v1/programmes')),
+  sectors: (period: string) => data(client.GET('/v1/sectors', { params: { query: { period } } })),
   vouchers: () => data(client.GET('/v1/vouchers')),
   offers: () => data(client.GET('/v1/offers')),
   /** The month's bills as a printable page (HTML that prints to PDF). */

@@ -17,6 +17,7 @@ import type {
   Quote,
   RedeemInput,
   Resolved,
+  SectorReport,
   ServiceView,
   SettlementCheck,
   SignedTreeHead,
@@ -107,6 +108,10 @@ export class ApiClient {
 
   statements(q: { site?: string; period?: string }): Promise<Statement[]> {
     return this.call('GET', `/v1/statements${query(q)}`);
+  }
+
+  sectors(period: string): Promise<SectorReport[]> {
+    return this.call('GET', `/v1/sectors${query({ period })}`);
   }
 
   programmes(): Promise<ProgrammeView[]> {

@@ -1,5 +1,5 @@
 import type { Bill, LinkPrice, PoolPrice, Statement } from '@suanli/engine';
-import { type ProgrammeView, type SettlementCheck, type VoucherView, yuan } from '@suanli/service';
+import { type ProgrammeView, type SectorReport, type SettlementCheck, type VoucherView, yuan } from '@suanli/service';
 import { formatTime, table } from './format.ts';
 
 export function pricesTable(p: { pools: readonly PoolPrice[]; links: readonly LinkPrice[] }): string {
@@ -143,5 +143,23 @@ export function vouchersTable(v: readonly VoucherView[]): string {
       formatTime(x.expiresAtS - 1).slice(0, 10),
     ]),
     [3, 4, 5, 6],
+  );
+}
+
+export function sectorsTable(rows: readonly SectorReport[]): string {
+  if (rows.length === 0) return 'no demand in this period';
+  return table(
+    ['SECTOR', 'TENANTS', 'JOBS', 'ASKED ACC-H', 'USED ACC-H', 'SPEND ¥', 'VOUCHERS ¥', 'PROGRAMMES'],
+    rows.map((r) => [
+      r.sector,
+      String(r.tenants),
+      String(r.jobsSubmitted),
+      r.askedAcceleratorHours.toFixed(1),
+      r.usedAcceleratorHours.toFixed(1),
+      yuan(r.chargeFen),
+      yuan(r.voucherFen),
+      r.programmes.join(', ') || '-',
+    ]),
+    [1, 2, 3, 4, 5, 6],
   );
 }

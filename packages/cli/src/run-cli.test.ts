@@ -155,6 +155,9 @@ service:
       /^zhongwei-h20: version 1 from /,
     );
     expect((await cli('programmes')).stdout).toMatch(/ai-plus-agriculture-2027\s+agriculture/);
+    expect((await cli('sectors', '--period', period)).stdout).toMatch(
+      /^SECTOR\s+TENANTS[\s\S]*\nagriculture\s+1\s+\d+\s+[\d.]+\s+8\.0\s/,
+    );
     const issued = await cli('vouchers', 'issue', 'ai-plus-agriculture-2027', 'agri-lab', '--yuan', '20', '--json');
     const voucher = JSON.parse(issued.stdout).id as string;
     const redeemed = await cli('vouchers', 'redeem', voucher, '--period', period);

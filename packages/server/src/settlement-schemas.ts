@@ -258,3 +258,17 @@ export const BuyContractSchema = z
 export const ResolvedSchema = z
   .object({ uid: z.string(), kind: z.string(), id: z.string(), object: z.record(z.string(), z.unknown()) })
   .openapi('Resolved');
+
+export const SectorReportSchema = z
+  .object({
+    sector: z.string(),
+    period: z.string(),
+    tenants: z.number().int(),
+    jobsSubmitted: z.number().int(),
+    askedAcceleratorHours: z.number(),
+    usedAcceleratorHours: z.number(),
+    chargeFen: fen,
+    voucherFen: fen,
+    programmes: list(z.string()),
+  })
+  .openapi('SectorReport');

@@ -110,6 +110,7 @@ export {
   type Quote,
   type RedeemInput,
   type Resolved,
+  type SectorReport,
   type ServiceDeps,
   type ServiceView,
   type SettlementCheck,

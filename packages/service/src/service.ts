@@ -51,6 +51,7 @@ export type {
   PriceInput,
   ProgrammeView,
   RedeemInput,
+  SectorReport,
   SettlementCheck,
   VoucherView,
 } from './use-cases/settlement.ts';

@@ -6,6 +6,7 @@ import {
   billsTable,
   pricesTable,
   programmesTable,
+  sectorsTable,
   statementsTable,
   verifyText,
   vouchersTable,
@@ -123,6 +124,16 @@ export function registerSettlementCommands(program: Command, ctx: CliContext): v
         return;
       }
       print(s, !!o.json, () => statementsTable(s));
+    });
+
+  program
+    .command('sectors')
+    .description('per sector for a month: demand, accelerator-hours used, spend, vouchers redeemed')
+    .option('--period <month>', 'a month, YYYY-MM (default: this month)')
+    .option('--json', 'print JSON')
+    .action(async (o: { period?: string; json?: boolean }) => {
+      const r = await client().sectors(o.period ?? thisPeriod());
+      print(r, !!o.json, () => sectorsTable(r));
     });
 
   program

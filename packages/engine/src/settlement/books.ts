@@ -9,6 +9,7 @@ import type { PreparedNetwork } from '../framework/prepared-network.ts';
 import { AttemptFold, type LogEvent } from './attempts.ts';
 import type { Contract, Offer } from './market.ts';
 import { type MeterRecord, meter } from './meter.ts';
+import { periodOf } from './period.ts';
 import { basePriceBook, type PriceBook, type PriceChange, withPrice } from './prices.ts';
 import type { Voucher } from './vouchers.ts';
 
@@ -34,6 +35,13 @@ export interface RedeemedLine {
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
+/** Accelerators of a job's first choice, from `job.submitted`'s `accelerators` (`H100:8`) and gang. */
+function firstChoiceCount(d: { readonly accelerators?: unknown; readonly gang?: unknown }): number {
+  const first = Array.isArray(d.accelerators) ? d.accelerators[0] : undefined;
+  const per = typeof first === 'string' ? Number(first.slice(first.lastIndexOf(':') + 1)) : 0;
+  return (Number.isFinite(per) ? per : 0) * Math.max(1, num(d.gang));
+}
+
 export class Books {
   /** The last audit entry folded in. */
   seq = 0;
@@ -45,6 +53,8 @@ export class Books {
   private readonly issued = new Map<string, number>();
   /** Fen paid by vouchers per meter record. */
   readonly claimed = new Map<string, number>();
+  /** Accelerator-hours asked for at submission (first choice × gang × estimate), and jobs, per `period tenant`. */
+  private readonly asked = new Map<string, { jobs: number; acceleratorHours: number }>();
   private readonly offerById = new Map<string, Offer>();
   private readonly contractById = new Map<string, Contract>();
 
@@ -71,6 +81,11 @@ export class Books {
 
   get contracts(): ReadonlyMap<string, Contract> {
     return this.contractById;
+  }
+
+  /** Demand per period and tenant: jobs submitted and the accelerator-hours they asked for. */
+  demand(period: string, tenant: string): { readonly jobs: number; readonly acceleratorHours: number } {
+    return this.asked.get(`${period} ${tenant}`) ?? { jobs: 0, acceleratorHours: 0 };
   }
 
   /** Fen issued by a programme so far. */
@@ -136,6 +151,7 @@ export class Books {
         return;
       }
       default: {
+        if (e.kind === 'job.submitted') this.ask(e);
         const a = this.fold.apply(e);
         if (a) {
           const m = meter(a, this.net, this.bookNow);
@@ -143,5 +159,20 @@ export class Books {
         }
       }
     }
+  }
+
+  private ask(e: LogEvent): void {
+    const d = e.data as {
+      readonly tenant?: unknown;
+      readonly accelerators?: unknown;
+      readonly gang?: unknown;
+      readonly durationS?: unknown;
+    };
+    if (typeof d.tenant !== 'string') return;
+    const key = `${periodOf(e.atS)} ${d.tenant}`;
+    const x = this.asked.get(key) ?? { jobs: 0, acceleratorHours: 0 };
+    x.jobs++;
+    x.acceleratorHours += (firstChoiceCount(d) * num(d.durationS)) / 3600;
+    this.asked.set(key, x);
   }
 }

@@ -12,6 +12,7 @@ import {
   ProgrammeSchema,
   periodQuery,
   RedeemVoucherSchema,
+  SectorReportSchema,
   SettlementCheckSchema,
   StatementSchema,
   VoucherSchema,
@@ -194,6 +195,21 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
         200,
       );
     },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/sectors',
+      tags: ['settlement'],
+      summary: 'Per sector for a month: demand, accelerator-hours used, spend, vouchers redeemed (operators, auditors)',
+      request: { query: z.object({ period: z.string().max(7).openapi({ example: '2026-11' }) }) },
+      responses: {
+        200: json(list(SectorReportSchema), 'Sectors'),
+        403: error('Not an operator or auditor'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await s.sectors(c.req.valid('query').period, who(c)), 200),
   );
   app.openapi(
     createRoute({

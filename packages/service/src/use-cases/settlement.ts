@@ -21,6 +21,7 @@ import {
   type RedeemedLine,
   type RedemptionLine,
   reconcile,
+  type Sector,
   type Statement,
   statementsOf,
   type Voucher,
@@ -56,6 +57,20 @@ export interface ProgrammeView extends Programme {
   readonly budgetLeftFen: number;
   readonly redeemedFen: number;
   readonly vouchers: number;
+}
+
+/** A sector's month: demand (jobs and accelerator-hours asked), use, spend, and what vouchers paid. */
+export interface SectorReport {
+  readonly sector: string;
+  readonly period: string;
+  readonly tenants: number;
+  readonly jobsSubmitted: number;
+  readonly askedAcceleratorHours: number;
+  readonly usedAcceleratorHours: number;
+  readonly chargeFen: number;
+  readonly voucherFen: number;
+  /** The sector programmes that cover it. */
+  readonly programmes: readonly string[];
 }
 
 export interface SettlementCheck extends Reconciliation {
@@ -214,6 +229,55 @@ export class Settlement {
       rebuiltDigest,
       problems,
     };
+  }
+
+  /** Per sector for a period: demand at submission, accelerator-hours used, spend, vouchers redeemed (operators, auditors). */
+  async sectors(period: string, actor: Principal): Promise<SectorReport[]> {
+    authorize(actor, 'audit.read');
+    checkPeriod(period);
+    const books = await this.current();
+    const network = this.ctx.network();
+    const bills = billsOf(books.meters.values(), books.claimed, { period });
+    const out = new Map<
+      string,
+      { tenants: Set<string>; jobs: number; asked: number; used: number; charge: number; voucher: number }
+    >();
+    const row = (sector: string) => {
+      let r = out.get(sector);
+      if (!r) {
+        r = { tenants: new Set(), jobs: 0, asked: 0, used: 0, charge: 0, voucher: 0 };
+        out.set(sector, r);
+      }
+      return r;
+    };
+    for (const t of network.tenants) {
+      const d = books.demand(period, t.id);
+      if (d.jobs === 0) continue;
+      const r = row(t.sector);
+      r.tenants.add(t.id);
+      r.jobs += d.jobs;
+      r.asked += d.acceleratorHours;
+    }
+    for (const b of bills) {
+      const r = row(b.sector);
+      r.tenants.add(b.tenant);
+      r.used += b.acceleratorHours;
+      r.charge += b.chargeFen;
+      r.voucher += b.voucherFen;
+    }
+    return [...out.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([sector, r]) => ({
+        sector,
+        period,
+        tenants: r.tenants.size,
+        jobsSubmitted: r.jobs,
+        askedAcceleratorHours: Math.round(r.asked * 100) / 100,
+        usedAcceleratorHours: Math.round(r.used * 100) / 100,
+        chargeFen: r.charge,
+        voucherFen: r.voucher,
+        programmes: (network.programmes ?? []).filter((p) => p.sectors.includes(sector as Sector)).map((p) => p.id),
+      }));
   }
 
   async programmes(actor: Principal): Promise<ProgrammeView[]> {
