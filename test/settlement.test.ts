@@ -129,7 +129,7 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
 
   it('issues vouchers within the budget to eligible sectors and redeems them by the rules, all or nothing', async () => {
     const period = await runAll();
-    const s = h.service.settlement;
+    const s = h.service.vouchers;
     const issue = (tenant: string, amountFen: number) => s.issue({ programmeId: 'ai-agri', tenant, amountFen }, SYSTEM);
     expect(await refused(issue('team', 1000))).toMatchObject({ code: 'VOUCHER_DENIED', message: /^V01: tenant team/ });
     expect(await refused(issue('grow', 11_001))).toMatchObject({ code: 'VOUCHER_DENIED', message: /^V03: / });
@@ -156,8 +156,12 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
 
     const redeemed = await s.redeem(forGrow.id, { period }, admin('grow'));
     expect(redeemed).toMatchObject({ redeemedFen: 5000, balanceFen: 0 });
-    const [bill] = await s.bills({ tenant: 'grow', period }, SYSTEM);
+    const [bill] = await h.service.settlement.bills({ tenant: 'grow', period }, SYSTEM);
     expect(bill).toMatchObject({ voucherFen: 5000, dueFen: (bill?.chargeFen ?? 0) - 5000 });
+    expect(await refused(s.redeem(again.id, { period, lines: ['x#1', 'x#1'] }, admin('grow')))).toMatchObject({
+      code: 'INVALID_FIELD',
+      message: 'a bill line is named twice',
+    });
     // The same line cannot be paid twice, even by another voucher.
     const line = bill?.lines[0]?.meterId ?? '';
     expect(await refused(s.redeem(again.id, { period, lines: [line] }, admin('grow')))).toMatchObject({
@@ -182,8 +186,8 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
       'voucher.redeemed',
       'voucher.written-off',
     ]);
-    expect((await s.verify(period, SYSTEM)).ok).toBe(true);
-    const sectors = await s.sectors(period, { name: 'officer', role: 'auditor' });
+    expect((await h.service.settlement.verify(period, SYSTEM)).ok).toBe(true);
+    const sectors = await h.service.settlement.sectors(period, { name: 'officer', role: 'auditor' });
     expect(sectors.find((x) => x.sector === 'agriculture')).toMatchObject({
       tenants: 2,
       jobsSubmitted: 2,
@@ -192,7 +196,7 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
       voucherFen: 5000,
       programmes: ['ai-agri'],
     });
-    expect(await refused(s.sectors(period, member('grow')))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refused(h.service.settlement.sectors(period, member('grow')))).toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('runs spot jobs on offered pools at the spot price, contract jobs on their pool with the SLA credited when missed', async () => {
@@ -247,11 +251,13 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
       creditFen: 0,
     });
     // Placed at the next cycle, 15 s after submission: the contract promised 5 s.
-    expect(lines.find((l) => l.jobId === cj.id)).toMatchObject({
-      poolId: 'only-h100',
-      computeFen: 7200,
-      creditFen: 1000,
-    });
+    const credited = lines.find((l) => l.jobId === cj.id);
+    expect(credited).toMatchObject({ poolId: 'only-h100', computeFen: 7200, creditFen: 1000 });
+    expect(cj.spec.deadlineS).toBe(contract.toS);
+    // A voucher pays what is left after the credit, never the credit again.
+    const v = await h.service.vouchers.issue({ programmeId: 'ai-agri', tenant: 'grow', amountFen: 11_000 }, SYSTEM);
+    const paid = await h.service.vouchers.redeem(v.id, { period, lines: [credited?.meterId ?? ''] }, admin('grow'));
+    expect(paid.redeemedFen).toBe((credited?.chargeFen ?? 0) - 1000);
     const [only] = await h.service.settlement.statements({ siteId: 'only', period }, SYSTEM);
     expect(only).toMatchObject({ penaltiesFen: 1000, netFen: (only?.revenueFen ?? 0) - 1000 });
     expect((await h.service.settlement.verify(period, SYSTEM)).ok).toBe(true);
@@ -284,6 +290,22 @@ describe('metering and settlement in the live service (real SQLite store, sim ba
       op,
     );
     expect(mine.siteId).toBe('only');
+    const offer = await h.service.market.publish(
+      { kind: 'reserved', poolId: 'other-h100', count: 8, toS, fenPerAcceleratorHour: 900 },
+      SYSTEM,
+    );
+    const elsewhere = await h.service.market.buy({ offerId: offer.id, count: 8 }, admin('grow'));
+    const ours = await h.service.market.publish(
+      { kind: 'reserved', poolId: 'only-h100', count: 8, toS, fenPerAcceleratorHour: 900 },
+      op,
+    );
+    const atMine = await h.service.market.buy({ offerId: ours.id, count: 8 }, admin('grow'));
+    expect((await h.service.market.contracts({}, op)).map((c) => c.id)).toEqual([atMine.id]);
+    expect(await refused(h.service.market.resolveUid(elsewhere.uid, op))).toMatchObject({ code: 'ID_NOT_FOUND' });
+    const voucher = await h.service.vouchers.issue({ programmeId: 'ai-agri', tenant: 'grow', amountFen: 100 }, SYSTEM);
+    expect(await refused(h.service.market.resolveUid(`sl:market:voucher:${voucher.id}`, op))).toMatchObject({
+      code: 'ID_NOT_FOUND',
+    });
     expect(
       await refused(
         h.service.market.publish({ kind: 'spot', poolId: 'other-h100', count: 8, toS, fenPerAcceleratorHour: 1 }, op),

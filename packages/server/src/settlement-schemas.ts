@@ -24,7 +24,10 @@ export const PriceBookSchema = z
   .object({ pools: list(PoolPriceSchema), links: list(LinkPriceSchema) })
   .openapi('PriceBook');
 
+/** Amounts in fen: at most ¥100 billion (a programme's budget), so every sum stays exact. */
 const money = z.number().int().min(0).max(10_000_000_000_000);
+/** A price in fen: at most ¥1,000 an accelerator-hour or a GB (the network file's bound), so charges stay below 2^53 fen. */
+const price = z.number().int().min(0).max(100_000);
 const fromS = z.number().min(0).max(1e11).optional();
 
 export const PriceChangeSchema = z
@@ -32,14 +35,14 @@ export const PriceChangeSchema = z
     z.strictObject({
       poolId: z.string().min(1).max(128),
       fromS,
-      fenPerAcceleratorHour: money,
-      hourlyPct: z.array(z.number().int().min(0).max(1000)).min(24).max(24).optional(),
+      fenPerAcceleratorHour: price,
+      hourlyPct: z.array(z.number().int().min(0).max(300)).min(24).max(24).optional(),
     }),
     z.strictObject({
       a: z.string().min(1).max(64),
       b: z.string().min(1).max(64),
       fromS,
-      fenPerGb: money,
+      fenPerGb: price,
     }),
   ])
   .openapi('PriceChange', {
@@ -223,7 +226,7 @@ export const PublishOfferSchema = z
     count: z.number().int().min(1).max(1_000_000),
     fromS: timeS.optional(),
     toS: timeS,
-    fenPerAcceleratorHour: money,
+    fenPerAcceleratorHour: price,
     sla: z.strictObject({ startWithinS: z.number().min(0).max(31_622_400).optional(), penaltyFen: money }).optional(),
   })
   .openapi('PublishOffer', {

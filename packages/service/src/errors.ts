@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'PROGRAMME_NOT_FOUND',
   'OFFER_NOT_FOUND',
   'ID_NOT_FOUND',
+  'MARKET_CHANGED',
   'SERVER_UNREACHABLE',
   'INTERNAL',
 ] as const;
@@ -88,6 +89,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   PROGRAMME_NOT_FOUND: 404,
   OFFER_NOT_FOUND: 404,
   ID_NOT_FOUND: 404,
+  /** Another server changed the market while a change was checked, again and again: send it again. */
+  MARKET_CHANGED: 409,
   SERVER_UNREACHABLE: 503,
   INTERNAL: 500,
 };
@@ -131,6 +134,7 @@ export const CLI_EXIT: Readonly<Record<ErrorCode, number>> = {
   PROGRAMME_NOT_FOUND: 2,
   OFFER_NOT_FOUND: 2,
   ID_NOT_FOUND: 2,
+  MARKET_CHANGED: 1,
   SERVER_UNREACHABLE: 1,
   INTERNAL: 1,
 };

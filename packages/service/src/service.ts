@@ -38,6 +38,7 @@ import { Settlement } from './use-cases/settlement.ts';
 import { type NetworkHealthView, SiteHealth, type SiteHealthView } from './use-cases/site-health.ts';
 import type { SpecInput } from './use-cases/spec-input.ts';
 import { type LinkView, type QuotaStatus, type SiteStatus, type TenantView, Views } from './use-cases/views.ts';
+import { Vouchers } from './use-cases/vouchers.ts';
 
 export { ALERT_KINDS, type Alert } from './use-cases/audit-trail.ts';
 export { parseFairnessCsv } from './use-cases/governance.ts';
@@ -49,15 +50,13 @@ export type { ServiceView } from './use-cases/serving.ts';
 export type {
   BillQuery,
   PriceInput,
-  ProgrammeView,
-  RedeemInput,
   SectorReport,
   SettlementCheck,
-  VoucherView,
 } from './use-cases/settlement.ts';
 export { DEFAULT_HEALTH_TIMEOUT_S, type NetworkHealthView, type SiteHealthView } from './use-cases/site-health.ts';
 export type { SpecInput } from './use-cases/spec-input.ts';
 export type { LinkView, PoolStatus, QuotaStatus, SiteStatus, TenantView } from './use-cases/views.ts';
+export type { ProgrammeView, RedeemInput, VoucherView } from './use-cases/vouchers.ts';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -110,6 +109,7 @@ export class SuanliService {
   readonly serving: Serving;
   readonly settlement: Settlement;
   readonly market: Market;
+  readonly vouchers: Vouchers;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -161,6 +161,7 @@ export class SuanliService {
     this.governance = new Governance(ctx, this.catalog);
     this.settlement = new Settlement(ctx);
     this.market = new Market(ctx, this.settlement);
+    this.vouchers = new Vouchers(ctx, this.settlement);
     this.jobs = new Jobs(ctx, this.governance, this.market);
     this.health = new SiteHealth(ctx, deps.healthTimeoutS);
     this.dispatcher = new Dispatch(ctx, this.health);

@@ -42,6 +42,8 @@ export class SimBooks {
   private readonly books: Books;
   private readonly net: PreparedNetwork;
   private seq = 0;
+  /** Jobs told to the books (a replica queued again is the same job). */
+  private readonly known = new Set<string>();
 
   constructor(net: PreparedNetwork) {
     this.net = net;
@@ -54,6 +56,8 @@ export class SimBooks {
   }
 
   submitted(job: Job, atS: number): void {
+    if (this.known.has(job.id)) return;
+    this.known.add(job.id);
     this.write(atS, 'job.submitted', job.id, { tenant: job.tenant, kind: job.kind });
   }
 
@@ -129,7 +133,7 @@ export class SimBooks {
         const left = p.budgetFen - redeemedFen;
         if (left <= 0) break;
         if (!p.sectors.includes(m.sector as (typeof p.sectors)[number])) continue;
-        const fen = Math.min(left, m.totalFen - (byMeter.get(m.id) ?? 0));
+        const fen = Math.min(left, m.totalFen - (m.slaCreditFen ?? 0) - (byMeter.get(m.id) ?? 0));
         if (fen <= 0) continue;
         const voucher = {
           id: `${p.id}:${m.tenant}`,

@@ -108,6 +108,7 @@ export function simulate(input: SimInput): SimSummary {
     ? new ServiceDriver(network, input.serving, {
         arrived: (sim, estimateS) => arrivedJob(sim, estimateS),
         enqueue: (live, t) => {
+          books?.submitted(live.sim.job, t);
           ledger.enqueue(queuedJob(live), t);
           noteQueue(t);
         },

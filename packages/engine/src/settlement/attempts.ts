@@ -42,6 +42,8 @@ export interface Attempt {
   readonly market?: AttemptMarket;
   /** When its job was submitted (an SLA on the start counts from then). */
   readonly submittedAtS: number;
+  /** The job's first run that started (an SLA on the start applies to it). */
+  readonly firstRun: boolean;
   /** The audit entry that ended it. */
   readonly endSeq: number;
 }
@@ -74,6 +76,8 @@ interface JobFacts {
   readonly kind: JobKind;
   readonly submittedAtS: number;
   placed: number;
+  /** Whether a run of it has started (metered) before. */
+  started?: boolean;
   open?: OpenAttempt | undefined;
 }
 
@@ -197,14 +201,15 @@ export class AttemptFold {
           e,
           num(d.endedAtS) ?? e.atS,
           'failed',
-          undefined,
+          num(d.startedAtS),
           num(d.ranS),
           str(d.failureClass),
         );
       case 'job.preempted':
         return this.close(e.subject, e, e.atS, 'preempted');
       case 'job.cancelled':
-        return this.close(e.subject, e, e.atS, 'cancelled');
+        // Cancelled by a user (now), or found cancelled by its backend (with the run's own times).
+        return this.close(e.subject, e, num(d.endedAtS) ?? e.atS, 'cancelled', num(d.startedAtS));
       default:
         return undefined;
     }
@@ -229,6 +234,8 @@ export class AttemptFold {
     // A run that never started used nothing: it is not metered.
     if (startS === undefined) return undefined;
     const end = Math.max(startS, endS);
+    const firstRun = !job.started;
+    job.started = true;
     return {
       jobId,
       attempt: open.attempt,
@@ -246,6 +253,7 @@ export class AttemptFold {
       transfers: open.transfers,
       ...(open.market ? { market: open.market } : {}),
       submittedAtS: job.submittedAtS,
+      firstRun,
       endSeq: e.seq,
     };
   }

@@ -7,6 +7,7 @@
 
 import type { MarketTerms } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
+import { MAX_PRICE_FEN, validPrice } from './prices.ts';
 
 export const OFFER_KINDS = ['spot', 'reserved'] as const;
 export type OfferKind = (typeof OFFER_KINDS)[number];
@@ -64,8 +65,11 @@ export function checkOffer(
   if (!Number.isSafeInteger(o.count) || o.count < 1 || o.count > pool.count) {
     return { field: 'count', reason: `offer 1 to ${pool.count} accelerators (the pool's size)` };
   }
-  if (!Number.isSafeInteger(o.fenPerAcceleratorHour) || o.fenPerAcceleratorHour < 0) {
-    return { field: 'fenPerAcceleratorHour', reason: 'a price is a whole number of fen, 0 or more' };
+  if (!validPrice(o.fenPerAcceleratorHour)) {
+    return {
+      field: 'fenPerAcceleratorHour',
+      reason: `a price is a whole number of fen, 0 to ${MAX_PRICE_FEN} (¥1,000)`,
+    };
   }
   if (!(o.toS > o.fromS)) return { field: 'toS', reason: 'the window ends after it starts' };
   if (o.toS <= nowS) return { field: 'toS', reason: 'the window is over already' };

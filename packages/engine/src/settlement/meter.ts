@@ -148,10 +148,10 @@ export function meter(a: Attempt, net: PreparedNetwork, book: PriceBook): MeterR
   };
 }
 
-/** A contract's start promise missed by the attempt (its job's first run), and the penalty. */
+/** A contract's start promise missed by the attempt (its job's first run that started), and the penalty. */
 function slaOf(a: Attempt): { readonly fen: number; readonly why: string } | undefined {
   const m = a.market;
-  if (!m || m.startWithinS === undefined || a.attempt !== 1) return undefined;
+  if (!m || m.startWithinS === undefined || !a.firstRun) return undefined;
   const from = Math.max(a.submittedAtS, m.windowFromS ?? a.submittedAtS);
   const waitS = a.startS - from;
   if (waitS <= m.startWithinS) return undefined;

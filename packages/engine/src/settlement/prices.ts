@@ -47,6 +47,11 @@ export type PriceChange =
     }
   | { readonly a: string; readonly b: string; readonly fromS: number; readonly fenPerGb: number };
 
+/** The dearest price a book or an offer takes: ¥1,000 an accelerator-hour or a GB (the network file's bound). */
+export const MAX_PRICE_FEN = 100_000;
+/** The highest time-of-use percentage: charges stay exact in fen (below 2^53) for any accepted run. */
+export const MAX_HOURLY_PCT = 300;
+
 export function toFen(cny: number): number {
   return Math.round(cny * 100);
 }
@@ -84,14 +89,10 @@ export function checkPriceChange(
     if (!network.sites.some((s) => s.pools.some((p) => p.id === change.poolId))) {
       return { field: 'poolId', reason: `no pool ${change.poolId} in the network` };
     }
-    if (!Number.isSafeInteger(change.fenPerAcceleratorHour) || change.fenPerAcceleratorHour < 0) {
-      return { field: 'fenPerAcceleratorHour', reason: 'a price is a whole number of fen, 0 or more' };
-    }
-    if (
-      change.hourlyPct &&
-      (change.hourlyPct.length !== 24 || change.hourlyPct.some((x) => !Number.isSafeInteger(x) || x < 0))
-    ) {
-      return { field: 'hourlyPct', reason: 'a time-of-use profile is 24 whole percentages, 0 or more' };
+    if (!validPrice(change.fenPerAcceleratorHour)) return { field: 'fenPerAcceleratorHour', reason: PRICE_RANGE };
+    const pct = change.hourlyPct;
+    if (pct && (pct.length !== 24 || pct.some((x) => !Number.isSafeInteger(x) || x < 0 || x > MAX_HOURLY_PCT))) {
+      return { field: 'hourlyPct', reason: `a time-of-use profile is 24 whole percentages, 0 to ${MAX_HOURLY_PCT}` };
     }
   } else {
     const ids = new Set(network.sites.map((s) => s.id));
@@ -99,9 +100,7 @@ export function checkPriceChange(
       if (!ids.has(change[f])) return { field: f, reason: `no site ${change[f]} in the network` };
     }
     if (change.a === change.b) return { field: 'b', reason: 'a link joins two different sites' };
-    if (!Number.isSafeInteger(change.fenPerGb) || change.fenPerGb < 0) {
-      return { field: 'fenPerGb', reason: 'a price is a whole number of fen, 0 or more' };
-    }
+    if (!validPrice(change.fenPerGb)) return { field: 'fenPerGb', reason: PRICE_RANGE };
   }
   if (change.fromS < nowS) {
     return { field: 'fromS', reason: 'a price applies from now or later: a run already metered keeps its prices' };
@@ -114,6 +113,13 @@ export function checkPriceChange(
     };
   }
   return undefined;
+}
+
+const PRICE_RANGE = `a price is a whole number of fen, 0 to ${MAX_PRICE_FEN} (¥1,000)`;
+
+/** A whole number of fen, 0 to MAX_PRICE_FEN. */
+export function validPrice(fen: number): boolean {
+  return Number.isSafeInteger(fen) && fen >= 0 && fen <= MAX_PRICE_FEN;
 }
 
 function versionsOf(book: PriceBook, change: PriceChange): readonly (PoolPrice | LinkPrice)[] {

@@ -83,6 +83,35 @@ describe('metering from the audit log', () => {
     expect(books.meters.get('j-p#1')).toMatchObject({ outcome: 'preempted', workS: 3600, computeFen: 8000 });
   });
 
+  it('takes the times a run’s own entries give when no poll saw it running, and credits an SLA on the first run that started', () => {
+    const l = log();
+    l.add(T0, 'job.submitted', 'quick', { tenant: 'farm', kind: 'train' });
+    l.add(T0, 'job.placed', 'quick', { siteId: 'west', poolId: 'west-h100', accelerator: 'H100', count: 8 });
+    // Failed before any poll saw it running: the start comes with the failure.
+    l.add(T0 + 900, 'job.retried', 'quick', { startedAtS: T0 + 10, ranS: 600, failureClass: 'node-failure' });
+    l.add(T0 + 900, 'job.placed', 'quick', { siteId: 'west', poolId: 'west-h100', accelerator: 'H100', count: 8 });
+    // Found cancelled by its backend, with the run's own start and end.
+    l.add(T0 + 2000, 'job.cancelled', 'quick', { startedAtS: T0 + 1000, endedAtS: T0 + 1300 });
+    l.add(T0, 'job.submitted', 'sla', { tenant: 'farm', kind: 'train' });
+    const market = { kind: 'contract', id: 'c-1', fenPerAcceleratorHour: 900, startWithinS: 60, penaltyFen: 500 };
+    l.add(T0, 'job.placed', 'sla', { siteId: 'west', poolId: 'west-h100', accelerator: 'H100', count: 8, market });
+    l.add(T0 + 30, 'job.preempted', 'sla');
+    l.add(T0 + 30, 'job.placed', 'sla', { siteId: 'west', poolId: 'west-h100', accelerator: 'H100', count: 8, market });
+    l.add(T0 + 120, 'job.running', 'sla', { startedAtS: T0 + 120 });
+    l.add(T0 + 3720, 'job.succeeded', 'sla', { endedAtS: T0 + 3720 });
+    const books = new Books(net);
+    for (const e of l.entries) books.apply(e);
+    expect(books.meters.get('quick#1')).toMatchObject({ startS: T0 + 10, workS: 600, outcome: 'failed' });
+    expect(books.meters.get('quick#2')).toMatchObject({ startS: T0 + 1000, endS: T0 + 1300, workS: 300 });
+    // The first placement never started: the second is the first run, and it started 120 s after submission.
+    expect(books.meters.has('sla#1')).toBe(false);
+    expect(books.meters.get('sla#2')).toMatchObject({
+      computeFen: 7200,
+      slaCreditFen: 500,
+      market: { kind: 'contract' },
+    });
+  });
+
   it('is replayable: the same log gives the same records, byte for byte', () => {
     const l = log();
     oneRun(l, 'a', 'farm');

@@ -33,6 +33,7 @@ const tenantQuery = z
 /** Prices, bills, statements, the settlement check, programmes and vouchers. */
 export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: SuanliService): void {
   const s = service.settlement;
+  const v = service.vouchers;
   app.openapi(
     createRoute({
       method: 'get',
@@ -219,7 +220,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
       summary: 'Sector programmes (AI+): sectors, kinds, share boost, voucher budget issued and left',
       responses: { 200: json(list(ProgrammeSchema), 'Programmes'), ...errorResponses },
     }),
-    async (c) => c.json(await s.programmes(who(c)), 200),
+    async (c) => c.json(await v.programmes(who(c)), 200),
   );
   app.openapi(
     createRoute({
@@ -232,7 +233,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await s.vouchers(q.tenant !== undefined ? { tenant: q.tenant } : {}, who(c)), 200);
+      return c.json(await v.vouchers(q.tenant !== undefined ? { tenant: q.tenant } : {}, who(c)), 200);
     },
   );
   app.openapi(
@@ -250,7 +251,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await s.issue(c.req.valid('json'), who(c)), 201),
+    async (c) => c.json(await v.issue(c.req.valid('json'), who(c)), 201),
   );
   app.openapi(
     createRoute({
@@ -279,7 +280,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     async (c) => {
       const b = c.req.valid('json');
       return c.json(
-        await s.redeem(
+        await v.redeem(
           c.req.valid('param').id,
           {
             period: b.period,
@@ -325,6 +326,6 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await s.writeOff(c.req.valid('param').id, c.req.valid('json').reason, who(c)), 200),
+    async (c) => c.json(await v.writeOff(c.req.valid('param').id, c.req.valid('json').reason, who(c)), 200),
   );
 }

@@ -8,7 +8,7 @@ import {
   soldOf,
   spotTerms,
 } from '@suanli/engine';
-import { authorize, type Principal } from '../auth.ts';
+import { allowed, authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import type { JobSpec } from '../job-spec.ts';
 import type { UseCaseContext } from './context.ts';
@@ -153,9 +153,11 @@ export class Market {
     if (actor.role.startsWith('tenant') && tenant !== actor.tenant) {
       throw new SuanliError('FORBIDDEN', `${actor.name} may not read the contracts of ${tenant ?? 'every tenant'}`);
     }
+    // A site operator sees the contracts sold at its own sites.
+    const own = sitesOf(this.ctx.network(), actor);
     const books = await this.settlement.current();
     return [...books.contracts.values()]
-      .filter((c) => tenant === undefined || c.tenant === tenant)
+      .filter((c) => (tenant === undefined || c.tenant === tenant) && (!own || own.has(c.siteId)))
       .map((c) => ({ ...c, uid: this.uid('contract', c.id) }));
   }
 
@@ -258,6 +260,8 @@ export class Market {
       ...spec,
       options: [option],
       market: contractTerms(c),
+      // It runs within the contract's window, or waits and says why.
+      deadlineS: Math.min(spec.deadlineS ?? c.toS, c.toS),
       ...(c.fromS > nowS ? { notBeforeS: c.fromS } : {}),
       order: {
         kind: 'contract',
@@ -304,11 +308,14 @@ export class Market {
                     ? books.contracts.get(id)
                     : books.vouchers.get(id);
     if (found === undefined) throw new SuanliError('ID_NOT_FOUND', `nothing is named ${uid}`);
-    // A tenant reads its own contracts and vouchers only.
+    // A tenant reads its own contracts and vouchers only; a site operator its sites' contracts and no voucher.
     const owner = (found as { tenant?: unknown }).tenant;
-    if (actor.role.startsWith('tenant') && (kind === 'contract' || kind === 'voucher') && owner !== actor.tenant) {
-      throw new SuanliError('ID_NOT_FOUND', `nothing is named ${uid}`);
-    }
+    const own = sitesOf(network, actor);
+    const hidden =
+      (actor.role.startsWith('tenant') && (kind === 'contract' || kind === 'voucher') && owner !== actor.tenant) ||
+      (kind === 'voucher' && !allowed(actor, 'vouchers.read', typeof owner === 'string' ? owner : undefined)) ||
+      (own !== undefined && kind === 'contract' && !own.has((found as { siteId: string }).siteId));
+    if (hidden) throw new SuanliError('ID_NOT_FOUND', `nothing is named ${uid}`);
     return { uid, kind, id, object: found };
   }
 }

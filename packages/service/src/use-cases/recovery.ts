@@ -62,6 +62,8 @@ export async function recordFailure(
   const failures = [...(job.failures ?? []), run];
   const audit = {
     attempt: run.attempt,
+    // Metering reads the start from here when the run ended before a poll saw it running.
+    ...(job.startedAtS === undefined && startedAtS !== undefined ? { startedAtS } : {}),
     siteId: run.siteId,
     poolId: run.poolId,
     failureClass,

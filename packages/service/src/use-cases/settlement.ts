@@ -2,11 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   type Bill,
   Books,
-  balanceFen,
   billsOf,
-  checkIssue,
   checkPriceChange,
-  checkRedemption,
   type LinkPrice,
   linkKey,
   MARKET_KINDS,
@@ -14,18 +11,13 @@ import {
   type Network,
   type PoolPrice,
   type PriceChange,
-  type Programme,
   periodSpan,
   prepareNetwork,
   type Reconciliation,
-  type RedeemedLine,
-  type RedemptionLine,
   reconcile,
   type Sector,
   type Statement,
   statementsOf,
-  type Voucher,
-  type VoucherDenial,
 } from '@suanli/engine';
 import { type AuditEvent, auditHash, canonicalJson, GENESIS_HASH } from '../audit.ts';
 import { authorize, type Principal } from '../auth.ts';
@@ -45,18 +37,6 @@ export type PriceInput = (
 export interface BillQuery {
   readonly tenant?: string;
   readonly period?: string;
-}
-
-export interface VoucherView extends Voucher {
-  readonly programme: string;
-  readonly balanceFen: number;
-}
-
-export interface ProgrammeView extends Programme {
-  readonly issuedFen: number;
-  readonly budgetLeftFen: number;
-  readonly redeemedFen: number;
-  readonly vouchers: number;
 }
 
 /** A sector's month: demand (jobs and accelerator-hours asked), use, spend, and what vouchers paid. */
@@ -85,14 +65,6 @@ export interface SettlementCheck extends Reconciliation {
   readonly problems: readonly string[];
 }
 
-export interface RedeemInput {
-  readonly period: string;
-  /** Bill lines (meter ids) to pay; all of the period's lines that have a charge when absent. */
-  readonly lines?: readonly string[];
-  /** At most this much (the voucher's balance when absent). */
-  readonly amountFen?: number;
-}
-
 function digest(meters: Iterable<MeterRecord>): string {
   const list = [...meters].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const h = createHash('sha256');
@@ -100,7 +72,7 @@ function digest(meters: Iterable<MeterRecord>): string {
   return h.digest('hex');
 }
 
-function checkPeriod(period: string | undefined): void {
+export function checkPeriod(period: string | undefined): void {
   if (period !== undefined && !periodSpan(period)) {
     throw new SuanliError('INVALID_FIELD', `period ${period} is not a month written YYYY-MM`, { field: 'period' });
   }
@@ -201,9 +173,11 @@ export class Settlement {
     authorize(actor, 'audit.read');
     checkPeriod(period);
     const live = await this.current();
+    // The live books may read on while the log is read again: both are compared as of this entry.
+    const seq = live.seq;
     const rebuilt = new Books(prepareNetwork(this.ctx.network()));
-    const chain = await readInto(rebuilt, this.ctx, live.seq, true);
-    const ofPeriod = (b: Books) => [...b.meters.values()].filter((m) => m.period === period);
+    const chain = await readInto(rebuilt, this.ctx, seq, true);
+    const ofPeriod = (b: Books) => [...b.meters.values()].filter((m) => m.period === period && m.endSeq <= seq);
     const meters = ofPeriod(live);
     const bills = billsOf(meters, live.claimed);
     const statements = statementsOf(meters);
@@ -280,180 +254,23 @@ export class Settlement {
       }));
   }
 
-  async programmes(actor: Principal): Promise<ProgrammeView[]> {
-    authorize(actor, 'vouchers.read');
-    const books = await this.current();
-    return (this.ctx.network().programmes ?? []).map((p) => {
-      const vs = [...books.vouchers.values()].filter((v) => v.programmeId === p.id);
-      const issuedFen = books.issuedFen(p.id);
-      return {
-        ...p,
-        issuedFen,
-        budgetLeftFen: p.budgetFen - issuedFen,
-        redeemedFen: vs.reduce((n, v) => n + v.redeemedFen, 0),
-        vouchers: vs.length,
-      };
-    });
-  }
-
-  async vouchers(q: { tenant?: string }, actor: Principal): Promise<VoucherView[]> {
-    const tenant = q.tenant ?? (actor.role.startsWith('tenant') ? actor.tenant : undefined);
-    authorize(actor, 'vouchers.read', tenant ?? '*');
-    const books = await this.current();
-    return [...books.vouchers.values()]
-      .filter((v) => tenant === undefined || v.tenant === tenant)
-      .map((v) => this.view(v));
-  }
-
-  private view(v: Voucher): VoucherView {
-    const p = this.programme(v.programmeId);
-    return { ...v, programme: p.name, balanceFen: balanceFen(v) };
-  }
-
-  private programme(id: string): Programme {
-    const p = this.ctx.network().programmes?.find((x) => x.id === id);
-    if (!p) throw new SuanliError('PROGRAMME_NOT_FOUND', `no programme ${id}`, { field: 'programmeId' });
-    return p;
-  }
-
-  /** Issues a voucher from a programme's budget to a tenant, if the programme's rules allow it. */
-  async issue(
-    input: { programmeId: string; tenant: string; amountFen: number },
-    actor: Principal,
-  ): Promise<VoucherView> {
-    authorize(actor, 'vouchers.issue');
-    const p = this.programme(input.programmeId);
-    const tenant = this.ctx.network().tenants.find((t) => t.id === input.tenant);
-    if (!tenant) throw new SuanliError('UNKNOWN_TENANT', `no tenant ${input.tenant}`, { field: 'tenant' });
-    const nowS = this.ctx.clock.nowS();
-    const id = `v-${this.ctx.newId()}`;
-    await this.write((books) => {
-      denyIf(checkIssue(p, tenant, tenant.id, books.issuedFen(p.id), input.amountFen, nowS));
-      return [
-        {
-          atS: nowS,
-          kind: 'voucher.issued',
-          subject: id,
-          data: {
-            programmeId: p.id,
-            tenant: tenant.id,
-            amountFen: input.amountFen,
-            expiresAtS: p.validToS,
-            by: actor.name,
-          },
-        },
-      ];
-    });
-    const v = (await this.current()).vouchers.get(id);
-    if (!v) throw new SuanliError('INTERNAL', `voucher ${id} was written but not read back`);
-    return this.view(v);
-  }
-
-  /**
-   * Redeems a voucher against settled lines of its tenant's bill for a period: every line checked
-   * by the voucher rules, and all of it written in one audit entry or nothing.
-   */
-  async redeem(voucherId: string, input: RedeemInput, actor: Principal): Promise<VoucherView> {
-    checkPeriod(input.period);
-    const nowS = this.ctx.clock.nowS();
-    await this.write((books) => {
-      const v = books.vouchers.get(voucherId);
-      if (!v) throw new SuanliError('VOUCHER_NOT_FOUND', `no voucher ${voucherId}`);
-      // A tenant redeems its own vouchers only; a voucher of another reads as not found.
-      if (actor.role.startsWith('tenant') && actor.tenant !== v.tenant) {
-        throw new SuanliError('VOUCHER_NOT_FOUND', `no voucher ${voucherId}`);
-      }
-      authorize(actor, 'vouchers.redeem', v.tenant);
-      const p = this.programme(v.programmeId);
-      const net = this.ctx.network();
-      const byTenant = actor.role.startsWith('tenant') ? (actor.tenant ?? v.tenant) : v.tenant;
-      const meters = [...books.meters.values()].filter((m) => m.tenant === byTenant && m.period === input.period);
-      const wanted = input.lines
-        ? input.lines.map((id) => {
-            const m = books.meters.get(id);
-            if (!m || m.tenant !== byTenant) {
-              throw new SuanliError('INVALID_FIELD', `no bill line ${id} of ${byTenant}`, { field: 'lines' });
-            }
-            return m;
-          })
-        : meters.filter((m) => m.totalFen > 0 && !books.claimed.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
-      if (wanted.length === 0) {
-        throw new SuanliError('INVALID_FIELD', `no unpaid bill line of ${byTenant} in ${input.period}`, {
-          field: 'period',
-        });
-      }
-      const dueFen = wanted.reduce((n, m) => n + m.totalFen, 0);
-      // Over the balance is refused by rule V09, not cut down quietly; by default, what the balance covers.
-      const requested = input.amountFen ?? Math.min(balanceFen(v), dueFen);
-      if (requested > dueFen) {
-        throw new SuanliError('INVALID_FIELD', `amountFen ${requested} is more than the lines' ${dueFen} fen`, {
-          field: 'amountFen',
-        });
-      }
-      let left = requested;
-      const lines: RedemptionLine[] = wanted.map((m) => {
-        const fen = Math.min(m.totalFen, left);
-        left -= fen;
-        return { meter: m, fen, claimed: books.claimed.has(m.id), settled: true };
-      });
-      const paid = input.lines ? lines : lines.filter((l) => l.fen > 0);
-      const operators = new Map((net.operators ?? []).map((o) => [o.id, o]));
-      const siteOperator = (siteId: string) => {
-        const op = net.sites.find((s) => s.id === siteId)?.operator;
-        return op === undefined ? undefined : operators.get(op);
-      };
-      const tenant = net.tenants.find((t) => t.id === byTenant);
-      denyIf(checkRedemption(v, p, tenant, byTenant, siteOperator, paid, nowS));
-      if (requested === 0) throw new SuanliError('VOUCHER_DENIED', `V09: voucher ${v.id} has no balance left`);
-      const redeemed: RedeemedLine[] = paid.map((l) => ({ meterId: l.meter.id, fen: l.fen }));
-      return [
-        {
-          atS: nowS,
-          kind: 'voucher.redeemed',
-          subject: v.id,
-          data: {
-            tenant: byTenant,
-            period: input.period,
-            amountFen: redeemed.reduce((n, l) => n + l.fen, 0),
-            lines: redeemed,
-            by: actor.name,
-          },
-        },
-      ];
-    });
-    const v = (await this.current()).vouchers.get(voucherId);
-    if (!v) throw new SuanliError('INTERNAL', `voucher ${voucherId} was redeemed but not read back`);
-    return this.view(v);
-  }
-
-  /** Writes off what is left of a voucher (expired, or withdrawn by the programme): audited, never redeemable again. */
-  async writeOff(voucherId: string, reason: string, actor: Principal): Promise<VoucherView> {
-    authorize(actor, 'vouchers.issue');
-    const nowS = this.ctx.clock.nowS();
-    await this.write((books) => {
-      const v = books.vouchers.get(voucherId);
-      if (!v) throw new SuanliError('VOUCHER_NOT_FOUND', `no voucher ${voucherId}`);
-      const amountFen = balanceFen(v);
-      if (amountFen === 0) throw new SuanliError('ALREADY_REVOKED', `voucher ${voucherId} has no balance left`);
-      return [{ atS: nowS, kind: 'voucher.written-off', subject: v.id, data: { amountFen, reason, by: actor.name } }];
-    });
-    const v = (await this.current()).vouchers.get(voucherId);
-    if (!v) throw new SuanliError('INTERNAL', `voucher ${voucherId} was written off but not read back`);
-    return this.view(v);
-  }
-
   /**
    * Checks on the books and appends what `plan` returns, guarded: when a market entry came in
    * between (another server's write), it reads on and checks again.
    */
   async write(plan: (books: Books) => AuditEvent[]) {
     for (let tries = 0; tries < 5; tries++) {
-      const books = await this.current();
-      const events = plan(books);
-      const written = await this.ctx.store.appendAuditGuarded({ kinds: MARKET_KINDS, afterSeq: books.seq }, events);
+      // Under this server's lock: its own writers take turns; only another server's can come in between.
+      const run = this.lock.then(async () => {
+        const books = await this.catchUp();
+        const events = plan(books);
+        return this.ctx.store.appendAuditGuarded({ kinds: MARKET_KINDS, afterSeq: books.seq }, events);
+      });
+      this.lock = run.catch(() => undefined);
+      const written = await run;
       if (written) return written;
     }
-    throw new SuanliError('INTERNAL', 'the market kept changing while this change was checked; try again');
+    throw new SuanliError('MARKET_CHANGED', 'the market kept changing while this change was checked; send it again');
   }
 }
 
@@ -463,13 +280,6 @@ export function sitesOf(network: Network, actor: Principal): ReadonlySet<string>
   return new Set(
     network.sites.filter((s) => s.operator !== undefined && s.operator === actor.operator).map((s) => s.id),
   );
-}
-
-function denyIf(denials: readonly VoucherDenial[]): void {
-  const first = denials[0];
-  if (!first) return;
-  const more = denials.length > 1 ? ` (and ${denials.length - 1} more)` : '';
-  throw new SuanliError('VOUCHER_DENIED', `${first.reason}${more}`, first.line ? { field: 'lines' } : {});
 }
 
 /**
