@@ -279,10 +279,9 @@ export class ApiClient {
   }
 
   private async call<T>(method: string, path: string, spec?: SpecText): Promise<T> {
-    let res: Response;
-    try {
-      const auth: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
-      res = await fetch(this.baseUrl + path, {
+    const auth: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    const send = () =>
+      fetch(this.baseUrl + path, {
         method,
         ...(spec
           ? {
@@ -295,10 +294,18 @@ export class ApiClient {
             }
           : { headers: auth }),
       });
+    let res: Response;
+    try {
+      res = await send().catch((e: unknown) => {
+        // A kept-alive connection the server closed as it was reused: a read is safe to send again, once.
+        if (method === 'GET') return send();
+        throw e;
+      });
     } catch (e) {
+      const why = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
       throw new SuanliError(
         'SERVER_UNREACHABLE',
-        `cannot reach Suanli at ${this.baseUrl} (is \`suanli serve\` running? set SUANLI_URL to point elsewhere)`,
+        `cannot reach Suanli at ${this.baseUrl}${why} (is \`suanli serve\` running? set SUANLI_URL to point elsewhere)`,
         {},
         { cause: e },
       );

@@ -262,7 +262,7 @@ service:
     const s = await cli('submit', spec, '--json');
     const id = JSON.parse(s.stdout).id as string;
     const why = await cli('why', id);
-    expect(why.code).toBe(0);
+    expect(why.code, why.stderr).toBe(0);
     expect(why.stdout).toContain(`${id}: `);
     const opt = await cli('optimize');
     expect(opt.code).toBe(0);
