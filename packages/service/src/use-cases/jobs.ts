@@ -158,21 +158,32 @@ export class Jobs {
 
   /** What the engine would decide for a pending job now, and the quota that holds it. */
   async why(id: string, actor: Principal): Promise<WhyPending> {
-    const job = await this.getJob(id, actor);
+    let job = await this.getJob(id, actor);
     if (job.state !== 'pending') return notPending(job);
     const nowS = this.ctx.clock.nowS();
-    const snapshot = await this.current();
-    // A job the ledger has not seen yet (submitted on another server a moment ago) is decided with the queue.
-    const queue = snapshot.queue.some((j) => j.id === id) ? snapshot.queue : [...snapshot.queue, toEngineJob(job)];
-    const { decisions } = decide({ ...snapshot, queue }, nowS, { profile: this.ctx.profile });
-    const index = decisions.findIndex((d) => d.jobId === id);
-    const d = decisions[index];
-    if (!d) {
-      // Placed by a cycle between the read above and the ledger's catch-up: the record says so now.
-      const now = await this.getJob(id, actor);
-      if (now.state !== 'pending') return notPending(now);
-      throw new SuanliError('INTERNAL', `job ${id} is pending but was not decided`);
+    let snapshot = await this.current();
+    let index = -1;
+    let decisions: readonly Decision[] = [];
+    // The store and the ledger are read one after the other: a cycle elsewhere may change the job in
+    // between. Read again then; if they still disagree, decide the job on its own against the network now.
+    for (let tries = 0; tries < 3 && index < 0; tries++) {
+      if (tries > 0) {
+        job = await this.getJob(id, actor);
+        if (job.state !== 'pending') return notPending(job);
+        snapshot = await this.current();
+      }
+      // A job the ledger has not seen yet (submitted on another server a moment ago) is decided with the queue.
+      const queue =
+        tries === 2
+          ? [toEngineJob(job)]
+          : snapshot.queue.some((j) => j.id === id)
+            ? snapshot.queue
+            : [...snapshot.queue, toEngineJob(job)];
+      decisions = decide({ ...snapshot, queue }, nowS, { profile: this.ctx.profile }).decisions;
+      index = decisions.findIndex((d) => d.jobId === id);
     }
+    const d = decisions[index];
+    if (!d) throw new SuanliError('INTERNAL', `job ${id} is pending but was not decided`);
     const cycle = new Cycle(snapshot, nowS);
     const cq = queueOf(cycle, job.spec.tenant);
     const quota = cq
