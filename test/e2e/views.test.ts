@@ -50,6 +50,15 @@ const DENIED = `name: chat-v2\nkind: serve\ntenant: acme-ai\nresources: { accele
 /** Routes drawn by the same components as another (a filter or a range of the network view). */
 const SAME_AS_ANOTHER = new Set(['history-24h', 'jobs-running']);
 
+/**
+ * Routes whose shape is the run's own live figures: the bills hold the attempts that ended, and
+ * whether the chat service's replicas were scaled down yet depends on the hour the run starts in.
+ * They are checked for what is always there instead of against a picture.
+ */
+const LIVE_SHAPE: Readonly<Record<string, readonly string[]>> = {
+  billing: ['AI+ agriculture 2027', 'AI+ manufacturing 2027', 'Sector programmes', 'Offers'],
+};
+
 describe.runIf(run)('every view by its address, in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -171,6 +180,13 @@ describe.runIf(run)('every view by its address, in Chromium', () => {
             }),
           );
       expect(violations, hash).toEqual([]);
+      const always = LIVE_SHAPE[name];
+      if (always) {
+        const text = await p.getByRole('region', { name: region }).innerText();
+        for (const t of always) expect(text, `${hash} shows ${t}`).toContain(t);
+        expect(text).toMatch(/^Bills, \d{4}-\d{2}/);
+        continue;
+      }
       const cmp = await compareWithReference(decoder, name, await p.screenshot());
       results.push(`${name}: mean ${cmp.meanDiff.toFixed(1)}, changed ${(cmp.changedCells * 100).toFixed(0)} %`);
       if (!UPDATE) {
