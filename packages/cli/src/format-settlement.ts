@@ -1,5 +1,13 @@
 import type { Bill, LinkPrice, PoolPrice, Statement } from '@suanli/engine';
-import { type ProgrammeView, type SectorReport, type SettlementCheck, type VoucherView, yuan } from '@suanli/service';
+import {
+  type ContractView,
+  type OfferView,
+  type ProgrammeView,
+  type SectorReport,
+  type SettlementCheck,
+  type VoucherView,
+  yuan,
+} from '@suanli/service';
 import { formatTime, table } from './format.ts';
 
 export function pricesTable(p: { pools: readonly PoolPrice[]; links: readonly LinkPrice[] }): string {
@@ -161,5 +169,43 @@ export function sectorsTable(rows: readonly SectorReport[]): string {
       r.programmes.join(', ') || '-',
     ]),
     [1, 2, 3, 4, 5, 6],
+  );
+}
+
+export function offersTable(offers: readonly OfferView[]): string {
+  if (offers.length === 0) return 'no offers';
+  return table(
+    ['OFFER', 'KIND', 'POOL', 'COUNT', 'SOLD', '¥/ACC-H', 'FROM', 'UNTIL', 'SLA', 'STATE'],
+    offers.map((o) => [
+      o.id,
+      o.kind,
+      o.poolId,
+      String(o.count),
+      o.kind === 'reserved' ? String(o.soldCount) : '-',
+      yuan(o.fenPerAcceleratorHour),
+      formatTime(o.fromS),
+      formatTime(o.toS),
+      o.sla?.startWithinS !== undefined ? `start ≤ ${o.sla.startWithinS} s, ¥${yuan(o.sla.penaltyFen)}` : '-',
+      o.withdrawnAtS !== undefined ? 'withdrawn' : o.open ? 'open' : 'closed',
+    ]),
+    [3, 4, 5],
+  );
+}
+
+export function contractsTable(contracts: readonly ContractView[]): string {
+  if (contracts.length === 0) return 'no contracts';
+  return table(
+    ['CONTRACT', 'TENANT', 'POOL', 'COUNT', '¥/ACC-H', 'FROM', 'UNTIL', 'UID'],
+    contracts.map((c) => [
+      c.id,
+      c.tenant,
+      c.poolId,
+      String(c.count),
+      yuan(c.fenPerAcceleratorHour),
+      formatTime(c.fromS),
+      formatTime(c.toS),
+      c.uid,
+    ]),
+    [3, 4],
   );
 }

@@ -439,3 +439,12 @@ export const errorResponses = {
   400: { description: 'Malformed input or an invalid field', content: { 'application/json': { schema: ErrorSchema } } },
   500: { description: 'Internal error', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
+
+/** A JSON answer of `schema`, for a route's responses. */
+export const jsonAnswer = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** An error answer, for a route's responses. */
+export const errorAnswer = (description: string) => jsonAnswer(ErrorSchema, description);

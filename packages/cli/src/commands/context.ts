@@ -26,6 +26,8 @@ export interface CliContext {
   readSpec(file: string): SpecText;
   /** A commander parser of whole numbers ≥ 0 for an option. */
   int(name: string): (v: string) => number;
+  /** A commander parser of an amount in yuan (at most two decimals) for an option, in fen. */
+  fen(name: string): (v: string) => number;
 }
 
 export function cliContext(io: CliIo): CliContext {
@@ -43,6 +45,13 @@ export function cliContext(io: CliIo): CliContext {
               (why) => new SuanliError('MALFORMED_INPUT', `cannot read the job spec: ${why}`, { source: file }),
             ).toString('utf8');
       return { text, source: file === '-' ? '<stdin>' : file, json: file.endsWith('.json') };
+    },
+    fen: (name) => (v) => {
+      const fen = Math.round(Number(v) * 100);
+      if (!/^\d+(\.\d{1,2})?$/.test(v) || !Number.isSafeInteger(fen)) {
+        throw new InvalidArgumentError(`${name} is an amount in yuan, 0 or more, at most two decimals (like 12.50)`);
+      }
+      return fen;
     },
     int: (name) => (v) => {
       const n = Number(v);

@@ -1,68 +1,12 @@
-import { type ContractView, type OfferView, SuanliError, yuan } from '@suanli/service';
-import { type Command, InvalidArgumentError } from 'commander';
+import { SuanliError, yuan } from '@suanli/service';
+import type { Command } from 'commander';
 import { durationS } from '../duration.ts';
-import { formatTime, table } from '../format.ts';
+import { contractsTable, offersTable } from '../format-settlement.ts';
 import type { CliContext } from './context.ts';
-
-function offersTable(offers: readonly OfferView[]): string {
-  if (offers.length === 0) return 'no offers';
-  return table(
-    ['OFFER', 'KIND', 'POOL', 'COUNT', 'SOLD', '¥/ACC-H', 'FROM', 'UNTIL', 'SLA', 'STATE'],
-    offers.map((o) => [
-      o.id,
-      o.kind,
-      o.poolId,
-      String(o.count),
-      o.kind === 'reserved' ? String(o.soldCount) : '-',
-      yuan(o.fenPerAcceleratorHour),
-      formatTime(o.fromS),
-      formatTime(o.toS),
-      o.sla?.startWithinS !== undefined ? `start ≤ ${o.sla.startWithinS} s, ¥${yuan(o.sla.penaltyFen)}` : '-',
-      o.withdrawnAtS !== undefined ? 'withdrawn' : o.open ? 'open' : 'closed',
-    ]),
-    [3, 4, 5],
-  );
-}
-
-function contractsTable(contracts: readonly ContractView[]): string {
-  if (contracts.length === 0) return 'no contracts';
-  return table(
-    ['CONTRACT', 'TENANT', 'POOL', 'COUNT', '¥/ACC-H', 'FROM', 'UNTIL', 'UID'],
-    contracts.map((c) => [
-      c.id,
-      c.tenant,
-      c.poolId,
-      String(c.count),
-      yuan(c.fenPerAcceleratorHour),
-      formatTime(c.fromS),
-      formatTime(c.toS),
-      c.uid,
-    ]),
-    [3, 4],
-  );
-}
-
-function whole(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`);
-    return n;
-  };
-}
-
-function fen(name: string): (v: string) => number {
-  return (v) => {
-    if (!/^\d+(\.\d{1,2})?$/.test(v)) {
-      throw new InvalidArgumentError(`${name} is an amount in yuan, 0 or more, at most two decimals (like 12.50)`);
-    }
-    return Math.round(Number(v) * 100);
-  };
-}
 
 /** Offers, contracts and unified identifiers. */
 export function registerMarketCommands(program: Command, ctx: CliContext): void {
-  const { client, print } = ctx;
+  const { client, print, int: whole, fen } = ctx;
   const offers = program.command('offers').description('offers of accelerators: spot and reserved');
   offers
     .command('list', { isDefault: true })

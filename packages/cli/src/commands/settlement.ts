@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { periodOf } from '@suanli/engine';
 import { billsCsv, billsHtml, SuanliError, statementsHtml } from '@suanli/service';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   billLinesText,
   billsTable,
@@ -13,26 +14,12 @@ import {
 } from '../format-settlement.ts';
 import type { CliContext } from './context.ts';
 
-/** Yuan as written on the command line (`12.5`), in fen; refused when negative or finer than a fen. */
-function fenOf(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    const fen = Math.round(n * 100);
-    if (!/^\d+(\.\d{1,2})?$/.test(v) || !Number.isSafeInteger(fen)) {
-      throw new InvalidArgumentError(`${name} is an amount in yuan, 0 or more, at most two decimals (like 12.50)`);
-    }
-    return fen;
-  };
-}
-
 /** The current month in Beijing time, as bills name periods. */
-function thisPeriod(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
-}
+const thisPeriod = (): string => periodOf(Date.now() / 1000);
 
 /** Prices, bills, statements, programmes and vouchers. */
 export function registerSettlementCommands(program: Command, ctx: CliContext): void {
-  const { client, print, io } = ctx;
+  const { client, print, io, fen: fenOf } = ctx;
   const prices = program.command('prices').description('price books: every version of every pool and link price');
   prices
     .command('list', { isDefault: true })

@@ -30,17 +30,20 @@ const TERMS = 'programme terms (cf. Yangzhou compute-voucher rules, 2024)';
 
 const rule = (r: Omit<Rule, 'stage'>): Rule => ({ ...r, stage: 'settlement' });
 
+/** Both issuing and redeeming: the beneficiary's sector is one of the programme's. */
+const ELIGIBLE_SECTOR = rule({
+  id: 'V01',
+  title: 'Beneficiary in an eligible sector',
+  source: TERMS,
+  effect: 'require',
+  require: { 'beneficiary.sector': { memberOf: 'programme.sectors' } },
+  message:
+    'tenant {beneficiary.id} is in sector {beneficiary.sector}; programme {programme.id} supports {programme.sectors}',
+});
+
 /** Issuing a voucher: the beneficiary's sector, the programme's period and budget. */
 export const ISSUE_RULES: readonly Rule[] = [
-  rule({
-    id: 'V01',
-    title: 'Beneficiary in an eligible sector',
-    source: TERMS,
-    effect: 'require',
-    require: { 'beneficiary.sector': { memberOf: 'programme.sectors' } },
-    message:
-      'tenant {beneficiary.id} is in sector {beneficiary.sector}; programme {programme.id} supports {programme.sectors}',
-  }),
+  ELIGIBLE_SECTOR,
   rule({
     id: 'V02',
     title: 'Programme open',
@@ -62,15 +65,7 @@ export const ISSUE_RULES: readonly Rule[] = [
 
 /** Redeeming a voucher against a bill line. */
 export const REDEEM_RULES: readonly Rule[] = [
-  rule({
-    id: 'V01',
-    title: 'Beneficiary in an eligible sector',
-    source: TERMS,
-    effect: 'require',
-    require: { 'beneficiary.sector': { memberOf: 'programme.sectors' } },
-    message:
-      'tenant {beneficiary.id} is in sector {beneficiary.sector}; programme {programme.id} supports {programme.sectors}',
-  }),
+  ELIGIBLE_SECTOR,
   rule({
     id: 'V02',
     title: 'Programme open, voucher not expired',

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SuanliService } from '@suanli/service';
-import { ErrorSchema, errorResponses, list } from '../api-schemas.ts';
+import { errorAnswer, errorResponses, jsonAnswer, list } from '../api-schemas.ts';
 import { type AppEnv, who } from '../auth.ts';
 import {
   BuyContractSchema,
@@ -10,11 +10,8 @@ import {
   ResolvedSchema,
 } from '../settlement-schemas.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(ErrorSchema, description);
+const json = jsonAnswer;
+const error = errorAnswer;
 const idParam = z.object({
   id: z
     .string()

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { billsCsv, billsHtml, type SuanliService, statementsHtml } from '@suanli/service';
-import { ErrorSchema, errorResponses, list } from '../api-schemas.ts';
+import { errorAnswer, errorResponses, jsonAnswer, list } from '../api-schemas.ts';
 import { type AppEnv, who } from '../auth.ts';
 import {
   BillSchema,
@@ -18,11 +18,13 @@ import {
   VoucherSchema,
 } from '../settlement-schemas.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(ErrorSchema, description);
+const json = jsonAnswer;
+
+/** A query's parameters that were given: the use cases take absent ones as "all". */
+function given<T extends Record<string, string | undefined>>(q: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
+}
+const error = errorAnswer;
 const tenantQuery = z
   .string()
   .min(1)
@@ -71,13 +73,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        await s.bills(
-          { ...(q.tenant !== undefined ? { tenant: q.tenant } : {}), ...(q.period ? { period: q.period } : {}) },
-          who(c),
-        ),
-        200,
-      );
+      return c.json(await s.bills(given({ tenant: q.tenant, period: q.period || undefined }), who(c)), 200);
     },
   );
   app.openapi(
@@ -104,10 +100,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const bills = await s.bills(
-        { ...(q.tenant !== undefined ? { tenant: q.tenant } : {}), ...(q.period ? { period: q.period } : {}) },
-        who(c),
-      );
+      const bills = await s.bills(given({ tenant: q.tenant, period: q.period || undefined }), who(c));
       if (q.format === 'csv') {
         return c.body(billsCsv(bills), 200, { 'content-type': 'text/csv; charset=utf-8' });
       }
@@ -140,10 +133,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const st = await s.statements(
-        { ...(q.site !== undefined ? { siteId: q.site } : {}), ...(q.period ? { period: q.period } : {}) },
-        who(c),
-      );
+      const st = await s.statements(given({ siteId: q.site, period: q.period || undefined }), who(c));
       return c.body(statementsHtml(st, service.network.name), 200, { 'content-type': 'text/html; charset=utf-8' });
     },
   );
@@ -188,13 +178,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        await s.statements(
-          { ...(q.site !== undefined ? { siteId: q.site } : {}), ...(q.period ? { period: q.period } : {}) },
-          who(c),
-        ),
-        200,
-      );
+      return c.json(await s.statements(given({ siteId: q.site, period: q.period || undefined }), who(c)), 200);
     },
   );
   app.openapi(
@@ -233,7 +217,7 @@ export function registerSettlementRoutes(app: OpenAPIHono<AppEnv>, service: Suan
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await v.vouchers(q.tenant !== undefined ? { tenant: q.tenant } : {}, who(c)), 200);
+      return c.json(await v.vouchers(given({ tenant: q.tenant }), who(c)), 200);
     },
   );
   app.openapi(
