@@ -47,11 +47,32 @@ export {
   INFRASTRUCTURE_FAILURES,
   type RecoveryPolicy,
 } from './domain/recovery.ts';
+export {
+  budgetKwAt,
+  budgetMaxKw,
+  type GridEvent,
+  isFlat,
+  overlappingWindows,
+  POWER_LEVEL_KINDS,
+  type PowerBudget,
+  type PowerLevelKind,
+  type PowerRegion,
+  type PowerScheduleEntry,
+  type PowerWindow,
+  profileKwAt,
+} from './domain/power.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
-export type { Allocation, ExportRecord, HeldView, NodeShare, Snapshot } from './domain/snapshot.ts';
+export type { Allocation, ExportRecord, HeldView, NodeShare, PowerState, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
-export { Cycle } from './framework/cycle.ts';
-export { formatDuration, formatNumber } from './framework/format.ts';
+export { allocationKw, Cycle, expectedEndS } from './framework/cycle.ts';
+export { formatDuration, formatLocalTime, formatNumber } from './framework/format.ts';
+export {
+  BUDGET_HORIZON_S,
+  type LevelAdditions,
+  levelBudgetKwAt,
+  levelName,
+  type PowerLevel,
+} from './framework/power-levels.ts';
 export { NodeOccupancy, PoolNodes } from './framework/nodes.ts';
 export type { JobEvaluation, Option, ScoredOption } from './framework/option.ts';
 export { Plan } from './framework/plan.ts';
@@ -132,6 +153,20 @@ export {
 export { durationOnS, throughputRatio } from './models/equivalence.ts';
 export { FIBRE_MS_PER_KM, greatCircleKm, modelLatencyMs } from './models/geo.ts';
 export { type HourlyProfile, hourlyProfile, meanOver, valueAt } from './models/hourly-profile.ts';
+export { cappedDevice, cappedItPowerKw, MIN_CAP_FRACTION, minCapW } from './models/power-curve.ts';
+export { type GridDelivery, GridMeter } from './power/grid-meter.ts';
+export { capAllocation, cappedEndS, GridResponse } from './power/grid-response.ts';
+export {
+  DEFAULT_SHED_ORDER,
+  type GridAction,
+  type GridActionKind,
+  type GridPlan,
+  type GridRequest,
+  PLAN_SLOT_S,
+  planGridEvent,
+  SHED_GROUPS,
+  type ShedGroup,
+} from './power/grid-plan.ts';
 export type { OptimizerReport } from './optimizer/batch.ts';
 export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
 export { dominantShare } from './plugins/fair-share/fair-share.ts';

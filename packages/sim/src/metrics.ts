@@ -1,3 +1,4 @@
+import type { DemandResponseSummary } from './run-power.ts';
 import type { RecoverySummary } from './failures.ts';
 /** Average and percentiles of a set of values (nearest rank); zeros when the set is empty. */
 import type { ServingSummary } from './run-services.ts';
@@ -95,6 +96,8 @@ export interface SimSummary {
   readonly serving?: ServingSummary;
   /** Bills of the run's jobs by sector, and what sector programmes' vouchers paid (when metered). */
   readonly settlement?: SettlementSummary;
+  /** Demand response, when the run had grid events. */
+  readonly demandResponse?: DemandResponseSummary;
   readonly energyKwh: number;
   readonly costCny: number;
   readonly carbonKg: number;

@@ -1,4 +1,5 @@
 import type { Allocation, FailureClass, Job, NodeShare, Placement } from '@suanli/engine';
+import type { GridEventInput } from './run-power.ts';
 import type { SimJob } from './sim-job.ts';
 
 // A job's state in a simulated run, and the run's events.
@@ -19,7 +20,11 @@ export type Event =
   | { kind: 'site-out'; siteId: string; durationS: number; random: boolean }
   | { kind: 'site-back'; siteId: string; sinceS: number }
   | { kind: 'link-cut'; from: string; to: string; durationS: number }
-  | { kind: 'link-back'; from: string; to: string };
+  | { kind: 'link-back'; from: string; to: string }
+  /** The grid asks for less power (a demand-response request), its window starts, its window ends. */
+  | { kind: 'grid-issue'; input: GridEventInput }
+  | { kind: 'grid-start'; id: string }
+  | { kind: 'grid-end'; id: string };
 
 /** A job's state in the run. */
 export interface Live {

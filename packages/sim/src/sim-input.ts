@@ -1,3 +1,4 @@
+import type { PowerInput } from './run-power.ts';
 import type { DecideResult, FailureClass, Network, NetworkGauge, Profile, Solver } from '@suanli/engine';
 import type { FailureModel } from './failures.ts';
 import type { ServingInput } from './run-services.ts';
@@ -48,6 +49,8 @@ export interface SimInput {
   readonly serving?: ServingInput;
   /** Meter and settle the runs as the live service does (the same books), with the network's programmes' vouchers. */
   readonly settlement?: boolean;
+  /** Demand response: the grid's requests during the run, and the shedding order. */
+  readonly power?: PowerInput;
 }
 
 export interface SimProgress {

@@ -1,5 +1,9 @@
 import {
+  type Allocation,
   allocationOf,
+  capAllocation,
+  cappedDevice,
+  cappedEndS,
   type Decision,
   type FailureClass,
   type Job,
@@ -19,6 +23,7 @@ import { EventQueue } from './event-queue.ts';
 import { Failures } from './failures.ts';
 import { Column, distribution, jainIndex, type SimSummary } from './metrics.ts';
 import { HealthEvents } from './run-health.ts';
+import { GridEvents } from './run-power.ts';
 import { emptySeries, RunSeries } from './run-series.ts';
 import { ServiceDriver } from './run-services.ts';
 import { type RunOutcome, SimBooks } from './run-settlement.ts';
@@ -330,6 +335,33 @@ export function simulate(input: SimInput): SimSummary {
     }
   });
 
+  const grid = input.power
+    ? new GridEvents(ledger, net, events, input.power, input.seed, {
+        stop: (jobId, t, reason) => {
+          if (!running.get(jobId)?.run) return false;
+          const alloc = running.get(jobId)?.run?.alloc as Allocation;
+          preempt({ jobId, poolId: alloc.poolId, count: alloc.count, reason }, t);
+          ledger.requestCycle(t);
+          return true;
+        },
+        cap: (jobId, capW, untilS, t) => {
+          const live = running.get(jobId);
+          const run = live?.run;
+          const pool = run ? net.poolById.get(run.alloc.poolId) : undefined;
+          if (!live || !run || !pool) return false;
+          const alloc = capAllocation(run.alloc, pool.spec, capW, t, untilS);
+          const throughput = cappedDevice(pool.spec, alloc.kind, capW).throughput / cappedDevice(pool.spec, alloc.kind, run.alloc.powerCapW).throughput;
+          const endS = cappedEndS(run.endS, t, untilS, throughput);
+          const my = ++token;
+          live.run = { ...run, alloc, endS, token: my };
+          ledger.hold(alloc);
+          events.push(endS, END, { kind: 'end', live, token: my });
+          runsChanged = true;
+          return true;
+        },
+      })
+    : undefined;
+
   const preempt = (p: Preemption, t: number) => {
     const victim = running.get(p.jobId);
     if (!victim?.run) throw new Error(`the engine preempted ${p.jobId}, which is not running`);
@@ -432,8 +464,11 @@ export function simulate(input: SimInput): SimSummary {
     const t = e.timeS;
     const ev = e.item;
     const isHealth = HealthEvents.is(ev);
-    // Outages after the last job ended change nothing (and do not lengthen the run).
-    if (isHealth && arrivalsDone && running.size === 0 && waiting.size === 0) continue;
+    const isGrid = GridEvents.is(ev);
+    // Outages and grid events after the last job ended change nothing (and do not lengthen the run).
+    if ((isHealth || (isGrid && ev.kind === 'grid-issue')) && arrivalsDone && running.size === 0 && waiting.size === 0) {
+      continue;
+    }
     if (Number.isNaN(firstS)) {
       firstS = t;
       series = new RunSeries(t, bucketS, net.sites.length);
@@ -442,6 +477,7 @@ export function simulate(input: SimInput): SimSummary {
         net.sites.map((s) => s.site.id),
       );
       if (serving) events.push(serving.start(t), ARRIVAL, { kind: 'scale' });
+      grid?.schedule(t);
     }
     lastS = Math.max(lastS, t);
     if (ev.kind === 'arrival') {
@@ -473,6 +509,8 @@ export function simulate(input: SimInput): SimSummary {
       fail(ev.live, ev.failureClass, t);
     } else if (isHealth) {
       health.handle(ev, t);
+    } else if (isGrid) {
+      grid?.handle(ev, t);
     } else if (ev.kind === 'scale') {
       const next = serving?.step(t);
       if (next !== undefined) events.push(next, ARRIVAL, { kind: 'scale' });
@@ -484,7 +522,8 @@ export function simulate(input: SimInput): SimSummary {
       if (ledger.nextCycleS() <= t) cycle(t);
     }
     scheduleCycle();
-    if (ev.kind !== 'cycle' && !isHealth) lastProgressS = t;
+    grid?.sample(t);
+    if (ev.kind !== 'cycle' && !isHealth && !isGrid) lastProgressS = t;
     if (input.onProgress && ++sinceProgress >= 2000) {
       sinceProgress = 0;
       input.onProgress({
@@ -534,6 +573,7 @@ export function simulate(input: SimInput): SimSummary {
     ...(failures ? { recovery: failures.summary() } : {}),
     ...(serving ? { serving: serving.summary() } : {}),
     ...(books ? { settlement: books.summary() } : {}),
+    ...(grid ? { demandResponse: grid.summary() } : {}),
     energyKwh: sum('energyKwh'),
     costCny: sum('costCny'),
     carbonKg: sum('carbonKg'),

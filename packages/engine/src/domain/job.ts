@@ -93,6 +93,8 @@ export interface Job {
   readonly market?: MarketTerms;
   /** Where its last run failed, and how (a retry): a placement elsewhere is a failover, and says why. */
   readonly failedAt?: { readonly siteId: string; readonly failureClass: FailureClass };
+  /** Power cap per accelerator (W): the job runs slower and draws less (models/power-curve.ts). */
+  readonly powerCapW?: number;
 }
 
 export type Exposure = 'public-mainland' | 'internal' | 'research';

@@ -1,3 +1,4 @@
+import type { PowerRegion } from './power.ts';
 import type { AcceleratorSpec } from './accelerator.ts';
 import type { Dataset } from './dataset.ts';
 import type { Programme, SiteOperator } from './market.ts';
@@ -51,6 +52,8 @@ export interface Network {
   readonly operators?: readonly SiteOperator[];
   /** Sector programmes (AI+): share boosts and voucher budgets. */
   readonly programmes?: readonly Programme[];
+  /** Grid regions with a power budget shared by their sites. */
+  readonly regions?: readonly PowerRegion[];
 }
 
 export type ApprovalType =

@@ -1,3 +1,5 @@
+import type { PowerBudget } from './power.ts';
+
 /** Legal territory a site sits in; data-transfer rules key on it. */
 export type Jurisdiction = 'cn-mainland' | 'cn-hk' | 'cn-macao' | 'foreign';
 
@@ -16,6 +18,8 @@ export interface Pool {
   readonly priceCnyPerAcceleratorHour: number;
   /** Name of the backend that runs jobs on this pool (`sim`, `slurm`, …). */
   readonly backend: string;
+  /** The hall's power budget, when the pool's hall has its own. */
+  readonly powerBudget?: PowerBudget;
 }
 
 /** A data center: where it is, what its power costs and emits, and its accelerator pools. */
@@ -38,6 +42,8 @@ export interface Site {
   /** Power usage effectiveness: facility energy ÷ IT energy. */
   readonly pue: number;
   readonly powerCapMw: number;
+  /** The site's budget over time; absent: `powerCapMw` at every hour. */
+  readonly powerBudget?: PowerBudget;
   /** Electricity price for each local hour 0..23. */
   readonly tariffCnyPerKwh: readonly number[];
   /** Location-based average CO2 factor of the grid the site draws from (official, annual). */

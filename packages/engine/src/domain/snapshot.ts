@@ -1,3 +1,4 @@
+import type { GridEvent, PowerScheduleEntry } from './power.ts';
 import type { NetworkHealth } from './health.ts';
 import type { Job, JobKind } from './job.ts';
 import type { Network } from './network.ts';
@@ -24,6 +25,10 @@ export interface Allocation {
   readonly nodes?: readonly NodeShare[];
   /** How often the job checkpoints: stopping it loses the work since the last one. */
   readonly checkpointS?: number;
+  /** Power cap per accelerator (W): the job's own, or a grid event's until `capUntilS`. */
+  readonly powerCapW?: number;
+  /** When a grid event's cap lifts (absent: the cap holds for the whole run). */
+  readonly capUntilS?: number;
 }
 
 /** Accelerators of one placement on one node of a pool (nodes numbered from 0 in the pool). */
@@ -67,4 +72,13 @@ export interface Snapshot {
   readonly held?: HeldView;
   /** Sites and links out of service; absent: all in service. */
   readonly health?: NetworkHealth;
+  /** Grid events and contracted windows added since the network file; absent: none. */
+  readonly power?: PowerState;
+}
+
+/** What the ledger knows of power beyond the network file. */
+export interface PowerState {
+  /** Grid events not yet over. */
+  readonly events: readonly GridEvent[];
+  readonly schedules: readonly PowerScheduleEntry[];
 }

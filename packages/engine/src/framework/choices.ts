@@ -1,5 +1,6 @@
 import type { AcceleratorOption, Job } from '../domain/job.ts';
-import { idlePowerKw, itPowerKw } from '../models/energy.ts';
+import { idlePowerKw } from '../models/energy.ts';
+import { cappedDevice, cappedItPowerKw } from '../models/power-curve.ts';
 import { durationOnS } from '../models/equivalence.ts';
 import type { PreparedNetwork } from './prepared-network.ts';
 
@@ -20,11 +21,13 @@ export function choicesOf(net: PreparedNetwork, job: Job): Choice[] {
     const spec = net.accelerators.get(choice.accelerator);
     if (!spec) continue;
     const count = choice.perMember * job.gang;
-    const itKw = itPowerKw(spec, job.kind, count);
+    const capped = cappedDevice(spec, job.kind, job.powerCapW);
+    const itKw = cappedItPowerKw(spec, job.kind, count, job.powerCapW);
     choices.push({
       choice,
       count,
-      durationS: durationOnS(job, choice, (t) => net.accelerators.get(t)),
+      // A capped job keeps `throughput` of its speed: it runs that much longer.
+      durationS: durationOnS(job, choice, (t) => net.accelerators.get(t)) / capped.throughput,
       itKw,
       incrementItKw: itKw - idlePowerKw(spec, count),
     });

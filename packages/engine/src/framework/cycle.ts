@@ -1,7 +1,9 @@
 import { type LinkCut, linkKey, type SiteOutage } from '../domain/health.ts';
 import type { Job } from '../domain/job.ts';
 import type { Allocation, ExportRecord, NodeShare, Snapshot } from '../domain/snapshot.ts';
-import { idlePowerKw, itPowerKw } from '../models/energy.ts';
+import { idlePowerKw } from '../models/energy.ts';
+import { cappedItPowerKw } from '../models/power-curve.ts';
+import { additionsOf, budgetChanges, type LevelAdditions, type PowerLevel } from './power-levels.ts';
 import { type NodeHold, PoolNodes } from './nodes.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
 import { Scratch } from './scratch.ts';
@@ -23,9 +25,39 @@ export interface QueueOrder {
   readonly rank?: QueueRank;
 }
 
-/** Facility power a running allocation adds over its accelerators' idle draw. */
-export function allocationKw(pool: PreparedPool, a: Pick<Allocation, 'kind' | 'count'>): number {
-  return (itPowerKw(pool.spec, a.kind, a.count) - idlePowerKw(pool.spec, a.count)) * pool.site.site.pue;
+type Drawing = Pick<Allocation, 'kind' | 'count' | 'powerCapW' | 'capUntilS'>;
+
+/**
+ * Facility power a running allocation adds over its accelerators' idle draw at `atS` (under its
+ * power cap while that holds; without `atS`, as it runs now).
+ */
+export function allocationKw(pool: PreparedPool, a: Drawing, atS = Number.NEGATIVE_INFINITY): number {
+  const capped = a.powerCapW !== undefined && (a.capUntilS === undefined || atS < a.capUntilS);
+  return (
+    (cappedItPowerKw(pool.spec, a.kind, a.count, capped ? a.powerCapW : undefined) - idlePowerKw(pool.spec, a.count)) *
+    pool.site.site.pue
+  );
+}
+
+/**
+ * What an allocation adds over [fromS, toS), as steps: one, or two when a grid event's cap lifts
+ * in between. Calls `step(from, to, kw)` for each.
+ */
+export function drawSteps(
+  pool: PreparedPool,
+  a: Drawing,
+  fromS: number,
+  toS: number,
+  step: (from: number, to: number, kw: number) => void,
+): void {
+  const until = a.capUntilS;
+  if (a.powerCapW === undefined || until === undefined || until <= fromS || until >= toS) {
+    const kw = allocationKw(pool, a, fromS);
+    if (kw !== 0) step(fromS, toS, kw);
+    return;
+  }
+  step(fromS, until, allocationKw(pool, a, fromS));
+  step(until, toS, allocationKw(pool, a, until));
 }
 
 /** A running job past its expected end is assumed to run on at least this long. */
@@ -53,7 +85,12 @@ export class Cycle {
   /** Transfers abroad so far (governance counters). */
   readonly exports: readonly ExportRecord[];
   private readonly capacity: (Timeline | undefined)[];
+  /** Free power by power level (`net.levels`); undefined while it is the level's constant. */
   private readonly power: (Timeline | undefined)[];
+  /** Free power of each level when its timeline is not built: budget less fixed draw, as a constant. */
+  private readonly powerConst: Float64Array;
+  /** What the ledger added to each level (windows, grid events), by `kind:id`. */
+  private readonly additions: ReadonlyMap<string, LevelAdditions>;
   /** Running allocations by pool index; a list is replaced, never changed in place (it may be the ledger's). */
   private readonly running: (readonly Allocation[] | undefined)[];
   private readonly heldUsage: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
@@ -71,7 +108,9 @@ export class Cycle {
     this.queueSort = queueSort;
     this.queue = snapshot.queue;
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
-    this.power = new Array<Timeline | undefined>(this.net.sites.length);
+    this.power = new Array<Timeline | undefined>(this.net.levels.length);
+    this.additions = additionsOf(snapshot.power);
+    this.powerConst = new Float64Array(this.net.levels.length).fill(Number.NaN);
     if (snapshot.held) {
       // A ledger keeps them indexed: nothing to count.
       this.running = [...snapshot.held.byPool];
@@ -89,7 +128,7 @@ export class Cycle {
       this.heldUsage = undefined;
     }
     // Timelines of the pools and sites with allocations are built on first use.
-    this.built = new Uint8Array(this.net.pools.length + this.net.sites.length);
+    this.built = new Uint8Array(this.net.pools.length + this.net.levels.length);
     this.freeNowCache = new Float64Array(this.net.pools.length).fill(Number.NaN);
     this.nodeViews = new Array<PoolNodes | undefined>(this.net.pools.length);
     const health = snapshot.health;
@@ -171,24 +210,40 @@ export class Cycle {
     return this.capacity[i];
   }
 
-  /** The site's free power (kW) over time; undefined while nothing draws on it. */
-  private powerOf(site: PreparedSite): Timeline | undefined {
-    const i = site.index;
+  /** Grid events and windows the ledger added to a level. */
+  additionsTo(level: PowerLevel): LevelAdditions | undefined {
+    return this.additions.get(`${level.kind}:${level.id}`);
+  }
+
+  /**
+   * A level's free power (kW) over time: its budget (by the hour, with windows and grid events'
+   * ceilings) less its fixed draw and what the allocations beneath it add. Undefined while it is
+   * constant (`powerConst`).
+   */
+  private powerOf(level: PowerLevel): Timeline | undefined {
+    const i = level.index;
     const b = this.net.pools.length + i;
     if (this.built[b] === 0) {
       this.built[b] = 1;
-      const changes: number[] = [];
-      for (const pools of site.poolsByType.values()) {
-        for (const pool of pools) {
-          for (const a of this.running[pool.index] ?? []) {
-            const kw = allocationKw(pool, a);
-            if (kw !== 0) changes.push(Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), -kw);
-          }
+      const { baseKw, changes } = budgetChanges(level, this.additionsTo(level), this.nowS);
+      const push = (from: number, to: number, kw: number) => changes.push(from, to, -kw);
+      for (const pool of this.net.levelPools[i] ?? []) {
+        for (const a of this.running[pool.index] ?? []) {
+          drawSteps(pool, a, Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), push);
         }
       }
-      if (changes.length > 0) this.power[i] = Timeline.bulk(this.nowS, site.capKw - site.idleKw, changes);
+      this.powerConst[i] = baseKw - level.fixedKw;
+      if (changes.length > 0) this.power[i] = Timeline.bulk(this.nowS, baseKw - level.fixedKw, changes);
     }
     return this.power[i];
+  }
+
+  /** A level's free power when it has no timeline (built first). */
+  private constFree(level: PowerLevel): number {
+    const v = this.powerConst[level.index] as number;
+    if (!Number.isNaN(v)) return v;
+    this.powerOf(level);
+    return this.powerConst[level.index] as number;
   }
 
   /** The profile's queue order, for plug-ins that compare queued jobs with running ones. */
@@ -240,9 +295,45 @@ export class Cycle {
 
   private readonly freeNowCache: Float64Array;
 
-  /** Facility power (kW) free under the site's cap at time t. */
+  /** Facility power (kW) free under the site's budget at time t (its own level; the region's is `levelFreeAt`). */
   powerFreeAt(site: PreparedSite, t: number): number {
-    return this.powerOf(site)?.valueAt(t) ?? site.capKw - site.idleKw;
+    const level = site.levels[0] as PowerLevel;
+    return this.levelFreeAt(level, t);
+  }
+
+  /** Facility power (kW) free under a level's budget at time t. */
+  levelFreeAt(level: PowerLevel, t: number): number {
+    return this.powerOf(level)?.valueAt(t) ?? this.constFree(level);
+  }
+
+  /** The least power (kW) free under a level's budget over [fromS, toS). */
+  levelMinFree(level: PowerLevel, fromS: number, toS: number): number {
+    return this.powerOf(level)?.minOver(fromS, toS) ?? this.constFree(level);
+  }
+
+  /**
+   * The level (of a pool's, from the pool up) whose budget keeps `kw` from running over
+   * [startS, startS + durationS), and the first time it falls short; undefined when all allow it.
+   */
+  bindingLevel(
+    pool: PreparedPool,
+    kw: number,
+    startS: number,
+    durationS: number,
+  ): { readonly level: PowerLevel; readonly atS: number; readonly freeKw: number } | undefined {
+    const endS = startS + durationS;
+    for (const level of pool.levels) {
+      const pow = this.powerOf(level);
+      if (!pow) {
+        const free = this.constFree(level);
+        if (free < kw) return { level, atS: startS, freeKw: free };
+        continue;
+      }
+      if (pow.minOver(startS, endS) >= kw) continue;
+      const atS = pow.firstBelow(startS, endS, kw);
+      return { level, atS, freeKw: pow.valueAt(atS) };
+    }
+    return undefined;
   }
 
   /** What made the last `earliestStart` later than its `fromS`. */
@@ -262,9 +353,8 @@ export class Cycle {
     perMember = count,
   ): number {
     const cap = this.capacityOf(pool);
-    const pow = this.powerOf(pool.site);
     const capFree = pool.pool.count;
-    const powFree = pool.site.capKw - pool.site.idleKw;
+    const levels = pool.levels;
     let t = fromS;
     let boundBy: BoundBy = 'none';
     const nodes = this.nodesOf(pool);
@@ -289,7 +379,21 @@ export class Cycle {
         this.boundBy = 'capacity';
         return c;
       }
-      const p = pow ? pow.earliestFit(c, durationS, kw) : kw <= powFree ? c : Number.POSITIVE_INFINITY;
+      // Every level from the pool up must leave the power, all at once: move on until none moves it.
+      let p = c;
+      for (let moved = true, k = 0; moved && k < 64; k++) {
+        moved = false;
+        for (const level of levels) {
+          const pow = this.powerOf(level);
+          const q = pow ? pow.earliestFit(p, durationS, kw) : kw <= this.constFree(level) ? p : Number.POSITIVE_INFINITY;
+          if (q > p) {
+            p = q;
+            moved = true;
+          }
+          if (!Number.isFinite(p)) break;
+        }
+        if (!Number.isFinite(p)) break;
+      }
       if (p > c) boundBy = 'power';
       if (!Number.isFinite(p)) {
         this.boundBy = 'power';
@@ -314,10 +418,10 @@ export class Cycle {
     const nodes = this.nodesOf(pool);
     if (nodes && nodes.readyS(perMember, Math.max(1, Math.round(count / perMember)), this.nowS) > startS) return false;
     const cap = this.capacityOf(pool);
-    const pow = this.powerOf(pool.site);
     const capOk = cap ? cap.minOver(startS, endS) >= count : count <= pool.pool.count;
     if (!capOk) return false;
-    return pow ? pow.minOver(startS, endS) >= kw : kw <= pool.site.capKw - pool.site.idleKw;
+    for (const level of pool.levels) if (this.levelMinFree(level, startS, endS) < kw) return false;
+    return true;
   }
 
   /** The fewest accelerators free in the pool over [fromS, toS). */
@@ -325,9 +429,18 @@ export class Cycle {
     return this.capacityOf(pool)?.minOver(fromS, toS) ?? pool.pool.count;
   }
 
-  /** The least power (kW) free under the site's cap over [fromS, toS). */
-  minPowerFree(site: PreparedSite, fromS: number, toS: number): number {
-    return this.powerOf(site)?.minOver(fromS, toS) ?? site.capKw - site.idleKw;
+  /** The least power (kW) free over [fromS, toS) under a site's levels (the site, its region). */
+  siteMinPowerFree(site: PreparedSite, fromS: number, toS: number): number {
+    let free = Number.POSITIVE_INFINITY;
+    for (const level of site.levels) free = Math.min(free, this.levelMinFree(level, fromS, toS));
+    return free;
+  }
+
+  /** The least power (kW) free over [fromS, toS) under every level of a pool, from the pool up. */
+  minPowerFree(pool: PreparedPool, fromS: number, toS: number): number {
+    let free = Number.POSITIVE_INFINITY;
+    for (const level of pool.levels) free = Math.min(free, this.levelMinFree(level, fromS, toS));
+    return free;
   }
 
   /** Every running allocation not preempted in this cycle. */
@@ -375,13 +488,14 @@ export class Cycle {
       cap.add(fromS, toS, count);
     }
     if (kw !== 0) {
-      const site = pool.site;
-      let pow = this.powerOf(site);
-      if (!pow) {
-        pow = new Timeline(this.nowS, site.capKw - site.idleKw);
-        this.power[site.index] = pow;
+      for (const level of pool.levels) {
+        let pow = this.powerOf(level);
+        if (!pow) {
+          pow = new Timeline(this.nowS, this.constFree(level));
+          this.power[level.index] = pow;
+        }
+        pow.add(fromS, toS, kw);
       }
-      pow.add(fromS, toS, kw);
     }
   }
 

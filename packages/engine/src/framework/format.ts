@@ -21,3 +21,10 @@ export function formatDuration(seconds: number): string {
   const d = Math.floor(h / 24);
   return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
 }
+
+/** Local clock time `HH:MM` of an instant, at a UTC offset in hours. */
+export function formatLocalTime(atS: number, utcOffsetH: number): string {
+  const minutes = Math.floor((atS + utcOffsetH * 3600) / 60);
+  const m = ((minutes % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}

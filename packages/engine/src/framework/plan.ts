@@ -1,5 +1,5 @@
 import type { Allocation, NodeShare } from '../domain/snapshot.ts';
-import { allocationKw, type Cycle, expectedEndS } from './cycle.ts';
+import { type Cycle, drawSteps, expectedEndS } from './cycle.ts';
 import type { PreparedPool } from './prepared-network.ts';
 
 /**
@@ -65,13 +65,17 @@ export class Plan {
     const sign = stop ? 1 : -1;
     const fromS = Math.max(a.startS, this.cycle.nowS);
     const endS = expectedEndS(a, this.cycle.nowS);
-    const kw = allocationKw(pool, a);
     const before = this.cycle.allocationsOn(pool);
-    this.cycle.adjust(pool, sign * a.count, fromS, endS, sign * kw);
+    // The accelerators, then the power step by step (a grid event's cap may lift before the end).
+    const steps: [number, number, number][] = [];
+    drawSteps(pool, a, fromS, endS, (from, to, kw) => steps.push([from, to, kw]));
+    this.cycle.adjust(pool, sign * a.count, fromS, endS, 0);
+    for (const [from, to, kw] of steps) this.cycle.adjust(pool, 0, from, to, sign * kw);
     this.cycle.addUsage(a.tenant, a.accelerator, -sign * a.count);
     this.cycle.setRunning(pool, a, !stop);
     this.undo.push(() => {
-      this.cycle.adjust(pool, -sign * a.count, fromS, endS, -sign * kw);
+      this.cycle.adjust(pool, -sign * a.count, fromS, endS, 0);
+      for (const [from, to, kw] of steps) this.cycle.adjust(pool, 0, from, to, -sign * kw);
       this.cycle.addUsage(a.tenant, a.accelerator, sign * a.count);
       this.cycle.restoreRunning(pool, before);
     });

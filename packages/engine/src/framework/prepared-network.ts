@@ -1,6 +1,7 @@
 import type { AcceleratorSpec } from '../domain/accelerator.ts';
 import { boostedWeight } from '../domain/market.ts';
 import type { Network } from '../domain/network.ts';
+import type { PowerBudget, PowerLevelKind } from '../domain/power.ts';
 import type { ClusterQueue } from '../domain/queue.ts';
 import type { Pool, Site } from '../domain/site.ts';
 import type { Tenant } from '../domain/tenant.ts';
@@ -8,6 +9,7 @@ import { idlePowerKw } from '../models/energy.ts';
 import { greatCircleKm, modelLatencyMs } from '../models/geo.ts';
 import { type HourlyProfile, hourlyProfile } from '../models/hourly-profile.ts';
 import { formatNumber } from './format.ts';
+import { finishLevel, type LevelDraft, type PowerLevel } from './power-levels.ts';
 
 export interface PreparedSite {
   readonly site: Site;
@@ -18,6 +20,8 @@ export interface PreparedSite {
   /** Facility power of all the site's accelerators idle: the floor under every job's increment. */
   readonly idleKw: number;
   readonly capKw: number;
+  /** Its power levels, from itself up: the site, and its grid region when that has a budget. */
+  readonly levels: readonly PowerLevel[];
   /** The site's pools of each accelerator type. */
   readonly poolsByType: ReadonlyMap<string, readonly PreparedPool[]>;
   /** Accelerator types present, for explanations: `H20 ×2,048, Ascend910B ×4,096`. */
@@ -29,6 +33,8 @@ export interface PreparedPool {
   readonly site: PreparedSite;
   readonly spec: AcceleratorSpec;
   readonly index: number;
+  /** Its power levels, from itself up: its hall (when the pool has a budget), the site, the region. */
+  readonly levels: readonly PowerLevel[];
 }
 
 export interface LinkFigures {
@@ -56,6 +62,12 @@ export interface PreparedNetwork {
   readonly cohorts: ReadonlyMap<string, readonly ClusterQueue[]>;
   /** Tenants whose local queue points to each cluster queue. */
   readonly tenantsByQueue: ReadonlyMap<string, readonly string[]>;
+  /** Every power level (regions with a budget, sites, pools with a budget), by index. */
+  readonly levels: readonly PowerLevel[];
+  /** The pools beneath each level, by level index. */
+  readonly levelPools: readonly (readonly PreparedPool[])[];
+  /** Power levels by `kind:id`. */
+  readonly levelByKey: ReadonlyMap<string, PowerLevel>;
   link(a: PreparedSite, b: PreparedSite): LinkFigures;
 }
 
@@ -78,14 +90,36 @@ function build(network: Network): PreparedNetwork {
   const poolById = new Map<string, PreparedPool>();
   const poolsByType = new Map<string, PreparedPool[]>();
   const largestPoolByType = new Map<string, number>();
+  const drafts: LevelDraft[] = [];
+  const draft = (kind: PowerLevelKind, id: string, budget: PowerBudget, utcOffsetH: number): LevelDraft => {
+    const d: LevelDraft = { index: drafts.length, kind, id, budget, utcOffsetH, fixedKw: 0 };
+    drafts.push(d);
+    return d;
+  };
+  const regionDrafts = new Map(
+    (network.regions ?? []).map((r) => [r.province, draft('region', r.id, r.budget, r.utcOffsetH)]),
+  );
+  /** Each site's and pool's drafts, from itself up. */
+  const siteLevels: LevelDraft[][] = [];
+  const poolLevels: LevelDraft[][] = [];
   for (const site of network.sites) {
     const sitePools = new Map<string, PreparedPool[]>();
     let idleKw = 0;
+    const region = regionDrafts.get(site.province);
+    const siteDraft = draft('site', site.id, site.powerBudget ?? { kwByHour: [site.powerCapMw * 1000] }, site.utcOffsetH);
+    siteLevels.push(region ? [siteDraft, region] : [siteDraft]);
     for (const pool of site.pools) {
       const spec = accelerators.get(pool.accelerator);
       if (!spec) throw new Error(`pool ${pool.id}: unknown accelerator type ${pool.accelerator}`);
-      idleKw += idlePowerKw(spec, pool.count) * site.pue;
+      const kw = idlePowerKw(spec, pool.count) * site.pue;
+      idleKw += kw;
+      const base = kw + (pool.powerBudget?.baseLoadKw ?? 0);
+      const poolDraft = pool.powerBudget ? draft('pool', pool.id, pool.powerBudget, site.utcOffsetH) : undefined;
+      if (poolDraft) poolDraft.fixedKw += kw;
+      poolLevels.push(poolDraft ? [poolDraft, ...(siteLevels.at(-1) ?? [])] : [...(siteLevels.at(-1) ?? [])]);
+      siteDraft.fixedKw += base;
     }
+    if (region) region.fixedKw += siteDraft.fixedKw + (siteDraft.budget.baseLoadKw ?? 0);
     const ps: PreparedSite = {
       site,
       index: sites.length,
@@ -96,6 +130,7 @@ function build(network: Network): PreparedNetwork {
       ),
       idleKw,
       capKw: site.powerCapMw * 1000,
+      levels: [],
       poolsByType: sitePools,
       inventory: site.pools.map((p) => `${p.accelerator} ×${formatNumber(p.count)}`).join(', '),
     };
@@ -104,7 +139,7 @@ function build(network: Network): PreparedNetwork {
     for (const pool of site.pools) {
       const spec = accelerators.get(pool.accelerator);
       if (!spec) throw new Error(`pool ${pool.id}: unknown accelerator type ${pool.accelerator}`);
-      const pp: PreparedPool = { pool, site: ps, spec, index: pools.length };
+      const pp: PreparedPool = { pool, site: ps, spec, index: pools.length, levels: [] };
       pools.push(pp);
       poolById.set(pool.id, pp);
       const same = sitePools.get(pool.accelerator);
@@ -117,6 +152,10 @@ function build(network: Network): PreparedNetwork {
     }
   }
 
+  // The levels are final once every fixed draw is summed; sites and pools then point at theirs.
+  const levels = drafts.map(finishLevel);
+  for (const ps of sites) (ps.levels as PowerLevel[]).push(...(siteLevels[ps.index] ?? []).map((d) => levels[d.index] as PowerLevel));
+  for (const pp of pools) (pp.levels as PowerLevel[]).push(...(poolLevels[pp.index] ?? []).map((d) => levels[d.index] as PowerLevel));
   const capacityByType = new Map<string, number>();
   for (const p of pools)
     capacityByType.set(p.pool.accelerator, (capacityByType.get(p.pool.accelerator) ?? 0) + p.pool.count);
@@ -177,6 +216,9 @@ function build(network: Network): PreparedNetwork {
     clusterQueues,
     cohorts,
     tenantsByQueue,
+    levels,
+    levelPools: poolsUnder(levels, pools),
+    levelByKey: new Map(levels.map((l) => [`${l.kind}:${l.id}`, l])),
     link(a, b) {
       if (a.index === b.index) return local;
       const key = a.index * n + b.index;
@@ -195,4 +237,11 @@ function build(network: Network): PreparedNetwork {
       return figures;
     },
   };
+}
+
+/** The pools beneath each level. */
+function poolsUnder(levels: readonly PowerLevel[], pools: readonly PreparedPool[]): PreparedPool[][] {
+  const out = levels.map((): PreparedPool[] => []);
+  for (const p of pools) for (const l of p.levels) out[l.index]?.push(p);
+  return out;
 }

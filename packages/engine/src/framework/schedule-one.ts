@@ -4,7 +4,9 @@ import type { NodeShare } from '../domain/snapshot.ts';
 import { failoverNote } from '../recovery/failover.ts';
 import type { Cycle } from './cycle.ts';
 import { omittedCounts } from './explain.ts';
-import { formatDuration, formatNumber } from './format.ts';
+import { cappedDevice } from '../models/power-curve.ts';
+import { formatDuration, formatLocalTime, formatNumber } from './format.ts';
+import { levelName } from './power-levels.ts';
 import type { JobEvaluation, Option } from './option.ts';
 import { Plan } from './plan.ts';
 import type { Profile } from './profile.ts';
@@ -42,6 +44,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
   let evaluation = evaluateJob(cycle, job, profile);
   const notes: string[] = [];
   if (evaluation.rejected) notes.push(`${evaluation.rejected.plugin}: ${evaluation.rejected.reason}`);
+  if (job.powerCapW !== undefined && profile.explain !== 'none') notes.push(capNote(cycle, job));
 
   const placed = tryStartNow(cycle, job, profile, evaluation, notes);
   if (placed) return place(cycle, job, profile, evaluation, placed.option, [], notes, placed.nodes);
@@ -100,7 +103,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
     : e.shiftS > 0
       ? `shifted ${formatDuration(e.shiftS)} to cheaper or greener hours`
       : best.option.boundBy === 'power'
-        ? `waiting ${formatDuration(e.waitS)} for power under the site's cap`
+        ? `waiting ${formatDuration(e.waitS)} for power ${powerWhy(cycle, best.option)}`
         : best.option.boundBy === 'nodes'
           ? `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator} in nodes of ${best.option.pool.pool.nodeSize}`
           : `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator}`;
@@ -306,4 +309,27 @@ export function summarise(
   const start = e.startS <= cycle.nowS ? 'starts now' : `starts in ${formatDuration(e.startS - cycle.nowS)}`;
   const figures = `${formatNumber(e.costCny)} CNY, ${formatNumber(e.energyKwh)} kWh, ${formatNumber(e.carbonKg)} kgCO2`;
   return `${verb}: ${where}, ${figures}, ${start}; ${evaluation.feasibleSites} of ${total} sites feasible`;
+}
+
+/** Which budget level holds a job back, and from when: `under region sichuan's budget (short from 18:00 local)`. */
+function powerWhy(cycle: Cycle, o: Option): string {
+  const b = cycle.bindingLevel(o.pool, o.incrementKw, cycle.nowS, o.durationS);
+  if (!b) return "under the sites' budgets";
+  const event = cycle
+    .additionsTo(b.level)
+    ?.events.find((ev) => ev.startS <= b.atS && b.atS < ev.endS);
+  const at = formatLocalTime(b.atS, b.level.utcOffsetH);
+  return `under ${levelName(b.level)}'s budget (${formatNumber(Math.max(0, b.freeKw))} kW free at ${at} local${event ? `, grid event ${event.id}` : ''})`;
+}
+
+/** What a job's own power cap does on its first choice: `capped at 450 W per accelerator: runs 1.14× as long, draws 33% less power`. */
+function capNote(cycle: Cycle, job: Job): string {
+  const spec = cycle.net.accelerators.get(job.options[0]?.accelerator ?? '');
+  const capW = job.powerCapW ?? 0;
+  if (!spec) return `capped at ${formatNumber(capW)} W per accelerator`;
+  const uncapped = cappedDevice(spec, job.kind, undefined);
+  const capped = cappedDevice(spec, job.kind, capW);
+  if (capped.throughput >= 1) return `capped at ${formatNumber(capW)} W per accelerator: above its ${formatNumber(uncapped.deviceW)} W draw, no change`;
+  const less = 1 - capped.deviceW / uncapped.deviceW;
+  return `capped at ${formatNumber(capped.deviceW)} W per ${spec.type}: runs ${formatNumber(1 / capped.throughput, 2)}× as long, draws ${formatNumber(less * 100)}% less power`;
 }

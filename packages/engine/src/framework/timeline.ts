@@ -83,6 +83,16 @@ export class Timeline {
     return min;
   }
 
+  /** The first time in [from, to) at which the value is below `need`; `to` when it never is. */
+  firstBelow(from: number, to: number, need: number): number {
+    let i = this.indexAt(from);
+    if ((this.values[i] ?? 0) < need) return from;
+    for (i++; i < this.times.length && (this.times[i] ?? 0) < to; i++) {
+      if ((this.values[i] ?? 0) < need) return this.times[i] ?? to;
+    }
+    return to;
+  }
+
   /** The earliest t ≥ from with value ≥ need throughout [t, t + duration); Infinity if never. */
   earliestFit(from: number, durationS: number, need: number): number {
     let start = Math.max(from, this.originS);

@@ -14,6 +14,7 @@ export interface AllocatedJob {
   /** Accelerator-seconds of service before this run. */
   readonly attainedS?: number;
   readonly checkpoint?: { readonly intervalS: number };
+  readonly powerCapW?: number;
 }
 
 /**
@@ -37,6 +38,7 @@ export function allocationOf(job: AllocatedJob, placement: Placement, startS: nu
     ...(job.deadlineS !== undefined ? { deadlineS: job.deadlineS } : {}),
     ...(placement.nodes ? { nodes: placement.nodes } : {}),
     ...(job.checkpoint ? { checkpointS: job.checkpoint.intervalS } : {}),
+    ...(job.powerCapW !== undefined ? { powerCapW: job.powerCapW } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Allocation } from '../domain/snapshot.ts';
 import { allocationKw } from '../framework/cycle.ts';
+import { levelBudgetKwAt, type PowerLevel } from '../framework/power-levels.ts';
 import type { PreparedNetwork } from '../framework/prepared-network.ts';
 import { valueAt } from '../models/hourly-profile.ts';
 
@@ -58,7 +59,7 @@ export function gauge(
     const i = pool.site.index;
     busy[i] = (busy[i] ?? 0) + a.count;
     running[i] = (running[i] ?? 0) + 1;
-    addKw[i] = (addKw[i] ?? 0) + allocationKw(pool, a);
+    addKw[i] = (addKw[i] ?? 0) + allocationKw(pool, a, atS);
     computeFen[i] = (computeFen[i] ?? 0) + a.count * pool.pool.priceCnyPerAcceleratorHour * 100;
   }
   const sites = net.sites.map((s, i): SiteGauge => {
@@ -69,7 +70,7 @@ export function gauge(
       busy: busy[i] ?? 0,
       running: running[i] ?? 0,
       powerKw,
-      powerCapKw: s.capKw,
+      powerCapKw: levelBudgetKwAt(s.levels[0] as PowerLevel, undefined, atS),
       costFenPerHour: (computeFen[i] ?? 0) + powerKw * valueAt(s.tariff, atS) * 100,
       carbonKgPerHour: powerKw * valueAt(s.carbon, atS),
       greenKw: powerKw * s.site.greenShare,

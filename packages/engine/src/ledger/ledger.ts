@@ -4,7 +4,9 @@ import { type LinkCut, linkKey, type NetworkHealth, type SiteOutage } from '../d
 import type { Job } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
 import type { Placement } from '../domain/placement.ts';
-import type { Allocation, ExportRecord, HeldView, Snapshot } from '../domain/snapshot.ts';
+import type { GridEvent, PowerLevelKind, PowerScheduleEntry } from '../domain/power.ts';
+import { allocationKw } from '../framework/cycle.ts';
+import type { Allocation, ExportRecord, HeldView, PowerState, Snapshot } from '../domain/snapshot.ts';
 import { type PreparedNetwork, prepareNetwork } from '../framework/prepared-network.ts';
 import type { Profile } from '../framework/profile.ts';
 import { DEFAULT_MAX_PARK_S, SchedulingQueue } from '../framework/scheduling-queue.ts';
@@ -56,6 +58,10 @@ export class Ledger {
   private readonly outages = new Map<string, SiteOutage>();
   private readonly cuts = new Map<string, LinkCut>();
   private readonly healthNow: NetworkHealth = { sites: this.outages, links: this.cuts };
+  /** Grid events not yet over, by id, and contracted windows added since the network file. */
+  private readonly gridEvents = new Map<string, GridEvent>();
+  private schedules: PowerScheduleEntry[] = [];
+  private powerNow: PowerState | undefined;
 
   constructor(network: Network, profile: Profile, options: LedgerOptions) {
     this.currentNetwork = network;
@@ -199,6 +205,66 @@ export class Ledger {
     return true;
   }
 
+  /**
+   * A grid event: from its start to its end no cycle lets its level draw over its ceiling. Cycles
+   * fall due now, at its start and at its end (when the jobs it held back are decided again).
+   * False when the ledger knew it already.
+   */
+  gridEvent(event: GridEvent, atS: number): boolean {
+    if (this.gridEvents.has(event.id)) return false;
+    this.gridEvents.set(event.id, event);
+    this.powerNow = undefined;
+    this.healthChanged(atS);
+    this.requestCycle(Math.max(atS, event.startS));
+    this.requestCycle(Math.max(atS, event.endS));
+    return true;
+  }
+
+  /** A contracted window added to a level's budget. False when it is known already. */
+  powerScheduled(entry: PowerScheduleEntry, atS: number): boolean {
+    const same = (w: PowerScheduleEntry) =>
+      w.level === entry.level && w.target === entry.target && w.fromS === entry.fromS && w.toS === entry.toS;
+    if (this.schedules.some(same)) return false;
+    this.schedules.push(entry);
+    this.powerNow = undefined;
+    this.healthChanged(atS);
+    this.requestCycle(Math.max(atS, entry.fromS));
+    this.requestCycle(Math.max(atS, entry.toS));
+    return true;
+  }
+
+  /** Grid events not yet over, and windows added to budgets (none: undefined). */
+  get power(): PowerState | undefined {
+    if (this.gridEvents.size === 0 && this.schedules.length === 0) return undefined;
+    this.powerNow ??= { events: [...this.gridEvents.values()], schedules: this.schedules };
+    return this.powerNow;
+  }
+
+  /** The grid event with this id, while it is not over. */
+  gridEventById(id: string): GridEvent | undefined {
+    return this.gridEvents.get(id);
+  }
+
+  /** Drops the grid events and windows over by `nowS`; the jobs they held back are decided again. */
+  private prunePower(nowS: number): void {
+    let changed = false;
+    for (const [id, e] of this.gridEvents) {
+      if (e.endS <= nowS) {
+        this.gridEvents.delete(id);
+        changed = true;
+      }
+    }
+    const left = this.schedules.filter((w) => w.toS > nowS);
+    if (left.length !== this.schedules.length) {
+      this.schedules = left;
+      changed = true;
+    }
+    if (changed) {
+      this.powerNow = undefined;
+      this.queue.wakeAll();
+    }
+  }
+
   /** Sites and links out of service now. */
   get health(): NetworkHealth {
     return this.healthNow;
@@ -248,6 +314,8 @@ export class Ledger {
    */
   snapshot(nowS: number): Snapshot {
     this.due.popUntil(nowS);
+    this.prunePower(nowS);
+    const power = this.power;
     return {
       network: this.network,
       allocations: this.held,
@@ -255,11 +323,13 @@ export class Ledger {
       exports: this.exportRecords,
       held: this.view(),
       ...(this.outages.size > 0 || this.cuts.size > 0 ? { health: this.healthNow } : {}),
+      ...(power ? { power } : {}),
     };
   }
 
   /** The network's state without taking anything from the queue: for quotes and dry runs. */
   peek(): Snapshot {
+    const power = this.power;
     return {
       network: this.network,
       allocations: this.held,
@@ -267,6 +337,7 @@ export class Ledger {
       exports: this.exportRecords,
       held: this.view(),
       ...(this.outages.size > 0 || this.cuts.size > 0 ? { health: this.healthNow } : {}),
+      ...(power ? { power } : {}),
     };
   }
 
@@ -317,6 +388,20 @@ export class Ledger {
   /** What the network draws, costs and emits at `atS` with what the ledger holds now. */
   gauge(atS: number): NetworkGauge {
     return gauge(this.net, this.held, this.queued.size, atS);
+  }
+
+  /**
+   * What a power level draws at `atS` with what the ledger holds: its fixed load and the runs
+   * beneath it that have started (under their caps). 0 for an unknown level.
+   */
+  levelLoadKw(kind: PowerLevelKind, id: string, atS: number): number {
+    const level = this.net.levelByKey.get(`${kind}:${id}`);
+    if (!level) return 0;
+    let kw = level.fixedKw;
+    for (const pool of this.net.levelPools[level.index] ?? []) {
+      for (const a of this.byPool[pool.index] ?? []) if (a.startS <= atS) kw += allocationKw(pool, a, atS);
+    }
+    return kw;
   }
 
   /** Accelerators held on a pool. */

@@ -7,7 +7,8 @@ import { Plan } from '../../framework/plan.ts';
 import type { Nomination } from '../../framework/plugin.ts';
 import type { PreparedPool } from '../../framework/prepared-network.ts';
 import { lostIfStoppedS } from '../../ledger/allocation.ts';
-import { idlePowerKw, itPowerKw } from '../../models/energy.ts';
+import { idlePowerKw } from '../../models/energy.ts';
+import { cappedDevice, cappedItPowerKw } from '../../models/power-curve.ts';
 import { durationOnS } from '../../models/equivalence.ts';
 import { headroom, queueOf } from '../quota/quota-math.ts';
 
@@ -91,8 +92,10 @@ function lexLess(a: readonly number[], b: readonly number[]): boolean {
 /** Whether the job could start now on the pool, with quota, given the cycle as it is. */
 function fitsNow(cycle: Cycle, job: Job, pool: PreparedPool, choice: AcceleratorOption): boolean {
   const count = choice.perMember * job.gang;
-  const durationS = durationOnS(job, choice, (t) => cycle.net.accelerators.get(t));
-  const kw = (itPowerKw(pool.spec, job.kind, count) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
+  const durationS =
+    durationOnS(job, choice, (t) => cycle.net.accelerators.get(t)) /
+    cappedDevice(pool.spec, job.kind, job.powerCapW).throughput;
+  const kw = (cappedItPowerKw(pool.spec, job.kind, count, job.powerCapW) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
   const readyS = cycle.nowS + stagingAt(cycle, job, pool.site).transferS;
   // On nodes, the members must fit the nodes as they are now (cheap; when they will is not asked).
   const nodes = cycle.nodesOf(pool);

@@ -1,0 +1,101 @@
+import type { AcceleratorSpec } from '../domain/accelerator.ts';
+import type { GridEvent } from '../domain/power.ts';
+import type { Allocation } from '../domain/snapshot.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { cappedDevice } from '../models/power-curve.ts';
+import { type GridDelivery, GridMeter } from './grid-meter.ts';
+import { DEFAULT_SHED_ORDER, type GridAction, type GridPlan, type GridRequest, planGridEvent, type ShedGroup } from './grid-plan.ts';
+
+/**
+ * When a run capped over [fromS, untilS) at `throughput` of its speed ends, if it was to end at
+ * `endS` uncapped: the work of the capped span takes longer, the rest runs at full speed.
+ */
+export function cappedEndS(endS: number, fromS: number, untilS: number, throughput: number): number {
+  if (endS <= fromS || throughput >= 1) return endS;
+  const workS = endS - fromS;
+  const cappedS = untilS - fromS;
+  if (workS <= cappedS * throughput) return fromS + workS / throughput;
+  return untilS + (workS - cappedS * throughput);
+}
+
+/** A running allocation under a grid event's cap from `fromS` until `untilS`: less power, a later end. */
+export function capAllocation(a: Allocation, spec: AcceleratorSpec, capW: number, fromS: number, untilS: number): Allocation {
+  const throughput = cappedDevice(spec, a.kind, capW).throughput / cappedDevice(spec, a.kind, a.powerCapW).throughput;
+  return { ...a, powerCapW: capW, capUntilS: untilS, endS: cappedEndS(a.endS, fromS, untilS, throughput) };
+}
+
+/**
+ * Grid events from issue to report, the same for the live service and the simulator: `issue`
+ * plans the answer on the ledger and puts the event's ceiling into it; the driver carries out the
+ * plan's actions when they fall due (`due`: at once, or at the event's start) its own way — stops
+ * as preemptions, caps through `capAllocation` — samples the load while a window is open, and
+ * records each delivery `finish` gives. Pure.
+ */
+export class GridResponse {
+  readonly meter = new GridMeter();
+  private readonly order: readonly ShedGroup[];
+  private readonly pending = new Map<string, GridPlan>();
+  private readonly plans = new Map<string, GridPlan>();
+
+  constructor(order: readonly ShedGroup[] = DEFAULT_SHED_ORDER) {
+    this.order = order;
+  }
+
+  /** Plans the answer to a request on what the ledger holds at `nowS`, and puts its ceiling in force. */
+  issue(ledger: Ledger, request: GridRequest, nowS: number): GridPlan {
+    const plan = planGridEvent(ledger.network, ledger.allocations, request, nowS, this.order);
+    this.adopt(ledger, plan, nowS);
+    return plan;
+  }
+
+  /** Takes a plan made elsewhere (read back from the audit log) as if issued here. */
+  adopt(ledger: Ledger, plan: GridPlan, nowS: number): void {
+    ledger.gridEvent(plan.event, nowS);
+    if (this.plans.has(plan.event.id)) return;
+    this.plans.set(plan.event.id, plan);
+    this.pending.set(plan.event.id, plan);
+    this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh);
+  }
+
+  /** The plan of an event this response knows. */
+  plan(id: string): GridPlan | undefined {
+    return this.plans.get(id);
+  }
+
+  /** Plans whose actions fall due by `nowS` (at the event's start, or at once): each given once. */
+  due(nowS: number): { readonly plan: GridPlan; readonly actions: readonly GridAction[] }[] {
+    const out: { plan: GridPlan; actions: readonly GridAction[] }[] = [];
+    for (const [id, plan] of this.pending) {
+      if (plan.event.startS > nowS) continue;
+      this.pending.delete(id);
+      this.meter.applied(id, nowS);
+      out.push({ plan, actions: plan.actions });
+    }
+    return out;
+  }
+
+  /** When the next plan falls due (Infinity: none waits). */
+  nextDueS(): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (const p of this.pending.values()) t = Math.min(t, p.event.startS);
+    return t;
+  }
+
+  /** Samples every open window's load from the ledger. */
+  sample(ledger: Ledger, nowS: number): void {
+    if (!this.meter.activeAt(nowS)) return;
+    this.meter.sample(nowS, (e: GridEvent) => ledger.levelLoadKw(e.level, e.target, nowS));
+  }
+
+  /** Deliveries of the windows over by `nowS`. */
+  finish(ledger: Ledger, nowS: number): GridDelivery[] {
+    const done = this.meter.finish(nowS, (e) => ledger.levelLoadKw(e.level, e.target, Math.min(nowS, e.endS)));
+    for (const d of done) this.plans.delete(d.eventId);
+    return done;
+  }
+
+  /** Events whose windows are not over yet. */
+  get open(): readonly GridEvent[] {
+    return this.meter.events;
+  }
+}
