@@ -67,6 +67,7 @@ export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
 export { allocationKw, Cycle, expectedEndS } from './framework/cycle.ts';
 export { formatDuration, formatLocalTime, formatNumber } from './framework/format.ts';
 export {
+  additionsOf,
   BUDGET_HORIZON_S,
   type LevelAdditions,
   levelBudgetKwAt,

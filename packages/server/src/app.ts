@@ -12,6 +12,7 @@ import { registerAccessRoutes } from './routes/access.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerHealthRoute, VERSION } from './routes/health.ts';
+import { registerPowerRoutes } from './routes/power.ts';
 import { registerHistoryRoutes } from './routes/history.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMarketRoutes } from './routes/market.ts';
@@ -79,6 +80,7 @@ export function createApp(service: SuanliService, options: AppOptions = {}): Ope
   registerServiceRoutes(app, service);
   registerSettlementRoutes(app, service);
   registerMarketRoutes(app, service);
+  registerPowerRoutes(app, service);
   registerHistoryRoutes(app, service);
   registerJobRoutes(app, service);
   registerAuditRoutes(app, service);

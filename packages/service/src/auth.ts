@@ -49,6 +49,10 @@ export const ACTIONS = [
   'market.read',
   'offers.write',
   'contracts.write',
+  /** Power budgets and grid events: everyone who reads sites reads them; the grid and operators issue events; operators add contracted windows. */
+  'power.read',
+  'grid.events',
+  'power.write',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -76,6 +80,7 @@ const TENANT_SCOPED: ReadonlySet<Action> = new Set([
 /** What tenant members may do: their own tenant's jobs, and reading what is public to tenants. */
 const MEMBER: readonly Action[] = [
   'sites.read',
+  'power.read',
   'jobs.read',
   'jobs.submit',
   'jobs.cancel',
@@ -100,6 +105,7 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   operator: new Set(ACTIONS),
   auditor: new Set([
     'sites.read',
+    'power.read',
     'jobs.read',
     'audit.read',
     'policies.read',
@@ -127,8 +133,11 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   'tenant-member': new Set(MEMBER),
   metrics: new Set(['metrics.read']),
   // A company that runs sites: its own sites' statements and offers (scoped in the use cases).
+  // The grid operator (dispatch centre): asks for less power and sees the network's power.
+  grid: new Set(['sites.read', 'power.read', 'grid.events']),
   'site-operator': new Set([
     'sites.read',
+    'power.read',
     'policies.read',
     'catalog.read',
     'prices.read',

@@ -41,6 +41,9 @@ export const ERROR_CODES = [
   'OFFER_NOT_FOUND',
   'ID_NOT_FOUND',
   'MARKET_CHANGED',
+  'UNKNOWN_REGION',
+  'GRID_EVENT_NOT_FOUND',
+  'POWER_SCHEDULE_CONFLICT',
   'SERVER_UNREACHABLE',
   'INTERNAL',
 ] as const;
@@ -91,6 +94,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ID_NOT_FOUND: 404,
   /** Another server changed the market while a change was checked, again and again: send it again. */
   MARKET_CHANGED: 409,
+  /** A grid region (or site) a grid event or a budget window names is not in the network. */
+  UNKNOWN_REGION: 422,
+  GRID_EVENT_NOT_FOUND: 404,
+  /** A contracted window that would overlap one already in the level's budget. */
+  POWER_SCHEDULE_CONFLICT: 409,
   SERVER_UNREACHABLE: 503,
   INTERNAL: 500,
 };
@@ -135,6 +143,9 @@ export const CLI_EXIT: Readonly<Record<ErrorCode, number>> = {
   OFFER_NOT_FOUND: 2,
   ID_NOT_FOUND: 2,
   MARKET_CHANGED: 1,
+  UNKNOWN_REGION: 2,
+  GRID_EVENT_NOT_FOUND: 2,
+  POWER_SCHEDULE_CONFLICT: 2,
   SERVER_UNREACHABLE: 1,
   INTERNAL: 1,
 };

@@ -65,12 +65,14 @@ export {
   loadNetworkFile,
   parseNetwork,
 } from './network-file.ts';
+export { instant, instantS, powerBudgetSchema } from './power-budget-schema.ts';
 export { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile, parsePolicy } from './policy-file.ts';
 export type {
   Backend,
   BackendJob,
   BackendState,
   BackendStatus,
+  PowerCap,
 } from './ports/backend.ts';
 export type { Clock } from './ports/clock.ts';
 export {
@@ -96,6 +98,8 @@ export {
   type CycleReport,
   DEFAULT_HEALTH_TIMEOUT_S,
   type GaugeView,
+  type GridEventInput,
+  type GridEventView,
   type HistoryAnswer,
   type HistoryPoint,
   type NetworkHealthView,
@@ -103,6 +107,9 @@ export {
   type OfferView,
   type OptimizeResult,
   type PoolStatus,
+  type PowerLevelView,
+  type PowerView,
+  type PowerWindowInput,
   type PriceInput,
   type ProgrammeView,
   parseFairnessCsv,

@@ -11,6 +11,7 @@ import {
   type FailureClass,
   JOB_KINDS,
   type Job,
+  minCapW,
   type Network,
   type ObjectiveWeights,
   PERSONAL_INFO,
@@ -108,6 +109,8 @@ export const jobSpecInputSchema = z.strictObject({
     .optional(),
   /** An online service (kind serve): replicas scaled to its demand under an SLO. */
   service: serviceInputSchema.optional(),
+  /** Run under a power cap per accelerator (W): slower, and drawing less (docs/design/power.md). */
+  powerCapW: int(50, LIMITS.acceleratorTdpW).optional(),
   /** How often the job writes a checkpoint, and how big one is: a restart resumes from the last. */
   checkpoint: z
     .strictObject({
@@ -254,6 +257,19 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
   const service = input.service
     ? readServiceSection(input.service, network, options, (path, code, message) => fail(code, path, message))
     : undefined;
+  if (input.powerCapW !== undefined) {
+    // Every accepted accelerator type must take the cap (a device has a least power limit).
+    for (const [k, o] of options.entries()) {
+      const spec = net.accelerators.get(o.accelerator);
+      if (spec && input.powerCapW < minCapW(spec)) {
+        throw fail(
+          'INVALID_FIELD',
+          ['powerCapW'],
+          `is below the least cap the ${spec.type} takes (${minCapW(spec)} W; choice ${k + 1})`,
+        );
+      }
+    }
+  }
   const checkpointSite = input.checkpoint?.siteId;
   if (checkpointSite !== undefined && !net.siteById.has(checkpointSite)) {
     throw fail('UNKNOWN_SITE', ['checkpoint', 'siteId'], `unknown site ${checkpointSite}`);
@@ -338,6 +354,7 @@ export function readJobSpec(parsed: ParsedText, network: Network, nowS: number):
               : { kind: 'contract' as const, contract: input.market.contract },
         }
       : {}),
+    ...(input.powerCapW !== undefined ? { powerCapW: input.powerCapW } : {}),
     ...(input.checkpoint
       ? {
           checkpoint: {

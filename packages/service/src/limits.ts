@@ -51,6 +51,13 @@ export const LIMITS = {
   priceCnyPerAcceleratorHour: 1000,
   tariffCnyPerKwh: 20,
   powerCapMw: 100_000,
+  /** A power budget or ceiling (kW): 100 GW. */
+  powerKw: 100_000_000,
+  /** Contracted windows of one budget, and grid events open at once. */
+  powerWindows: 10_000,
+  /** A grid event's window (a day) and how far ahead it may start (a week). */
+  gridEventS: 86_400,
+  gridNoticeS: 7 * 86_400,
   pue: 3,
   gridCarbonKgPerKwh: 2,
   links: 100_000,

@@ -2,12 +2,15 @@ import {
   type AllocatedJob,
   type Allocation,
   allocationOf,
+  capAllocation,
   type ExportRecord,
   Ledger,
   type Network,
   type Profile,
+  prepareNetwork,
 } from '@suanli/engine';
 import type { AuditEntry } from './audit.ts';
+import { GridBook } from './grid-book.ts';
 import { ACTIVE_STATES, FINAL_STATES, type JobRecord, toEngineJob } from './job-record.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
@@ -38,6 +41,7 @@ export class LiveLedger {
   private cursor = 0;
   private building: Promise<void> | undefined;
   private lock: Promise<unknown> = Promise.resolve();
+  private gridNow = new GridBook();
 
   constructor(deps: {
     store: Store;
@@ -76,6 +80,7 @@ export class LiveLedger {
     this.building ??= (async () => {
       try {
         const ledger = new Ledger(this.network(), this.profile, this.options);
+        const grid = new GridBook();
         // The cursor first: whatever changes after it is applied again by the next catch-up.
         const cursor = await this.store.latestAuditSeq();
         const nowS = this.clock.nowS();
@@ -90,17 +95,26 @@ export class LiveLedger {
           if (page.length === 0) break;
           for (const e of page) {
             if (e.kind === 'data.exported') ledger.exported(exportOf(e));
-            else applyHealth(ledger, e);
+            else {
+              applyHealth(ledger, e);
+              grid.apply(e, ledger);
+            }
           }
           from = (page[page.length - 1]?.seq ?? from) + 1;
         }
         this.ledgerNow = ledger;
+        this.gridNow = grid;
         this.cursor = cursor;
       } finally {
         this.building = undefined;
       }
     })();
     return this.building;
+  }
+
+  /** Grid events and contracted windows as the log records them, as of the last catch-up. */
+  get grid(): GridBook {
+    return this.gridNow;
   }
 
   /** The ledger if it is built (a network change need not build it). */
@@ -128,7 +142,10 @@ export class LiveLedger {
         // A service's replica asked for or stopped is logged under the service: the replica changed.
         else if (e.kind === 'service.scaled' && typeof e.data['replica'] === 'string') ids.add(e.data['replica']);
         else if (e.kind === 'data.exported') this.ledger.exported(exportOf(e));
-        else applyHealth(this.ledger, e);
+        else {
+          applyHealth(this.ledger, e);
+          this.gridNow.apply(e, this.ledger);
+        }
       }
       // In the order the log first names them: the queue sees jobs in the order they came.
       const records = new Map((await this.store.getJobs([...ids])).map((r) => [r.id, r]));
@@ -207,8 +224,13 @@ export class LiveLedger {
       ...(deadlineS !== undefined ? { deadlineS } : {}),
       ...(r.attainedS !== undefined ? { attainedS: r.attainedS } : {}),
       ...(r.spec.checkpoint ? { checkpoint: r.spec.checkpoint } : {}),
+      ...(r.spec.powerCapW !== undefined ? { powerCapW: r.spec.powerCapW } : {}),
     };
-    return allocationOf(job, p, r.placedAtS ?? startS, startS + p.estimate.durationS / this.timeScaleOf(r));
+    const a = allocationOf(job, p, r.placedAtS ?? startS, startS + p.estimate.durationS / this.timeScaleOf(r));
+    // Under a grid event's cap: less power until it lifts, and a later end.
+    const cap = r.gridCap;
+    const spec = cap ? prepareNetwork(this.network()).poolById.get(p.poolId)?.spec : undefined;
+    return cap && spec ? capAllocation(a, spec, cap.capW, cap.fromS, cap.untilS) : a;
   }
 }
 
@@ -219,7 +241,9 @@ function sameAllocation(a: Allocation, b: Allocation): boolean {
     a.startS === b.startS &&
     a.endS === b.endS &&
     a.attainedS === b.attainedS &&
-    a.priority === b.priority
+    a.priority === b.priority &&
+    a.powerCapW === b.powerCapW &&
+    a.capUntilS === b.capUntilS
   );
 }
 

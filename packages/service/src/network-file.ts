@@ -26,6 +26,8 @@ import {
   operatorSchema,
   programmeSchema,
 } from './network-market.ts';
+import { budgetAt, compileRegions, regionSchema } from './network-power.ts';
+import { powerBudgetSchema } from './power-budget-schema.ts';
 import { type FieldPath, fieldError, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 
 const slug = text(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, like zhong-wei');
@@ -57,6 +59,8 @@ const poolSchema = z.strictObject({
   nodeSize: int(1, LIMITS.nodeAccelerators).optional(),
   priceCnyPerAcceleratorHour: positive(LIMITS.priceCnyPerAcceleratorHour),
   backend: text(64).min(1).optional(),
+  /** The hall's power budget, when the pool's hall has its own. */
+  powerBudget: powerBudgetSchema.optional(),
 });
 
 const sha256 = text(71).regex(/^(sha256:)?[0-9a-f]{64}$/, 'a SHA-256 digest: 64 hex digits');
@@ -81,6 +85,8 @@ const siteSchema = z.strictObject({
   utcOffsetH: utcOffsetH.optional(),
   pue: num(1, LIMITS.pue),
   powerCapMw: positive(LIMITS.powerCapMw),
+  /** The site's budget over time (hours, seasons, contracted windows); `powerCapMw` at every hour without it. */
+  powerBudget: powerBudgetSchema.optional(),
   gridCarbonKgPerKwh: num(0, LIMITS.gridCarbonKgPerKwh),
   greenShare: num(0, 1).optional(),
   tariff: tariffSchema,
@@ -215,6 +221,8 @@ export const networkSchema = z.strictObject({
   ).optional(),
   operators: list(operatorSchema, LIMITS.catalogEntries).optional(),
   programmes: list(programmeSchema, LIMITS.programmes).optional(),
+  /** Grid regions (provinces) with a power budget their sites share. */
+  regions: list(regionSchema, LIMITS.sites).optional(),
 });
 
 type NetworkFile = z.infer<typeof networkSchema>;
@@ -287,6 +295,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
         ...(nodeSize !== undefined ? { nodeSize } : {}),
         priceCnyPerAcceleratorHour: p.priceCnyPerAcceleratorHour,
         backend: p.backend ?? file.defaults?.backend ?? 'sim',
+        ...(p.powerBudget ? { powerBudget: budgetAt(p.powerBudget, ['sites', i, 'pools', j, 'powerBudget'], fail) } : {}),
       };
     });
     const tariff = compileTariff(s.tariff, file.tariffs ?? {}, ['sites', i, 'tariff'], fail);
@@ -306,6 +315,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
       utcOffsetH: s.utcOffsetH ?? file.defaults?.utcOffsetH ?? 8,
       pue: s.pue,
       powerCapMw: s.powerCapMw,
+      ...(s.powerBudget ? { powerBudget: budgetAt(s.powerBudget, ['sites', i, 'powerBudget'], fail) } : {}),
       tariffCnyPerKwh: tariff,
       gridCarbonKgPerKwh: s.gridCarbonKgPerKwh,
       ...(carbon ? { carbonKgPerKwhByHour: carbon } : {}),
@@ -449,6 +459,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
   const operators = compileOperators(file.operators, fail);
   checkSiteOperators(file.sites, operators, fail);
   const programmes = compileProgrammes(file.programmes, fail);
+  const regions = compileRegions(file.regions, sites, file.defaults?.utcOffsetH ?? 8, fail);
 
   return {
     name: file.name,
@@ -464,6 +475,7 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
     ...(approvals.length > 0 ? { approvals } : {}),
     ...(operators.length > 0 ? { operators } : {}),
     ...(programmes.length > 0 ? { programmes } : {}),
+    ...(regions.length > 0 ? { regions } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  SHED_GROUPS,
   buildProfile,
   type ObjectiveWeights,
   type PluginRef,
@@ -54,6 +55,8 @@ export const profileSchema = z.strictObject({
     })
     .optional(),
   explain: z.enum(['full', 'brief', 'none']).optional(),
+  /** Who gives power first when the grid asks for less: burst, preemptible, slack, cap (docs/design/power.md). */
+  demandResponse: z.strictObject({ shedOrder: list(z.enum(SHED_GROUPS), SHED_GROUPS.length).optional() }).optional(),
 });
 
 type Entry = z.infer<typeof pluginEntry>;
@@ -122,6 +125,7 @@ export function parseProfile(text: string, source: string): Profile {
       ? { optimizer: Object.fromEntries(Object.entries(file.optimizer).filter(([, v]) => v !== undefined)) }
       : {}),
     ...(file.explain ? { explain: file.explain } : {}),
+    ...(file.demandResponse?.shedOrder ? { demandResponse: { shedOrder: file.demandResponse.shedOrder } } : {}),
   };
   try {
     return buildProfile(spec);

@@ -29,6 +29,7 @@ import { type Alert, AuditTrail } from './use-cases/audit-trail.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
 import { Dispatch } from './use-cases/dispatch.ts';
 import { Catalog, Governance } from './use-cases/governance.ts';
+import { Grid } from './use-cases/grid.ts';
 import { History } from './use-cases/history.ts';
 import { Jobs, type Quote, type WhyPending } from './use-cases/jobs.ts';
 import { Market } from './use-cases/market.ts';
@@ -42,6 +43,13 @@ import { Vouchers } from './use-cases/vouchers.ts';
 
 export { ALERT_KINDS, type Alert } from './use-cases/audit-trail.ts';
 export { parseFairnessCsv } from './use-cases/governance.ts';
+export type {
+  GridEventInput,
+  GridEventView,
+  PowerLevelView,
+  PowerView,
+  PowerWindowInput,
+} from './use-cases/grid.ts';
 export type { GaugeView, HistoryAnswer, HistoryPoint } from './use-cases/history.ts';
 export type { Quote, WhyPending } from './use-cases/jobs.ts';
 export type { ContractView, OfferInput, OfferView, Resolved } from './use-cases/market.ts';
@@ -110,6 +118,8 @@ export class SuanliService {
   readonly settlement: Settlement;
   readonly market: Market;
   readonly vouchers: Vouchers;
+  /** Power budgets and grid events. */
+  readonly grid: Grid;
   /** The engine's ledger, fed from the store. */
   readonly live: LiveLedger;
   private readonly catalog: Catalog;
@@ -166,7 +176,8 @@ export class SuanliService {
     this.health = new SiteHealth(ctx, deps.healthTimeoutS);
     this.dispatcher = new Dispatch(ctx, this.health);
     this.serving = new Serving(ctx);
-    this.scheduling = new Scheduling(ctx, this.dispatcher, this.serving, deps.onCycle);
+    this.grid = new Grid(ctx, this.dispatcher);
+    this.scheduling = new Scheduling(ctx, this.dispatcher, this.serving, this.grid, deps.onCycle);
     this.views = new Views(ctx);
     this.audit = new AuditTrail(ctx);
     this.history = new History(ctx, deps.historyStepS);

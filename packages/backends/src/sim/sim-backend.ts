@@ -1,5 +1,5 @@
-import type { FailureClass } from '@suanli/engine';
-import type { Backend, BackendJob, BackendStatus, Clock } from '@suanli/service';
+import { cappedEndS, type FailureClass } from '@suanli/engine';
+import type { Backend, BackendJob, BackendStatus, Clock, PowerCap } from '@suanli/service';
 
 export interface SimBackendOptions {
   readonly clock: Clock;
@@ -34,6 +34,7 @@ export class SimBackend implements Backend {
   private readonly byJob = new Map<string, string>();
   private readonly cancelled = new Map<string, number>();
   private readonly failed = new Map<string, { atS: number; failureClass: FailureClass; exitCode?: number }>();
+  private readonly caps = new Map<string, { fromS: number; untilS: number; throughput: number }[]>();
 
   constructor(options: SimBackendOptions) {
     this.clock = options.clock;
@@ -92,6 +93,24 @@ export class SimBackend implements Backend {
     });
   }
 
+  /** Caps a run from now until `untilS`: it keeps `throughput` of its speed meanwhile, so it ends later. */
+  async powerCap(externalId: string, cap: PowerCap): Promise<void> {
+    this.answer();
+    const job = parse(externalId);
+    if (!job) return;
+    const fromS = Math.max(this.clock.nowS(), job.startAtS);
+    const caps = this.caps.get(externalId) ?? [];
+    caps.push({ fromS, untilS: cap.untilS, throughput: cap.throughput });
+    this.caps.set(externalId, caps);
+  }
+
+  /** When a run ends with the caps it ran under. */
+  private endOf(externalId: string, endAtS: number): number {
+    let end = endAtS;
+    for (const c of this.caps.get(externalId) ?? []) end = cappedEndS(end, c.fromS, c.untilS, c.throughput);
+    return end;
+  }
+
   async cancel(externalId: string): Promise<void> {
     this.answer();
     if (!this.cancelled.has(externalId)) this.cancelled.set(externalId, this.clock.nowS());
@@ -102,8 +121,9 @@ export class SimBackend implements Backend {
     const nowS = this.clock.nowS();
     const out: BackendStatus[] = [];
     for (const externalId of externalIds) {
-      const job = parse(externalId);
-      if (!job) continue;
+      const parsed = parse(externalId);
+      if (!parsed) continue;
+      const job = { startAtS: parsed.startAtS, endAtS: this.endOf(externalId, parsed.endAtS) };
       const cancelledAtS = this.cancelled.get(externalId);
       const failed = this.failed.get(externalId);
       if (

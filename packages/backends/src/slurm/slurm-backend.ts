@@ -1,5 +1,5 @@
 import type { FailureClass } from '@suanli/engine';
-import type { Backend, BackendJob, BackendState, BackendStatus, Clock } from '@suanli/service';
+import type { Backend, BackendJob, BackendState, BackendStatus, Clock, PowerCap } from '@suanli/service';
 
 export interface SlurmBackendOptions {
   /** slurmrestd base URL (SLURMRESTD_URL), e.g. http://127.0.0.1:16820. */
@@ -195,6 +195,24 @@ export class SlurmBackend implements Backend {
       throw new Error(
         `slurm could not cancel job ${id} (${status}): ${errorsOf(body).join('; ') || 'no reason given'}`,
       );
+    });
+  }
+
+  /**
+   * Records a grid event's power cap on the job (its comment): Slurm 22.05 has no per-job GPU power
+   * limit, so the site's agent (a prolog or node daemon that runs `nvidia-smi -pl`) reads it from
+   * the job and applies it until the time given. The run's own speed follows the devices.
+   */
+  async powerCap(externalId: string, cap: PowerCap): Promise<void> {
+    const id = slurmId(externalId);
+    if (id === undefined) return;
+    const until = new Date(cap.untilS * 1000).toISOString();
+    const body = { comment: `suanli power-cap ${Math.round(cap.capW)} W per GPU until ${until}` };
+    await this.call({ method: 'POST', path: `/job/${id}`, body, accept: [404, 500] }, ({ status, body: r }) => {
+      const numbers = errorNumbersOf(r);
+      if (status === 404 || (numbers.length > 0 && numbers.every((n) => GONE.has(n)))) return;
+      if (status < 300 && numbers.length === 0) return;
+      throw new Error(`slurm could not cap job ${id} (${status}): ${errorsOf(r).join('; ') || 'no reason given'}`);
     });
   }
 

@@ -1,3 +1,4 @@
+import type { ShedGroup } from '../power/grid-plan.ts';
 import type { ObjectiveWeights } from '../domain/job.ts';
 import type { CarbonSignal } from '../domain/placement.ts';
 import type {
@@ -59,4 +60,6 @@ export interface Profile {
   /** `brief` keeps the five best sites and counts the others by plug-in (for the simulator). */
   readonly explain: 'full' | 'brief' | 'none';
   readonly optimizer: OptimizerSettings;
+  /** Who gives power first when the grid asks for less (grid-event plans). */
+  readonly shedOrder: readonly ShedGroup[];
 }

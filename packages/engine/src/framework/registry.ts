@@ -11,6 +11,7 @@ import { fairLas } from '../plugins/fair-las/fair-las.ts';
 import { fairShare } from '../plugins/fair-share/fair-share.ts';
 import { las } from '../plugins/las/las.ts';
 import { powerCap } from '../plugins/power-cap/power-cap.ts';
+import { DEFAULT_SHED_ORDER, SHED_GROUPS, type ShedGroup } from '../power/grid-plan.ts';
 import { preemptByOrder } from '../plugins/preempt-by-order/preempt-by-order.ts';
 import { preemption } from '../plugins/preemption/preemption.ts';
 import { priorityFifo } from '../plugins/priority-fifo/priority-fifo.ts';
@@ -52,6 +53,8 @@ export interface ProfileSpec {
   readonly timeShift?: false | { readonly horizonH?: number; readonly stepS?: number };
   readonly optimizer?: Partial<OptimizerSettings>;
   readonly explain?: 'full' | 'brief' | 'none';
+  /** Who gives power first when the grid asks for less (default: burst, preemptible, slack, cap). */
+  readonly demandResponse?: { readonly shedOrder?: readonly string[] };
 }
 
 export interface PluginRef {
@@ -283,6 +286,14 @@ export function buildProfile(spec: ProfileSpec): Profile {
     if (!(optimizer[key] >= min)) throw new ProfileError(['optimizer', key], `must be ≥ ${min}`);
   }
 
+  const shedOrder = spec.demandResponse?.shedOrder ?? DEFAULT_SHED_ORDER;
+  shedOrder.forEach((g, i) => {
+    if (!(SHED_GROUPS as readonly string[]).includes(g)) {
+      throw new ProfileError(['demandResponse', 'shedOrder', i], `unknown group ${g} (known: ${SHED_GROUPS.join(', ')})`);
+    }
+    if (shedOrder.indexOf(g) !== i) throw new ProfileError(['demandResponse', 'shedOrder', i], `${g} is listed twice`);
+  });
+
   return {
     name: spec.name,
     queueSort,
@@ -300,6 +311,7 @@ export function buildProfile(spec: ProfileSpec): Profile {
     ...(timeShift ? { timeShift } : {}),
     explain: spec.explain ?? 'full',
     optimizer,
+    shedOrder: shedOrder as readonly ShedGroup[],
   };
 }
 

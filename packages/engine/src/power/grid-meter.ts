@@ -19,6 +19,11 @@ export interface GridDelivery {
   readonly onTime: boolean;
   /** When the plan's actions took effect (undefined: none were needed). */
   readonly appliedAtS?: number;
+  /**
+   * When measuring began, if after the window's start (a server that took over the event mid-way):
+   * the load before it is taken to be the first sample's.
+   */
+  readonly measuredFromS?: number;
 }
 
 interface Watch {
@@ -31,6 +36,7 @@ interface Watch {
   peakKw: number;
   overKw: number;
   appliedAtS: number | undefined;
+  measuredFromS: number;
 }
 
 /**
@@ -43,7 +49,7 @@ export class GridMeter {
   private readonly watched = new Map<string, Watch>();
 
   /** Starts measuring an event (its plan gives the baseline and what was asked). */
-  watch(event: GridEvent, baselineKwh: number, askedKwh: number): void {
+  watch(event: GridEvent, baselineKwh: number, askedKwh: number, sinceS = event.startS): void {
     if (this.watched.has(event.id)) return;
     this.watched.set(event.id, {
       event,
@@ -55,6 +61,7 @@ export class GridMeter {
       peakKw: 0,
       overKw: 0,
       appliedAtS: undefined,
+      measuredFromS: Math.max(event.startS, sinceS),
     });
   }
 
@@ -102,6 +109,7 @@ export class GridMeter {
         overCeilingKw: Math.max(0, w.overKw),
         onTime: w.appliedAtS === undefined || w.appliedAtS <= w.event.complyByS,
         ...(w.appliedAtS !== undefined ? { appliedAtS: w.appliedAtS } : {}),
+        ...(w.measuredFromS > w.event.startS ? { measuredFromS: w.measuredFromS } : {}),
       });
     }
     return out;

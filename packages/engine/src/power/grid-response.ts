@@ -48,13 +48,21 @@ export class GridResponse {
     return plan;
   }
 
-  /** Takes a plan made elsewhere (read back from the audit log) as if issued here. */
-  adopt(ledger: Ledger, plan: GridPlan, nowS: number): void {
+  /**
+   * Takes a plan made elsewhere (read back from the audit log) as if issued here. One whose
+   * actions were carried out already (`appliedAtS`) is only measured, from `nowS` on.
+   */
+  adopt(ledger: Ledger, plan: GridPlan, nowS: number, appliedAtS?: number): void {
     ledger.gridEvent(plan.event, nowS);
     if (this.plans.has(plan.event.id)) return;
     this.plans.set(plan.event.id, plan);
-    this.pending.set(plan.event.id, plan);
-    this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh);
+    if (appliedAtS === undefined) {
+      this.pending.set(plan.event.id, plan);
+      this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh);
+    } else {
+      this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh, nowS);
+      this.meter.applied(plan.event.id, appliedAtS);
+    }
   }
 
   /** The plan of an event this response knows. */

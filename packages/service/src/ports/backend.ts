@@ -25,6 +25,20 @@ export interface Backend {
   poll(externalIds: readonly string[]): Promise<readonly BackendStatus[]>;
   /** Throws unless the backend answers: asked when it runs none of Suanli's jobs (site health). */
   ping?(): Promise<void>;
+  /**
+   * Runs a job under a power cap per accelerator from now until `untilS` (a grid event): the
+   * backend applies it (the sim backend slows the run by `throughput`; Slurm records it on the job
+   * for the site's agent that sets the devices' power limits). Absent: the backend cannot cap, and
+   * a plan's caps there are carried out as pauses.
+   */
+  powerCap?(externalId: string, cap: PowerCap): Promise<void>;
+}
+
+/** A power cap on a running job: per accelerator, until when, and the share of its speed it keeps. */
+export interface PowerCap {
+  readonly capW: number;
+  readonly untilS: number;
+  readonly throughput: number;
 }
 
 export interface BackendJob {

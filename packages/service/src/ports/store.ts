@@ -26,6 +26,7 @@ export type JobPatch = Partial<
     | 'failures'
     | 'observedLoad'
     | 'slo'
+    | 'gridCap'
   >
 > & {
   readonly updatedAtS: number;
@@ -40,6 +41,7 @@ export type JobPatch = Partial<
     | 'placedAtS'
     | 'notBeforeS'
     | 'checkpointSiteId'
+    | 'gridCap'
   )[];
 };
 
@@ -51,7 +53,7 @@ export interface StoredModelAudit extends FairnessAudit {
   readonly inputDigest: string;
 }
 
-export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor', 'metrics', 'site-operator'] as const;
+export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor', 'metrics', 'site-operator', 'grid'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An API token as stored: only its SHA-256. */

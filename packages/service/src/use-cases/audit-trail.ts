@@ -14,6 +14,8 @@ export const ALERT_KINDS = [
   'site.healthy',
   'link.cut',
   'link.restored',
+  'grid.event',
+  'grid.delivered',
 ] as const;
 
 export interface Alert {
@@ -49,6 +51,11 @@ function summaryOf(e: AuditEntry): string {
   if (e.kind === 'site.healthy') return `site ${e.subject} back in service after ${String(d.outS)} s`;
   if (e.kind === 'link.cut') return `link ${String(d.from)}–${String(d.to)} cut: ${String(d.reason)}`;
   if (e.kind === 'link.restored') return `link ${String(d.from)}–${String(d.to)} restored`;
+  if (e.kind === 'grid.event') return gridEventSummary(e);
+  if (e.kind === 'grid.delivered') {
+    const g = e.data as { deliveredKwh?: unknown; askedKwh?: unknown; deliveredPct?: unknown };
+    return `grid event ${e.subject}: ${Math.round(Number(g.deliveredKwh))} of ${Math.round(Number(g.askedKwh))} kWh asked delivered (${Math.round(Number(g.deliveredPct))} %)`;
+  }
   if (e.kind === 'job.fenced') {
     return `job ${e.subject}: attempt ${String(d.attempt)} at ${String(d.siteId)} fenced (${String(d.lateState)}${d.cancelled ? ', cancelled' : ''})`;
   }
@@ -63,6 +70,14 @@ function summaryOf(e: AuditEntry): string {
   if (e.kind === 'job.preempted') return `job ${e.subject} preempted${typeof d.by === 'string' ? ` for ${d.by}` : ''}`;
   const rules = Array.isArray(d.rules) ? d.rules.join(', ') : '';
   return `a job of ${e.subject} denied by ${String(d.policy ?? 'the policy')}${rules ? ` (${rules})` : ''}`;
+}
+
+function gridEventSummary(e: AuditEntry): string {
+  const plan = (e.data as { plan?: { event?: Record<string, unknown>; feasible?: unknown; shortfallKw?: unknown } }).plan;
+  const ev = plan?.event ?? {};
+  const ask = ev['reductionKw'] !== undefined ? `${Math.round(Number(ev['reductionKw']))} kW less` : `at most ${Math.round(Number(ev['ceilingKw']))} kW`;
+  const short = plan?.feasible === false ? `, short by ${Math.round(Number(plan.shortfallKw))} kW` : '';
+  return `grid event ${e.subject}: ${String(ev['level'])} ${String(ev['target'])} ${ask}${short}`;
 }
 
 /** The audit log for auditors and operators: its entries, its signed tree and proofs, its chain checked. */

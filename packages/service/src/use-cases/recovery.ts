@@ -112,6 +112,7 @@ export async function recordFailure(
         'endedAtS',
         'exitCode',
         'placedAtS',
+        'gridCap',
         ...(decision.fromScratch ? (['checkpointSiteId'] as const) : []),
       ],
     },

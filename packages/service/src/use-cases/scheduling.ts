@@ -2,7 +2,6 @@ import {
   type DecideResult,
   type Decision,
   decide,
-  keptWorkS,
   type OptimizerReport,
   type Placement,
   type Preemption,
@@ -15,7 +14,9 @@ import { type JobRecord, toEngineJob } from '../job-record.ts';
 import type { JobSpec } from '../job-spec.ts';
 import type { UseCaseContext } from './context.ts';
 import type { Dispatch } from './dispatch.ts';
+import type { Grid } from './grid.ts';
 import type { Serving } from './serving.ts';
+import { stopRun } from './stop-run.ts';
 import { timeScaleOf } from './time-scale.ts';
 
 export interface CycleReport {
@@ -60,6 +61,7 @@ export class Scheduling {
   private readonly ctx: UseCaseContext;
   private readonly serving: Serving;
   private readonly dispatch: Dispatch;
+  private readonly grid: Grid;
   private readonly onCycle: ((nowS: number, result: DecideResult) => void) | undefined;
   private leading = false;
 
@@ -67,10 +69,12 @@ export class Scheduling {
     ctx: UseCaseContext,
     dispatch: Dispatch,
     serving: Serving,
+    grid: Grid,
     onCycle?: (nowS: number, result: DecideResult) => void,
   ) {
     this.ctx = ctx;
     this.dispatch = dispatch;
+    this.grid = grid;
     this.serving = serving;
     this.onCycle = onCycle;
   }
@@ -102,6 +106,8 @@ export class Scheduling {
       const r = emptyReport(nowS);
       // Services scale first: the replicas they ask for are decided in this cycle.
       await this.serving.tick(nowS);
+      // Grid events: plans carried out when due, their windows measured.
+      await this.grid.tick(nowS);
       if (live.ledger.nextCycleS() > nowS) return r;
       const options = this.ctx.solver ? { solver: this.ctx.solver } : {};
       const result = await runCycleAsync(live.ledger, nowS, options, (d) => this.carryOut(d, nowS, r));
@@ -255,34 +261,9 @@ export class Scheduling {
     );
   }
 
-  /**
-   * Stops a running job to make room for another, on its backend and in the store, with what it
-   * has done: the service it attained and the work left of its estimate, as the simulator keeps them.
-   */
-  private async stop(v: Preemption, by: string, nowS: number): Promise<JobRecord | undefined> {
-    const job = this.ctx.live.record(v.jobId) ?? (await this.ctx.store.getJob(v.jobId));
-    if (!job || (job.state !== 'scheduled' && job.state !== 'running') || !job.placement) return undefined;
-    if (job.externalId && job.backend) await this.dispatch.backend(job.backend).cancel(job.externalId);
-    const p = job.placement;
-    const ranS = Math.max(0, nowS - (job.startedAtS ?? p.estimate.startS)) * this.timeScaleOf(job);
-    const queued = toEngineJob(job);
-    const scale = queued.durationS > 0 ? p.estimate.durationS / queued.durationS : 1;
-    // A job that checkpoints keeps the work to its last checkpoint; one that does not declare it saves its state when stopped.
-    const keptS = job.spec.checkpoint ? keptWorkS(job.spec, ranS) : ranS;
-    return this.ctx.store.transitionJob(
-      v.jobId,
-      ['scheduled', 'running'],
-      {
-        state: 'pending',
-        message: v.reason,
-        updatedAtS: nowS,
-        attainedS: (job.attainedS ?? 0) + p.count * ranS,
-        doneS: (job.doneS ?? 0) + (scale > 0 ? keptS / scale : keptS),
-        ...(job.spec.checkpoint && keptS > 0 ? { checkpointSiteId: p.siteId } : {}),
-        clear: ['placement', 'backend', 'externalId', 'startedAtS', 'placedAtS'],
-      },
-      { atS: nowS, kind: 'job.preempted', subject: v.jobId, data: { by, poolId: v.poolId, count: v.count } },
-    );
+  /** Stops a running job to make room for another (a preemption, or a grid event's plan). */
+  private stop(v: Preemption, by: string, nowS: number): Promise<JobRecord | undefined> {
+    return stopRun(this.ctx, this.dispatch, v, by, nowS);
   }
 
   /** A waiting job's explanation, refreshed at most every 30 s: it is not a state change. */
