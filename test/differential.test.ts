@@ -16,13 +16,22 @@ import {
   builtinNetwork,
   builtinPolicy,
   builtinProfile,
+  type GridEventInput,
+  type GridEventView,
   type JobRecord,
   parsedValue,
   readJobSpec,
   type Store,
   SYSTEM,
 } from '@suanli/service';
-import { type FailureModel, type SettlementSummary, type SimJob, simulate } from '@suanli/sim';
+import {
+  type DemandResponseSummary,
+  type FailureModel,
+  type PowerInput,
+  type SettlementSummary,
+  type SimJob,
+  simulate,
+} from '@suanli/sim';
 import { openPostgresStore } from '@suanli/store';
 import { describe, expect, it } from 'vitest';
 import { type Harness, harness, manualClock } from '../packages/server/src/harness.fixture.ts';
@@ -146,6 +155,7 @@ function simulated(
   base: Profile,
   failures?: { model: FailureModel; out: Failed[] },
   billed?: Billed,
+  grid?: { power: PowerInput; out?: DemandResponseSummary[] },
 ): Log {
   const log: Log = [];
   const specs = subs.map((s) => ({ s, spec: readJobSpec(parsedValue(s.spec), network, s.atS) }));
@@ -174,8 +184,10 @@ function simulated(
     },
     ...(failures ? { failures: failures.model, onFailure: (f: Failed) => failures.out.push(f) } : {}),
     ...(services.length > 0 ? { serving: { services, mode: 'autoscale' as const, durationS, stepS: 60 } } : {}),
+    ...(grid ? { power: grid.power } : {}),
   });
   if (billed && summary.settlement) billed.sim = summary.settlement;
+  if (grid?.out && summary.demandResponse) grid.out.push(summary.demandResponse);
   return log;
 }
 
@@ -188,6 +200,9 @@ function backendTimes(r: JobRecord): number[] {
 /** A site out of service from `startS` to `endS` (absolute times), declared live as the simulator takes it out. */
 type Outage = { readonly siteId: string; readonly startS: number; readonly endS: number };
 
+/** A grid event the live service is asked for at `atS`, as the simulator issues it (`ge-N`). */
+type GridAsk = { readonly atS: number; readonly input: GridEventInput; out?: GridEventView };
+
 async function live(
   subs: readonly Submission[],
   base: Profile,
@@ -195,6 +210,7 @@ async function live(
   drawn: readonly Failed[] = [],
   outages: readonly Outage[] = [],
   billed?: Billed,
+  asks: readonly GridAsk[] = [],
 ): Promise<Log> {
   // Runs an outage ends fail here because the site is declared out, not one by one.
   const failures = drawn.filter((x) => x.failureClass !== 'site-outage');
@@ -238,6 +254,8 @@ async function live(
         const c = changes[o] as (typeof changes)[number];
         await h.service.setSiteHealth(c.siteId, c.out, 'outage', SYSTEM);
       }
+      // The grid asks at the moment it asks the simulator (before its cycle, as there).
+      for (const a of asks) if (a.atS === t) a.out = await h.service.grid.issue(a.input, SYSTEM);
       // Runs the simulator saw fail fail here too, at the same moment, in the same way.
       for (; f < failures.length && (failures[f] as Failed).atS <= t; f++) {
         const x = failures[f] as Failed;
@@ -252,8 +270,16 @@ async function live(
       if (last && log.length > cycles) last.gauge = gaugeEntry(h.service.live.ledger.gauge(t));
       // The next moment anything can happen: an arrival, a cycle the ledger wants, a backend start or end.
       const records = [...h.service.live.records()];
-      if (i >= subs.length && records.length === 0) break;
+      if (
+        i >= subs.length &&
+        records.length === 0 &&
+        asks.every((a) => a.out?.delivery || (a.input.startS ?? a.atS) + a.input.durationS < t)
+      )
+        break;
       const candidates = [
+        ...asks
+          .flatMap((a) => [a.atS, a.input.startS ?? a.atS, (a.input.startS ?? a.atS) + a.input.durationS])
+          .filter((x) => x > t),
         subs[i]?.atS ?? Number.POSITIVE_INFINITY,
         failures[f]?.atS ?? Number.POSITIVE_INFINITY,
         changes[o]?.atS ?? Number.POSITIVE_INFINITY,
@@ -266,6 +292,7 @@ async function live(
       t = Math.max(t + CYCLE_S, up(nextS));
     }
     if (billed) billed.live = await h.service.settlement.bills({}, SYSTEM);
+    for (const a of asks) if (a.out) a.out = await h.service.grid.get(a.out.id, SYSTEM);
   } finally {
     await h.store.close();
   }
@@ -404,6 +431,43 @@ describe('the live service and the simulator decide the same on the same workloa
     const got = await live(withService, defaultProfile());
     for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
     expect(got.length).toBe(expected.length);
+  }, 180_000);
+
+  it('answers a grid event the same way: the same plan carried out, the same cycles after, the same delivery', async () => {
+    // The busiest site is asked for 40 kW less for two hours, four hours in, with 15 minutes' notice.
+    const counts = new Map<string, number>();
+    for (const c of simulated(subs, defaultProfile()))
+      for (const d of c.decisions) if (d.kind === 'place' && d.pool) counts.set(d.pool, (counts.get(d.pool) ?? 0) + 1);
+    const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
+    const siteId = network.sites.find((x) => x.pools.some((p) => p.id === busiest))?.id as string;
+    const t0 = subs[0]?.atS ?? T0;
+    const atS = Math.ceil((t0 + 4 * 3600) / CYCLE_S) * CYCLE_S - t0;
+    const ask = { reductionKw: 40, durationS: 2 * 3600, complyWithinS: 300 };
+    const out: DemandResponseSummary[] = [];
+    const expected = simulated(subs, defaultProfile(), undefined, undefined, {
+      power: { events: [{ level: 'site', target: siteId, atS, noticeS: 900, ...ask }] },
+      out,
+    });
+    const sim = out[0];
+    expect(sim?.events).toBe(1);
+    const asked: GridAsk = {
+      atS: t0 + atS,
+      input: { id: 'ge-1', site: siteId, startS: t0 + atS + 900, ...ask },
+    };
+    const got = await live(subs, defaultProfile(), undefined, [], [], undefined, [asked]);
+    for (let c = 0; c < expected.length; c++) expect(got[c], `cycle ${c}`).toEqual(expected[c]);
+    expect(got.length).toBe(expected.length);
+    // The same plan, carried out the same way; the delivery measured alike (the live service sees a
+    // run end at the poll after it, the simulator at its end: within a kWh).
+    const e = asked.out;
+    const s = sim?.byEvent[0];
+    expect(e?.plan.actions.length).toBe(s?.actions);
+    expect(e?.plan.parked.reduce((n, p) => n + p.count, 0)).toBe(s?.parked);
+    expect((s?.actions ?? 0) + (s?.parked ?? 0)).toBeGreaterThan(0);
+    expect(e?.delivery?.askedKwh).toBeCloseTo(s?.askedKwh ?? -1, 6);
+    expect(e?.delivery?.baselineKwh).toBeCloseTo(s?.baselineKwh ?? -1, 6);
+    expect(Math.abs((e?.delivery?.deliveredKwh ?? 0) - (s?.deliveredKwh ?? 0))).toBeLessThan(1);
+    expect(s?.deliveredKwh).toBeGreaterThanOrEqual((s?.askedKwh ?? 0) * 0.99);
   }, 180_000);
 
   it('preempts, and takes personal data abroad under the yearly counters, in the default run', () => {

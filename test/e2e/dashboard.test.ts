@@ -335,6 +335,77 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     }
   }, 120_000);
 
+  it('shows power budgets over the day and a grid event with its plan and what was carried out', async () => {
+    const auth = { authorization: `Bearer ${server.operatorToken}` };
+    const res = await fetch(`${server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', ...auth },
+      body: 'name: grid-shed\nkind: train\ntenant: acme-ai\nresources:\n  accelerators: { H100: 64 }\ndurationS: 36000\n',
+    });
+    const job = (await res.json()) as { id: string };
+    let siteId = '';
+    for (let tries = 0; tries < 100 && !siteId; tries++) {
+      const j = (await (await fetch(`${server.url}/v1/jobs/${job.id}`, { headers: auth })).json()) as {
+        state: string;
+        placement?: { siteId: string };
+      };
+      if (j.state === 'running' && j.placement) siteId = j.placement.siteId;
+      else await new Promise((ok) => setTimeout(ok, 100));
+    }
+    expect(siteId).not.toBe('');
+    const issued = await fetch(`${server.url}/v1/grid-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ site: siteId, reductionKw: 20, durationS: 3600, complyWithinS: 60 }),
+    });
+    const event = (await issued.json()) as { id: string; plan: { actions: unknown[] } };
+    expect(issued.status, JSON.stringify(event)).toBe(201);
+    expect(event.plan.actions.length).toBeGreaterThan(0);
+
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}/#token=${server.operatorToken}`);
+    await page.getByRole('button', { name: 'Power and grid' }).click();
+    await page.waitForURL(/#\/power$/);
+    const power = page.getByRole('region', { name: 'Power and grid' });
+    // A chart per group: the three grid regions with their sites, then the sites in no region.
+    const charts = power.getByRole('img', { name: /budget over the next 24 hours/ });
+    await charts.first().waitFor();
+    expect(await charts.count()).toBe(4);
+    expect(await charts.first().getAttribute('aria-label')).toMatch(/^Region sichuan and its sites.*site tianfu/);
+    expect(await charts.first().locator('canvas').count()).toBeGreaterThan(0);
+    const levels = power.getByRole('table', { name: 'Power levels' });
+    await levels.locator('tr[data-level="region:sichuan"]').waitFor();
+    expect(await levels.locator('tr[data-level="site:tianfu"]').textContent()).toMatch(/kW/);
+
+    // The event, newest first: its ask and plan; opened, its actions and what was carried out.
+    const row = power.getByRole('table', { name: 'Grid events' }).locator(`tr[data-event-id="${event.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('−20 kW');
+    expect(await row.textContent()).toContain(`site ${siteId}`);
+    const open = row.getByRole('button', { name: event.id });
+    expect(await open.getAttribute('aria-expanded')).toBe('false');
+    await open.click();
+    expect(await open.getAttribute('aria-expanded')).toBe('true');
+    const plan = power.getByRole('table', { name: `Plan of ${event.id}` });
+    await plan.waitFor();
+    expect(await plan.locator('tbody tr').count()).toBe(event.plan.actions.length);
+    await power.getByRole('list', { name: `Carried out for ${event.id}` }).waitFor({ timeout: 10_000 });
+
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+        }
+      ).axe;
+      const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => (n as { target: unknown }).target))}`);
+    });
+    expect(violations).toEqual([]);
+  });
+
   it('passes an accessibility check (axe: labels, roles, contrast) on every view', async () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}/#token=${server.operatorToken}`);
@@ -344,6 +415,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
       ['Network and jobs', 'Network map'],
       ['Quote and submit', 'Quote and submit'],
       ['Tenants and quotas', 'Tenants and quotas'],
+      ['Power and grid', 'Power and grid'],
       ['Governance', 'Governance'],
       ['Simulation reports', 'Simulation reports'],
     ];

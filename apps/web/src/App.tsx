@@ -7,6 +7,7 @@ import { HistoryCharts } from './HistoryCharts.tsx';
 import { JobDetail } from './JobDetail.tsx';
 import { JobList } from './JobList.tsx';
 import { type ColourBy, NetworkMap } from './NetworkMap.tsx';
+import { Power } from './Power.tsx';
 import { QuoteForm } from './QuoteForm.tsx';
 import { JOB_STATES, type Route, routeHash, type ViewId, viewOf } from './routes.ts';
 import { ServicePage, Services } from './Services.tsx';
@@ -25,6 +26,7 @@ const VIEWS: readonly (readonly [ViewId, string])[] = [
   ['quote', 'Quote and submit'],
   ['tenants', 'Tenants and quotas'],
   ['billing', 'Bills and market'],
+  ['power', 'Power and grid'],
   ['governance', 'Governance'],
   ['simulations', 'Simulation reports'],
 ];
@@ -151,6 +153,8 @@ function Body({
       return <Services />;
     case 'billing':
       return <Billing />;
+    case 'power':
+      return <Power />;
     case 'service':
       return <ServicePage serviceId={route.serviceId} sites={sites} />;
     case 'wall':

@@ -2106,6 +2106,336 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/power": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The power-budget tree: each level now (budget, fixed draw, load) and hour by hour ahead; open grid events */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Hours ahead (default 24) */
+                    hours?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Budgets and events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PowerView"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grid-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grid events (demand response), newest first, with their plans and deliveries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Grid events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridEvent"][];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A grid event: a region or site draws less (or at most a ceiling) over a window; answered at once with the plan (operators, grid) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GridEventRequest"];
+                };
+            };
+            responses: {
+                /** @description The event and its plan */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridEvent"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Neither an operator nor the grid */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An event with this id exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown region or site */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grid-events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grid event: what was asked, the plan, what was carried out, what was delivered against the baseline */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridEvent"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such event */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/power/windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A contracted window on a level's budget: its kW over [from, to) (operators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PowerWindowRequest"];
+                };
+            };
+            responses: {
+                /** @description The window */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PowerWindow"];
+                    };
+                };
+                /** @description Malformed input or an invalid field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Overlaps a window the level has */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown level */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/history": {
         parameters: {
             query?: never;
@@ -2433,6 +2763,7 @@ export interface paths {
                                 requestsPerS: number[];
                             }[];
                         };
+                        powerCapW?: number;
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -2518,6 +2849,7 @@ export interface paths {
                                 requestsPerS: number[];
                             }[];
                         };
+                        powerCapW?: number;
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -2682,6 +3014,7 @@ export interface paths {
                                 requestsPerS: number[];
                             }[];
                         };
+                        powerCapW?: number;
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -2767,6 +3100,7 @@ export interface paths {
                                 requestsPerS: number[];
                             }[];
                         };
+                        powerCapW?: number;
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -3660,6 +3994,7 @@ export interface paths {
                                 requestsPerS: number[];
                             }[];
                         };
+                        powerCapW?: number;
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -3745,6 +4080,7 @@ export interface paths {
                                 requestsPerS: number[];
                             }[];
                         };
+                        powerCapW?: number;
                         checkpoint?: {
                             intervalS: number;
                             sizeGb: number;
@@ -4051,7 +4387,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         /** @enum {string} */
-                        role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator";
+                        role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator" | "grid";
                         tenant?: string;
                         /** @description For a site-operator token: the operator (of the network file) it speaks for */
                         operator?: string;
@@ -4072,7 +4408,7 @@ export interface paths {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator";
+                            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator" | "grid";
                             tenant?: string;
                             operator?: string;
                             expiresAtS?: number;
@@ -4374,7 +4710,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "PRICE_CONFLICT" | "VOUCHER_DENIED" | "VOUCHER_NOT_FOUND" | "PROGRAMME_NOT_FOUND" | "OFFER_NOT_FOUND" | "ID_NOT_FOUND" | "MARKET_CHANGED" | "SERVER_UNREACHABLE" | "INTERNAL";
+                code: "MALFORMED_INPUT" | "INVALID_FIELD" | "UNAUTHENTICATED" | "FORBIDDEN" | "UNKNOWN_ACCELERATOR" | "UNKNOWN_SITE" | "UNKNOWN_DATASET" | "UNKNOWN_TENANT" | "UNKNOWN_MODEL" | "GANG_TOO_LARGE" | "INVALID_NETWORK" | "INVALID_PROFILE" | "INVALID_SCENARIO" | "INVALID_TRACE" | "INVALID_POLICY" | "POLICY_DENIED" | "NO_FEASIBLE_SITE" | "JOB_NOT_FOUND" | "SITE_NOT_FOUND" | "AUDIT_ENTRY_NOT_FOUND" | "AUDIT_CORRUPT" | "TOKEN_NOT_FOUND" | "GRANT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "ALREADY_REVOKED" | "JOB_NOT_CANCELLABLE" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "ADDRESS_IN_USE" | "OPTIMIZER_UNAVAILABLE" | "PRICE_CONFLICT" | "VOUCHER_DENIED" | "VOUCHER_NOT_FOUND" | "PROGRAMME_NOT_FOUND" | "OFFER_NOT_FOUND" | "ID_NOT_FOUND" | "MARKET_CHANGED" | "UNKNOWN_REGION" | "GRID_EVENT_NOT_FOUND" | "GRID_EVENT_EXISTS" | "POWER_SCHEDULE_CONFLICT" | "SERVER_UNREACHABLE" | "INTERNAL";
                 message: string;
                 source?: string;
                 field?: string;
@@ -4735,6 +5071,163 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PowerView: {
+            atS: number;
+            levels: {
+                /** @enum {string} */
+                kind: "region" | "site" | "pool";
+                id: string;
+                parent?: string;
+                fixedKw: number;
+                budgetKw: number;
+                loadKw: number;
+                maxBudgetKw: number;
+                hours: {
+                    atS: number;
+                    budgetKw: number;
+                }[];
+            }[];
+            events: components["schemas"]["GridEvent"][];
+            windows: components["schemas"]["PowerWindow"][];
+        };
+        GridEvent: {
+            id: string;
+            /** @enum {string} */
+            level: "region" | "site";
+            target: string;
+            startS: number;
+            endS: number;
+            complyByS: number;
+            reductionKw?: number;
+            ceilingKw?: number;
+            issuedAtS: number;
+            issuedBy: string;
+            /** @enum {string} */
+            state: "planned" | "active" | "over" | "reported";
+            plan: components["schemas"]["GridPlan"];
+            applied?: {
+                atS: number;
+                done: {
+                    jobId: string;
+                    action: string;
+                    capW?: number;
+                    outcome: string;
+                }[];
+            };
+            delivery?: components["schemas"]["GridDelivery"];
+        };
+        GridPlan: {
+            event: {
+                id: string;
+                /** @enum {string} */
+                level: "region" | "site";
+                target: string;
+                startS: number;
+                endS: number;
+                complyByS: number;
+                reductionKw?: number;
+                ceilingKw?: number;
+                ceiling: {
+                    fromS: number;
+                    toS: number;
+                    kw: number;
+                }[];
+            };
+            baselineKwh: number;
+            askedKwh: number;
+            askedKw: number;
+            plannedKwh: number;
+            shortfallKw: number;
+            shortfallKwh: number;
+            feasible: boolean;
+            actions: components["schemas"]["GridAction"][];
+            lostAcceleratorHours: number;
+            costFen: number;
+            delayedJobs: number;
+            deadlinesBroken: number;
+        };
+        GridAction: {
+            jobId: string;
+            tenant: string;
+            /** @enum {string} */
+            group: "idle" | "burst" | "preemptible" | "slack" | "cap";
+            /** @enum {string} */
+            action: "scale-in" | "preempt" | "pause" | "cap";
+            poolId: string;
+            count: number;
+            capW?: number;
+            savedKw: number;
+            fromS: number;
+            toS: number;
+            lostAcceleratorHours: number;
+            costFen: number;
+            delayS: number;
+            breaksDeadline: boolean;
+            /** @enum {string} */
+            afterwards?: "move" | "wait";
+        };
+        GridDelivery: {
+            eventId: string;
+            baselineKwh: number;
+            askedKwh: number;
+            actualKwh: number;
+            deliveredKwh: number;
+            deliveredPct: number;
+            peakKw: number;
+            overCeilingKw: number;
+            onTime: boolean;
+            appliedAtS?: number;
+            measuredFromS?: number;
+        };
+        PowerWindow: {
+            /** @enum {string} */
+            level: "region" | "site" | "pool";
+            target: string;
+            fromS: number;
+            toS: number;
+            kw: number;
+        };
+        /**
+         * @example {
+         *       "site": "zhongwei",
+         *       "reductionKw": 500,
+         *       "durationS": 7200,
+         *       "complyWithinS": 900
+         *     }
+         */
+        GridEventRequest: {
+            /** @description The grid's own reference (a dispatch order number); generated when absent */
+            id?: string;
+            /** @description A grid region of the network (or give site) */
+            region?: string;
+            site?: string;
+            /** @description Draw this much less than the baseline */
+            reductionKw?: number;
+            /** @description Or: draw at most this much */
+            ceilingKw?: number;
+            /** @description Epoch seconds; absent: now */
+            startS?: number;
+            durationS: number;
+            /** @description How long after the start the reduction must be in place (default 900) */
+            complyWithinS?: number;
+        };
+        /**
+         * @example {
+         *       "level": "region",
+         *       "target": "sichuan",
+         *       "fromS": 1796000000,
+         *       "toS": 1796086400,
+         *       "kw": 2000
+         *     }
+         */
+        PowerWindowRequest: {
+            /** @enum {string} */
+            level: "region" | "site" | "pool";
+            target: string;
+            fromS: number;
+            toS: number;
+            kw: number;
+        };
         History: {
             scope: string;
             fromS: number;
@@ -4768,7 +5261,7 @@ export interface components {
             seq: number;
             atS: number;
             /** @enum {string} */
-            kind: "job.failed" | "job.retried" | "job.preempted" | "job.denied" | "job.fenced" | "site.unhealthy" | "site.healthy" | "link.cut" | "link.restored";
+            kind: "job.failed" | "job.retried" | "job.preempted" | "job.denied" | "job.fenced" | "site.unhealthy" | "site.healthy" | "link.cut" | "link.restored" | "grid.event" | "grid.delivered";
             subject: string;
             summary: string;
         };
@@ -5133,7 +5626,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator";
+            role: "operator" | "tenant-admin" | "tenant-member" | "auditor" | "metrics" | "site-operator" | "grid";
             tenant?: string;
             operator?: string;
             createdAtS: number;

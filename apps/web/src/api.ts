@@ -194,6 +194,10 @@ export type HistoryPoint = Schemas['HistoryPoint'];
 export type History = Schemas['History'];
 export type Gauge = Schemas['Gauge'];
 export type Alert = Schemas['Alert'];
+/** The power-budget tree (region → site → pool) now and hour by hour ahead, and a grid event with its plan. */
+export type PowerView = Schemas['PowerView'];
+export type PowerLevel = PowerView['levels'][number];
+export type GridEvent = Schemas['GridEvent'];
 
 export const api = {
   sites: () => data(client.GET('/v1/sites')) as Promise<Site[]>,
@@ -230,6 +234,8 @@ export const api = {
   sectors: (period: string) => data(client.GET('/v1/sectors', { params: { query: { period } } })),
   vouchers: () => data(client.GET('/v1/vouchers')),
   offers: () => data(client.GET('/v1/offers')),
+  power: (hours: number) => data(client.GET('/v1/power', { params: { query: { hours } } })),
+  gridEvents: () => data(client.GET('/v1/grid-events')),
   /** The month's bills as a printable page (HTML that prints to PDF). */
   billsHtml: (period: string) =>
     data(

@@ -3,11 +3,11 @@
  * linked from an alert, reloaded, and reached with back and forward:
  * `#/network?range=24h`, `#/jobs?state=pending`, `#/jobs/ID`, `#/sites/ID`, `#/tenants`,
  * `#/tenants/ID`, `#/quote`, `#/governance`, `#/governance/audit`, `#/simulations`,
- * `#/simulations/ID`, `#/services`, `#/services/ID`, `#/billing`, `#/wall`. Pure: parsing and formatting only (the hook is in use-route.ts).
+ * `#/simulations/ID`, `#/services`, `#/services/ID`, `#/billing`, `#/power`, `#/wall`. Pure: parsing and formatting only (the hook is in use-route.ts).
  */
 
 /** The views with a button in the navigation. */
-export type ViewId = 'network' | 'services' | 'quote' | 'tenants' | 'billing' | 'governance' | 'simulations';
+export type ViewId = 'network' | 'services' | 'quote' | 'tenants' | 'billing' | 'power' | 'governance' | 'simulations';
 
 /** The time ranges the history charts offer. */
 export const RANGES = ['1h', '24h', '7d'] as const;
@@ -22,12 +22,12 @@ export type Route =
   | { readonly view: 'simulation'; readonly reportId: string }
   | { readonly view: 'service'; readonly serviceId: string }
   | { readonly view: 'wall' }
-  | { readonly view: 'services' | 'quote' | 'tenants' | 'billing' | 'governance' | 'simulations' };
+  | { readonly view: 'services' | 'quote' | 'tenants' | 'billing' | 'power' | 'governance' | 'simulations' };
 
 /** Job states the list may be filtered by. */
 export const JOB_STATES = ['pending', 'scheduled', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
-const PLAIN = ['services', 'quote', 'tenants', 'billing', 'governance', 'simulations', 'wall'] as const;
+const PLAIN = ['services', 'quote', 'tenants', 'billing', 'power', 'governance', 'simulations', 'wall'] as const;
 
 /** Objects with a page of their own: the first part of the path, and the route of an id. */
 const OBJECTS: Readonly<Record<string, (id: string) => Route>> = {

@@ -2,6 +2,7 @@ import { apiPostgresBench, apiSqliteBench, apiSustainedBench } from './api.ts';
 import { auditAppendBench, auditProofBench, policyOverheadBench } from './governance.ts';
 import { optimizerBench } from './optimizer.ts';
 import { placementBench } from './placement.ts';
+import { demandResponseBench, gridPlanBench } from './power.ts';
 import { qualityFigures, qualityMatrix } from './quality.ts';
 import { recoveryBench } from './recovery.ts';
 import { cycleBench, simPhillyBench } from './scale.ts';
@@ -69,6 +70,19 @@ export const BENCHMARKS: readonly Benchmark[] = [
       'one million synthetic jobs on the national network scaled to 1M accelerators over 105 sites, Suanli default (20,000 of them by default, time extrapolated linearly: a lower bound; SUANLI_BENCH_1M_JOBS=1000000 runs all)',
     targets: { sim_1m_full_s: '≤ 120', sim_1m_full_rss_mb: '≤ 2048' },
     run: async () => sim1mBench(),
+  },
+  {
+    name: 'demand_response',
+    description:
+      'grid events on cn-national: a week of synthetic work, daily 10 % cuts for 2 h at two western sites and the Sichuan region; delivered share of asked kWh, JCT change',
+    targets: { dr_delivered_pct: '≥ 99', dr_jct_cost_pct: '≤ 3' },
+    run: async () => demandResponseBench(),
+  },
+  {
+    name: 'grid_plan',
+    description: 'time to plan the answer to a grid event: cn-national scaled to 105 sites, 100,000 running jobs',
+    targets: { dr_plan_ms: '≤ 500' },
+    run: async () => gridPlanBench(),
   },
   {
     name: 'quality_cn',

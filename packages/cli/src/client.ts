@@ -5,6 +5,7 @@ import type {
   ConsistencyProof,
   ContractView,
   GrantRecord,
+  GridEventView,
   InclusionProof,
   JobRecord,
   NetworkHealthView,
@@ -12,6 +13,8 @@ import type {
   OfferInput,
   OfferView,
   OptimizeResult,
+  PowerView,
+  PowerWindowInput,
   PriceInput,
   ProgrammeView,
   Quote,
@@ -140,6 +143,35 @@ export class ApiClient {
       source: 'request',
       json: true,
     });
+  }
+
+  power(hours?: number): Promise<PowerView> {
+    return this.call('GET', `/v1/power${hours !== undefined ? `?hours=${hours}` : ''}`);
+  }
+
+  addPowerWindow(w: PowerWindowInput): Promise<PowerView['windows'][number]> {
+    return this.call('POST', '/v1/power/windows', { text: JSON.stringify(w), source: 'request', json: true });
+  }
+
+  gridEvents(): Promise<GridEventView[]> {
+    return this.call('GET', '/v1/grid-events');
+  }
+
+  gridEvent(id: string): Promise<GridEventView> {
+    return this.call('GET', `/v1/grid-events/${encodeURIComponent(id)}`);
+  }
+
+  issueGridEvent(req: {
+    id?: string;
+    region?: string;
+    site?: string;
+    reductionKw?: number;
+    ceilingKw?: number;
+    startS?: number;
+    durationS: number;
+    complyWithinS?: number;
+  }): Promise<GridEventView> {
+    return this.call('POST', '/v1/grid-events', { text: JSON.stringify(req), source: 'request', json: true });
   }
 
   offers(): Promise<OfferView[]> {

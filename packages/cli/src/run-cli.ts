@@ -7,6 +7,7 @@ import { registerFileCommands } from './commands/files.ts';
 import { registerGovernanceCommands } from './commands/governance.ts';
 import { registerJobCommands } from './commands/jobs.ts';
 import { registerMarketCommands } from './commands/market.ts';
+import { registerPowerCommands } from './commands/power.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSettlementCommands } from './commands/settlement.ts';
 
@@ -34,6 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerFileCommands(program, ctx);
   registerSettlementCommands(program, ctx);
   registerMarketCommands(program, ctx);
+  registerPowerCommands(program, ctx);
 
   try {
     await program.parseAsync(['node', 'suanli', ...argv]);

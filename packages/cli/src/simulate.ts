@@ -181,6 +181,12 @@ export function summaryTable(report: ScenarioReport): string {
     'serve-carbon',
     'billed',
     'vouchers',
+    'grid-events',
+    'grid-delivered',
+    'grid-met',
+    'grid-lost',
+    'grid-cost',
+    'grid-delayed',
   ];
   const metrics = metricsFor(report.runs).filter((m) => shown.includes(m.id));
   const header = ['run', ...metrics.map((m) => `${m.title} (${m.unit})`)];

@@ -36,17 +36,6 @@ export type {
   SiteVerdict,
   StagedTransfer,
 } from './domain/placement.ts';
-export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
-export {
-  type CheckpointPolicy,
-  FAILOVER,
-  FAILURE_CLASSES,
-  type Failover,
-  type Failure,
-  type FailureClass,
-  INFRASTRUCTURE_FAILURES,
-  type RecoveryPolicy,
-} from './domain/recovery.ts';
 export {
   budgetKwAt,
   budgetMaxKw,
@@ -61,19 +50,22 @@ export {
   type PowerWindow,
   profileKwAt,
 } from './domain/power.ts';
+export type { ClusterQueue, FlavourQuota, PreemptionPolicy } from './domain/queue.ts';
+export {
+  type CheckpointPolicy,
+  FAILOVER,
+  FAILURE_CLASSES,
+  type Failover,
+  type Failure,
+  type FailureClass,
+  INFRASTRUCTURE_FAILURES,
+  type RecoveryPolicy,
+} from './domain/recovery.ts';
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
 export type { Allocation, ExportRecord, HeldView, NodeShare, PowerState, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
 export { allocationKw, Cycle, expectedEndS } from './framework/cycle.ts';
 export { formatDuration, formatLocalTime, formatNumber } from './framework/format.ts';
-export {
-  additionsOf,
-  BUDGET_HORIZON_S,
-  type LevelAdditions,
-  levelBudgetKwAt,
-  levelName,
-  type PowerLevel,
-} from './framework/power-levels.ts';
 export { NodeOccupancy, PoolNodes } from './framework/nodes.ts';
 export type { JobEvaluation, Option, ScoredOption } from './framework/option.ts';
 export { Plan } from './framework/plan.ts';
@@ -89,6 +81,14 @@ export type {
   ScorePlugin,
   SiteFilterPlugin,
 } from './framework/plugin.ts';
+export {
+  additionsOf,
+  BUDGET_HORIZON_S,
+  type LevelAdditions,
+  levelBudgetKwAt,
+  levelName,
+  type PowerLevel,
+} from './framework/power-levels.ts';
 export { type PreparedNetwork, prepareNetwork } from './framework/prepared-network.ts';
 export type { OptimizerSettings, Profile } from './framework/profile.ts';
 export {
@@ -155,8 +155,11 @@ export { durationOnS, throughputRatio } from './models/equivalence.ts';
 export { FIBRE_MS_PER_KM, greatCircleKm, modelLatencyMs } from './models/geo.ts';
 export { type HourlyProfile, hourlyProfile, meanOver, valueAt } from './models/hourly-profile.ts';
 export { cappedDevice, cappedItPowerKw, MIN_CAP_FRACTION, minCapW } from './models/power-curve.ts';
+export type { OptimizerReport } from './optimizer/batch.ts';
+export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
+export { dominantShare } from './plugins/fair-share/fair-share.ts';
+export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
 export { type GridDelivery, GridMeter } from './power/grid-meter.ts';
-export { capAllocation, cappedEndS, GridResponse } from './power/grid-response.ts';
 export {
   DEFAULT_SHED_ORDER,
   type GridAction,
@@ -168,10 +171,7 @@ export {
   SHED_GROUPS,
   type ShedGroup,
 } from './power/grid-plan.ts';
-export type { OptimizerReport } from './optimizer/batch.ts';
-export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
-export { dominantShare } from './plugins/fair-share/fair-share.ts';
-export { type Headroom, headroom, queueOf } from './plugins/quota/quota-math.ts';
+export { capAllocation, cappedEndS, GridResponse } from './power/grid-response.ts';
 export { checkpointDataName, failoverNote } from './recovery/failover.ts';
 export {
   afterFailure,

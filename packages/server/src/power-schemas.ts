@@ -11,9 +11,19 @@ const id = z.string().min(1).max(64);
 
 export const GridEventBodySchema = z
   .strictObject({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .optional()
+      .openapi({ description: "The grid's own reference (a dispatch order number); generated when absent" }),
     region: id.optional().openapi({ description: 'A grid region of the network (or give site)' }),
     site: id.optional(),
-    reductionKw: z.number().gt(0).max(100_000_000).optional().openapi({ description: 'Draw this much less than the baseline' }),
+    reductionKw: z
+      .number()
+      .gt(0)
+      .max(100_000_000)
+      .optional()
+      .openapi({ description: 'Draw this much less than the baseline' }),
     ceilingKw: kw.optional().openapi({ description: 'Or: draw at most this much' }),
     startS: epochS.optional().openapi({ description: 'Epoch seconds; absent: now' }),
     durationS: z.number().int().min(60).max(86_400),
@@ -61,7 +71,7 @@ const GridActionSchema = z
     costFen: z.number().int(),
     delayS: z.number(),
     breaksDeadline: z.boolean(),
-    then: z.enum(['move', 'wait']).optional(),
+    afterwards: z.enum(['move', 'wait']).optional(),
   })
   .openapi('GridAction');
 

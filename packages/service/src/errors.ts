@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   'MARKET_CHANGED',
   'UNKNOWN_REGION',
   'GRID_EVENT_NOT_FOUND',
+  'GRID_EVENT_EXISTS',
   'POWER_SCHEDULE_CONFLICT',
   'SERVER_UNREACHABLE',
   'INTERNAL',
@@ -97,6 +98,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   /** A grid region (or site) a grid event or a budget window names is not in the network. */
   UNKNOWN_REGION: 422,
   GRID_EVENT_NOT_FOUND: 404,
+  /** A grid event with the id given exists already (the grid sent its order twice). */
+  GRID_EVENT_EXISTS: 409,
   /** A contracted window that would overlap one already in the level's budget. */
   POWER_SCHEDULE_CONFLICT: 409,
   SERVER_UNREACHABLE: 503,
@@ -145,6 +148,7 @@ export const CLI_EXIT: Readonly<Record<ErrorCode, number>> = {
   MARKET_CHANGED: 1,
   UNKNOWN_REGION: 2,
   GRID_EVENT_NOT_FOUND: 2,
+  GRID_EVENT_EXISTS: 2,
   POWER_SCHEDULE_CONFLICT: 2,
   SERVER_UNREACHABLE: 1,
   INTERNAL: 1,

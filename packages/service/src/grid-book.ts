@@ -42,8 +42,10 @@ export class GridBook {
       this.records.set(e.subject, { id: e.subject, issuedAtS: e.atS, issuedBy: String(d['by'] ?? ''), plan });
       ledger.gridEvent(plan.event, e.atS);
     } else if (e.kind === 'grid.applied') {
+      // The plan carried out, then what kept the window under its ceiling (appended).
       const r = this.records.get(e.subject);
-      if (r && !r.applied) r.applied = { atS: e.atS, done: (d['done'] as AppliedAction[] | undefined) ?? [] };
+      const done = (d['done'] as AppliedAction[] | undefined) ?? [];
+      if (r) r.applied = r.applied ? { atS: r.applied.atS, done: [...r.applied.done, ...done] } : { atS: e.atS, done };
     } else if (e.kind === 'grid.delivered') {
       const r = this.records.get(e.subject);
       if (r) r.delivery = d as unknown as GridDelivery;

@@ -65,7 +65,6 @@ export {
   loadNetworkFile,
   parseNetwork,
 } from './network-file.ts';
-export { instant, instantS, powerBudgetSchema } from './power-budget-schema.ts';
 export { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile, parsePolicy } from './policy-file.ts';
 export type {
   Backend,
@@ -88,6 +87,7 @@ export {
   type StoredModelAudit,
   type TokenRecord,
 } from './ports/store.ts';
+export { instant, instantS, powerBudgetSchema } from './power-budget-schema.ts';
 export { BUILTIN_PROFILES, builtinProfile, loadProfileFile, parseProfile } from './profile-file.ts';
 export { BUILTIN_POLICIES, loadScenarioFile, parseScenario } from './scenario-file.ts';
 export {

@@ -57,7 +57,12 @@ export interface JobRecord {
   /** An online service: its requests so far (as its curves and observed load say) and those within its SLO. */
   readonly slo?: { readonly requests: number; readonly withinSlo: number };
   /** Running under a grid event's power cap: per accelerator, from when until when. */
-  readonly gridCap?: { readonly eventId: string; readonly capW: number; readonly fromS: number; readonly untilS: number };
+  readonly gridCap?: {
+    readonly eventId: string;
+    readonly capW: number;
+    readonly fromS: number;
+    readonly untilS: number;
+  };
 }
 
 /** A run of a job that failed, as its record keeps it (and `suanli job ID` shows it). */

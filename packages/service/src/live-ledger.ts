@@ -243,7 +243,8 @@ function sameAllocation(a: Allocation, b: Allocation): boolean {
     a.attainedS === b.attainedS &&
     a.priority === b.priority &&
     a.powerCapW === b.powerCapW &&
-    a.capUntilS === b.capUntilS
+    a.capUntilS === b.capUntilS &&
+    a.drawFromS === b.drawFromS
   );
 }
 

@@ -295,7 +295,9 @@ function compile(file: NetworkFile, parsed: ParsedText): Network {
         ...(nodeSize !== undefined ? { nodeSize } : {}),
         priceCnyPerAcceleratorHour: p.priceCnyPerAcceleratorHour,
         backend: p.backend ?? file.defaults?.backend ?? 'sim',
-        ...(p.powerBudget ? { powerBudget: budgetAt(p.powerBudget, ['sites', i, 'pools', j, 'powerBudget'], fail) } : {}),
+        ...(p.powerBudget
+          ? { powerBudget: budgetAt(p.powerBudget, ['sites', i, 'pools', j, 'powerBudget'], fail) }
+          : {}),
       };
     });
     const tariff = compileTariff(s.tariff, file.tariffs ?? {}, ['sites', i, 'tariff'], fail);

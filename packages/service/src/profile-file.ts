@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import {
-  SHED_GROUPS,
   buildProfile,
   type ObjectiveWeights,
   type PluginRef,
   type Profile,
   ProfileError,
   type ProfileSpec,
+  SHED_GROUPS,
 } from '@suanli/engine';
 import { z } from 'zod';
 import { SuanliError } from './errors.ts';

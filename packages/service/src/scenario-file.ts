@@ -6,6 +6,7 @@ import {
   type MappingOptions,
   mapTrace,
   type NetworkChange,
+  type PowerInput,
   RECOVERY_MODES,
   type RecoveryMode,
   type RunPlan,
@@ -26,6 +27,7 @@ import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-fil
 import { compileProgramme, programmeSchema } from './network-market.ts';
 import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
+import { powerBudgetChange, powerBudgetChangeSchema, powerInputOf, powerSchema } from './scenario-power.ts';
 import { failureModelOf, failuresSchema, servingOf, withCheckpoints } from './scenario-sections.ts';
 import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 import { loadTraceFile } from './trace-file.ts';
@@ -93,6 +95,7 @@ const changeSchema = z.union([
   }),
   z.strictObject({ sectorWeights: mapOf(positive(1000), 64, text(64)) }),
   z.strictObject({ programme: programmeSchema }),
+  z.strictObject({ powerBudget: powerBudgetChangeSchema }),
 ]);
 
 const kindMix = z.strictObject({
@@ -173,6 +176,8 @@ export const scenarioSchema = z.strictObject({
       recovery: z.enum(RECOVERY_MODES).optional(),
       /** How this variant provisions the services: `autoscale` (Suanli), `static` (peak at the nearest site), `one-site`. */
       serving: z.enum(SERVING_MODES).optional(),
+      /** The grid's requests in this variant, instead of the scenario's power section (the same shape). */
+      gridEvents: powerSchema.optional(),
     }),
     LIMITS.scenarioVariants,
   ).optional(),
@@ -190,6 +195,8 @@ export const scenarioSchema = z.strictObject({
   services: list(mapOf(z.unknown(), 64, text(64)), 100)
     .min(1)
     .optional(),
+  /** The grid's demand-response requests during every run, and the order plans shed load in. */
+  power: powerSchema.optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;
@@ -241,6 +248,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     cycleS?: number;
     recovery?: RecoveryMode;
     serving?: ServingMode;
+    power?: PowerInput;
   }[] = [{ name: 'baseline', network, policies: policies.map((p) => p.name), rules: baseRules }];
   (file.whatIf ?? []).forEach((w, i) => {
     if (w.name === 'baseline') throw fail(['whatIf', i, 'name'], 'baseline is the name of the unchanged network');
@@ -253,11 +261,12 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
       w.rules === undefined &&
       w.cycleS === undefined &&
       w.recovery === undefined &&
-      w.serving === undefined
+      w.serving === undefined &&
+      w.gridEvents === undefined
     ) {
       throw fail(
         ['whatIf', i],
-        'a what-if changes the network (changes), the rules (rules), the cadence (cycleS), the recovery (recovery) or the serving (serving)',
+        'a what-if changes the network (changes), the rules (rules), the cadence (cycleS), the recovery (recovery), the serving (serving) or the grid events (gridEvents)',
       );
     }
     if (w.recovery !== undefined && !file.failures) {
@@ -280,6 +289,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
       }
     });
     const rules = w.rules === undefined ? baseRules : rulesOf(w.rules, ['whatIf', i, 'rules']);
+    const power = w.gridEvents && powerInputOf(w.gridEvents, changed, ['whatIf', i, 'gridEvents'], fail);
     variants.push({
       name: w.name,
       network: changed,
@@ -288,11 +298,13 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
       ...(w.cycleS !== undefined ? { cycleS: w.cycleS } : {}),
       ...(w.recovery !== undefined ? { recovery: w.recovery } : {}),
       ...(w.serving !== undefined ? { serving: w.serving } : {}),
+      ...(power ? { power } : {}),
     });
   });
 
   const failures = file.failures ? failureModelOf(file.failures, network, seed, fail) : undefined;
   const serving = file.services ? servingOf(file.services, network, fail) : undefined;
+  const power = file.power ? powerInputOf(file.power, network, ['power'], fail) : undefined;
   const checkpointS = file.failures?.checkpointS;
   const runs: RunPlan[] = variants.flatMap((v) =>
     v.policies.map((name): RunPlan => {
@@ -309,6 +321,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
         ...(v.cycleS !== undefined ? { cycleS: v.cycleS } : {}),
         ...(v.recovery !== undefined ? { recovery: v.recovery } : {}),
         ...(v.serving !== undefined ? { serving: v.serving } : {}),
+        ...(v.power ? { power: v.power } : {}),
       };
     }),
   );
@@ -324,6 +337,7 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
     ...(file.maxParkS !== undefined ? { maxParkS: file.maxParkS } : {}),
     ...(failures ? { failures } : {}),
     ...(serving ? { serving } : {}),
+    ...(power ? { power } : {}),
     runs,
   };
 }
@@ -533,6 +547,7 @@ function toChange(c: ChangeInput, index: number): NetworkChange {
       ...(k.greenShare !== undefined ? { greenShare: k.greenShare } : {}),
     };
   }
+  if ('powerBudget' in c) return powerBudgetChange(c.powerBudget, index);
   if ('powerCap' in c) return { kind: 'power-cap', site: c.powerCap.site, powerCapMw: c.powerCap.powerCapMw };
   if ('nodeSize' in c) {
     const n = c.nodeSize;

@@ -12,6 +12,13 @@ export {
   type TenantUsage,
 } from './metrics.ts';
 export { hasSectors, METRICS, metricsFor, nothingQueuedNote, renderHtml, runLabel } from './report/html.ts';
+export type {
+  DailyGridEvents,
+  DemandResponseSummary,
+  GridEventInput,
+  GridEventRate,
+  PowerInput,
+} from './run-power.ts';
 export {
   SERVING_MODES,
   type ServiceFigures,

@@ -1,5 +1,5 @@
-import type { DemandResponseSummary } from './run-power.ts';
 import type { RecoverySummary } from './failures.ts';
+import type { DemandResponseSummary } from './run-power.ts';
 /** Average and percentiles of a set of values (nearest rank); zeros when the set is empty. */
 import type { ServingSummary } from './run-services.ts';
 import type { SettlementSummary } from './run-settlement.ts';

@@ -7,8 +7,8 @@ import {
   type Ledger,
   type PowerLevelKind,
   type PreparedNetwork,
-  seededRng,
   type ShedGroup,
+  seededRng,
 } from '@suanli/engine';
 import type { EventQueue } from './event-queue.ts';
 import { END, type Event } from './run-state.ts';
@@ -78,10 +78,24 @@ export interface DemandResponseSummary {
   /** Share of events delivered on time and in full, percent. */
   readonly eventsMetPct: number;
   readonly lostAcceleratorHours: number;
+  /** Idle accelerators powered down for the windows, accelerator-hours. */
+  readonly parkedAcceleratorHours: number;
   readonly costFen: number;
   readonly delayedJobs: number;
   readonly deadlinesBroken: number;
   readonly actions: Readonly<Record<GridAction['action'], number>>;
+  /** Each event: where, what its plan did, what it asked and got. */
+  readonly byEvent: readonly {
+    readonly id: string;
+    readonly target: string;
+    readonly feasible: boolean;
+    readonly actions: number;
+    readonly parked: number;
+    readonly askedKwh: number;
+    readonly baselineKwh: number;
+    readonly deliveredKwh: number;
+    readonly onTime: boolean;
+  }[];
 }
 
 type GridEv = Extract<Event, { kind: 'grid-issue' | 'grid-start' | 'grid-end' }>;
@@ -103,6 +117,11 @@ export class GridEvents {
   private readonly plans: GridPlan[] = [];
   private readonly counts: Record<GridAction['action'], number> = { 'scale-in': 0, preempt: 0, pause: 0, cap: 0 };
   private seq = 0;
+  /** What the actions carried out cost (at issue and to keep windows under their ceilings). */
+  private lostAccH = 0;
+  private costFen = 0;
+  private delayed = 0;
+  private broken = 0;
   private readonly ledger: Ledger;
   private readonly net: PreparedNetwork;
   private readonly events: EventQueue<Event>;
@@ -182,7 +201,9 @@ export class GridEvents {
       const startS = t + e.noticeS;
       const reductionKw =
         e.reductionKw ??
-        (e.reductionPct !== undefined ? (this.ledger.levelLoadKw(e.level, e.target, t) * e.reductionPct) / 100 : undefined);
+        (e.reductionPct !== undefined
+          ? (this.ledger.levelLoadKw(e.level, e.target, t) * e.reductionPct) / 100
+          : undefined);
       const request: GridRequest = {
         id: `ge-${++this.seq}`,
         level: e.level,
@@ -207,6 +228,11 @@ export class GridEvents {
 
   /** Measures the open windows' load after the events at t changed it. */
   sample(t: number): void {
+    // A window over its ceiling (a run overran its estimate) is put back under it first.
+    if (this.response.meter.activeAt(t)) {
+      const more = this.response.enforce(this.ledger, t);
+      this.carryOutAll(more, t);
+    }
     this.response.sample(this.ledger, t);
   }
 
@@ -231,25 +257,54 @@ export class GridEvents {
       deliveredKwh: d.reduce((n, x) => n + x.deliveredKwh, 0),
       deliveredPct: asked > 0 ? (100 * delivered) / asked : 100,
       eventsMetPct: d.length > 0 ? (100 * met.filter((x) => x.onTime).length) / d.length : 100,
-      lostAcceleratorHours: sum((p) => p.lostAcceleratorHours),
-      costFen: sum((p) => p.costFen),
-      delayedJobs: sum((p) => p.delayedJobs),
-      deadlinesBroken: sum((p) => p.deadlinesBroken),
+      lostAcceleratorHours: this.lostAccH,
+      parkedAcceleratorHours: sum((p) =>
+        p.parked.reduce((n, x) => n + (x.count * (p.event.endS - p.event.startS)) / 3600, 0),
+      ),
+      costFen: this.costFen,
+      delayedJobs: this.delayed,
+      deadlinesBroken: this.broken,
       actions: { ...this.counts },
+      byEvent: d.map((x) => {
+        const p = this.plans.find((q) => q.event.id === x.eventId);
+        return {
+          id: x.eventId,
+          target: p ? `${p.event.level} ${p.event.target}` : '',
+          feasible: p?.feasible ?? false,
+          actions: p?.actions.length ?? 0,
+          parked: p?.parked.reduce((n, q) => n + q.count, 0) ?? 0,
+          askedKwh: x.askedKwh,
+          baselineKwh: x.baselineKwh,
+          deliveredKwh: x.deliveredKwh,
+          onTime: x.onTime,
+        };
+      }),
     };
   }
 
   private carryOut(t: number): void {
-    for (const { plan, actions } of this.response.due(t)) {
+    this.carryOutAll(this.response.due(t), t);
+    this.sample(t);
+  }
+
+  private carryOutAll(
+    due: readonly { readonly plan: GridPlan; readonly actions: readonly GridAction[] }[],
+    t: number,
+  ): void {
+    for (const { plan, actions } of due) {
       for (const a of actions) {
         const done =
           a.action === 'cap'
             ? this.hands.cap(a.jobId, a.capW ?? 0, plan.event.endS, t)
             : this.hands.stop(a.jobId, t, `grid event ${plan.event.id}: ${a.action}`);
-        if (done) this.counts[a.action]++;
+        if (!done) continue;
+        this.counts[a.action]++;
+        this.lostAccH += a.lostAcceleratorHours;
+        this.costFen += a.costFen;
+        if (a.delayS > 0) this.delayed++;
+        if (a.breaksDeadline) this.broken++;
       }
     }
-    this.sample(t);
   }
 
   private offsetOf(level: Exclude<PowerLevelKind, 'pool'>, target: string): number {

@@ -104,6 +104,20 @@ describe('scenario report', () => {
           durationS: 86_400,
           stepS: 60,
         },
+        // And a grid event, so the demand-response metrics apply.
+        power: {
+          events: [
+            {
+              level: 'site',
+              target: 'west',
+              atS: 3600,
+              noticeS: 0,
+              durationS: 3600,
+              complyWithinS: 900,
+              reductionPct: 20,
+            },
+          ],
+        },
       }),
     );
     expect(html.startsWith('<!doctype html>')).toBe(true);
@@ -142,7 +156,9 @@ describe('scenario report', () => {
       ],
     });
     const shown = metricsFor(report.runs).map((m) => m.id);
-    for (const id of ['cost', 'carbon', 'data', 'fragmentation', 'deadline-misses']) expect(shown).not.toContain(id);
+    for (const id of ['cost', 'carbon', 'data', 'fragmentation', 'deadline-misses', 'grid-events', 'grid-cost']) {
+      expect(shown).not.toContain(id);
+    }
     expect(shown).toContain('jct-avg');
     const html = renderHtml(report);
     expect(html).not.toContain('data-chart="cost"');

@@ -1,6 +1,7 @@
 import type { Network, Profile, ServiceSpec, Solver } from '@suanli/engine';
 import type { FailureModel, RecoveryMode } from './failures.ts';
 import type { SimSummary } from './metrics.ts';
+import type { PowerInput } from './run-power.ts';
 import type { ServingMode } from './run-services.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 import { type SimProgress, simulate } from './simulate.ts';
@@ -21,6 +22,8 @@ export interface RunPlan {
   readonly recovery?: RecoveryMode;
   /** How this run provisions the scenario's services when its what-if says (else Suanli's autoscaler). */
   readonly serving?: ServingMode;
+  /** The grid's requests in this run when its what-if gives its own (else the scenario's). */
+  readonly power?: PowerInput;
 }
 
 /** A scenario ready to run: what the scenario file says, resolved. */
@@ -38,6 +41,8 @@ export interface ScenarioPlan {
   readonly failures?: FailureModel;
   /** Online services beside the jobs, for `durationS` from the first arrival, scaled every `stepS`. */
   readonly serving?: { readonly services: readonly ServiceSpec[]; readonly durationS: number; readonly stepS: number };
+  /** The grid's demand-response requests in every run (a what-if may give its own instead). */
+  readonly power?: PowerInput;
   readonly runs: readonly RunPlan[];
 }
 
@@ -81,6 +86,7 @@ export interface RunOptions {
 export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): ScenarioReport {
   const runs: RunResult[] = [];
   plan.runs.forEach((run, index) => {
+    const power = run.power ?? plan.power;
     const summary = simulate({
       network: run.network,
       profile: run.profile,
@@ -93,6 +99,7 @@ export function runScenario(plan: ScenarioPlan, options: RunOptions = {}): Scena
       ...(plan.maxParkS !== undefined ? { maxParkS: plan.maxParkS } : {}),
       ...(plan.failures ? { failures: { ...plan.failures, recovery: run.recovery ?? plan.failures.recovery } } : {}),
       ...(plan.serving ? { serving: { ...plan.serving, mode: run.serving ?? 'autoscale' } } : {}),
+      ...(power ? { power } : {}),
       // Scenario runs are metered and settled as the live service would (bills and vouchers in what-ifs).
       settlement: true,
       ...(options.solver ? { solver: options.solver } : {}),

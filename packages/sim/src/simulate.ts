@@ -350,7 +350,9 @@ export function simulate(input: SimInput): SimSummary {
           const pool = run ? net.poolById.get(run.alloc.poolId) : undefined;
           if (!live || !run || !pool) return false;
           const alloc = capAllocation(run.alloc, pool.spec, capW, t, untilS);
-          const throughput = cappedDevice(pool.spec, alloc.kind, capW).throughput / cappedDevice(pool.spec, alloc.kind, run.alloc.powerCapW).throughput;
+          const throughput =
+            cappedDevice(pool.spec, alloc.kind, capW).throughput /
+            cappedDevice(pool.spec, alloc.kind, run.alloc.powerCapW).throughput;
           const endS = cappedEndS(run.endS, t, untilS, throughput);
           const my = ++token;
           live.run = { ...run, alloc, endS, token: my };
@@ -466,7 +468,12 @@ export function simulate(input: SimInput): SimSummary {
     const isHealth = HealthEvents.is(ev);
     const isGrid = GridEvents.is(ev);
     // Outages and grid events after the last job ended change nothing (and do not lengthen the run).
-    if ((isHealth || (isGrid && ev.kind === 'grid-issue')) && arrivalsDone && running.size === 0 && waiting.size === 0) {
+    if (
+      (isHealth || (isGrid && ev.kind === 'grid-issue')) &&
+      arrivalsDone &&
+      running.size === 0 &&
+      waiting.size === 0
+    ) {
       continue;
     }
     if (Number.isNaN(firstS)) {

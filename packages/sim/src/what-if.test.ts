@@ -1,6 +1,7 @@
+import type { Network } from '@suanli/engine';
 import { describe, expect, it } from 'vitest';
 import { eastWest } from './network.fixture.ts';
-import { applyChanges, scaleNetwork, WhatIfError } from './what-if.ts';
+import { applyChanges, type NetworkChange, scaleNetwork, WhatIfError } from './what-if.ts';
 
 const count = (net: ReturnType<typeof eastWest>, siteId: string, type: string) =>
   net.sites
@@ -91,6 +92,88 @@ describe('what-if changes', () => {
     expect(fail(() => applyChanges(base, [{ kind: 'sector-weights', weights: { energy: 2 } }]))).toMatchObject({
       message: expect.stringContaining('sector energy'),
     });
+  });
+
+  it('scales or replaces a power budget: a region, a site (its flat cap without a budget), a pool', () => {
+    const base: Network = {
+      ...eastWest(),
+      regions: [
+        {
+          id: 'test-grid',
+          name: 'Test grid',
+          province: 'Test',
+          utcOffsetH: 8,
+          budget: {
+            kwByHour: [1000],
+            monthPct: new Array<number>(12).fill(90),
+            schedule: [{ fromS: 0, toS: 3600, kw: 800 }],
+            baseLoadKw: 40,
+          },
+        },
+      ],
+    };
+    const withPool = applyChanges(base, [
+      { kind: 'power-budget', pool: 'west-h100', budget: { kwByHour: [60] } },
+      { kind: 'power-budget', site: 'west', budget: { kwByHour: new Array<number>(24).fill(2000) } },
+    ]);
+    const halved = applyChanges(withPool, [
+      { kind: 'power-budget', region: 'test-grid', scalePct: 50 },
+      { kind: 'power-budget', site: '*', scalePct: 50 },
+      { kind: 'power-budget', pool: 'west-h100', scalePct: 200 },
+    ]);
+    // Every hour's and window's kW halves; the months' shares and the base load stay.
+    expect(halved.regions?.[0]?.budget).toEqual({
+      kwByHour: [500],
+      monthPct: new Array<number>(12).fill(90),
+      schedule: [{ fromS: 0, toS: 3600, kw: 400 }],
+      baseLoadKw: 40,
+    });
+    const east = halved.sites.find((s) => s.id === 'east');
+    const west = halved.sites.find((s) => s.id === 'west');
+    // East has no budget of its own: its flat cap halves.
+    expect(east?.powerCapMw).toBe(25);
+    expect(east?.powerBudget).toBeUndefined();
+    expect(west?.powerCapMw).toBe(50);
+    expect(west?.powerBudget?.kwByHour).toEqual(new Array<number>(24).fill(1000));
+    expect(west?.pools[0]?.powerBudget).toEqual({ kwByHour: [120] });
+    // Pure: the input is untouched.
+    expect(base.regions?.[0]?.budget.kwByHour).toEqual([1000]);
+    expect(withPool.sites.find((s) => s.id === 'west')?.pools[0]?.powerBudget).toEqual({ kwByHour: [60] });
+
+    const fail = (c: NetworkChange) => {
+      try {
+        applyChanges(base, [{ kind: 'power-cap', site: 'west', powerCapMw: 3 }, c]);
+      } catch (e) {
+        return e instanceof WhatIfError ? { index: e.index, message: e.message } : e;
+      }
+      return undefined;
+    };
+    expect(fail({ kind: 'power-budget', region: 'sichuan', scalePct: 50 })).toEqual({
+      index: 1,
+      message: 'unknown region sichuan (known: test-grid)',
+    });
+    expect(fail({ kind: 'power-budget', site: 'tianfu', scalePct: 50 })).toEqual({
+      index: 1,
+      message: 'unknown site tianfu (known: east, west)',
+    });
+    expect(fail({ kind: 'power-budget', pool: 'west-b200', scalePct: 50 })).toMatchObject({
+      message: expect.stringContaining('unknown pool west-b200'),
+    });
+    expect(fail({ kind: 'power-budget', pool: 'east-h100', scalePct: 50 })).toMatchObject({
+      message: 'pool east-h100 has no budget of its own to scale: give budget',
+    });
+    expect(fail({ kind: 'power-budget', region: 'test-grid', site: 'east', scalePct: 50 })).toMatchObject({
+      message: 'give region, site or pool, one of them',
+    });
+    expect(fail({ kind: 'power-budget', site: 'east' })).toMatchObject({
+      message: 'give scalePct or budget, one of them',
+    });
+    expect(fail({ kind: 'power-budget', region: 'test-grid', scalePct: 0 })).toMatchObject({
+      message: 'scalePct must be > 0 and at most 1000',
+    });
+    expect(applyChanges.bind(null, eastWest(), [{ kind: 'power-budget', region: 'x', scalePct: 50 }])).toThrow(
+      'unknown region x (the network has none)',
+    );
   });
 
   it('scales a network to more sites and accelerators, keeping pools whole gangs', () => {

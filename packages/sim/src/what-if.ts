@@ -1,4 +1,4 @@
-import type { Network, Pool, Programme, Sector, Site } from '@suanli/engine';
+import type { Network, Pool, PowerBudget, Programme, Sector, Site } from '@suanli/engine';
 
 /** Sites a change applies to: one id, or every site. */
 export type SiteSelector = string | '*';
@@ -46,7 +46,20 @@ export type NetworkChange =
     }
   | { readonly kind: 'sector-weights'; readonly weights: Readonly<Partial<Record<Sector, number>>> }
   /** A sector programme (AI+): its sectors' share boost, and vouchers paid from its budget. */
-  | { readonly kind: 'programme'; readonly programme: Programme };
+  | { readonly kind: 'programme'; readonly programme: Programme }
+  | {
+      /**
+       * One level's power budget (a grid region, a site or every site, a pool's hall) scaled by
+       * `scalePct` (every hour's and window's kW; a site without a budget of its own: its
+       * `powerCapMw`) or replaced by `budget`. The wet season ends: Sichuan's budget halves.
+       */
+      readonly kind: 'power-budget';
+      readonly region?: string;
+      readonly site?: SiteSelector;
+      readonly pool?: string;
+      readonly scalePct?: number;
+      readonly budget?: PowerBudget;
+    };
 
 /** A change that does not fit the network: it names what is wrong, with the change's index. */
 export class WhatIfError extends Error {
@@ -177,6 +190,8 @@ function applyOne(net: Network, c: NetworkChange, index: number): Network {
         throw fail(`programme ${c.programme.id} exists already`);
       return { ...net, programmes: [...(net.programmes ?? []), c.programme] };
     }
+    case 'power-budget':
+      return powerBudgetChanged(net, c, fail);
     case 'sector-weights': {
       const sectors = new Set(net.tenants.map((t) => t.sector));
       for (const [sector, w] of Object.entries(c.weights)) {
@@ -192,6 +207,73 @@ function applyOne(net: Network, c: NetworkChange, index: number): Network {
       };
     }
   }
+}
+
+/** A budget with every hour's and every window's kW times `k` (its seasons and base load as they are). */
+export function scaledBudget(b: PowerBudget, k: number): PowerBudget {
+  return {
+    ...b,
+    kwByHour: b.kwByHour.map((kw) => kw * k),
+    ...(b.schedule ? { schedule: b.schedule.map((w) => ({ ...w, kw: w.kw * k })) } : {}),
+  };
+}
+
+/** The network with one level's budget scaled or replaced (the `power-budget` change). */
+function powerBudgetChanged(
+  net: Network,
+  c: Extract<NetworkChange, { kind: 'power-budget' }>,
+  fail: (message: string) => WhatIfError,
+): Network {
+  const levels = [c.region, c.site, c.pool].filter((x) => x !== undefined).length;
+  if (levels !== 1) throw fail('give region, site or pool, one of them');
+  if ((c.scalePct === undefined) === (c.budget === undefined)) throw fail('give scalePct or budget, one of them');
+  if (c.scalePct !== undefined && !(c.scalePct > 0 && c.scalePct <= 1000)) {
+    throw fail('scalePct must be > 0 and at most 1000');
+  }
+  const k = (c.scalePct ?? 100) / 100;
+  const scaled = (b: PowerBudget): PowerBudget => scaledBudget(b, k);
+  const next = (b: PowerBudget | undefined): PowerBudget | undefined => c.budget ?? (b && scaled(b));
+  if (c.region !== undefined) {
+    const regions = net.regions ?? [];
+    if (!regions.some((r) => r.id === c.region)) {
+      const known = regions.length > 0 ? `known: ${regions.map((r) => r.id).join(', ')}` : 'the network has none';
+      throw fail(`unknown region ${c.region} (${known})`);
+    }
+    return {
+      ...net,
+      regions: regions.map((r) => (r.id === c.region ? { ...r, budget: next(r.budget) ?? r.budget } : r)),
+    };
+  }
+  if (c.site !== undefined) {
+    const site = c.site;
+    if (site !== '*' && !net.sites.some((s) => s.id === site)) {
+      throw fail(`unknown site ${site} (known: ${net.sites.map((s) => s.id).join(', ')})`);
+    }
+    return {
+      ...net,
+      sites: net.sites.map((s) => {
+        if (site !== '*' && s.id !== site) return s;
+        if (c.budget !== undefined) return { ...s, powerBudget: c.budget };
+        // A site without a budget of its own draws its flat cap at every hour: that is scaled.
+        return s.powerBudget ? { ...s, powerBudget: scaled(s.powerBudget) } : { ...s, powerCapMw: s.powerCapMw * k };
+      }),
+    };
+  }
+  const poolId = c.pool as string;
+  const site = net.sites.find((s) => s.pools.some((p) => p.id === poolId));
+  const pool = site?.pools.find((p) => p.id === poolId);
+  if (!site || !pool) {
+    const known = net.sites.flatMap((s) => s.pools.map((p) => p.id));
+    throw fail(`unknown pool ${poolId} (known: ${known.join(', ')})`);
+  }
+  const budget = next(pool.powerBudget);
+  if (!budget) throw fail(`pool ${poolId} has no budget of its own to scale: give budget`);
+  return {
+    ...net,
+    sites: net.sites.map((s) =>
+      s === site ? { ...s, pools: s.pools.map((p) => (p === pool ? { ...p, powerBudget: budget } : p)) } : s,
+    ),
+  };
 }
 
 /** The mean price of a type's pools in the network; 10 CNY per hour if none has it. */
@@ -225,8 +307,10 @@ export function scaleNetwork(
         lat,
         lon,
         powerCapMw: s.powerCapMw * factor,
+        ...(s.powerBudget ? { powerBudget: scaledBudget(s.powerBudget, factor) } : {}),
         pools: s.pools.map((p) => ({
           ...p,
+          ...(p.powerBudget ? { powerBudget: scaledBudget(p.powerBudget, factor) } : {}),
           id: copies === 1 ? p.id : `${p.id}-${k + 1}`,
           siteId: id,
           count: Math.max(8, Math.round((p.count * factor) / 8) * 8),
@@ -241,6 +325,10 @@ export function scaleNetwork(
     name: `${network.name}-x${copies}`,
     sites,
     links: [],
+    // A region's budget covers its sites' copies, each scaled as they are.
+    ...(network.regions
+      ? { regions: network.regions.map((r) => ({ ...r, budget: scaledBudget(r.budget, factor * copies) })) }
+      : {}),
     datasets: network.datasets.map((d) => ({ ...d, replicas: renamed(d.replicas) })),
     clusterQueues: network.clusterQueues.map((q) => ({
       ...q,

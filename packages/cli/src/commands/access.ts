@@ -12,7 +12,10 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
     .command('create')
     .description("issue a token (shown once): operators issue any, tenant admins their own tenant's")
     .requiredOption('--name <name>', 'who or what it is for')
-    .requiredOption('--role <role>', 'operator | tenant-admin | tenant-member | auditor | metrics | site-operator')
+    .requiredOption(
+      '--role <role>',
+      'operator | tenant-admin | tenant-member | auditor | metrics | site-operator | grid',
+    )
     .option('--tenant <tenant>', 'the tenant of a tenant-admin or tenant-member')
     .option('--operator <operator>', 'the operator (of the network file) a site-operator speaks for')
     .option('--expires-in <duration>', 'stop working after this long: 90d, 12h, 30m (default: never)')

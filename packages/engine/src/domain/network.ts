@@ -1,8 +1,8 @@
-import type { PowerRegion } from './power.ts';
 import type { AcceleratorSpec } from './accelerator.ts';
 import type { Dataset } from './dataset.ts';
 import type { Programme, SiteOperator } from './market.ts';
 import type { Model } from './model.ts';
+import type { PowerRegion } from './power.ts';
 import type { ClusterQueue } from './queue.ts';
 import type { Site } from './site.ts';
 import type { Tenant } from './tenant.ts';

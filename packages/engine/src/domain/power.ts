@@ -61,6 +61,14 @@ export interface GridEvent {
   readonly ceilingKw?: number;
   /** The ceiling over the window, resolved at issue: steps covering [startS, endS). */
   readonly ceiling: readonly PowerWindow[];
+  /** Idle accelerators powered down for the window (no placement there meanwhile), by pool. */
+  readonly parked?: readonly ParkedAccelerators[];
+}
+
+/** Accelerators of a pool powered down while a grid event lasts: they draw nothing and run nothing. */
+export interface ParkedAccelerators {
+  readonly poolId: string;
+  readonly count: number;
 }
 
 /** A contracted window added to a level's budget after the network file was read (audited). */

@@ -1,7 +1,7 @@
-import type { GridEvent, PowerScheduleEntry } from './power.ts';
 import type { NetworkHealth } from './health.ts';
 import type { Job, JobKind } from './job.ts';
 import type { Network } from './network.ts';
+import type { GridEvent, PowerScheduleEntry } from './power.ts';
 
 /** Accelerators held by a job that was placed earlier, until `endS` (expected). */
 export interface Allocation {
@@ -29,6 +29,8 @@ export interface Allocation {
   readonly powerCapW?: number;
   /** When a grid event's cap lifts (absent: the cap holds for the whole run). */
   readonly capUntilS?: number;
+  /** When it starts to draw power: once its data is staged (absent: from `startS`). */
+  readonly drawFromS?: number;
 }
 
 /** Accelerators of one placement on one node of a pool (nodes numbered from 0 in the pool). */

@@ -1,7 +1,7 @@
 import type { AcceleratorOption, Job } from '../domain/job.ts';
 import { idlePowerKw } from '../models/energy.ts';
-import { cappedDevice, cappedItPowerKw } from '../models/power-curve.ts';
 import { durationOnS } from '../models/equivalence.ts';
+import { cappedDevice, cappedItPowerKw } from '../models/power-curve.ts';
 import type { PreparedNetwork } from './prepared-network.ts';
 
 /** What an evaluation knows of one accepted accelerator choice, computed once per job. */

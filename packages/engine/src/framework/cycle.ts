@@ -3,8 +3,8 @@ import type { Job } from '../domain/job.ts';
 import type { Allocation, ExportRecord, NodeShare, Snapshot } from '../domain/snapshot.ts';
 import { idlePowerKw } from '../models/energy.ts';
 import { cappedItPowerKw } from '../models/power-curve.ts';
-import { additionsOf, budgetChanges, type LevelAdditions, type PowerLevel } from './power-levels.ts';
 import { type NodeHold, PoolNodes } from './nodes.ts';
+import { additionsOf, budgetChanges, type LevelAdditions, type PowerLevel } from './power-levels.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
 import { Scratch } from './scratch.ts';
 import { Timeline } from './timeline.ts';
@@ -26,6 +26,11 @@ export interface QueueOrder {
 }
 
 type Drawing = Pick<Allocation, 'kind' | 'count' | 'powerCapW' | 'capUntilS'>;
+
+/** When an allocation starts to draw power over idle: once its data is staged. */
+export function drawStartS(a: Pick<Allocation, 'startS' | 'drawFromS'>): number {
+  return a.drawFromS ?? a.startS;
+}
 
 /**
  * Facility power a running allocation adds over its accelerators' idle draw at `atS` (under its
@@ -91,6 +96,8 @@ export class Cycle {
   private readonly powerConst: Float64Array;
   /** What the ledger added to each level (windows, grid events), by `kind:id`. */
   private readonly additions: ReadonlyMap<string, LevelAdditions>;
+  /** Accelerators powered down by grid events, by pool index: none placed there meanwhile, no idle draw. */
+  private readonly parked = new Map<number, { fromS: number; toS: number; count: number }[]>();
   /** Running allocations by pool index; a list is replaced, never changed in place (it may be the ledger's). */
   private readonly running: (readonly Allocation[] | undefined)[];
   private readonly heldUsage: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
@@ -110,6 +117,15 @@ export class Cycle {
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
     this.power = new Array<Timeline | undefined>(this.net.levels.length);
     this.additions = additionsOf(snapshot.power);
+    for (const e of snapshot.power?.events ?? []) {
+      for (const p of e.parked ?? []) {
+        const pool = this.net.poolById.get(p.poolId);
+        if (!pool || e.endS <= nowS) continue;
+        const list = this.parked.get(pool.index) ?? [];
+        list.push({ fromS: e.startS, toS: e.endS, count: p.count });
+        this.parked.set(pool.index, list);
+      }
+    }
     this.powerConst = new Float64Array(this.net.levels.length).fill(Number.NaN);
     if (snapshot.held) {
       // A ledger keeps them indexed: nothing to count.
@@ -200,10 +216,12 @@ export class Cycle {
     if (this.built[i] === 0) {
       this.built[i] = 1;
       const held = this.running[i];
-      if (held && held.length > 0) {
+      const parked = this.parked.get(i);
+      if ((held && held.length > 0) || parked) {
         const changes: number[] = [];
         // A job handed over but still staging its data holds its accelerators from its start.
-        for (const a of held) changes.push(Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), -a.count);
+        for (const a of held ?? []) changes.push(Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), -a.count);
+        for (const p of parked ?? []) changes.push(p.fromS, p.toS, -p.count);
         this.capacity[i] = Timeline.bulk(this.nowS, pool.pool.count, changes);
       }
     }
@@ -229,13 +247,23 @@ export class Cycle {
       const push = (from: number, to: number, kw: number) => changes.push(from, to, -kw);
       for (const pool of this.net.levelPools[i] ?? []) {
         for (const a of this.running[pool.index] ?? []) {
-          drawSteps(pool, a, Math.max(a.startS, this.nowS), expectedEndS(a, this.nowS), push);
+          drawSteps(pool, a, Math.max(drawStartS(a), this.nowS), expectedEndS(a, this.nowS), push);
         }
+        // Accelerators powered down draw no idle power meanwhile: more is free under the budget.
+        const idleKw = idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+        for (const p of this.parked.get(pool.index) ?? []) changes.push(p.fromS, p.toS, p.count * idleKw);
       }
       this.powerConst[i] = baseKw - level.fixedKw;
       if (changes.length > 0) this.power[i] = Timeline.bulk(this.nowS, baseKw - level.fixedKw, changes);
     }
     return this.power[i];
+  }
+
+  /** Accelerators of a pool a grid event powered down at time t. */
+  parkedAt(pool: PreparedPool, t: number): number {
+    let n = 0;
+    for (const p of this.parked.get(pool.index) ?? []) if (p.fromS <= t && t < p.toS) n += p.count;
+    return n;
   }
 
   /** A level's free power when it has no timeline (built first). */
@@ -288,6 +316,7 @@ export class Cycle {
     if (Number.isNaN(free)) {
       free = pool.pool.count;
       for (const a of this.running[i] ?? []) if (a.startS <= this.nowS) free -= a.count;
+      for (const p of this.parked.get(i) ?? []) if (p.fromS <= this.nowS && this.nowS < p.toS) free -= p.count;
       this.freeNowCache[i] = free;
     }
     return free;
@@ -385,7 +414,11 @@ export class Cycle {
         moved = false;
         for (const level of levels) {
           const pow = this.powerOf(level);
-          const q = pow ? pow.earliestFit(p, durationS, kw) : kw <= this.constFree(level) ? p : Number.POSITIVE_INFINITY;
+          const q = pow
+            ? pow.earliestFit(p, durationS, kw)
+            : kw <= this.constFree(level)
+              ? p
+              : Number.POSITIVE_INFINITY;
           if (q > p) {
             p = q;
             moved = true;

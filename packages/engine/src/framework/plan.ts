@@ -1,5 +1,5 @@
 import type { Allocation, NodeShare } from '../domain/snapshot.ts';
-import { type Cycle, drawSteps, expectedEndS } from './cycle.ts';
+import { type Cycle, drawStartS, drawSteps, expectedEndS } from './cycle.ts';
 import type { PreparedPool } from './prepared-network.ts';
 
 /**
@@ -66,9 +66,10 @@ export class Plan {
     const fromS = Math.max(a.startS, this.cycle.nowS);
     const endS = expectedEndS(a, this.cycle.nowS);
     const before = this.cycle.allocationsOn(pool);
-    // The accelerators, then the power step by step (a grid event's cap may lift before the end).
+    // The accelerators, then the power step by step (from when it draws; a grid event's cap may lift before the end).
     const steps: [number, number, number][] = [];
-    drawSteps(pool, a, fromS, endS, (from, to, kw) => steps.push([from, to, kw]));
+    const drawFrom = Math.min(endS, Math.max(drawStartS(a), this.cycle.nowS));
+    drawSteps(pool, a, drawFrom, endS, (from, to, kw) => steps.push([from, to, kw]));
     this.cycle.adjust(pool, sign * a.count, fromS, endS, 0);
     for (const [from, to, kw] of steps) this.cycle.adjust(pool, 0, from, to, sign * kw);
     this.cycle.addUsage(a.tenant, a.accelerator, -sign * a.count);

@@ -106,7 +106,12 @@ function build(network: Network): PreparedNetwork {
     const sitePools = new Map<string, PreparedPool[]>();
     let idleKw = 0;
     const region = regionDrafts.get(site.province);
-    const siteDraft = draft('site', site.id, site.powerBudget ?? { kwByHour: [site.powerCapMw * 1000] }, site.utcOffsetH);
+    const siteDraft = draft(
+      'site',
+      site.id,
+      site.powerBudget ?? { kwByHour: [site.powerCapMw * 1000] },
+      site.utcOffsetH,
+    );
     siteLevels.push(region ? [siteDraft, region] : [siteDraft]);
     for (const pool of site.pools) {
       const spec = accelerators.get(pool.accelerator);
@@ -154,8 +159,10 @@ function build(network: Network): PreparedNetwork {
 
   // The levels are final once every fixed draw is summed; sites and pools then point at theirs.
   const levels = drafts.map(finishLevel);
-  for (const ps of sites) (ps.levels as PowerLevel[]).push(...(siteLevels[ps.index] ?? []).map((d) => levels[d.index] as PowerLevel));
-  for (const pp of pools) (pp.levels as PowerLevel[]).push(...(poolLevels[pp.index] ?? []).map((d) => levels[d.index] as PowerLevel));
+  for (const ps of sites)
+    (ps.levels as PowerLevel[]).push(...(siteLevels[ps.index] ?? []).map((d) => levels[d.index] as PowerLevel));
+  for (const pp of pools)
+    (pp.levels as PowerLevel[]).push(...(poolLevels[pp.index] ?? []).map((d) => levels[d.index] as PowerLevel));
   const capacityByType = new Map<string, number>();
   for (const p of pools)
     capacityByType.set(p.pool.accelerator, (capacityByType.get(p.pool.accelerator) ?? 0) + p.pool.count);

@@ -1,6 +1,6 @@
-import type { ShedGroup } from '../power/grid-plan.ts';
 import type { ObjectiveWeights } from '../domain/job.ts';
 import type { CarbonSignal } from '../domain/placement.ts';
+import type { ShedGroup } from '../power/grid-plan.ts';
 import type {
   FilterPlugin,
   PermitPlugin,

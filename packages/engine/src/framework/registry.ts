@@ -11,7 +11,6 @@ import { fairLas } from '../plugins/fair-las/fair-las.ts';
 import { fairShare } from '../plugins/fair-share/fair-share.ts';
 import { las } from '../plugins/las/las.ts';
 import { powerCap } from '../plugins/power-cap/power-cap.ts';
-import { DEFAULT_SHED_ORDER, SHED_GROUPS, type ShedGroup } from '../power/grid-plan.ts';
 import { preemptByOrder } from '../plugins/preempt-by-order/preempt-by-order.ts';
 import { preemption } from '../plugins/preemption/preemption.ts';
 import { priorityFifo } from '../plugins/priority-fifo/priority-fifo.ts';
@@ -22,6 +21,7 @@ import { sjf } from '../plugins/sjf/sjf.ts';
 import { srtf } from '../plugins/srtf/srtf.ts';
 import { tenantLimit } from '../plugins/tenant-limit/tenant-limit.ts';
 import { timeScore } from '../plugins/time-score/time-score.ts';
+import { DEFAULT_SHED_ORDER, SHED_GROUPS, type ShedGroup } from '../power/grid-plan.ts';
 import type {
   FilterPlugin,
   PermitPlugin,
@@ -289,7 +289,10 @@ export function buildProfile(spec: ProfileSpec): Profile {
   const shedOrder = spec.demandResponse?.shedOrder ?? DEFAULT_SHED_ORDER;
   shedOrder.forEach((g, i) => {
     if (!(SHED_GROUPS as readonly string[]).includes(g)) {
-      throw new ProfileError(['demandResponse', 'shedOrder', i], `unknown group ${g} (known: ${SHED_GROUPS.join(', ')})`);
+      throw new ProfileError(
+        ['demandResponse', 'shedOrder', i],
+        `unknown group ${g} (known: ${SHED_GROUPS.join(', ')})`,
+      );
     }
     if (shedOrder.indexOf(g) !== i) throw new ProfileError(['demandResponse', 'shedOrder', i], `${g} is listed twice`);
   });

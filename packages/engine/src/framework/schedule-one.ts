@@ -1,14 +1,14 @@
 import type { Job } from '../domain/job.ts';
 import type { Decision, Explanation, Placement, Preemption } from '../domain/placement.ts';
 import type { NodeShare } from '../domain/snapshot.ts';
+import { cappedDevice } from '../models/power-curve.ts';
 import { failoverNote } from '../recovery/failover.ts';
 import type { Cycle } from './cycle.ts';
 import { omittedCounts } from './explain.ts';
-import { cappedDevice } from '../models/power-curve.ts';
 import { formatDuration, formatLocalTime, formatNumber } from './format.ts';
-import { levelName } from './power-levels.ts';
 import type { JobEvaluation, Option } from './option.ts';
 import { Plan } from './plan.ts';
+import { levelName } from './power-levels.ts';
 import type { Profile } from './profile.ts';
 import { couldStartNow, evaluateJob } from './runner.ts';
 
@@ -106,7 +106,7 @@ export function scheduleOne(cycle: Cycle, job: Job, profile: Profile, budget: Cy
         ? `waiting ${formatDuration(e.waitS)} for power ${powerWhy(cycle, best.option)}`
         : best.option.boundBy === 'nodes'
           ? `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator} in nodes of ${best.option.pool.pool.nodeSize}`
-          : `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator}`;
+          : `waiting ${formatDuration(e.waitS)} for ${formatNumber(best.option.count)} ${best.option.choice.accelerator}${parkedWhy(cycle, best.option)}`;
   if (budget.reservationsLeft > 0) {
     budget.reservationsLeft--;
     holdLater(cycle, best.option);
@@ -315,9 +315,7 @@ export function summarise(
 function powerWhy(cycle: Cycle, o: Option): string {
   const b = cycle.bindingLevel(o.pool, o.incrementKw, cycle.nowS, o.durationS);
   if (!b) return "under the sites' budgets";
-  const event = cycle
-    .additionsTo(b.level)
-    ?.events.find((ev) => ev.startS <= b.atS && b.atS < ev.endS);
+  const event = cycle.additionsTo(b.level)?.events.find((ev) => ev.startS <= b.atS && b.atS < ev.endS);
   const at = formatLocalTime(b.atS, b.level.utcOffsetH);
   return `under ${levelName(b.level)}'s budget (${formatNumber(Math.max(0, b.freeKw))} kW free at ${at} local${event ? `, grid event ${event.id}` : ''})`;
 }
@@ -329,7 +327,14 @@ function capNote(cycle: Cycle, job: Job): string {
   if (!spec) return `capped at ${formatNumber(capW)} W per accelerator`;
   const uncapped = cappedDevice(spec, job.kind, undefined);
   const capped = cappedDevice(spec, job.kind, capW);
-  if (capped.throughput >= 1) return `capped at ${formatNumber(capW)} W per accelerator: above its ${formatNumber(uncapped.deviceW)} W draw, no change`;
+  if (capped.throughput >= 1)
+    return `capped at ${formatNumber(capW)} W per accelerator: above its ${formatNumber(uncapped.deviceW)} W draw, no change`;
   const less = 1 - capped.deviceW / uncapped.deviceW;
   return `capped at ${formatNumber(capped.deviceW)} W per ${spec.type}: runs ${formatNumber(1 / capped.throughput, 2)}× as long, draws ${formatNumber(less * 100)}% less power`;
+}
+
+/** When accelerators of the pool are powered down for a grid event now: `(64 powered down for a grid event)`. */
+function parkedWhy(cycle: Cycle, o: Option): string {
+  const n = cycle.parkedAt(o.pool, cycle.nowS);
+  return n > 0 ? ` (${formatNumber(n)} powered down for a grid event)` : '';
 }

@@ -39,6 +39,8 @@ export function allocationOf(job: AllocatedJob, placement: Placement, startS: nu
     ...(placement.nodes ? { nodes: placement.nodes } : {}),
     ...(job.checkpoint ? { checkpointS: job.checkpoint.intervalS } : {}),
     ...(job.powerCapW !== undefined ? { powerCapW: job.powerCapW } : {}),
+    // Its accelerators are held from the placement; they draw power once its data is staged.
+    ...(placement.estimate.startS > startS ? { drawFromS: placement.estimate.startS } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Allocation } from '../domain/snapshot.ts';
-import { allocationKw } from '../framework/cycle.ts';
+import { allocationKw, drawStartS } from '../framework/cycle.ts';
 import { levelBudgetKwAt, type PowerLevel } from '../framework/power-levels.ts';
 import type { PreparedNetwork } from '../framework/prepared-network.ts';
 import { valueAt } from '../models/hourly-profile.ts';
@@ -59,7 +59,8 @@ export function gauge(
     const i = pool.site.index;
     busy[i] = (busy[i] ?? 0) + a.count;
     running[i] = (running[i] ?? 0) + 1;
-    addKw[i] = (addKw[i] ?? 0) + allocationKw(pool, a, atS);
+    // Staging its data, it holds its accelerators but draws nothing over idle yet.
+    if (drawStartS(a) <= atS) addKw[i] = (addKw[i] ?? 0) + allocationKw(pool, a, atS);
     computeFen[i] = (computeFen[i] ?? 0) + a.count * pool.pool.priceCnyPerAcceleratorHour * 100;
   }
   const sites = net.sites.map((s, i): SiteGauge => {

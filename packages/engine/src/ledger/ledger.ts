@@ -5,13 +5,14 @@ import type { Job } from '../domain/job.ts';
 import type { Network } from '../domain/network.ts';
 import type { Placement } from '../domain/placement.ts';
 import type { GridEvent, PowerLevelKind, PowerScheduleEntry } from '../domain/power.ts';
-import { allocationKw } from '../framework/cycle.ts';
 import type { Allocation, ExportRecord, HeldView, PowerState, Snapshot } from '../domain/snapshot.ts';
+import { allocationKw, drawStartS } from '../framework/cycle.ts';
 import { type PreparedNetwork, prepareNetwork } from '../framework/prepared-network.ts';
 import type { Profile } from '../framework/profile.ts';
 import { DEFAULT_MAX_PARK_S, SchedulingQueue } from '../framework/scheduling-queue.ts';
 import { GOVERNANCE } from '../governance/enforce.ts';
 import { exportsOf } from '../governance/exports.ts';
+import { idlePowerKw } from '../models/energy.ts';
 import { gauge, type NetworkGauge } from './gauge.ts';
 import { TimeHeap } from './time-heap.ts';
 
@@ -399,7 +400,23 @@ export class Ledger {
     if (!level) return 0;
     let kw = level.fixedKw;
     for (const pool of this.net.levelPools[level.index] ?? []) {
-      for (const a of this.byPool[pool.index] ?? []) if (a.startS <= atS) kw += allocationKw(pool, a, atS);
+      for (const a of this.byPool[pool.index] ?? []) if (drawStartS(a) <= atS) kw += allocationKw(pool, a, atS);
+    }
+    return kw - this.parkedKw(kind, id, atS);
+  }
+
+  /** The idle draw (kW) of the accelerators beneath a level that grid events powered down at `atS`. */
+  parkedKw(kind: PowerLevelKind, id: string, atS: number): number {
+    const level = this.net.levelByKey.get(`${kind}:${id}`);
+    if (!level) return 0;
+    const pools = this.net.levelPools[level.index] ?? [];
+    let kw = 0;
+    for (const e of this.gridEvents.values()) {
+      if (atS < e.startS || atS >= e.endS) continue;
+      for (const p of e.parked ?? []) {
+        const pool = this.net.poolById.get(p.poolId);
+        if (pool && pools.includes(pool)) kw += p.count * idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+      }
     }
     return kw;
   }

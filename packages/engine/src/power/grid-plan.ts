@@ -1,16 +1,18 @@
 import type { Network } from '../domain/network.ts';
-import type { GridEvent, PowerWindow } from '../domain/power.ts';
+import type { GridEvent, ParkedAccelerators, PowerWindow } from '../domain/power.ts';
 import type { Allocation } from '../domain/snapshot.ts';
-import { allocationKw, drawSteps, expectedEndS } from '../framework/cycle.ts';
+import { allocationKw, drawStartS, drawSteps, expectedEndS } from '../framework/cycle.ts';
+import type { PowerLevel } from '../framework/power-levels.ts';
 import type { PreparedNetwork, PreparedPool } from '../framework/prepared-network.ts';
 import { prepareNetwork } from '../framework/prepared-network.ts';
-import type { PowerLevel } from '../framework/power-levels.ts';
 import { lostIfStoppedS } from '../ledger/allocation.ts';
 import { idlePowerKw } from '../models/energy.ts';
 import { cappedDevice, cappedItPowerKw, minCapW } from '../models/power-curve.ts';
 
 /**
  * Who is asked to give power first when the grid asks for less (docs/design/power.md):
+ * - `idle`: accelerators no run holds over the window are powered down (nothing runs there
+ *   meanwhile; no job is touched);
  * - `burst`: serving replicas above the guaranteed ones (preemptible `serve` jobs): scaled in;
  * - `preemptible`: other preemptible jobs: stopped, back to the queue;
  * - `slack`: jobs whose deadline (if any) survives a pause: paused (checkpointed), resumed after
@@ -18,9 +20,9 @@ import { cappedDevice, cappedItPowerKw, minCapW } from '../models/power-curve.ts
  * - `cap`: the rest run on under a power cap for the window.
  * A job whose deadline every choice would break is asked last, whatever the order.
  */
-export type ShedGroup = 'burst' | 'preemptible' | 'slack' | 'cap';
+export type ShedGroup = 'idle' | 'burst' | 'preemptible' | 'slack' | 'cap';
 
-export const SHED_GROUPS: readonly ShedGroup[] = ['burst', 'preemptible', 'slack', 'cap'];
+export const SHED_GROUPS: readonly ShedGroup[] = ['idle', 'burst', 'preemptible', 'slack', 'cap'];
 
 export const DEFAULT_SHED_ORDER: readonly ShedGroup[] = SHED_GROUPS;
 
@@ -56,7 +58,7 @@ export interface GridAction {
   /** True when the job would miss its deadline (only when no other choice was left). */
   readonly breaksDeadline: boolean;
   /** For a stopped job: expected to run elsewhere at once (`move`) or to wait out the window (`wait`). */
-  readonly then?: 'move' | 'wait';
+  readonly afterwards?: 'move' | 'wait';
 }
 
 /** The answer to a grid event: what Suanli will do, what it costs, and whether it is enough. */
@@ -74,6 +76,8 @@ export interface GridPlan {
   readonly shortfallKwh: number;
   readonly feasible: boolean;
   readonly actions: readonly GridAction[];
+  /** Idle accelerators powered down for the window, and the power that saves. */
+  readonly parked: readonly (ParkedAccelerators & { readonly savedKw: number })[];
   readonly lostAcceleratorHours: number;
   readonly costFen: number;
   readonly delayedJobs: number;
@@ -93,9 +97,10 @@ interface Candidate {
 
 /**
  * Plans the answer to a grid event on what the ledger holds now: resolves its ceiling (for a
- * reduction, the baseline less the reduction, quarter hour by quarter hour), then takes power off
- * the level in the shedding order until every quarter hour is under the ceiling or nothing is left
- * to take. Pure and deterministic.
+ * reduction, the baseline less the reduction, quarter hour by quarter hour: the baseline is what
+ * draws when the event is planned, held over the window), then takes power off the level in the
+ * shedding order until every quarter hour is under the ceiling or nothing is left to take. Pure
+ * and deterministic.
  */
 export function planGridEvent(
   network: Network,
@@ -113,31 +118,31 @@ export function planGridEvent(
   const slotEnd = (k: number) => Math.min(request.endS, fromS + (k + 1) * PLAN_SLOT_S);
   const pools = new Set(level ? net.levelPools[level.index] : []);
   const fixedKw = level?.fixedKw ?? 0;
-  // Baseline per slot: the most (any allocation drawing in part of it) and the least (those drawing throughout).
+  // The baseline: what draws at the level, each run taken to run on through the window (a run's
+  // estimated end is no promise: one that ends early leaves room, one that overruns would break a
+  // ceiling drawn on its estimate), at the most it draws in the window (another event's cap on it
+  // may lift). A run placed to start within the window counts from its start.
   const most = new Float64Array(slots).fill(fixedKw);
-  const least = new Float64Array(slots).fill(fixedKw);
   let baselineKwh = (fixedKw * (request.endS - fromS)) / 3600;
   const candidates: Candidate[] = [];
   const slotOf = (t: number) => Math.floor((t - fromS) / PLAN_SLOT_S);
   for (const a of allocations) {
     const pool = net.poolById.get(a.poolId);
     if (!pool || !pools.has(pool)) continue;
-    const startS = Math.max(a.startS, fromS);
-    const endS = Math.min(expectedEndS(a, nowS), request.endS);
-    if (endS <= startS) continue;
-    const kw = allocationKw(pool, a, applyS);
-    // Step by step: another event's cap on it may lift within this window.
-    drawSteps(pool, a, startS, endS, (from, to, stepKw) => {
-      baselineKwh += (stepKw * (to - from)) / 3600;
-      for (let k = Math.max(0, slotOf(from)); k < Math.min(slots, slotOf(to - 1) + 1); k++) {
-        most[k] = (most[k] ?? 0) + stepKw;
-        if (from <= slotStart(k) && to >= slotEnd(k)) least[k] = (least[k] ?? 0) + stepKw;
-      }
+    const startS = Math.max(drawStartS(a), fromS);
+    if (expectedEndS(a, nowS) <= fromS || startS >= request.endS) continue;
+    let peakKw = 0;
+    drawSteps(pool, a, startS, request.endS, (_from, _to, stepKw) => {
+      peakKw = Math.max(peakKw, stepKw);
     });
+    baselineKwh += (peakKw * (request.endS - startS)) / 3600;
     const first = Math.max(0, slotOf(startS));
-    const last = Math.min(slots, slotOf(endS - 1) + 1);
-    candidates.push({ a, pool, kw, group: 'cap', first, last, endS: expectedEndS(a, nowS) });
+    for (let k = first; k < slots; k++) most[k] = (most[k] ?? 0) + peakKw;
+    // What stopping it saves: what it draws when the plan is carried out.
+    const kw = allocationKw(pool, a, applyS);
+    candidates.push({ a, pool, kw, group: 'cap', first, last: slots, endS: expectedEndS(a, nowS) });
   }
+  const least = most;
 
   // The ceiling, and what must come off each slot to stay under it.
   const ceilingKw = new Float64Array(slots);
@@ -157,15 +162,24 @@ export function planGridEvent(
 
   const busy = busyByPool(allocations, nowS);
   const actions: GridAction[] = [];
+  const parked: (ParkedAccelerators & { savedKw: number })[] = [];
   const done = new Set<Candidate>();
-  for (const { c, group, breaks } of phases(candidates, order, nowS, request, applyS)) {
-    if (done.has(c) || !anyNeed(need, c.first, c.last)) continue;
-    const action = actionFor(net, { ...c, group }, request, applyS, need, breaks, busy, level);
-    if (!action) continue;
-    done.add(c);
-    for (let k = c.first; k < c.last; k++) need[k] = Math.max(0, (need[k] ?? 0) - action.savedKw);
-    actions.push(action);
+  const { byGroup, last } = phases(candidates, order, nowS, request, applyS);
+  const ask = (entries: readonly Phase[]) => {
+    for (const { c, group, breaks } of entries) {
+      if (done.has(c) || !anyNeed(need, c.first, c.last)) continue;
+      const action = actionFor(net, { ...c, group }, request, applyS, need, breaks, busy, level);
+      if (!action) continue;
+      done.add(c);
+      for (let k = c.first; k < c.last; k++) need[k] = Math.max(0, (need[k] ?? 0) - action.savedKw);
+      actions.push(action);
+    }
+  };
+  for (const group of order) {
+    if (group === 'idle') parked.push(...parkIdle(pools, held(allocations, request, nowS), need));
+    else ask(byGroup.get(group) ?? []);
   }
+  ask(last);
 
   let shortfallKw = 0;
   let shortfallKwh = 0;
@@ -175,8 +189,13 @@ export function planGridEvent(
     shortfallKwh += ((need[k] ?? 0) * (slotEnd(k) - slotStart(k))) / 3600;
   }
   for (const x of actions) savedKwh += (x.savedKw * Math.max(0, Math.min(x.toS, request.endS) - x.fromS)) / 3600;
+  for (const p of parked) savedKwh += (p.savedKw * (request.endS - applyS)) / 3600;
   const ceiling = mergeSteps(ceilingKw, slotStart, slotEnd);
-  const event: GridEvent = { ...request, ceiling };
+  const event: GridEvent = {
+    ...request,
+    ceiling,
+    ...(parked.length > 0 ? { parked: parked.map((p) => ({ poolId: p.poolId, count: p.count })) } : {}),
+  };
   return {
     event,
     baselineKwh,
@@ -187,6 +206,7 @@ export function planGridEvent(
     shortfallKwh: shortfallKwh > 1e-6 ? shortfallKwh : 0,
     feasible: shortfallKw <= 1e-6,
     actions,
+    parked,
     lostAcceleratorHours: actions.reduce((n, x) => n + x.lostAcceleratorHours, 0),
     costFen: actions.reduce((n, x) => n + x.costFen, 0),
     delayedJobs: actions.filter((x) => x.delayS > 0).length,
@@ -207,7 +227,7 @@ function phases(
   nowS: number,
   request: GridRequest,
   applyS: number,
-): { c: Candidate; group: ShedGroup; breaks: boolean }[] {
+): { byGroup: Map<ShedGroup, Phase[]>; last: Phase[] } {
   const info = candidates.map((c) => {
     const deadline = c.a.deadlineS;
     const spec = c.pool.spec;
@@ -222,19 +242,74 @@ function phases(
   });
   const byCost = (x: (typeof info)[number], y: (typeof info)[number]) =>
     x.lost - y.lost || y.c.kw - x.c.kw || (x.c.a.jobId < y.c.a.jobId ? -1 : x.c.a.jobId > y.c.a.jobId ? 1 : 0);
-  const members: Record<ShedGroup, (x: (typeof info)[number]) => boolean> = {
+  const members: Record<Exclude<ShedGroup, 'idle'>, (x: (typeof info)[number]) => boolean> = {
     burst: (x) => x.c.a.preemptible && x.c.a.kind === 'serve',
     preemptible: (x) => x.c.a.preemptible && (x.c.a.kind !== 'serve' || !order.includes('burst')),
     // Guaranteed serving replicas are never paused: they are capped.
     slack: (x) => !x.pauseBreaks && (x.c.a.kind !== 'serve' || x.c.a.preemptible),
     cap: (x) => !x.capBreaks,
   };
-  const out: { c: Candidate; group: ShedGroup; breaks: boolean }[] = [];
+  const byGroup = new Map<ShedGroup, Phase[]>();
   for (const group of order) {
-    for (const x of info.filter(members[group]).sort(byCost)) out.push({ c: x.c, group, breaks: false });
+    if (group === 'idle') continue;
+    byGroup.set(
+      group,
+      info
+        .filter(members[group])
+        .sort(byCost)
+        .map((x) => ({ c: x.c, group, breaks: false })),
+    );
   }
   // Last: caps that break a deadline, since nothing else was left.
-  for (const x of info.filter((x) => x.capBreaks).sort(byCost)) out.push({ c: x.c, group: 'cap', breaks: true });
+  const last = info
+    .filter((x) => x.capBreaks)
+    .sort(byCost)
+    .map((x): Phase => ({ c: x.c, group: 'cap', breaks: true }));
+  return { byGroup, last };
+}
+
+interface Phase {
+  readonly c: Candidate;
+  readonly group: ShedGroup;
+  readonly breaks: boolean;
+}
+
+/** Accelerators each pool's runs hold at some time in the window. */
+function held(allocations: readonly Allocation[], request: GridRequest, nowS: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of allocations) {
+    if (a.startS >= request.endS || expectedEndS(a, nowS) <= request.startS) continue;
+    out.set(a.poolId, (out.get(a.poolId) ?? 0) + a.count);
+  }
+  return out;
+}
+
+/**
+ * Powers down accelerators no run holds over the window, pool by pool, as many as the worst
+ * quarter hour still needs (whole nodes where a pool has them): they draw nothing and take no
+ * placement until the event ends.
+ */
+function parkIdle(
+  pools: ReadonlySet<PreparedPool>,
+  heldBy: ReadonlyMap<string, number>,
+  need: Float64Array,
+): (ParkedAccelerators & { savedKw: number })[] {
+  const out: (ParkedAccelerators & { savedKw: number })[] = [];
+  for (const pool of pools) {
+    let most = 0;
+    for (const n of need) most = Math.max(most, n);
+    if (most <= 1e-9) break;
+    const free = pool.pool.count - (heldBy.get(pool.pool.id) ?? 0);
+    const node = pool.pool.nodeSize ?? 1;
+    const perKw = idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+    if (free < node || perKw <= 0) continue;
+    const wanted = Math.ceil(most / perKw / node) * node;
+    const count = Math.min(Math.floor(free / node) * node, wanted);
+    if (count <= 0) continue;
+    const savedKw = count * perKw;
+    for (let k = 0; k < need.length; k++) need[k] = Math.max(0, (need[k] ?? 0) - savedKw);
+    out.push({ poolId: pool.pool.id, count, savedKw });
+  }
   return out;
 }
 
@@ -260,7 +335,8 @@ function actionFor(
   if (c.group !== 'cap') {
     const lostS = lostIfStoppedS(a, applyS);
     const move = elsewhere(net, pool, a.count, busy, level);
-    const stopAction: GridActionKind = c.group === 'burst' ? 'scale-in' : c.group === 'preemptible' ? 'preempt' : 'pause';
+    const stopAction: GridActionKind =
+      c.group === 'burst' ? 'scale-in' : c.group === 'preemptible' ? 'preempt' : 'pause';
     return {
       ...base,
       action: stopAction,
@@ -271,7 +347,7 @@ function actionFor(
       costFen: Math.round((lostS / 3600) * price),
       delayS: c.group === 'burst' ? 0 : move ? 0 : Math.max(0, request.endS - applyS),
       breaksDeadline: false,
-      ...(c.group === 'burst' ? {} : { then: move ? ('move' as const) : ('wait' as const) }),
+      ...(c.group === 'burst' ? {} : { afterwards: move ? ('move' as const) : ('wait' as const) }),
     };
   }
   // A cap just low enough for what is still needed, not below the device's least.

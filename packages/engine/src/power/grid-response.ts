@@ -4,7 +4,14 @@ import type { Allocation } from '../domain/snapshot.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { cappedDevice } from '../models/power-curve.ts';
 import { type GridDelivery, GridMeter } from './grid-meter.ts';
-import { DEFAULT_SHED_ORDER, type GridAction, type GridPlan, type GridRequest, planGridEvent, type ShedGroup } from './grid-plan.ts';
+import {
+  DEFAULT_SHED_ORDER,
+  type GridAction,
+  type GridPlan,
+  type GridRequest,
+  planGridEvent,
+  type ShedGroup,
+} from './grid-plan.ts';
 
 /**
  * When a run capped over [fromS, untilS) at `throughput` of its speed ends, if it was to end at
@@ -19,7 +26,13 @@ export function cappedEndS(endS: number, fromS: number, untilS: number, throughp
 }
 
 /** A running allocation under a grid event's cap from `fromS` until `untilS`: less power, a later end. */
-export function capAllocation(a: Allocation, spec: AcceleratorSpec, capW: number, fromS: number, untilS: number): Allocation {
+export function capAllocation(
+  a: Allocation,
+  spec: AcceleratorSpec,
+  capW: number,
+  fromS: number,
+  untilS: number,
+): Allocation {
   const throughput = cappedDevice(spec, a.kind, capW).throughput / cappedDevice(spec, a.kind, a.powerCapW).throughput;
   return { ...a, powerCapW: capW, capUntilS: untilS, endS: cappedEndS(a.endS, fromS, untilS, throughput) };
 }
@@ -78,6 +91,39 @@ export class GridResponse {
       this.pending.delete(id);
       this.meter.applied(id, nowS);
       out.push({ plan, actions: plan.actions });
+    }
+    return out;
+  }
+
+  /**
+   * Puts open windows back under their ceilings where the level draws more than the ceiling now
+   * (runs that overran their estimates, a plan's job that could not be stopped): a plan on what runs
+   * now, jobs only (powered-down accelerators are decided once, when the event is issued). Each
+   * result's actions are carried out as a plan's are.
+   */
+  enforce(ledger: Ledger, nowS: number): { readonly plan: GridPlan; readonly actions: readonly GridAction[] }[] {
+    const out: { plan: GridPlan; actions: readonly GridAction[] }[] = [];
+    const jobsOnly = this.order.filter((g) => g !== 'idle');
+    for (const plan of this.plans.values()) {
+      const e = plan.event;
+      if (nowS < e.startS || nowS >= e.endS || this.pending.has(e.id)) continue;
+      const load = ledger.levelLoadKw(e.level, e.target, nowS);
+      let ceilingKw = Number.POSITIVE_INFINITY;
+      for (const c of e.ceiling) if (c.toS > nowS) ceilingKw = Math.min(ceilingKw, c.kw);
+      if (!(load > ceilingKw + 1e-6)) continue;
+      // The plan counts the level's whole fixed draw: what powered-down accelerators save is added back.
+      const parkedKw = ledger.parkedKw(e.level, e.target, nowS);
+      const request: GridRequest = {
+        id: e.id,
+        level: e.level,
+        target: e.target,
+        startS: nowS,
+        endS: e.endS,
+        complyByS: nowS,
+        ceilingKw: ceilingKw + parkedKw,
+      };
+      const more = planGridEvent(ledger.network, ledger.allocations, request, nowS, jobsOnly);
+      if (more.actions.length > 0) out.push({ plan, actions: more.actions });
     }
     return out;
   }

@@ -8,12 +8,12 @@ import type { Allocation } from '../domain/snapshot.ts';
 import { allocationKw } from '../framework/cycle.ts';
 import { levelBudgetKwAt } from '../framework/power-levels.ts';
 import { prepareNetwork } from '../framework/prepared-network.ts';
+import { buildProfile, DEFAULT_PROFILE_SPEC, defaultProfile } from '../framework/registry.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { cappedDevice } from '../models/power-curve.ts';
 import { H100, job, running, site, T0 } from '../network.fixture.ts';
 import { GridMeter } from './grid-meter.ts';
-import { planGridEvent } from './grid-plan.ts';
-import { buildProfile, DEFAULT_PROFILE_SPEC, defaultProfile } from '../framework/registry.ts';
+import { planGridEvent, type ShedGroup } from './grid-plan.ts';
 
 /** Two sites in one grid region; site `a` has a hall (`a-hall`) with its own budget. */
 function tree(siteA: PowerBudget, siteB: PowerBudget, region: PowerBudget, hall?: PowerBudget): Network {
@@ -25,7 +25,14 @@ function tree(siteA: PowerBudget, siteB: PowerBudget, region: PowerBudget, hall?
         province: 'Grid',
         powerBudget: siteA,
         pools: [
-          { id: 'a-hall', accelerator: 'H100', count: 32, priceCnyPerAcceleratorHour: 10, backend: 'sim', ...(hall ? { powerBudget: hall } : {}) },
+          {
+            id: 'a-hall',
+            accelerator: 'H100',
+            count: 32,
+            priceCnyPerAcceleratorHour: 10,
+            backend: 'sim',
+            ...(hall ? { powerBudget: hall } : {}),
+          },
           { id: 'a-main', accelerator: 'H100', count: 32, priceCnyPerAcceleratorHour: 10, backend: 'sim' },
         ],
       }),
@@ -63,15 +70,20 @@ describe('power budgets as a tree', () => {
     const hall = net.levelByKey.get('pool:a-hall');
     const a = net.levelByKey.get('site:a');
     const region = net.levelByKey.get('region:grid');
-    const idle32 = 32 * 700 * 0.18 * 1.35 * 1.2 / 1000;
+    const idle32 = (32 * 700 * 0.18 * 1.35 * 1.2) / 1000;
     expect(hall?.fixedKw).toBeCloseTo(idle32 + 5, 9);
     expect(a?.fixedKw).toBeCloseTo(2 * idle32 + 5, 9);
     expect(region?.fixedKw).toBeCloseTo(4 * idle32 + 5, 9);
-    expect(net.poolById.get('a-hall')?.levels.map((l) => `${l.kind}:${l.id}`)).toEqual(['pool:a-hall', 'site:a', 'region:grid']);
+    expect(net.poolById.get('a-hall')?.levels.map((l) => `${l.kind}:${l.id}`)).toEqual([
+      'pool:a-hall',
+      'site:a',
+      'region:grid',
+    ]);
   });
 
   it('holds a job back until the hour its region allows, and names the level and hour', () => {
-    const fixed = prepareNetwork(tree(hourly([500]), hourly([500]), hourly([900]))).levelByKey.get('region:grid')?.fixedKw ?? 0;
+    const fixed =
+      prepareNetwork(tree(hourly([500]), hourly([500]), hourly([900]))).levelByKey.get('region:grid')?.fixedKw ?? 0;
     // Region: only its fixed load until 10:00 local, room from then on.
     const region = hourly(Array.from({ length: 24 }, (_, h) => (h >= 10 && h < 22 ? fixed + 100 : fixed + 1)));
     const network = tree(hourly([500]), hourly([500]), region);
@@ -92,7 +104,13 @@ describe('power budgets as a tree', () => {
         fc.array(fc.integer({ min: 30, max: 80 }), { minLength: 24, maxLength: 24 }),
         fc.array(fc.integer({ min: 55, max: 120 }), { minLength: 24, maxLength: 24 }),
         fc.integer({ min: 16, max: 40 }),
-        fc.option(fc.record({ startH: fc.integer({ min: 0, max: 20 }), hours: fc.integer({ min: 1, max: 6 }), kw: fc.integer({ min: 50, max: 90 }) })),
+        fc.option(
+          fc.record({
+            startH: fc.integer({ min: 0, max: 20 }),
+            hours: fc.integer({ min: 1, max: 6 }),
+            kw: fc.integer({ min: 50, max: 90 }),
+          }),
+        ),
         fc.array(
           fc.record({
             perMember: fc.integer({ min: 1, max: 16 }),
@@ -128,11 +146,9 @@ describe('power budgets as a tree', () => {
             }),
           );
           const power = event.length > 0 ? { events: event, schedules: [] } : undefined;
-          const { decisions } = decide(
-            { network, allocations: [], queue, ...(power ? { power } : {}) },
-            T0,
-            { profile: buildProfile({ ...DEFAULT_PROFILE_SPEC, backfill: { reservations: 20 } }) },
-          );
+          const { decisions } = decide({ network, allocations: [], queue, ...(power ? { power } : {}) }, T0, {
+            profile: buildProfile({ ...DEFAULT_PROFILE_SPEC, backfill: { reservations: 20 } }),
+          });
           const net = prepareNetwork(network);
           const held = decisions.flatMap((d) => (d.kind === 'wait' ? [] : [{ d, p: d.placement }]));
           const times = new Set<number>();
@@ -147,7 +163,11 @@ describe('power budgets as a tree', () => {
                 if (!pool?.levels.includes(level)) continue;
                 if (p.estimate.startS <= t && t < p.estimate.endS) {
                   const j = queue.find((q) => q.id === d.jobId);
-                  kw += allocationKw(pool, { kind: j?.kind ?? 'train', count: p.count, ...(j?.powerCapW !== undefined ? { powerCapW: j.powerCapW } : {}) });
+                  kw += allocationKw(pool, {
+                    kind: j?.kind ?? 'train',
+                    count: p.count,
+                    ...(j?.powerCapW !== undefined ? { powerCapW: j.powerCapW } : {}),
+                  });
                 }
               }
               const budget = levelBudgetKwAt(level, additions.get(`${level.kind}:${level.id}`), t);
@@ -205,17 +225,37 @@ describe('grid events: the plan', () => {
     reductionKw,
   });
 
+  it('powers down idle accelerators first: no job is touched', () => {
+    const plan = planGridEvent(network, allocations, request(3), T0);
+    expect(plan.actions).toEqual([]);
+    // a-hall's 32 are all held; a-main has 16 idle: as many as 3 kW needs.
+    const perKw = (700 * 0.18 * 1.35 * 1.2) / 1000;
+    expect(plan.parked).toEqual([
+      { poolId: 'a-main', count: Math.ceil(3 / perKw), savedKw: Math.ceil(3 / perKw) * perKw },
+    ]);
+    expect(plan.event.parked).toEqual([{ poolId: 'a-main', count: Math.ceil(3 / perKw) }]);
+    // The cycle sees them gone for the window, and the load without their idle draw.
+    const ledger = new Ledger(network, defaultProfile(), { cycleS: 0 });
+    for (const a of allocations) ledger.hold(a);
+    const before = ledger.levelLoadKw('site', 'a', T0);
+    ledger.gridEvent(plan.event, T0);
+    expect(before - ledger.levelLoadKw('site', 'a', T0)).toBeCloseTo(plan.parked[0]?.savedKw ?? 0, 9);
+  });
+
+  const JOBS_ONLY: ShedGroup[] = ['burst', 'preemptible', 'slack', 'cap'];
+
   it('sheds in order: burst replicas, preemptible jobs, jobs with slack, then caps', () => {
-    const small = planGridEvent(network, allocations, request(0.5), T0);
+    const small = planGridEvent(network, allocations, request(0.5), T0, JOBS_ONLY);
     expect(small.actions.map((x) => [x.jobId, x.action])).toEqual([['burst', 'scale-in']]);
     expect(small.feasible).toBe(true);
-    const more = planGridEvent(network, allocations, request(kwOf('burst', allocations) + 1), T0);
+    const more = planGridEvent(network, allocations, request(kwOf('burst', allocations) + 1), T0, JOBS_ONLY);
     expect(more.actions.map((x) => x.jobId)).toEqual(['burst', 'spot']);
     const most = planGridEvent(
       network,
       allocations,
       request(kwOf('burst', allocations) + kwOf('spot', allocations) + kwOf('slack', allocations) + 1),
       T0,
+      JOBS_ONLY,
     );
     expect(most.actions.map((x) => [x.jobId, x.action])).toEqual([
       ['burst', 'scale-in'],
@@ -244,7 +284,7 @@ describe('grid events: the plan', () => {
   });
 
   it('resolves a reduction to a ceiling that the next cycles keep to', () => {
-    const plan = planGridEvent(network, allocations, request(20), T0);
+    const plan = planGridEvent(network, allocations, request(20), T0, JOBS_ONLY);
     const ceiling = plan.event.ceiling[0]?.kw ?? 0;
     const ledger = new Ledger(network, defaultProfile(), { cycleS: 0 });
     for (const a of allocations) ledger.hold(a);
@@ -254,7 +294,7 @@ describe('grid events: the plan', () => {
     const { decisions } = decide(ledger.snapshot(T0), T0);
     const d = decisions[0];
     expect(d?.kind === 'place').toBe(false);
-    expect(d?.reason).toContain('grid event ge-1');
+    expect(d && d.kind !== 'place' ? d.reason : '').toContain('grid event ge-1');
     expect(ledger.levelLoadKw('site', 'a', T0)).toBeGreaterThan(ceiling);
   });
 });
@@ -268,7 +308,12 @@ describe('grid events: what was delivered', () => {
     ];
     const ledger = new Ledger(network, defaultProfile(), { cycleS: 0 });
     for (const a of allocations) ledger.hold(a);
-    const plan = planGridEvent(network, allocations, { id: 'e', level: 'site', target: 'a', startS: T0, endS: T0 + 3600, complyByS: T0 + 60, reductionKw: 10 }, T0);
+    const plan = planGridEvent(
+      network,
+      allocations,
+      { id: 'e', level: 'site', target: 'a', startS: T0, endS: T0 + 3600, complyByS: T0 + 60, reductionKw: 10 },
+      T0,
+    );
     const meter = new GridMeter();
     meter.watch(plan.event, plan.baselineKwh, plan.askedKwh);
     const load = (e: GridEvent) => ledger.levelLoadKw(e.level, e.target, T0);

@@ -21,7 +21,8 @@ export function registerPowerRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       method: 'get',
       path: '/v1/power',
       tags: ['power'],
-      summary: 'The power-budget tree: each level now (budget, fixed draw, load) and hour by hour ahead; open grid events',
+      summary:
+        'The power-budget tree: each level now (budget, fixed draw, load) and hour by hour ahead; open grid events',
       request: {
         query: z.object({
           hours: z.coerce
@@ -58,6 +59,7 @@ export function registerPowerRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       responses: {
         201: json(GridEventSchema, 'The event and its plan'),
         403: error('Neither an operator nor the grid'),
+        409: error('An event with this id exists'),
         422: error('Unknown region or site'),
         ...errorResponses,
       },
@@ -67,6 +69,7 @@ export function registerPowerRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       return c.json(
         await g.issue(
           {
+            ...(b.id !== undefined ? { id: b.id } : {}),
             ...(b.region !== undefined ? { region: b.region } : {}),
             ...(b.site !== undefined ? { site: b.site } : {}),
             ...(b.reductionKw !== undefined ? { reductionKw: b.reductionKw } : {}),
@@ -86,7 +89,8 @@ export function registerPowerRoutes(app: OpenAPIHono<AppEnv>, service: SuanliSer
       method: 'get',
       path: '/v1/grid-events/{id}',
       tags: ['power'],
-      summary: 'One grid event: what was asked, the plan, what was carried out, what was delivered against the baseline',
+      summary:
+        'One grid event: what was asked, the plan, what was carried out, what was delivered against the baseline',
       request: {
         params: z.object({
           id: z

@@ -53,7 +53,15 @@ export interface StoredModelAudit extends FairnessAudit {
   readonly inputDigest: string;
 }
 
-export const ROLES = ['operator', 'tenant-admin', 'tenant-member', 'auditor', 'metrics', 'site-operator', 'grid'] as const;
+export const ROLES = [
+  'operator',
+  'tenant-admin',
+  'tenant-member',
+  'auditor',
+  'metrics',
+  'site-operator',
+  'grid',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An API token as stored: only its SHA-256. */

@@ -73,9 +73,13 @@ function summaryOf(e: AuditEntry): string {
 }
 
 function gridEventSummary(e: AuditEntry): string {
-  const plan = (e.data as { plan?: { event?: Record<string, unknown>; feasible?: unknown; shortfallKw?: unknown } }).plan;
+  const plan = (e.data as { plan?: { event?: Record<string, unknown>; feasible?: unknown; shortfallKw?: unknown } })
+    .plan;
   const ev = plan?.event ?? {};
-  const ask = ev['reductionKw'] !== undefined ? `${Math.round(Number(ev['reductionKw']))} kW less` : `at most ${Math.round(Number(ev['ceilingKw']))} kW`;
+  const ask =
+    ev['reductionKw'] !== undefined
+      ? `${Math.round(Number(ev['reductionKw']))} kW less`
+      : `at most ${Math.round(Number(ev['ceilingKw']))} kW`;
   const short = plan?.feasible === false ? `, short by ${Math.round(Number(plan.shortfallKw))} kW` : '';
   return `grid event ${e.subject}: ${String(ev['level'])} ${String(ev['target'])} ${ask}${short}`;
 }

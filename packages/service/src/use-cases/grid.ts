@@ -28,6 +28,8 @@ const NOW_SLACK_S = 60;
 
 /** A grid event as asked: a region or a site, a reduction or a ceiling, a window, a deadline to comply. */
 export interface GridEventInput {
+  /** The grid's own reference (a dispatch order number); generated when absent. */
+  readonly id?: string;
   readonly region?: string;
   readonly site?: string;
   readonly reductionKw?: number;
@@ -273,17 +275,9 @@ export class Grid {
       if (r.delivery || this.response.plan(r.id)) continue;
       this.response.adopt(ledger, r.plan, nowS, r.applied?.atS);
     }
-    for (const { plan, actions } of this.response.due(nowS)) {
-      const done: AppliedAction[] = [];
-      for (const a of actions) done.push(await this.carryOut(plan, a, nowS));
-      const entry = await this.ctx.store.appendAudit({
-        atS: nowS,
-        kind: 'grid.applied',
-        subject: plan.event.id,
-        data: { done: done as unknown as Record<string, unknown>[] },
-      });
-      live.grid.apply(entry, ledger);
-    }
+    // Plans that fall due, then windows that still draw over their ceilings (a run overran its estimate).
+    await this.record(this.response.due(nowS), false, nowS);
+    await this.record(this.response.enforce(ledger, nowS), true, nowS);
     this.response.sample(ledger, nowS);
     for (const d of this.response.finish(ledger, nowS)) {
       const entry = await this.ctx.store.appendAudit({
@@ -296,6 +290,26 @@ export class Grid {
       this.ctx.warn(
         `grid event ${d.eventId}: ${Math.round(d.deliveredKwh)} of ${Math.round(d.askedKwh)} kWh asked delivered (${Math.round(d.deliveredPct)} %)`,
       );
+    }
+  }
+
+  /** Carries out plans' actions and records what was done (`grid.applied`). */
+  private async record(
+    batch: readonly { readonly plan: GridPlan; readonly actions: readonly GridAction[] }[],
+    enforced: boolean,
+    nowS: number,
+  ): Promise<void> {
+    const live = this.ctx.live;
+    for (const { plan, actions } of batch) {
+      const done: AppliedAction[] = [];
+      for (const a of actions) done.push(await this.carryOut(plan, a, nowS));
+      const entry = await this.ctx.store.appendAudit({
+        atS: nowS,
+        kind: 'grid.applied',
+        subject: plan.event.id,
+        data: { done: done as unknown as Record<string, unknown>[], ...(enforced ? { enforced } : {}) },
+      });
+      live.grid.apply(entry, live.ledger);
     }
   }
 
@@ -312,7 +326,8 @@ export class Grid {
       const spec = prepareNetwork(live.ledger.network).poolById.get(r.placement.poolId)?.spec;
       const capW = a.capW ?? 0;
       const throughput = spec
-        ? cappedDevice(spec, r.spec.kind, capW).throughput / cappedDevice(spec, r.spec.kind, r.spec.powerCapW).throughput
+        ? cappedDevice(spec, r.spec.kind, capW).throughput /
+          cappedDevice(spec, r.spec.kind, r.spec.powerCapW).throughput
         : 1;
       try {
         await backend.powerCap(r.externalId, { capW, untilS: plan.event.endS, throughput });
@@ -380,10 +395,13 @@ export class Grid {
         field: 'start',
       });
     }
+    if (input.id !== undefined && this.ctx.live.grid.get(input.id)) {
+      throw new SuanliError('GRID_EVENT_EXISTS', `grid event ${input.id} exists already`, { field: 'id' });
+    }
     const from = Math.max(startS, nowS);
     const complyWithinS = Math.min(input.complyWithinS ?? 900, input.durationS);
     return {
-      id: `ge-${this.ctx.newId()}`,
+      id: input.id ?? `ge-${this.ctx.newId()}`,
       level,
       target,
       startS: from,

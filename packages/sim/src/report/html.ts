@@ -173,11 +173,65 @@ export const METRICS: readonly Metric[] = [
     value: (r) => r.summary.recovery?.failedForGood ?? 0,
     applies: withFailures,
   },
+  {
+    id: 'grid-events',
+    title: 'Grid events',
+    unit: 'events',
+    value: (r) => r.summary.demandResponse?.events ?? 0,
+    applies: withGridEvents,
+  },
+  {
+    id: 'grid-delivered',
+    title: 'Delivered of the reduction asked',
+    unit: '% of kWh',
+    value: (r) => r.summary.demandResponse?.deliveredPct ?? 100,
+    applies: withGridEvents,
+  },
+  {
+    id: 'grid-met',
+    title: 'Grid events met on time and in full',
+    unit: '% of events',
+    value: (r) => r.summary.demandResponse?.eventsMetPct ?? 100,
+    applies: withGridEvents,
+  },
+  {
+    id: 'grid-lost',
+    title: 'Work lost to grid events',
+    unit: 'accelerator-hours',
+    value: (r) => r.summary.demandResponse?.lostAcceleratorHours ?? 0,
+    applies: withGridEvents,
+  },
+  {
+    id: 'grid-cost',
+    title: 'Cost of complying with grid events',
+    unit: 'CNY',
+    value: (r) => (r.summary.demandResponse?.costFen ?? 0) / 100,
+    applies: withGridEvents,
+  },
+  {
+    id: 'grid-delayed',
+    title: 'Jobs delayed by grid events',
+    unit: 'jobs',
+    value: (r) => r.summary.demandResponse?.delayedJobs ?? 0,
+    applies: withGridEvents,
+  },
+  {
+    id: 'grid-deadlines',
+    title: 'Deadlines broken by grid events',
+    unit: 'jobs',
+    value: (r) => r.summary.demandResponse?.deadlinesBroken ?? 0,
+    applies: withGridEvents,
+  },
 ];
 
 /** Runs with services (the serving metrics mean nothing without them). */
 function withServices(runs: readonly RunResult[]): boolean {
   return runs.some((r) => r.summary.serving !== undefined);
+}
+
+/** Runs with grid events (the demand-response metrics mean nothing without them). */
+function withGridEvents(runs: readonly RunResult[]): boolean {
+  return runs.some((r) => r.summary.demandResponse !== undefined);
 }
 
 /** Runs with a failure model (the recovery metrics mean nothing without one). */
