@@ -356,11 +356,13 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     const issued = await fetch(`${server.url}/v1/grid-events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ site: siteId, reductionKw: 20, durationS: 3600, complyWithinS: 60 }),
+      // More than the site's idle floor gives: the job is asked too.
+      body: JSON.stringify({ site: siteId, ceilingKw: 1, durationS: 3600, complyWithinS: 60 }),
     });
-    const event = (await issued.json()) as { id: string; plan: { actions: unknown[] } };
+    const event = (await issued.json()) as { id: string; plan: { actions: unknown[]; parked: unknown[] } };
     expect(issued.status, JSON.stringify(event)).toBe(201);
     expect(event.plan.actions.length).toBeGreaterThan(0);
+    expect(event.plan.parked.length).toBeGreaterThan(0);
 
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}/#token=${server.operatorToken}`);
@@ -380,7 +382,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     // The event, newest first: its ask and plan; opened, its actions and what was carried out.
     const row = power.getByRole('table', { name: 'Grid events' }).locator(`tr[data-event-id="${event.id}"]`);
     await row.waitFor({ timeout: 10_000 });
-    expect(await row.textContent()).toContain('−20 kW');
+    expect(await row.textContent()).toContain('≤ 1 kW');
     expect(await row.textContent()).toContain(`site ${siteId}`);
     const open = row.getByRole('button', { name: event.id });
     expect(await open.getAttribute('aria-expanded')).toBe('false');
@@ -389,6 +391,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     const plan = power.getByRole('table', { name: `Plan of ${event.id}` });
     await plan.waitFor();
     expect(await plan.locator('tbody tr').count()).toBe(event.plan.actions.length);
+    expect(await power.textContent()).toMatch(/Powers down [\d,]+ idle accelerators of /);
     await power.getByRole('list', { name: `Carried out for ${event.id}` }).waitFor({ timeout: 10_000 });
 
     await page.addScriptTag({ path: AXE });

@@ -418,8 +418,19 @@ function EventDetail({ event: e }: { event: GridEvent }) {
         {fmt(p.lostAcceleratorHours, 1)} accelerator-hours lost, ¥{fmt(p.costFen / 100, 2)}, {p.delayedJobs} jobs
         delayed, {p.deadlinesBroken} deadlines broken.
       </p>
+      {p.parked.length > 0 && (
+        <p>
+          Powers down{' '}
+          {p.parked.map((x) => `${fmt(x.count)} idle accelerators of ${x.poolId} (${power(x.savedKw)})`).join(', ')} for
+          the window: nothing runs on them meanwhile.
+        </p>
+      )}
       {p.actions.length === 0 ? (
-        <p className="empty">The plan takes no action: no job there could draw less.</p>
+        <p className="empty">
+          {p.parked.length > 0
+            ? 'No job is touched: idle accelerators give what is asked.'
+            : 'The plan takes no action: no job there could draw less.'}
+        </p>
       ) : (
         <table aria-label={`Plan of ${e.id}`}>
           <thead>

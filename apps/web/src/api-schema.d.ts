@@ -5132,6 +5132,10 @@ export interface components {
                     toS: number;
                     kw: number;
                 }[];
+                parked?: {
+                    poolId: string;
+                    count: number;
+                }[];
             };
             baselineKwh: number;
             askedKwh: number;
@@ -5141,6 +5145,11 @@ export interface components {
             shortfallKwh: number;
             feasible: boolean;
             actions: components["schemas"]["GridAction"][];
+            parked: {
+                poolId: string;
+                count: number;
+                savedKw: number;
+            }[];
             lostAcceleratorHours: number;
             costFen: number;
             delayedJobs: number;

@@ -13,6 +13,7 @@ export const GridEventBodySchema = z
   .strictObject({
     id: z
       .string()
+      .max(64)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
       .optional()
       .openapi({ description: "The grid's own reference (a dispatch order number); generated when absent" }),
@@ -87,6 +88,7 @@ const GridPlanSchema = z
       reductionKw: z.number().optional(),
       ceilingKw: z.number().optional(),
       ceiling: list(z.object({ fromS: z.number(), toS: z.number(), kw: z.number() })),
+      parked: list(z.object({ poolId: z.string(), count: z.number().int() })).optional(),
     }),
     baselineKwh: z.number(),
     askedKwh: z.number(),
@@ -96,6 +98,7 @@ const GridPlanSchema = z
     shortfallKwh: z.number(),
     feasible: z.boolean(),
     actions: list(GridActionSchema),
+    parked: list(z.object({ poolId: z.string(), count: z.number().int(), savedKw: z.number() })),
     lostAcceleratorHours: z.number(),
     costFen: z.number().int(),
     delayedJobs: z.number().int(),

@@ -27,7 +27,13 @@ import { BUILTIN_NETWORKS, builtinNetwork, loadNetworkFile } from './network-fil
 import { compileProgramme, programmeSchema } from './network-market.ts';
 import { BUILTIN_POLICIES_FILES, builtinPolicy, loadPolicyFile } from './policy-file.ts';
 import { BUILTIN_PROFILES, builtinProfile, loadProfileFile } from './profile-file.ts';
-import { powerBudgetChange, powerBudgetChangeSchema, powerInputOf, powerSchema } from './scenario-power.ts';
+import {
+  powerBudgetChange,
+  powerBudgetChangeSchema,
+  powerInputOf,
+  powerSchema,
+  scenarioPowerSchema,
+} from './scenario-power.ts';
 import { failureModelOf, failuresSchema, servingOf, withCheckpoints } from './scenario-sections.ts';
 import { type FieldPath, type ParsedText, parseText, readInputFile, validate } from './text-input.ts';
 import { loadTraceFile } from './trace-file.ts';
@@ -196,7 +202,7 @@ export const scenarioSchema = z.strictObject({
     .min(1)
     .optional(),
   /** The grid's demand-response requests during every run, and the order plans shed load in. */
-  power: powerSchema.optional(),
+  power: scenarioPowerSchema.optional(),
 });
 
 type ScenarioFile = z.infer<typeof scenarioSchema>;
@@ -225,7 +231,19 @@ export function parseScenario(text: string, source: string, baseDir: string): Sc
   const here = (p: string) => resolve(baseDir, p);
   const seed = file.seed ?? 1;
 
-  const { network, networkName } = resolveNetwork(file, here, fail);
+  const resolved = resolveNetwork(file, here, fail);
+  const networkName = resolved.networkName;
+  // The section's budgets are the network every run starts from (the baseline's too).
+  let network = resolved.network;
+  try {
+    network = applyChanges(
+      network,
+      (file.power?.budgets ?? []).map((b, k) => powerBudgetChange(b, k)),
+    );
+  } catch (e) {
+    if (!(e instanceof WhatIfError)) throw e;
+    throw fail(['power', 'budgets', e.index], e.message);
+  }
   const policies = resolvePolicies(file, here, fail);
   const workload = resolveWorkload(file, here, fail, seed);
 

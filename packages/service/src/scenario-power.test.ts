@@ -29,6 +29,29 @@ function refusal(lines: readonly string[]): { code: string; field?: string; line
 }
 
 describe('the power section of a scenario', () => {
+  it('gives every run the budgets it sets, and names a level the network lacks', () => {
+    const plan = parse([
+      'power:',
+      '  budgets:',
+      '    - { region: sichuan, scalePct: 50 }',
+      '    - { site: zhongwei, budget: { kwByHour: [4000, 4000, 4000, 4000, 4000, 4000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 4000, 4000], baseLoadKw: 100 } }',
+      'whatIf:',
+      '  - name: pricier',
+      '    changes: [{ tariff: { site: shanghai, factor: 2 } }]',
+    ]);
+    for (const run of plan.runs) {
+      expect(run.network.regions?.find((r) => r.id === 'sichuan')?.budget.kwByHour).toEqual([1500]);
+      const zw = run.network.sites.find((x) => x.id === 'zhongwei')?.powerBudget;
+      expect(zw?.kwByHour[6]).toBe(2000);
+      expect(zw?.baseLoadKw).toBe(100);
+    }
+    expect(refusal(['power:', '  budgets:', '    - { region: hubei, scalePct: 50 }'])).toMatchObject({
+      code: 'INVALID_SCENARIO',
+      field: 'power.budgets[0]',
+      message: expect.stringContaining('unknown region hubei'),
+    });
+  });
+
   it('resolves to the simulator power input, with the defaults, for every run', () => {
     const plan = parse([
       'power:',

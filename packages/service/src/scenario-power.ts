@@ -220,3 +220,12 @@ export function powerBudgetChange(c: z.infer<typeof powerBudgetChangeSchema>, in
     ...(budget !== undefined ? { budget } : {}),
   };
 }
+
+/**
+ * The scenario's `power` section: the grid's requests (as `gridEvents` has them) and `budgets`,
+ * changes to levels' budgets every run starts from (a season's profile, a contract), written as the
+ * `powerBudget` change is.
+ */
+export const scenarioPowerSchema = powerSchema.extend({
+  budgets: list(powerBudgetChangeSchema, 1000).optional(),
+});

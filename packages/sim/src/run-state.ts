@@ -1,5 +1,5 @@
 import type { Allocation, FailureClass, Job, NodeShare, Placement } from '@suanli/engine';
-import type { GridEventInput } from './run-power.ts';
+import type { GridEventInput } from './run-power-input.ts';
 import type { SimJob } from './sim-job.ts';
 
 // A job's state in a simulated run, and the run's events.

@@ -1,7 +1,7 @@
 import type { Network, Profile, ServiceSpec, Solver } from '@suanli/engine';
 import type { FailureModel, RecoveryMode } from './failures.ts';
 import type { SimSummary } from './metrics.ts';
-import type { PowerInput } from './run-power.ts';
+import type { PowerInput } from './run-power-input.ts';
 import type { ServingMode } from './run-services.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 import { type SimProgress, simulate } from './simulate.ts';

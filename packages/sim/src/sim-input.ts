@@ -1,6 +1,6 @@
 import type { DecideResult, FailureClass, Network, NetworkGauge, Profile, Solver } from '@suanli/engine';
 import type { FailureModel } from './failures.ts';
-import type { PowerInput } from './run-power.ts';
+import type { PowerInput } from './run-power-input.ts';
 import type { ServingInput } from './run-services.ts';
 import type { EstimateMode, SimJob } from './sim-job.ts';
 

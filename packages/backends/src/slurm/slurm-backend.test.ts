@@ -56,6 +56,19 @@ describe.skipIf(!url)(
         await b.cancel(externalId);
       });
 
+      it("records a grid event's power cap on the job for the site's agent, and takes a cap on a finished job quietly", async () => {
+        const b = backend();
+        const { externalId } = await b.submit(backendJob('capped', { count: 4, durationS: 600 }));
+        const id = externalId.replace('slurm:', '');
+        const untilS = Math.floor(Date.now() / 1000) + 3600;
+        await b.powerCap(externalId, { capW: 450, untilS, throughput: 0.84 });
+        const res = await fetch(`${url}/slurm/v0.0.38/job/${id}`);
+        const job = ((await res.json()) as { jobs: Record<string, unknown>[] }).jobs[0];
+        expect(job?.['comment']).toBe(`suanli power-cap 450 W per GPU until ${new Date(untilS * 1000).toISOString()}`);
+        await b.cancel(externalId);
+        await expect(b.powerCap('slurm:99999999', { capW: 450, untilS, throughput: 0.84 })).resolves.toBeUndefined();
+      });
+
       it('asks for as many nodes as the engine placed the job on', async () => {
         const b = backend();
         // Two members of 2 on two nodes (a pool with a node size): not 4 GPUs on one node.

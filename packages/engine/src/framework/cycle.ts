@@ -384,6 +384,10 @@ export class Cycle {
     const cap = this.capacityOf(pool);
     const capFree = pool.pool.count;
     const levels = pool.levels;
+    // One level (a site with no region or hall budget): its timeline, or its constant, read once.
+    const only = levels.length === 1 ? (levels[0] as PowerLevel) : undefined;
+    const onlyPow = only ? this.powerOf(only) : undefined;
+    const onlyFree = only && !onlyPow ? this.constFree(only) : 0;
     let t = fromS;
     let boundBy: BoundBy = 'none';
     const nodes = this.nodesOf(pool);
@@ -410,22 +414,21 @@ export class Cycle {
       }
       // Every level from the pool up must leave the power, all at once: move on until none moves it.
       let p = c;
-      for (let moved = true, k = 0; moved && k < 64; k++) {
-        moved = false;
-        for (const level of levels) {
-          const pow = this.powerOf(level);
-          const q = pow
-            ? pow.earliestFit(p, durationS, kw)
-            : kw <= this.constFree(level)
-              ? p
-              : Number.POSITIVE_INFINITY;
-          if (q > p) {
-            p = q;
-            moved = true;
+      if (only) {
+        p = onlyPow ? onlyPow.earliestFit(c, durationS, kw) : kw <= onlyFree ? c : Number.POSITIVE_INFINITY;
+      } else {
+        for (let moved = true, k = 0; moved && k < 64 && Number.isFinite(p); k++) {
+          moved = false;
+          for (let i = 0; i < levels.length && Number.isFinite(p); i++) {
+            const level = levels[i] as PowerLevel;
+            const pow = this.powerOf(level);
+            const q = pow ? pow.earliestFit(p, durationS, kw) : kw <= this.constFree(level) ? p : Number.POSITIVE_INFINITY;
+            if (q > p) {
+              p = q;
+              moved = true;
+            }
           }
-          if (!Number.isFinite(p)) break;
         }
-        if (!Number.isFinite(p)) break;
       }
       if (p > c) boundBy = 'power';
       if (!Number.isFinite(p)) {
@@ -453,7 +456,10 @@ export class Cycle {
     const cap = this.capacityOf(pool);
     const capOk = cap ? cap.minOver(startS, endS) >= count : count <= pool.pool.count;
     if (!capOk) return false;
-    for (const level of pool.levels) if (this.levelMinFree(level, startS, endS) < kw) return false;
+    const levels = pool.levels;
+    for (let i = 0; i < levels.length; i++) {
+      if (this.levelMinFree(levels[i] as PowerLevel, startS, endS) < kw) return false;
+    }
     return true;
   }
 
@@ -521,7 +527,9 @@ export class Cycle {
       cap.add(fromS, toS, count);
     }
     if (kw !== 0) {
-      for (const level of pool.levels) {
+      const levels = pool.levels;
+      for (let i = 0; i < levels.length; i++) {
+        const level = levels[i] as PowerLevel;
         let pow = this.powerOf(level);
         if (!pow) {
           pow = new Timeline(this.nowS, this.constFree(level));

@@ -1,5 +1,6 @@
 import {
   budgetKwAt,
+  budgetMaxKw,
   type GridEvent,
   isFlat,
   type PowerBudget,
@@ -26,6 +27,8 @@ export interface PowerLevel {
   readonly budget: PowerBudget;
   readonly utcOffsetH: number;
   readonly fixedKw: number;
+  /** The most its budget ever gives (any hour, month or contracted window). */
+  readonly maxKw: number;
   /** The same budget at every hour, and nothing added to it since. */
   readonly flat: boolean;
 }
@@ -41,7 +44,12 @@ export interface LevelDraft {
 }
 
 export function finishLevel(d: LevelDraft): PowerLevel {
-  return { ...d, fixedKw: d.fixedKw + (d.budget.baseLoadKw ?? 0), flat: isFlat(d.budget) };
+  return {
+    ...d,
+    fixedKw: d.fixedKw + (d.budget.baseLoadKw ?? 0),
+    maxKw: budgetMaxKw(d.budget),
+    flat: isFlat(d.budget),
+  };
 }
 
 /** A level's name for explanations: `region sichuan`, `site tianfu`, `pool tianfu-h100`. */

@@ -1,7 +1,6 @@
-import { budgetMaxKw } from '../../domain/power.ts';
 import { formatNumber } from '../../framework/format.ts';
 import type { FilterPlugin } from '../../framework/plugin.ts';
-import { levelName } from '../../framework/power-levels.ts';
+import { levelName, type PowerLevel } from '../../framework/power-levels.ts';
 import { unresolvable, unschedulable } from '../../framework/status.ts';
 
 export const POWER_CAP = 'power-cap';
@@ -18,19 +17,29 @@ export function powerCap(): FilterPlugin {
   return {
     name: POWER_CAP,
     filter(cycle, _job, o) {
-      for (const level of o.pool.levels) {
-        const headroomKw = budgetMaxKw(level.budget) - level.fixedKw;
+      const levels = o.pool.levels;
+      for (let i = 0; i < levels.length; i++) {
+        const level = levels[i] as PowerLevel;
+        const headroomKw = level.maxKw - level.fixedKw;
         if (o.incrementKw > headroomKw) {
           return unresolvable(
-            `needs ${formatNumber(o.incrementKw)} kW over idle; ${levelName(level)}'s budget of at most ${formatNumber(budgetMaxKw(level.budget))} kW leaves ${formatNumber(Math.max(0, headroomKw))} kW`,
+            `needs ${formatNumber(o.incrementKw)} kW over idle; ${levelName(level)}'s budget of at most ${formatNumber(level.maxKw)} kW leaves ${formatNumber(Math.max(0, headroomKw))} kW`,
           );
         }
       }
       if (!Number.isFinite(o.earliestS) && o.boundBy === 'power') {
-        const binding = cycle.bindingLevel(o.pool, o.incrementKw, cycle.nowS, o.durationS);
-        const where = binding ? `under ${levelName(binding.level)}'s budget` : 'under the budgets';
+        // The level with the least free now (a cheap look: this runs for every option held back).
+        let least = levels[0] as PowerLevel;
+        let leastKw = cycle.levelFreeAt(least, cycle.nowS);
+        for (let i = 1; i < levels.length; i++) {
+          const kw = cycle.levelFreeAt(levels[i] as PowerLevel, cycle.nowS);
+          if (kw < leastKw) {
+            least = levels[i] as PowerLevel;
+            leastKw = kw;
+          }
+        }
         return unschedulable(
-          `needs ${formatNumber(o.incrementKw)} kW; ${formatNumber(Math.max(0, binding?.freeKw ?? 0))} kW free ${where}`,
+          `needs ${formatNumber(o.incrementKw)} kW; ${formatNumber(Math.max(0, leastKw))} kW free under ${levelName(least)}'s budget`,
         );
       }
       return null;
