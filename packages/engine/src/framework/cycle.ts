@@ -422,7 +422,11 @@ export class Cycle {
           for (let i = 0; i < levels.length && Number.isFinite(p); i++) {
             const level = levels[i] as PowerLevel;
             const pow = this.powerOf(level);
-            const q = pow ? pow.earliestFit(p, durationS, kw) : kw <= this.constFree(level) ? p : Number.POSITIVE_INFINITY;
+            const q = pow
+              ? pow.earliestFit(p, durationS, kw)
+              : kw <= this.constFree(level)
+                ? p
+                : Number.POSITIVE_INFINITY;
             if (q > p) {
               p = q;
               moved = true;
