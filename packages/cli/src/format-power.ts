@@ -10,7 +10,7 @@ export function powerTable(v: PowerView): string {
     for (let p = parent; p; d++) p = v.levels.find((l) => `${l.kind}:${l.id}` === p)?.parent;
     return d;
   };
-  const order = [...v.levels].sort((a, b) => path(v, a).localeCompare(path(v, b)));
+  const order = [...v.levels].sort((a, b) => (path(v, a) < path(v, b) ? -1 : path(v, a) > path(v, b) ? 1 : 0));
   const rows = order.map((l) => {
     const least = Math.min(...l.hours.map((h) => h.budgetKw));
     return [

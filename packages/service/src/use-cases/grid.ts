@@ -401,7 +401,7 @@ export class Grid {
     const from = Math.max(startS, nowS);
     const complyWithinS = Math.min(input.complyWithinS ?? 900, input.durationS);
     return {
-      id: input.id ?? `ge-${this.ctx.newId()}`,
+      id: input.id ?? `ge-${this.ctx.newId().replace(/^j-/, '')}`,
       level,
       target,
       startS: from,
