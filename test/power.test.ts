@@ -151,6 +151,14 @@ describe('grid events in the live service (real SQLite store, sim backend at 60Ã
     const ev = await h.service.grid.issue({ region: 'ningxia', reductionKw: 5000, durationS: 600 }, grid);
     expect(ev.plan.feasible).toBe(false);
     expect(ev.plan.shortfallKw).toBeGreaterThan(4000);
+    expect(ev.plan.actions.length).toBeGreaterThan(0);
+    // Another tenant's token sees the totals, not the jobs.
+    const other: Principal = { name: 'o', role: 'tenant-member', tenant: 'other' };
+    const seen = await h.service.grid.get(ev.id, other);
+    expect(seen.plan.actions).toEqual([]);
+    expect(seen.plan.shortfallKw).toBe(ev.plan.shortfallKw);
+    const lab = await h.service.grid.get(ev.id, { name: 'l', role: 'tenant-member', tenant: 'lab' });
+    expect(lab.plan.actions.length).toBe(ev.plan.actions.length);
   });
 
   it('keeps events across a restart: another server reads them from the log', async () => {
@@ -186,7 +194,8 @@ describe('grid events in the live service (real SQLite store, sim backend at 60Ã
     const cases: [unknown, number, string, string][] = [
       [{ site: 'a', reductionKw: -5, durationS: 600 }, 400, 'INVALID_FIELD', 'reductionKw'],
       [{ region: 'atlantis', reductionKw: 5, durationS: 600 }, 422, 'UNKNOWN_REGION', 'region'],
-      [{ site: 'a', reductionKw: 5, durationS: 600, startS: 1000 }, 400, 'INVALID_FIELD', 'start'],
+      [{ site: 'a', reductionKw: 5, durationS: 600, startS: 1000 }, 400, 'INVALID_FIELD', 'startS'],
+      [{ site: 'a', reductionKw: 5, durationS: 600, complyWithinS: 900 }, 400, 'INVALID_FIELD', 'complyWithinS'],
       [{ site: 'a', durationS: 600 }, 400, 'INVALID_FIELD', 'reductionKw'],
       [{ site: 'a', region: 'ningxia', reductionKw: 5, durationS: 600 }, 400, 'INVALID_FIELD', 'region'],
       [{ site: 'a', reductionKw: 5, durationS: 10 }, 400, 'INVALID_FIELD', 'durationS'],
@@ -203,13 +212,25 @@ describe('grid events in the live service (real SQLite store, sim backend at 60Ã
     expect((await post('/v1/power/windows', w)).status).toBe(201);
     const clash = await post('/v1/power/windows', { ...w, fromS: nowS + 5400, toS: nowS + 9000 });
     expect(clash.status).toBe(409);
-    expect(((await clash.json()) as { error: { field: string } }).error.field).toBe('from');
+    expect(((await clash.json()) as { error: { field: string } }).error.field).toBe('fromS');
     expect((await post('/v1/power/windows', { ...w, fromS: nowS + 7200, toS: nowS + 3600 })).status).toBe(400);
+    expect((await post('/v1/power/windows', { ...w, fromS: nowS - 7200, toS: nowS + 600 })).status).toBe(400);
     expect((await post('/v1/power/windows', w, gridToken)).status).toBe(403);
-    // One window written; nothing of the refused requests.
-    expect((await h.service.listAudit(1, 10_000, SYSTEM)).length).toBe(before + 1);
+    // A second window beside the first (after the server has read its own entry back) is no conflict.
+    await h.cycle();
+    expect((await post('/v1/power/windows', { ...w, fromS: nowS + 7200, toS: nowS + 9000 })).status).toBe(201);
+    // Two windows written; nothing of the refused requests.
+    expect((await h.service.listAudit(1, 10_000, SYSTEM)).length).toBe(before + 2);
+    expect((await h.service.grid.view(SYSTEM)).windows).toHaveLength(2);
     // The grid's token may ask.
-    const ok = await post('/v1/grid-events', { site: 'b', reductionKw: 1, durationS: 600 }, gridToken);
+    const ok = await post('/v1/grid-events', { id: 'SG-0001', site: 'b', reductionKw: 1, durationS: 600 }, gridToken);
     expect(ok.status).toBe(201);
+    // The grid sends its order twice: the second is refused, nothing stored.
+    const again = await post(
+      '/v1/grid-events',
+      { id: 'SG-0001', site: 'b', reductionKw: 1, durationS: 600 },
+      gridToken,
+    );
+    expect(again.status).toBe(409);
   });
 });

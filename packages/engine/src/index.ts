@@ -171,7 +171,7 @@ export {
   SHED_GROUPS,
   type ShedGroup,
 } from './power/grid-plan.ts';
-export { capAllocation, cappedEndS, GridResponse } from './power/grid-response.ts';
+export { capAllocation, cappedEndS, GridResponse, gridCapThroughput } from './power/grid-response.ts';
 export { checkpointDataName, failoverNote } from './recovery/failover.ts';
 export {
   afterFailure,

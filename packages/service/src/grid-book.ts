@@ -32,9 +32,13 @@ export const GRID_KINDS = ['grid.event', 'grid.applied', 'grid.delivered', 'powe
 export class GridBook {
   private readonly records = new Map<string, GridRecord>();
   private readonly windows: PowerScheduleEntry[] = [];
+  /** The entries folded already: a server applies its own at once, and meets them again as it tails the log. */
+  private readonly seen = new Set<number>();
 
-  /** Applies one audit entry (any kind: only grid and power entries count), and tells the ledger. */
+  /** Applies one audit entry (any kind: only grid and power entries count, each once), and tells the ledger. */
   apply(e: AuditEntry, ledger: Ledger): void {
+    if (!(GRID_KINDS as readonly string[]).includes(e.kind) || this.seen.has(e.seq)) return;
+    this.seen.add(e.seq);
     const d = e.data as Record<string, unknown>;
     if (e.kind === 'grid.event') {
       const plan = d['plan'] as GridPlan | undefined;

@@ -53,7 +53,7 @@ export const LIMITS = {
   powerCapMw: 100_000,
   /** A power budget or ceiling (kW): 100 GW. */
   powerKw: 100_000_000,
-  /** Contracted windows of one budget, and grid events open at once. */
+  /** Contracted windows of one budget. */
   powerWindows: 10_000,
   /** A grid event's window (a day) and how far ahead it may start (a week). */
   gridEventS: 86_400,

@@ -243,6 +243,7 @@ function sameAllocation(a: Allocation, b: Allocation): boolean {
     a.attainedS === b.attainedS &&
     a.priority === b.priority &&
     a.powerCapW === b.powerCapW &&
+    a.gridCapW === b.gridCapW &&
     a.capUntilS === b.capUntilS &&
     a.drawFromS === b.drawFromS
   );

@@ -55,7 +55,7 @@ export const profileSchema = z.strictObject({
     })
     .optional(),
   explain: z.enum(['full', 'brief', 'none']).optional(),
-  /** Who gives power first when the grid asks for less: burst, preemptible, slack, cap (docs/design/power.md). */
+  /** Who gives power first when the grid asks for less: idle, burst, preemptible, slack, cap (docs/design/power.md). */
   demandResponse: z.strictObject({ shedOrder: list(z.enum(SHED_GROUPS), SHED_GROUPS.length).optional() }).optional(),
 });
 

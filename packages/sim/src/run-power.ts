@@ -56,8 +56,9 @@ type GridEv = Extract<Event, { kind: 'grid-issue' | 'grid-start' | 'grid-end' }>
 
 /** How the run carries out a plan's actions: stop a run (back to the queue), or cap it until a time. */
 export interface GridHands {
-  stop(jobId: string, atS: number, reason: string): boolean;
-  cap(jobId: string, capW: number, untilS: number, atS: number): boolean;
+  /** False when the job is not running on that pool any more (ended, or moved since the plan). */
+  stop(jobId: string, poolId: string, atS: number, reason: string): boolean;
+  cap(jobId: string, poolId: string, capW: number, untilS: number, atS: number): boolean;
 }
 
 /**
@@ -249,8 +250,8 @@ export class GridEvents {
       for (const a of actions) {
         const done =
           a.action === 'cap'
-            ? this.hands.cap(a.jobId, a.capW ?? 0, plan.event.endS, t)
-            : this.hands.stop(a.jobId, t, `grid event ${plan.event.id}: ${a.action}`);
+            ? this.hands.cap(a.jobId, a.poolId, a.capW ?? 0, plan.event.endS, t)
+            : this.hands.stop(a.jobId, a.poolId, t, `grid event ${plan.event.id}: ${a.action}`);
         if (!done) continue;
         this.counts[a.action]++;
         this.lostAccH += a.lostAcceleratorHours;

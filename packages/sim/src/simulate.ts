@@ -2,10 +2,10 @@ import {
   type Allocation,
   allocationOf,
   capAllocation,
-  cappedDevice,
   cappedEndS,
   type Decision,
   type FailureClass,
+  gridCapThroughput,
   type Job,
   keptWorkS,
   Ledger,
@@ -337,22 +337,20 @@ export function simulate(input: SimInput): SimSummary {
 
   const grid = input.power
     ? new GridEvents(ledger, net, events, input.power, input.seed, {
-        stop: (jobId, t, reason) => {
-          if (!running.get(jobId)?.run) return false;
+        stop: (jobId, poolId, t, reason) => {
+          if (running.get(jobId)?.run?.alloc.poolId !== poolId) return false;
           const alloc = running.get(jobId)?.run?.alloc as Allocation;
           preempt({ jobId, poolId: alloc.poolId, count: alloc.count, reason }, t);
           ledger.requestCycle(t);
           return true;
         },
-        cap: (jobId, capW, untilS, t) => {
+        cap: (jobId, poolId, capW, untilS, t) => {
           const live = running.get(jobId);
           const run = live?.run;
           const pool = run ? net.poolById.get(run.alloc.poolId) : undefined;
-          if (!live || !run || !pool) return false;
+          if (!live || !run || !pool || run.alloc.poolId !== poolId || untilS <= t) return false;
           const alloc = capAllocation(run.alloc, pool.spec, capW, t, untilS);
-          const throughput =
-            cappedDevice(pool.spec, alloc.kind, capW).throughput /
-            cappedDevice(pool.spec, alloc.kind, run.alloc.powerCapW).throughput;
+          const throughput = gridCapThroughput(pool.spec, alloc.kind, capW, run.alloc.powerCapW);
           const endS = cappedEndS(run.endS, t, untilS, throughput);
           const my = ++token;
           live.run = { ...run, alloc, endS, token: my };

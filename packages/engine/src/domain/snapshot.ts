@@ -25,9 +25,10 @@ export interface Allocation {
   readonly nodes?: readonly NodeShare[];
   /** How often the job checkpoints: stopping it loses the work since the last one. */
   readonly checkpointS?: number;
-  /** Power cap per accelerator (W): the job's own, or a grid event's until `capUntilS`. */
+  /** The job's own power cap per accelerator (W), for its whole run. */
   readonly powerCapW?: number;
-  /** When a grid event's cap lifts (absent: the cap holds for the whole run). */
+  /** A grid event's power cap per accelerator (W), until `capUntilS`; then the job's own again. */
+  readonly gridCapW?: number;
   readonly capUntilS?: number;
   /** When it starts to draw power: once its data is staged (absent: from `startS`). */
   readonly drawFromS?: number;

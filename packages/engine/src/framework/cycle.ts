@@ -25,7 +25,7 @@ export interface QueueOrder {
   readonly rank?: QueueRank;
 }
 
-type Drawing = Pick<Allocation, 'kind' | 'count' | 'powerCapW' | 'capUntilS'>;
+type Drawing = Pick<Allocation, 'kind' | 'count' | 'powerCapW' | 'gridCapW' | 'capUntilS'>;
 
 /** When an allocation starts to draw power over idle: once its data is staged. */
 export function drawStartS(a: Pick<Allocation, 'startS' | 'drawFromS'>): number {
@@ -37,9 +37,10 @@ export function drawStartS(a: Pick<Allocation, 'startS' | 'drawFromS'>): number 
  * power cap while that holds; without `atS`, as it runs now).
  */
 export function allocationKw(pool: PreparedPool, a: Drawing, atS = Number.NEGATIVE_INFINITY): number {
-  const capped = a.powerCapW !== undefined && (a.capUntilS === undefined || atS < a.capUntilS);
+  const gridCapped = a.gridCapW !== undefined && a.capUntilS !== undefined && atS < a.capUntilS;
   return (
-    (cappedItPowerKw(pool.spec, a.kind, a.count, capped ? a.powerCapW : undefined) - idlePowerKw(pool.spec, a.count)) *
+    (cappedItPowerKw(pool.spec, a.kind, a.count, gridCapped ? a.gridCapW : a.powerCapW) -
+      idlePowerKw(pool.spec, a.count)) *
     pool.site.site.pue
   );
 }
@@ -56,7 +57,7 @@ export function drawSteps(
   step: (from: number, to: number, kw: number) => void,
 ): void {
   const until = a.capUntilS;
-  if (a.powerCapW === undefined || until === undefined || until <= fromS || until >= toS) {
+  if (a.gridCapW === undefined || until === undefined || until <= fromS || until >= toS) {
     const kw = allocationKw(pool, a, fromS);
     if (kw !== 0) step(fromS, toS, kw);
     return;
@@ -417,7 +418,8 @@ export class Cycle {
       if (only) {
         p = onlyPow ? onlyPow.earliestFit(c, durationS, kw) : kw <= onlyFree ? c : Number.POSITIVE_INFINITY;
       } else {
-        for (let moved = true, k = 0; moved && k < 64 && Number.isFinite(p); k++) {
+        let moved = true;
+        for (let k = 0; moved && k < 64 && Number.isFinite(p); k++) {
           moved = false;
           for (let i = 0; i < levels.length && Number.isFinite(p); i++) {
             const level = levels[i] as PowerLevel;
@@ -433,6 +435,8 @@ export class Cycle {
             }
           }
         }
+        // Levels that kept moving it past every pass: no start found where all of them allow it.
+        if (moved) p = Number.POSITIVE_INFINITY;
       }
       if (p > c) boundBy = 'power';
       if (!Number.isFinite(p)) {
@@ -476,13 +480,6 @@ export class Cycle {
   siteMinPowerFree(site: PreparedSite, fromS: number, toS: number): number {
     let free = Number.POSITIVE_INFINITY;
     for (const level of site.levels) free = Math.min(free, this.levelMinFree(level, fromS, toS));
-    return free;
-  }
-
-  /** The least power (kW) free over [fromS, toS) under every level of a pool, from the pool up. */
-  minPowerFree(pool: PreparedPool, fromS: number, toS: number): number {
-    let free = Number.POSITIVE_INFINITY;
-    for (const level of pool.levels) free = Math.min(free, this.levelMinFree(level, fromS, toS));
     return free;
   }
 

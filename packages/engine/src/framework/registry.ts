@@ -53,7 +53,7 @@ export interface ProfileSpec {
   readonly timeShift?: false | { readonly horizonH?: number; readonly stepS?: number };
   readonly optimizer?: Partial<OptimizerSettings>;
   readonly explain?: 'full' | 'brief' | 'none';
-  /** Who gives power first when the grid asks for less (default: burst, preemptible, slack, cap). */
+  /** Who gives power first when the grid asks for less (default: idle, burst, preemptible, slack, cap). */
   readonly demandResponse?: { readonly shedOrder?: readonly string[] };
 }
 

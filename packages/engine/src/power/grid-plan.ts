@@ -235,19 +235,24 @@ function phases(
     const slowest = cappedDevice(spec, c.a.kind, minCapW(spec)).throughput;
     return {
       c,
-      pauseBreaks: deadline !== undefined && c.endS + (request.endS - applyS) > deadline,
+      // A pause waits out the window and runs again the work since its last checkpoint.
+      pauseBreaks:
+        deadline !== undefined &&
+        c.endS + (request.endS - applyS) + lostIfStoppedS(c.a, applyS) / Math.max(1, c.a.count) > deadline,
       capBreaks: deadline !== undefined && c.endS + heldS * (1 / slowest - 1) > deadline,
       lost: lostIfStoppedS(c.a, nowS),
     };
   });
   const byCost = (x: (typeof info)[number], y: (typeof info)[number]) =>
     x.lost - y.lost || y.c.kw - x.c.kw || (x.c.a.jobId < y.c.a.jobId ? -1 : x.c.a.jobId > y.c.a.jobId ? 1 : 0);
+  // A stop that would break a job's deadline is not asked while a cap can spare it (then: cap group).
   const members: Record<Exclude<ShedGroup, 'idle'>, (x: (typeof info)[number]) => boolean> = {
-    burst: (x) => x.c.a.preemptible && x.c.a.kind === 'serve',
-    preemptible: (x) => x.c.a.preemptible && (x.c.a.kind !== 'serve' || !order.includes('burst')),
+    burst: (x) => x.c.a.preemptible && x.c.a.kind === 'serve' && !x.pauseBreaks,
+    preemptible: (x) => x.c.a.preemptible && (x.c.a.kind !== 'serve' || !order.includes('burst')) && !x.pauseBreaks,
     // Guaranteed serving replicas are never paused: they are capped.
     slack: (x) => !x.pauseBreaks && (x.c.a.kind !== 'serve' || x.c.a.preemptible),
-    cap: (x) => !x.capBreaks,
+    // A run capped by another grid event already is stopped if anything, never capped twice.
+    cap: (x) => !x.capBreaks && x.c.a.gridCapW === undefined,
   };
   const byGroup = new Map<ShedGroup, Phase[]>();
   for (const group of order) {
@@ -262,7 +267,7 @@ function phases(
   }
   // Last: caps that break a deadline, since nothing else was left.
   const last = info
-    .filter((x) => x.capBreaks)
+    .filter((x) => x.capBreaks && x.c.a.gridCapW === undefined)
     .sort(byCost)
     .map((x): Phase => ({ c: x.c, group: 'cap', breaks: true }));
   return { byGroup, last };

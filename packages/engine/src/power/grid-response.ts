@@ -25,7 +25,21 @@ export function cappedEndS(endS: number, fromS: number, untilS: number, throughp
   return untilS + (workS - cappedS * throughput);
 }
 
-/** A running allocation under a grid event's cap from `fromS` until `untilS`: less power, a later end. */
+/** The share of its speed a run keeps under a grid event's cap, against its own (a job's own cap, or none). */
+export function gridCapThroughput(
+  spec: AcceleratorSpec,
+  kind: Allocation['kind'],
+  capW: number,
+  ownCapW?: number,
+): number {
+  return cappedDevice(spec, kind, capW).throughput / cappedDevice(spec, kind, ownCapW).throughput;
+}
+
+/**
+ * A running allocation under a grid event's cap from `fromS` until `untilS`: less power, a later
+ * end; its own cap (if any) holds again after. A run is capped by one grid event at a time (plans
+ * never cap a run capped already), so the live service and the simulator stretch it alike.
+ */
 export function capAllocation(
   a: Allocation,
   spec: AcceleratorSpec,
@@ -33,8 +47,9 @@ export function capAllocation(
   fromS: number,
   untilS: number,
 ): Allocation {
-  const throughput = cappedDevice(spec, a.kind, capW).throughput / cappedDevice(spec, a.kind, a.powerCapW).throughput;
-  return { ...a, powerCapW: capW, capUntilS: untilS, endS: cappedEndS(a.endS, fromS, untilS, throughput) };
+  if (untilS <= fromS) return a;
+  const throughput = gridCapThroughput(spec, a.kind, capW, a.powerCapW);
+  return { ...a, gridCapW: capW, capUntilS: untilS, endS: cappedEndS(a.endS, fromS, untilS, throughput) };
 }
 
 /**
@@ -69,11 +84,14 @@ export class GridResponse {
     ledger.gridEvent(plan.event, nowS);
     if (this.plans.has(plan.event.id)) return;
     this.plans.set(plan.event.id, plan);
+    // Taken up after its start (another server issued it, or this one restarted): measured from now.
+    const sinceS = Math.max(plan.event.startS, nowS);
     if (appliedAtS === undefined) {
-      this.pending.set(plan.event.id, plan);
-      this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh);
+      // A plan is carried out only while its window is open: one whose window is over is only reported.
+      if (plan.event.endS > nowS) this.pending.set(plan.event.id, plan);
+      this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh, sinceS);
     } else {
-      this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh, nowS);
+      this.meter.watch(plan.event, plan.baselineKwh, plan.askedKwh, sinceS);
       this.meter.applied(plan.event.id, appliedAtS);
     }
   }
@@ -89,6 +107,7 @@ export class GridResponse {
     for (const [id, plan] of this.pending) {
       if (plan.event.startS > nowS) continue;
       this.pending.delete(id);
+      if (plan.event.endS <= nowS) continue;
       this.meter.applied(id, nowS);
       out.push({ plan, actions: plan.actions });
     }

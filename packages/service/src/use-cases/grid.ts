@@ -1,12 +1,12 @@
 import {
   additionsOf,
   budgetMaxKw,
-  cappedDevice,
   type GridAction,
   type GridDelivery,
   type GridPlan,
   type GridRequest,
   GridResponse,
+  gridCapThroughput,
   type Ledger,
   levelBudgetKwAt,
   overlappingWindows,
@@ -17,6 +17,7 @@ import {
 import { authorize, type Principal } from '../auth.ts';
 import { SuanliError } from '../errors.ts';
 import type { AppliedAction, GridRecord } from '../grid-book.ts';
+import type { JobRecord } from '../job-record.ts';
 import { LIMITS } from '../limits.ts';
 import type { UseCaseContext } from './context.ts';
 import type { Dispatch } from './dispatch.ts';
@@ -156,7 +157,7 @@ export class Grid {
         events: book
           .list()
           .filter((r) => !r.delivery)
-          .map((r) => viewOf(r, nowS)),
+          .map((r) => seenBy(viewOf(r, nowS), actor)),
         windows: book.scheduled.filter((w) => w.toS > nowS),
       };
     });
@@ -196,7 +197,7 @@ export class Grid {
     return live.exclusive(async () => {
       await live.catchUp();
       const nowS = this.ctx.clock.nowS();
-      return live.grid.list().map((r) => viewOf(r, nowS));
+      return live.grid.list().map((r) => seenBy(viewOf(r, nowS), actor));
     });
   }
 
@@ -208,7 +209,7 @@ export class Grid {
       await live.catchUp();
       const r = live.grid.get(id);
       if (!r) throw new SuanliError('GRID_EVENT_NOT_FOUND', `no grid event ${id}`);
-      return viewOf(r, this.ctx.clock.nowS());
+      return seenBy(viewOf(r, this.ctx.clock.nowS()), actor);
     });
   }
 
@@ -232,8 +233,9 @@ export class Grid {
           { field: input.level },
         );
       }
-      if (input.toS <= input.fromS) throw new SuanliError('INVALID_FIELD', 'must be after from', { field: 'to' });
-      if (input.toS <= nowS) throw new SuanliError('INVALID_FIELD', 'is in the past', { field: 'to' });
+      if (input.toS <= input.fromS) throw new SuanliError('INVALID_FIELD', 'must be after fromS', { field: 'toS' });
+      if (input.fromS < nowS - NOW_SLACK_S)
+        throw new SuanliError('INVALID_FIELD', 'is in the past', { field: 'fromS' });
       const existing = [
         ...(level.budget.schedule ?? []),
         ...live.grid.scheduled.filter((w) => w.level === input.level && w.target === input.target),
@@ -244,7 +246,7 @@ export class Grid {
         throw new SuanliError(
           'POWER_SCHEDULE_CONFLICT',
           `overlaps the window ${other ? `${iso(other.fromS)}–${iso(other.toS)}` : 'already there'} of ${input.level} ${input.target}`,
-          { field: 'from' },
+          { field: 'fromS' },
         );
       }
       const window = { level: input.level, target: input.target, fromS: input.fromS, toS: input.toS, kw: input.kw };
@@ -321,52 +323,59 @@ export class Grid {
     if (!r || (r.state !== 'running' && r.state !== 'scheduled') || !r.placement) {
       return { ...base, outcome: 'not running any more' };
     }
+    // Stopped and placed again elsewhere since the plan: acting on it there takes nothing off this level.
+    if (r.placement.poolId !== a.poolId) return { ...base, outcome: `moved to ${r.placement.poolId} since` };
     const backend = r.backend ? this.ctx.backends.get(r.backend) : undefined;
-    if (a.action === 'cap' && r.externalId && backend?.powerCap) {
+    let refused = '';
+    if (a.action === 'cap' && r.externalId && backend?.powerCap && plan.event.endS > nowS) {
       const spec = prepareNetwork(live.ledger.network).poolById.get(r.placement.poolId)?.spec;
       const capW = a.capW ?? 0;
-      const throughput = spec
-        ? cappedDevice(spec, r.spec.kind, capW).throughput /
-          cappedDevice(spec, r.spec.kind, r.spec.powerCapW).throughput
-        : 1;
+      const throughput = spec ? gridCapThroughput(spec, r.spec.kind, capW, r.spec.powerCapW) : 1;
       try {
         await backend.powerCap(r.externalId, { capW, untilS: plan.event.endS, throughput });
+        const capped = await this.ctx.store.transitionJob(
+          r.id,
+          ['running', 'scheduled'],
+          {
+            gridCap: { eventId: plan.event.id, capW, fromS: nowS, untilS: plan.event.endS },
+            message: `capped at ${capW} W per accelerator until ${iso(plan.event.endS)} (grid event ${plan.event.id})`,
+            updatedAtS: nowS,
+          },
+          {
+            atS: nowS,
+            kind: 'job.capped',
+            subject: r.id,
+            data: { eventId: plan.event.id, capW, untilS: plan.event.endS, timeScale: timeScaleOf(this.ctx, r) },
+          },
+        );
+        if (!capped) return { ...base, outcome: 'not running any more' };
+        live.remember(capped);
+        live.ledger.hold(live.allocationOf(capped));
+        return { ...base, outcome: 'done' };
       } catch (e) {
-        return { ...base, outcome: `the backend refused the cap: ${e instanceof Error ? e.message : String(e)}` };
+        refused = e instanceof Error ? e.message : String(e);
       }
-      const capped = await this.ctx.store.transitionJob(
-        r.id,
-        ['running', 'scheduled'],
-        {
-          gridCap: { eventId: plan.event.id, capW, fromS: nowS, untilS: plan.event.endS },
-          message: `capped at ${capW} W per accelerator until ${iso(plan.event.endS)} (grid event ${plan.event.id})`,
-          updatedAtS: nowS,
-        },
-        {
-          atS: nowS,
-          kind: 'job.capped',
-          subject: r.id,
-          data: { eventId: plan.event.id, capW, untilS: plan.event.endS, timeScale: timeScaleOf(this.ctx, r) },
-        },
-      );
-      if (!capped) return { ...base, outcome: 'not running any more' };
-      live.remember(capped);
-      live.ledger.hold(live.allocationOf(capped));
-      return { ...base, outcome: 'done' };
     }
-    // A stop: scale-in, preempt or pause; a cap the backend cannot apply becomes a pause.
-    const reason = `grid event ${plan.event.id}: ${a.action === 'cap' ? 'paused (its backend cannot cap power)' : a.action}`;
-    const stopped = await stopRun(
-      this.ctx,
-      this.dispatch,
-      { jobId: a.jobId, poolId: r.placement.poolId, count: r.placement.count, reason },
-      `grid event ${plan.event.id}`,
-      nowS,
-    );
+    // A stop: scale-in, preempt or pause; a cap the backend cannot apply (or refused) becomes a pause.
+    const why = refused ? `its backend refused the cap: ${refused}` : 'its backend cannot cap power';
+    const reason = `grid event ${plan.event.id}: ${a.action === 'cap' ? `paused (${why})` : a.action}`;
+    let stopped: JobRecord | undefined;
+    try {
+      stopped = await stopRun(
+        this.ctx,
+        this.dispatch,
+        { jobId: a.jobId, poolId: r.placement.poolId, count: r.placement.count, reason },
+        `grid event ${plan.event.id}`,
+        nowS,
+      );
+    } catch (e) {
+      // Its backend did not stop it: recorded; the window's enforcement asks again.
+      return { ...base, outcome: `not stopped: ${e instanceof Error ? e.message : String(e)}` };
+    }
     if (!stopped) return { ...base, outcome: 'not running any more' };
     // Back in the queue: held back by the event's ceiling, or placed elsewhere by the next cycle.
     live.reconcile(stopped);
-    return { ...base, outcome: a.action === 'cap' ? 'paused: its backend cannot cap power' : 'done' };
+    return { ...base, outcome: a.action === 'cap' ? `paused: ${why}` : 'done' };
   }
 
   /** The request of a grid event input, or the first thing wrong with it. */
@@ -389,11 +398,14 @@ export class Grid {
       throw new SuanliError('INVALID_FIELD', 'give reductionKw or ceilingKw, one of them', { field: 'reductionKw' });
     }
     const startS = input.startS ?? nowS;
-    if (startS < nowS - NOW_SLACK_S) throw new SuanliError('INVALID_FIELD', 'is in the past', { field: 'start' });
+    if (startS < nowS - NOW_SLACK_S) throw new SuanliError('INVALID_FIELD', 'is in the past', { field: 'startS' });
     if (startS > nowS + LIMITS.gridNoticeS) {
       throw new SuanliError('INVALID_FIELD', `must be within ${LIMITS.gridNoticeS / 86_400} days of now`, {
-        field: 'start',
+        field: 'startS',
       });
+    }
+    if (input.complyWithinS !== undefined && input.complyWithinS > input.durationS) {
+      throw new SuanliError('INVALID_FIELD', 'is longer than the window (durationS)', { field: 'complyWithinS' });
     }
     if (input.id !== undefined && this.ctx.live.grid.get(input.id)) {
       throw new SuanliError('GRID_EVENT_EXISTS', `grid event ${input.id} exists already`, { field: 'id' });
@@ -431,6 +443,21 @@ function viewOf(r: GridRecord, nowS: number): GridEventView {
     plan: r.plan,
     ...(r.applied ? { applied: r.applied } : {}),
     ...(r.delivery ? { delivery: r.delivery } : {}),
+  };
+}
+
+/**
+ * An event as a caller may see it: a tenant's token sees the plan's actions on its own jobs only
+ * (the totals stay: what the event cost the network is no tenant's secret).
+ */
+function seenBy(v: GridEventView, actor: Principal): GridEventView {
+  if (actor.role !== 'tenant-admin' && actor.role !== 'tenant-member') return v;
+  const actions = v.plan.actions.filter((a) => a.tenant === actor.tenant);
+  const own = new Set(actions.map((a) => a.jobId));
+  return {
+    ...v,
+    plan: { ...v.plan, actions },
+    ...(v.applied ? { applied: { ...v.applied, done: v.applied.done.filter((d) => own.has(d.jobId)) } } : {}),
   };
 }
 
