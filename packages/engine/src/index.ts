@@ -64,7 +64,7 @@ export {
 export type { Jurisdiction, Pool, Site } from './domain/site.ts';
 export type { Allocation, ExportRecord, HeldView, NodeShare, PowerState, Snapshot } from './domain/snapshot.ts';
 export { SECTORS, type Sector, type Tenant } from './domain/tenant.ts';
-export { allocationKw, Cycle, expectedEndS } from './framework/cycle.ts';
+export { Cycle } from './framework/cycle.ts';
 export { formatDuration, formatLocalTime, formatNumber } from './framework/format.ts';
 export { NodeOccupancy, PoolNodes } from './framework/nodes.ts';
 export type { JobEvaluation, Option, ScoredOption } from './framework/option.ts';
@@ -101,6 +101,7 @@ export {
   type ProfileSpec,
   REGISTRY,
 } from './framework/registry.ts';
+export { allocationKw, expectedEndS } from './framework/running-draw.ts';
 export {
   DEFAULT_MAX_PARK_S,
   SchedulingQueue,

@@ -1,11 +1,10 @@
 import { type LinkCut, linkKey, type SiteOutage } from '../domain/health.ts';
 import type { Job } from '../domain/job.ts';
 import type { Allocation, ExportRecord, NodeShare, Snapshot } from '../domain/snapshot.ts';
-import { idlePowerKw } from '../models/energy.ts';
-import { cappedItPowerKw } from '../models/power-curve.ts';
+import { LevelPower } from './level-power.ts';
 import { type NodeHold, PoolNodes } from './nodes.ts';
-import { additionsOf, budgetChanges, type LevelAdditions, type PowerLevel } from './power-levels.ts';
 import { type PreparedNetwork, type PreparedPool, type PreparedSite, prepareNetwork } from './prepared-network.ts';
+import { expectedEndS } from './running-draw.ts';
 import { Scratch } from './scratch.ts';
 import { Timeline } from './timeline.ts';
 
@@ -25,59 +24,6 @@ export interface QueueOrder {
   readonly rank?: QueueRank;
 }
 
-type Drawing = Pick<Allocation, 'kind' | 'count' | 'powerCapW' | 'gridCapW' | 'capUntilS'>;
-
-/** When an allocation starts to draw power over idle: once its data is staged. */
-export function drawStartS(a: Pick<Allocation, 'startS' | 'drawFromS'>): number {
-  return a.drawFromS ?? a.startS;
-}
-
-/**
- * Facility power a running allocation adds over its accelerators' idle draw at `atS` (under its
- * power cap while that holds; without `atS`, as it runs now).
- */
-export function allocationKw(pool: PreparedPool, a: Drawing, atS = Number.NEGATIVE_INFINITY): number {
-  const gridCapped = a.gridCapW !== undefined && a.capUntilS !== undefined && atS < a.capUntilS;
-  return (
-    (cappedItPowerKw(pool.spec, a.kind, a.count, gridCapped ? a.gridCapW : a.powerCapW) -
-      idlePowerKw(pool.spec, a.count)) *
-    pool.site.site.pue
-  );
-}
-
-/**
- * What an allocation adds over [fromS, toS), as steps: one, or two when a grid event's cap lifts
- * in between. Calls `step(from, to, kw)` for each.
- */
-export function drawSteps(
-  pool: PreparedPool,
-  a: Drawing,
-  fromS: number,
-  toS: number,
-  step: (from: number, to: number, kw: number) => void,
-): void {
-  const until = a.capUntilS;
-  if (a.gridCapW === undefined || until === undefined || until <= fromS || until >= toS) {
-    const kw = allocationKw(pool, a, fromS);
-    if (kw !== 0) step(fromS, toS, kw);
-    return;
-  }
-  step(fromS, until, allocationKw(pool, a, fromS));
-  step(until, toS, allocationKw(pool, a, until));
-}
-
-/** A running job past its expected end is assumed to run on at least this long. */
-export const OVERRUN_MIN_S = 600;
-
-/**
- * When a running allocation is expected to end. One already past its estimate is still running:
- * it is assumed to run on as long again as it has overrun, and at least OVERRUN_MIN_S, so its
- * accelerators are not promised to anyone as if they were free.
- */
-export function expectedEndS(a: Pick<Allocation, 'endS'>, nowS: number): number {
-  return a.endS > nowS ? a.endS : nowS + Math.max(OVERRUN_MIN_S, nowS - a.endS);
-}
-
 /**
  * The state of one decision cycle: free accelerators per pool and free power per site over time,
  * what each tenant uses, the allocations that preemption may stop, and plug-ins' own state. It
@@ -91,14 +37,8 @@ export class Cycle {
   /** Transfers abroad so far (governance counters). */
   readonly exports: readonly ExportRecord[];
   private readonly capacity: (Timeline | undefined)[];
-  /** Free power by power level (`net.levels`); undefined while it is the level's constant. */
-  private readonly power: (Timeline | undefined)[];
-  /** Free power of each level when its timeline is not built: budget less fixed draw, as a constant. */
-  private readonly powerConst: Float64Array;
-  /** What the ledger added to each level (windows, grid events), by `kind:id`. */
-  private readonly additions: ReadonlyMap<string, LevelAdditions>;
-  /** Accelerators powered down by grid events, by pool index: none placed there meanwhile, no idle draw. */
-  private readonly parked = new Map<number, { fromS: number; toS: number; count: number }[]>();
+  /** Free power under every level of the budget tree, and accelerators grid events power down. */
+  readonly power: LevelPower;
   /** Running allocations by pool index; a list is replaced, never changed in place (it may be the ledger's). */
   private readonly running: (readonly Allocation[] | undefined)[];
   private readonly heldUsage: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
@@ -116,18 +56,6 @@ export class Cycle {
     this.queueSort = queueSort;
     this.queue = snapshot.queue;
     this.capacity = new Array<Timeline | undefined>(this.net.pools.length);
-    this.power = new Array<Timeline | undefined>(this.net.levels.length);
-    this.additions = additionsOf(snapshot.power);
-    for (const e of snapshot.power?.events ?? []) {
-      for (const p of e.parked ?? []) {
-        const pool = this.net.poolById.get(p.poolId);
-        if (!pool || e.endS <= nowS) continue;
-        const list = this.parked.get(pool.index) ?? [];
-        list.push({ fromS: e.startS, toS: e.endS, count: p.count });
-        this.parked.set(pool.index, list);
-      }
-    }
-    this.powerConst = new Float64Array(this.net.levels.length).fill(Number.NaN);
     if (snapshot.held) {
       // A ledger keeps them indexed: nothing to count.
       this.running = [...snapshot.held.byPool];
@@ -144,8 +72,9 @@ export class Cycle {
       this.running = running;
       this.heldUsage = undefined;
     }
-    // Timelines of the pools and sites with allocations are built on first use.
-    this.built = new Uint8Array(this.net.pools.length + this.net.levels.length);
+    this.power = new LevelPower(this.net, nowS, this.running, snapshot.power);
+    // Timelines of the pools with allocations are built on first use.
+    this.built = new Uint8Array(this.net.pools.length);
     this.freeNowCache = new Float64Array(this.net.pools.length).fill(Number.NaN);
     this.nodeViews = new Array<PoolNodes | undefined>(this.net.pools.length);
     const health = snapshot.health;
@@ -217,7 +146,7 @@ export class Cycle {
     if (this.built[i] === 0) {
       this.built[i] = 1;
       const held = this.running[i];
-      const parked = this.parked.get(i);
+      const parked = this.power.parkedOn(i);
       if ((held && held.length > 0) || parked) {
         const changes: number[] = [];
         // A job handed over but still staging its data holds its accelerators from its start.
@@ -227,52 +156,6 @@ export class Cycle {
       }
     }
     return this.capacity[i];
-  }
-
-  /** Grid events and windows the ledger added to a level. */
-  additionsTo(level: PowerLevel): LevelAdditions | undefined {
-    return this.additions.get(`${level.kind}:${level.id}`);
-  }
-
-  /**
-   * A level's free power (kW) over time: its budget (by the hour, with windows and grid events'
-   * ceilings) less its fixed draw and what the allocations beneath it add. Undefined while it is
-   * constant (`powerConst`).
-   */
-  private powerOf(level: PowerLevel): Timeline | undefined {
-    const i = level.index;
-    const b = this.net.pools.length + i;
-    if (this.built[b] === 0) {
-      this.built[b] = 1;
-      const { baseKw, changes } = budgetChanges(level, this.additionsTo(level), this.nowS);
-      const push = (from: number, to: number, kw: number) => changes.push(from, to, -kw);
-      for (const pool of this.net.levelPools[i] ?? []) {
-        for (const a of this.running[pool.index] ?? []) {
-          drawSteps(pool, a, Math.max(drawStartS(a), this.nowS), expectedEndS(a, this.nowS), push);
-        }
-        // Accelerators powered down draw no idle power meanwhile: more is free under the budget.
-        const idleKw = idlePowerKw(pool.spec, 1) * pool.site.site.pue;
-        for (const p of this.parked.get(pool.index) ?? []) changes.push(p.fromS, p.toS, p.count * idleKw);
-      }
-      this.powerConst[i] = baseKw - level.fixedKw;
-      if (changes.length > 0) this.power[i] = Timeline.bulk(this.nowS, baseKw - level.fixedKw, changes);
-    }
-    return this.power[i];
-  }
-
-  /** Accelerators of a pool a grid event powered down at time t. */
-  parkedAt(pool: PreparedPool, t: number): number {
-    let n = 0;
-    for (const p of this.parked.get(pool.index) ?? []) if (p.fromS <= t && t < p.toS) n += p.count;
-    return n;
-  }
-
-  /** A level's free power when it has no timeline (built first). */
-  private constFree(level: PowerLevel): number {
-    const v = this.powerConst[level.index] as number;
-    if (!Number.isNaN(v)) return v;
-    this.powerOf(level);
-    return this.powerConst[level.index] as number;
   }
 
   /** The profile's queue order, for plug-ins that compare queued jobs with running ones. */
@@ -317,54 +200,13 @@ export class Cycle {
     if (Number.isNaN(free)) {
       free = pool.pool.count;
       for (const a of this.running[i] ?? []) if (a.startS <= this.nowS) free -= a.count;
-      for (const p of this.parked.get(i) ?? []) if (p.fromS <= this.nowS && this.nowS < p.toS) free -= p.count;
+      for (const p of this.power.parkedOn(i) ?? []) if (p.fromS <= this.nowS && this.nowS < p.toS) free -= p.count;
       this.freeNowCache[i] = free;
     }
     return free;
   }
 
   private readonly freeNowCache: Float64Array;
-
-  /** Facility power (kW) free under the site's budget at time t (its own level; the region's is `levelFreeAt`). */
-  powerFreeAt(site: PreparedSite, t: number): number {
-    const level = site.levels[0] as PowerLevel;
-    return this.levelFreeAt(level, t);
-  }
-
-  /** Facility power (kW) free under a level's budget at time t. */
-  levelFreeAt(level: PowerLevel, t: number): number {
-    return this.powerOf(level)?.valueAt(t) ?? this.constFree(level);
-  }
-
-  /** The least power (kW) free under a level's budget over [fromS, toS). */
-  levelMinFree(level: PowerLevel, fromS: number, toS: number): number {
-    return this.powerOf(level)?.minOver(fromS, toS) ?? this.constFree(level);
-  }
-
-  /**
-   * The level (of a pool's, from the pool up) whose budget keeps `kw` from running over
-   * [startS, startS + durationS), and the first time it falls short; undefined when all allow it.
-   */
-  bindingLevel(
-    pool: PreparedPool,
-    kw: number,
-    startS: number,
-    durationS: number,
-  ): { readonly level: PowerLevel; readonly atS: number; readonly freeKw: number } | undefined {
-    const endS = startS + durationS;
-    for (const level of pool.levels) {
-      const pow = this.powerOf(level);
-      if (!pow) {
-        const free = this.constFree(level);
-        if (free < kw) return { level, atS: startS, freeKw: free };
-        continue;
-      }
-      if (pow.minOver(startS, endS) >= kw) continue;
-      const atS = pow.firstBelow(startS, endS, kw);
-      return { level, atS, freeKw: pow.valueAt(atS) };
-    }
-    return undefined;
-  }
 
   /** What made the last `earliestStart` later than its `fromS`. */
   boundBy: BoundBy = 'none';
@@ -384,11 +226,6 @@ export class Cycle {
   ): number {
     const cap = this.capacityOf(pool);
     const capFree = pool.pool.count;
-    const levels = pool.levels;
-    // One level (a site with no region or hall budget): its timeline, or its constant, read once.
-    const only = levels.length === 1 ? (levels[0] as PowerLevel) : undefined;
-    const onlyPow = only ? this.powerOf(only) : undefined;
-    const onlyFree = only && !onlyPow ? this.constFree(only) : 0;
     let t = fromS;
     let boundBy: BoundBy = 'none';
     const nodes = this.nodesOf(pool);
@@ -413,31 +250,8 @@ export class Cycle {
         this.boundBy = 'capacity';
         return c;
       }
-      // Every level from the pool up must leave the power, all at once: move on until none moves it.
-      let p = c;
-      if (only) {
-        p = onlyPow ? onlyPow.earliestFit(c, durationS, kw) : kw <= onlyFree ? c : Number.POSITIVE_INFINITY;
-      } else {
-        let moved = true;
-        for (let k = 0; moved && k < 64 && Number.isFinite(p); k++) {
-          moved = false;
-          for (let i = 0; i < levels.length && Number.isFinite(p); i++) {
-            const level = levels[i] as PowerLevel;
-            const pow = this.powerOf(level);
-            const q = pow
-              ? pow.earliestFit(p, durationS, kw)
-              : kw <= this.constFree(level)
-                ? p
-                : Number.POSITIVE_INFINITY;
-            if (q > p) {
-              p = q;
-              moved = true;
-            }
-          }
-        }
-        // Levels that kept moving it past every pass: no start found where all of them allow it.
-        if (moved) p = Number.POSITIVE_INFINITY;
-      }
+      // Every level from the pool up must leave the power, all at once.
+      const p = this.power.earliestFit(pool, c, durationS, kw);
       if (p > c) boundBy = 'power';
       if (!Number.isFinite(p)) {
         this.boundBy = 'power';
@@ -464,23 +278,12 @@ export class Cycle {
     const cap = this.capacityOf(pool);
     const capOk = cap ? cap.minOver(startS, endS) >= count : count <= pool.pool.count;
     if (!capOk) return false;
-    const levels = pool.levels;
-    for (let i = 0; i < levels.length; i++) {
-      if (this.levelMinFree(levels[i] as PowerLevel, startS, endS) < kw) return false;
-    }
-    return true;
+    return this.power.fits(pool, startS, endS, kw);
   }
 
   /** The fewest accelerators free in the pool over [fromS, toS). */
   minFree(pool: PreparedPool, fromS: number, toS: number): number {
     return this.capacityOf(pool)?.minOver(fromS, toS) ?? pool.pool.count;
-  }
-
-  /** The least power (kW) free over [fromS, toS) under a site's levels (the site, its region). */
-  siteMinPowerFree(site: PreparedSite, fromS: number, toS: number): number {
-    let free = Number.POSITIVE_INFINITY;
-    for (const level of site.levels) free = Math.min(free, this.levelMinFree(level, fromS, toS));
-    return free;
   }
 
   /** Every running allocation not preempted in this cycle. */
@@ -527,18 +330,7 @@ export class Cycle {
       }
       cap.add(fromS, toS, count);
     }
-    if (kw !== 0) {
-      const levels = pool.levels;
-      for (let i = 0; i < levels.length; i++) {
-        const level = levels[i] as PowerLevel;
-        let pow = this.powerOf(level);
-        if (!pow) {
-          pow = new Timeline(this.nowS, this.constFree(level));
-          this.power[level.index] = pow;
-        }
-        pow.add(fromS, toS, kw);
-      }
-    }
+    if (kw !== 0) this.power.add(pool, fromS, toS, kw);
   }
 
   /** Accelerators each tenant holds, by type: counted from the running allocations on first use (without a ledger). */

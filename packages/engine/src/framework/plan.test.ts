@@ -13,7 +13,7 @@ describe('plan (transaction)', () => {
     const before = {
       free: c.freeAt(pool, T0),
       later: c.freeAt(pool, T0 + 1000),
-      power: c.powerFreeAt(pool.site, T0),
+      power: c.power.siteFreeAt(pool.site, T0),
       usage: c.usageOf('a').get('H100'),
     };
     const plan = new Plan(c);
@@ -25,7 +25,7 @@ describe('plan (transaction)', () => {
     expect({
       free: c.freeAt(pool, T0),
       later: c.freeAt(pool, T0 + 1000),
-      power: c.powerFreeAt(pool.site, T0),
+      power: c.power.siteFreeAt(pool.site, T0),
       usage: c.usageOf('a').get('H100'),
     }).toEqual(before);
     expect(c.allocationsOn(pool)).toHaveLength(1);

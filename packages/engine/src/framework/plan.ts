@@ -1,6 +1,7 @@
 import type { Allocation, NodeShare } from '../domain/snapshot.ts';
-import { type Cycle, drawStartS, drawSteps, expectedEndS } from './cycle.ts';
+import type { Cycle } from './cycle.ts';
 import type { PreparedPool } from './prepared-network.ts';
+import { drawStartS, drawSteps, expectedEndS } from './running-draw.ts';
 
 /**
  * A transaction on the cycle (Volcano's Statement, Armada's Txn): holds and releases are applied

@@ -313,9 +313,9 @@ export function summarise(
 
 /** Which budget level holds a job back, and from when: `under region sichuan's budget (short from 18:00 local)`. */
 function powerWhy(cycle: Cycle, o: Option): string {
-  const b = cycle.bindingLevel(o.pool, o.incrementKw, cycle.nowS, o.durationS);
+  const b = cycle.power.bindingLevel(o.pool, o.incrementKw, cycle.nowS, o.durationS);
   if (!b) return "under the sites' budgets";
-  const event = cycle.additionsTo(b.level)?.events.find((ev) => ev.startS <= b.atS && b.atS < ev.endS);
+  const event = cycle.power.additionsTo(b.level)?.events.find((ev) => ev.startS <= b.atS && b.atS < ev.endS);
   const at = formatLocalTime(b.atS, b.level.utcOffsetH);
   return `under ${levelName(b.level)}'s budget (${formatNumber(Math.max(0, b.freeKw))} kW free at ${at} local${event ? `, grid event ${event.id}` : ''})`;
 }
@@ -335,6 +335,6 @@ function capNote(cycle: Cycle, job: Job): string {
 
 /** When accelerators of the pool are powered down for a grid event now: `(64 powered down for a grid event)`. */
 function parkedWhy(cycle: Cycle, o: Option): string {
-  const n = cycle.parkedAt(o.pool, cycle.nowS);
+  const n = cycle.power.parkedAt(o.pool, cycle.nowS);
   return n > 0 ? ` (${formatNumber(n)} powered down for a grid event)` : '';
 }

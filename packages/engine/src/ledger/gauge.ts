@@ -1,7 +1,7 @@
 import type { Allocation } from '../domain/snapshot.ts';
-import { allocationKw, drawStartS } from '../framework/cycle.ts';
 import { levelBudgetKwAt, type PowerLevel } from '../framework/power-levels.ts';
 import type { PreparedNetwork } from '../framework/prepared-network.ts';
+import { allocationKw, drawStartS } from '../framework/running-draw.ts';
 import { valueAt } from '../models/hourly-profile.ts';
 
 /** One site at one instant. */

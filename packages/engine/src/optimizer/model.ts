@@ -205,7 +205,7 @@ export function perJobModel(cycle: Cycle, jobs: number, given: readonly Column[]
     cycle.net.sites.length,
     (c) => c.pool.site.index,
     (c) => c.kw,
-    (i, fromS, toS) => cycle.siteMinPowerFree(cycle.net.sites[i] as PreparedSite, fromS, toS),
+    (i, fromS, toS) => cycle.power.siteMinFree(cycle.net.sites[i] as PreparedSite, fromS, toS),
     (index, slot, free) => {
       rowWhat.push({ kind: 'site', index, slot });
       return rowUpper.push(free) - 1;

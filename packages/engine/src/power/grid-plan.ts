@@ -1,10 +1,10 @@
 import type { Network } from '../domain/network.ts';
 import type { GridEvent, ParkedAccelerators, PowerWindow } from '../domain/power.ts';
 import type { Allocation } from '../domain/snapshot.ts';
-import { allocationKw, drawStartS, drawSteps, expectedEndS } from '../framework/cycle.ts';
 import type { PowerLevel } from '../framework/power-levels.ts';
 import type { PreparedNetwork, PreparedPool } from '../framework/prepared-network.ts';
 import { prepareNetwork } from '../framework/prepared-network.ts';
+import { allocationKw, drawStartS, drawSteps, expectedEndS } from '../framework/running-draw.ts';
 import { lostIfStoppedS } from '../ledger/allocation.ts';
 import { idlePowerKw } from '../models/energy.ts';
 import { cappedDevice, cappedItPowerKw, minCapW } from '../models/power-curve.ts';

@@ -30,9 +30,9 @@ export function powerCap(): FilterPlugin {
       if (!Number.isFinite(o.earliestS) && o.boundBy === 'power') {
         // The level with the least free now (a cheap look: this runs for every option held back).
         let least = levels[0] as PowerLevel;
-        let leastKw = cycle.levelFreeAt(least, cycle.nowS);
+        let leastKw = cycle.power.freeAt(least, cycle.nowS);
         for (let i = 1; i < levels.length; i++) {
-          const kw = cycle.levelFreeAt(levels[i] as PowerLevel, cycle.nowS);
+          const kw = cycle.power.freeAt(levels[i] as PowerLevel, cycle.nowS);
           if (kw < leastKw) {
             least = levels[i] as PowerLevel;
             leastKw = kw;

@@ -1,5 +1,5 @@
-import { expectedEndS } from '../../framework/cycle.ts';
 import type { QueueSortPlugin } from '../../framework/plugin.ts';
+import { expectedEndS } from '../../framework/running-draw.ts';
 import { byDuration } from '../sjf/sjf.ts';
 
 export const SRTF = 'srtf';
