@@ -21,14 +21,15 @@ import {
 import { Estimator } from './estimator.ts';
 import { EventQueue } from './event-queue.ts';
 import { Failures } from './failures.ts';
-import { Column, distribution, jainIndex, type SimSummary } from './metrics.ts';
+import { Column, type SimSummary } from './metrics.ts';
 import { HealthEvents } from './run-health.ts';
 import { GridEvents } from './run-power.ts';
-import { emptySeries, RunSeries } from './run-series.ts';
+import { RunSeries } from './run-series.ts';
 import { ServiceDriver } from './run-services.ts';
 import { type RunOutcome, SimBooks } from './run-settlement.ts';
 import { ARRIVAL, arrivedJob, CYCLE, END, type Event, type Live, type Run } from './run-state.ts';
-import { type SectorFigures, type SiteFigures, type TenantFigures, usageRows } from './run-usage.ts';
+import { runSummary } from './run-summary.ts';
+import type { SectorFigures, SiteFigures, TenantFigures } from './run-usage.ts';
 import { type SimInput, STALL_S } from './sim-input.ts';
 
 export type { SimInput, SimProgress } from './sim-input.ts';
@@ -540,61 +541,34 @@ export function simulate(input: SimInput): SimSummary {
     }
   }
 
-  const startS = Number.isNaN(firstS) ? 0 : firstS;
-  const endS = Math.max(lastS, startS);
-  const spanS = Math.max(1, endS - startS);
-  const { sites, tenantRows, sectorRows } = usageRows(net.sites, siteFig, tenants, sectors, spanS, acceleratorS);
-  const sum = (k: 'energyKwh' | 'costCny' | 'carbonKg') => siteFig.reduce((n, s) => n + s[k], 0);
-  const timed = series ? series.finish(endS, lastArrivalS, capacity, sites) : emptySeries(bucketS, sites);
-  return {
-    jobs: {
-      submitted: arrived,
-      finished,
-      rejected,
-      unfinished: arrived - finished - rejected - failedForGood,
-      preemptions,
-      ...(failures ? { failed: failedForGood } : {}),
-      ...(rejectedFor.size > 0
-        ? {
-            rejectedFor: [...rejectedFor.entries()]
-              .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-              .map(([reason, jobs]) => ({ reason, jobs })),
-          }
-        : {}),
-    },
-    jctS: distribution(jct.values()),
-    queueDelayS: distribution(delay.values()),
-    slowdown: distribution(slowdown.values()),
-    waitS: distribution(wait.values()),
-    utilization: acceleratorS / (Math.max(1, capacity) * spanS),
-    utilizationArrivals: timed.utilizationArrivals,
-    peakDemandAccelerators: peakDemand,
-    capacityAccelerators: capacity,
-    idleWhileWaiting: timed.idleWhileWaitingS / (Math.max(1, capacity) * spanS),
-    idleWhileWaitingAcceleratorHours: timed.idleWhileWaitingS / 3600,
-    fragmentedWhileWaiting: timed.fragmentedWhileWaitingS / (Math.max(1, capacity) * spanS),
-    acceleratorHours: acceleratorS / 3600,
-    wastedAcceleratorHours: wastedS / 3600,
-    ...(failures ? { recovery: failures.summary() } : {}),
-    ...(serving ? { serving: serving.summary() } : {}),
-    ...(books ? { settlement: books.summary() } : {}),
-    ...(grid ? { demandResponse: grid.summary() } : {}),
-    energyKwh: sum('energyKwh'),
-    costCny: sum('costCny'),
-    carbonKg: sum('carbonKg'),
+  return runSummary({
+    net,
+    capacity,
+    bucketS,
+    firstS,
+    lastS,
+    lastArrivalS,
+    jobs: { arrived, finished, rejected, failedForGood, preemptions, rejectedFor },
+    columns: { jct, delay, slowdown, wait },
+    acceleratorS,
+    wastedS,
+    peakDemand,
     transferGb,
     deadlineJobs,
     deadlineMisses,
-    jainIndex: jainIndex(tenantRows.filter((r) => r.jobs > 0).map((r) => 1 / r.avgSlowdown)),
-    tenants: tenantRows,
-    sectors: sectorRows,
-    sites,
-    series: timed.series,
-    startS,
-    endS,
     cycles,
-    decisions: evaluated,
-  };
+    evaluated,
+    siteFig,
+    tenants,
+    sectors,
+    series,
+    parts: {
+      ...(failures ? { recovery: failures.summary() } : {}),
+      ...(serving ? { serving: serving.summary() } : {}),
+      ...(books ? { settlement: books.summary() } : {}),
+      ...(grid ? { demandResponse: grid.summary() } : {}),
+    },
+  });
 }
 
 /** Accelerators a job asks for with its first choice. */
