@@ -13,6 +13,25 @@ const run = browserAvailable();
 /** axe-core, injected into the page to check accessibility. */
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
+/** The serious and critical WCAG 2 A/AA violations axe finds on the page (axe loaded): with the nodes' targets, or their count. */
+function seriousViolations(page: Page, targets: boolean): Promise<string[]> {
+  return page.evaluate(async (withTargets) => {
+    const axe = (
+      window as unknown as {
+        axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+      }
+    ).axe;
+    const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) =>
+        withTargets
+          ? `${v.id}: ${JSON.stringify(v.nodes.map((n) => (n as { target: unknown }).target))}`
+          : `${v.id} (${v.nodes.length})`,
+      );
+  }, targets);
+}
+
 describe.runIf(run)('dashboard in headless Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -395,17 +414,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
     await power.getByRole('list', { name: `Carried out for ${event.id}` }).waitFor({ timeout: 10_000 });
 
     await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-        }
-      ).axe;
-      const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-      return r.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => (n as { target: unknown }).target))}`);
-    });
+    const violations = await seriousViolations(page, true);
     expect(violations).toEqual([]);
   });
 
@@ -427,17 +436,7 @@ describe.runIf(run)('dashboard in headless Chromium', () => {
       if (view.startsWith('#')) await page.evaluate((hash) => (window.location.hash = hash), view);
       else await page.getByRole('button', { name: view }).click();
       await page.getByRole('region', { name: region }).waitFor();
-      const violations = await page.evaluate(async () => {
-        const axe = (
-          window as unknown as {
-            axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-          }
-        ).axe;
-        const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-        return r.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id} (${v.nodes.length})`);
-      });
+      const violations = await seriousViolations(page, false);
       expect(violations, view).toEqual([]);
     }
   });

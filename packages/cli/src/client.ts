@@ -5,6 +5,7 @@ import type {
   ConsistencyProof,
   ContractView,
   GrantRecord,
+  GridEventInput,
   GridEventView,
   InclusionProof,
   JobRecord,
@@ -161,16 +162,7 @@ export class ApiClient {
     return this.call('GET', `/v1/grid-events/${encodeURIComponent(id)}`);
   }
 
-  issueGridEvent(req: {
-    id?: string;
-    region?: string;
-    site?: string;
-    reductionKw?: number;
-    ceilingKw?: number;
-    startS?: number;
-    durationS: number;
-    complyWithinS?: number;
-  }): Promise<GridEventView> {
+  issueGridEvent(req: GridEventInput): Promise<GridEventView> {
     return this.call('POST', '/v1/grid-events', { text: JSON.stringify(req), source: 'request', json: true });
   }
 

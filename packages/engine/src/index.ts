@@ -155,7 +155,7 @@ export {
 export { durationOnS, throughputRatio } from './models/equivalence.ts';
 export { FIBRE_MS_PER_KM, greatCircleKm, modelLatencyMs } from './models/geo.ts';
 export { type HourlyProfile, hourlyProfile, meanOver, valueAt } from './models/hourly-profile.ts';
-export { cappedDevice, cappedItPowerKw, MIN_CAP_FRACTION, minCapW } from './models/power-curve.ts';
+export { cappedDevice, cappedItPowerKw, gridCapThroughput, MIN_CAP_FRACTION, minCapW } from './models/power-curve.ts';
 export type { OptimizerReport } from './optimizer/batch.ts';
 export type { LpModel, LpResult, LpSolveOptions, Solver } from './optimizer/solver.ts';
 export { dominantShare } from './plugins/fair-share/fair-share.ts';
@@ -172,7 +172,7 @@ export {
   SHED_GROUPS,
   type ShedGroup,
 } from './power/grid-plan.ts';
-export { capAllocation, cappedEndS, GridResponse, gridCapThroughput } from './power/grid-response.ts';
+export { capAllocation, cappedEndS, GridResponse } from './power/grid-response.ts';
 export { checkpointDataName, failoverNote } from './recovery/failover.ts';
 export {
   afterFailure,

@@ -76,17 +76,22 @@ const GridActionSchema = z
   })
   .openapi('GridAction');
 
+/** What a grid event asks: whom, when, how much (the plan's event and the event view share them). */
+const asked = {
+  id: z.string(),
+  level: z.enum(['region', 'site']),
+  target: z.string(),
+  startS: z.number(),
+  endS: z.number(),
+  complyByS: z.number(),
+  reductionKw: z.number().optional(),
+  ceilingKw: z.number().optional(),
+};
+
 const GridPlanSchema = z
   .object({
     event: z.object({
-      id: z.string(),
-      level: z.enum(['region', 'site']),
-      target: z.string(),
-      startS: z.number(),
-      endS: z.number(),
-      complyByS: z.number(),
-      reductionKw: z.number().optional(),
-      ceilingKw: z.number().optional(),
+      ...asked,
       ceiling: list(z.object({ fromS: z.number(), toS: z.number(), kw: z.number() })),
       parked: list(z.object({ poolId: z.string(), count: z.number().int() })).optional(),
     }),
@@ -124,14 +129,7 @@ const DeliverySchema = z
 
 export const GridEventSchema = z
   .object({
-    id: z.string(),
-    level: z.enum(['region', 'site']),
-    target: z.string(),
-    startS: z.number(),
-    endS: z.number(),
-    complyByS: z.number(),
-    reductionKw: z.number().optional(),
-    ceilingKw: z.number().optional(),
+    ...asked,
     issuedAtS: z.number(),
     issuedBy: z.string(),
     state: z.enum(['planned', 'active', 'over', 'reported']),

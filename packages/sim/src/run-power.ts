@@ -191,11 +191,6 @@ export class GridEvents {
     this.response.sample(this.ledger, t);
   }
 
-  /** Whether anything is left to happen (a run with only grid events left stops). */
-  get idle(): boolean {
-    return this.response.open.length === 0;
-  }
-
   summary(): DemandResponseSummary {
     const d = this.deliveries;
     const asked = d.reduce((n, x) => n + x.askedKwh, 0);

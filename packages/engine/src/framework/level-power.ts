@@ -1,8 +1,7 @@
 import type { Allocation, PowerState } from '../domain/snapshot.ts';
-import { idlePowerKw } from '../models/energy.ts';
 import { additionsOf, budgetChanges, type LevelAdditions, type PowerLevel } from './power-levels.ts';
 import type { PreparedNetwork, PreparedPool, PreparedSite } from './prepared-network.ts';
-import { drawStartS, drawSteps, expectedEndS } from './running-draw.ts';
+import { drawStartS, drawSteps, expectedEndS, idleKwEach } from './running-draw.ts';
 import { Timeline } from './timeline.ts';
 
 /** Accelerators of a pool powered down by a grid event over [fromS, toS). */
@@ -189,7 +188,7 @@ export class LevelPower {
           drawSteps(pool, a, Math.max(drawStartS(a), this.nowS), expectedEndS(a, this.nowS), push);
         }
         // Accelerators powered down draw no idle power meanwhile: more is free under the budget.
-        const idleKw = idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+        const idleKw = idleKwEach(pool);
         for (const p of this.parked.get(pool.index) ?? []) changes.push(p.fromS, p.toS, p.count * idleKw);
       }
       this.constant[i] = baseKw - level.fixedKw;

@@ -19,7 +19,6 @@ export interface PreparedSite {
   readonly carbon: HourlyProfile;
   /** Facility power of all the site's accelerators idle: the floor under every job's increment. */
   readonly idleKw: number;
-  readonly capKw: number;
   /** Its power levels, from itself up: the site, and its grid region when that has a budget. */
   readonly levels: readonly PowerLevel[];
   /** The site's pools of each accelerator type. */
@@ -134,7 +133,6 @@ function build(network: Network): PreparedNetwork {
         site.utcOffsetH,
       ),
       idleKw,
-      capKw: site.powerCapMw * 1000,
       levels: [],
       poolsByType: sitePools,
       inventory: site.pools.map((p) => `${p.accelerator} ×${formatNumber(p.count)}`).join(', '),

@@ -25,6 +25,11 @@ export function allocationKw(pool: PreparedPool, a: Drawing, atS = Number.NEGATI
   );
 }
 
+/** Facility power (kW) one idle accelerator of a pool draws: what powering it down saves. */
+export function idleKwEach(pool: PreparedPool): number {
+  return idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+}
+
 /**
  * What an allocation adds over [fromS, toS), as steps: one, or two when a grid event's cap lifts
  * in between. Calls `step(from, to, kw)` for each.

@@ -8,11 +8,10 @@ import type { GridEvent, PowerLevelKind, PowerScheduleEntry } from '../domain/po
 import type { Allocation, ExportRecord, HeldView, PowerState, Snapshot } from '../domain/snapshot.ts';
 import { type PreparedNetwork, prepareNetwork } from '../framework/prepared-network.ts';
 import type { Profile } from '../framework/profile.ts';
-import { allocationKw, drawStartS } from '../framework/running-draw.ts';
+import { allocationKw, drawStartS, idleKwEach } from '../framework/running-draw.ts';
 import { DEFAULT_MAX_PARK_S, SchedulingQueue } from '../framework/scheduling-queue.ts';
 import { GOVERNANCE } from '../governance/enforce.ts';
 import { exportsOf } from '../governance/exports.ts';
-import { idlePowerKw } from '../models/energy.ts';
 import { gauge, type NetworkGauge } from './gauge.ts';
 import { TimeHeap } from './time-heap.ts';
 
@@ -241,11 +240,6 @@ export class Ledger {
     return this.powerNow;
   }
 
-  /** The grid event with this id, while it is not over. */
-  gridEventById(id: string): GridEvent | undefined {
-    return this.gridEvents.get(id);
-  }
-
   /** Drops the grid events and windows over by `nowS`; the jobs they held back are decided again. */
   private prunePower(nowS: number): void {
     let changed = false;
@@ -415,7 +409,7 @@ export class Ledger {
       if (atS < e.startS || atS >= e.endS) continue;
       for (const p of e.parked ?? []) {
         const pool = this.net.poolById.get(p.poolId);
-        if (pool && pools.includes(pool)) kw += p.count * idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+        if (pool && pools.includes(pool)) kw += p.count * idleKwEach(pool);
       }
     }
     return kw;

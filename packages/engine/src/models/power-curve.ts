@@ -48,3 +48,8 @@ export function cappedDevice(
 export function cappedItPowerKw(spec: AcceleratorSpec, kind: JobKind, count: number, capW?: number): number {
   return (count * cappedDevice(spec, kind, capW).deviceW * (1 + HOST_OVERHEAD_FRACTION)) / 1000;
 }
+
+/** The share of its speed a run keeps under a grid event's cap, against its own (a job's own cap, or none). */
+export function gridCapThroughput(spec: AcceleratorSpec, kind: JobKind, capW: number, ownCapW?: number): number {
+  return cappedDevice(spec, kind, capW).throughput / cappedDevice(spec, kind, ownCapW).throughput;
+}

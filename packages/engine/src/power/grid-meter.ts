@@ -71,11 +71,6 @@ export class GridMeter {
     if (w && w.appliedAtS === undefined) w.appliedAtS = atS;
   }
 
-  /** Events measured now. */
-  get events(): readonly GridEvent[] {
-    return [...this.watched.values()].map((w) => w.event);
-  }
-
   /** Whether any event's window is open at `atS` (a driver samples only then). */
   activeAt(atS: number): boolean {
     for (const w of this.watched.values()) if (w.event.startS <= atS && atS <= w.event.endS) return true;

@@ -4,10 +4,9 @@ import type { Allocation } from '../domain/snapshot.ts';
 import type { PowerLevel } from '../framework/power-levels.ts';
 import type { PreparedNetwork, PreparedPool } from '../framework/prepared-network.ts';
 import { prepareNetwork } from '../framework/prepared-network.ts';
-import { allocationKw, drawStartS, drawSteps, expectedEndS } from '../framework/running-draw.ts';
+import { allocationKw, drawStartS, drawSteps, expectedEndS, idleKwEach } from '../framework/running-draw.ts';
 import { lostIfStoppedS } from '../ledger/allocation.ts';
-import { idlePowerKw } from '../models/energy.ts';
-import { cappedDevice, cappedItPowerKw, minCapW } from '../models/power-curve.ts';
+import { cappedDevice, gridCapThroughput, minCapW } from '../models/power-curve.ts';
 
 /**
  * Who is asked to give power first when the grid asks for less (docs/design/power.md):
@@ -306,7 +305,7 @@ function parkIdle(
     if (most <= 1e-9) break;
     const free = pool.pool.count - (heldBy.get(pool.pool.id) ?? 0);
     const node = pool.pool.nodeSize ?? 1;
-    const perKw = idlePowerKw(pool.spec, 1) * pool.site.site.pue;
+    const perKw = idleKwEach(pool);
     if (free < node || perKw <= 0) continue;
     const wanted = Math.ceil(most / perKw / node) * node;
     const count = Math.min(Math.floor(free / node) * node, wanted);
@@ -360,8 +359,8 @@ function actionFor(
   for (let k = c.first; k < c.last; k++) most = Math.max(most, need[k] ?? 0);
   const spec = pool.spec;
   const activeKw = c.kw;
-  const perDeviceW = (w: number) =>
-    (cappedItPowerKw(spec, a.kind, a.count, w) - idlePowerKw(spec, a.count)) * pool.site.site.pue;
+  // What it would draw under a cap of w per device.
+  const perDeviceW = (w: number) => allocationKw(pool, { kind: a.kind, count: a.count, powerCapW: w });
   // What it draws now (under its own cap, if it has one) is what a deeper cap is measured from.
   const now = cappedDevice(spec, a.kind, a.powerCapW);
   const activeW = now.deviceW;
@@ -374,7 +373,7 @@ function actionFor(
   if (capW >= activeW) return undefined;
   const savedKw = activeKw - perDeviceW(capW);
   if (savedKw <= 0) return undefined;
-  const throughput = cappedDevice(spec, a.kind, capW).throughput / now.throughput;
+  const throughput = gridCapThroughput(spec, a.kind, capW, a.powerCapW);
   const heldS = Math.max(0, Math.min(c.endS, request.endS) - applyS);
   const delayS = heldS * (1 / throughput - 1);
   const lostS = a.count * heldS * (1 - throughput);

@@ -2,7 +2,7 @@ import type { AcceleratorSpec } from '../domain/accelerator.ts';
 import type { GridEvent } from '../domain/power.ts';
 import type { Allocation } from '../domain/snapshot.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { cappedDevice } from '../models/power-curve.ts';
+import { gridCapThroughput } from '../models/power-curve.ts';
 import { type GridDelivery, GridMeter } from './grid-meter.ts';
 import {
   DEFAULT_SHED_ORDER,
@@ -23,16 +23,6 @@ export function cappedEndS(endS: number, fromS: number, untilS: number, throughp
   const cappedS = untilS - fromS;
   if (workS <= cappedS * throughput) return fromS + workS / throughput;
   return untilS + (workS - cappedS * throughput);
-}
-
-/** The share of its speed a run keeps under a grid event's cap, against its own (a job's own cap, or none). */
-export function gridCapThroughput(
-  spec: AcceleratorSpec,
-  kind: Allocation['kind'],
-  capW: number,
-  ownCapW?: number,
-): number {
-  return cappedDevice(spec, kind, capW).throughput / cappedDevice(spec, kind, ownCapW).throughput;
 }
 
 /**
@@ -147,13 +137,6 @@ export class GridResponse {
     return out;
   }
 
-  /** When the next plan falls due (Infinity: none waits). */
-  nextDueS(): number {
-    let t = Number.POSITIVE_INFINITY;
-    for (const p of this.pending.values()) t = Math.min(t, p.event.startS);
-    return t;
-  }
-
   /** Samples every open window's load from the ledger. */
   sample(ledger: Ledger, nowS: number): void {
     if (!this.meter.activeAt(nowS)) return;
@@ -165,10 +148,5 @@ export class GridResponse {
     const done = this.meter.finish(nowS, (e) => ledger.levelLoadKw(e.level, e.target, Math.min(nowS, e.endS)));
     for (const d of done) this.plans.delete(d.eventId);
     return done;
-  }
-
-  /** Events whose windows are not over yet. */
-  get open(): readonly GridEvent[] {
-    return this.meter.events;
   }
 }

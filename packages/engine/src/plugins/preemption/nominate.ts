@@ -6,10 +6,10 @@ import { type JobEvaluation, stagingAt } from '../../framework/option.ts';
 import { Plan } from '../../framework/plan.ts';
 import type { Nomination } from '../../framework/plugin.ts';
 import type { PreparedPool } from '../../framework/prepared-network.ts';
+import { allocationKw } from '../../framework/running-draw.ts';
 import { lostIfStoppedS } from '../../ledger/allocation.ts';
-import { idlePowerKw } from '../../models/energy.ts';
 import { durationOnS } from '../../models/equivalence.ts';
-import { cappedDevice, cappedItPowerKw } from '../../models/power-curve.ts';
+import { cappedDevice } from '../../models/power-curve.ts';
 import { headroom, queueOf } from '../quota/quota-math.ts';
 
 /** Which running jobs a post-filter may stop for `job`, in what order, and how it says why. */
@@ -95,8 +95,11 @@ function fitsNow(cycle: Cycle, job: Job, pool: PreparedPool, choice: Accelerator
   const durationS =
     durationOnS(job, choice, (t) => cycle.net.accelerators.get(t)) /
     cappedDevice(pool.spec, job.kind, job.powerCapW).throughput;
-  const kw =
-    (cappedItPowerKw(pool.spec, job.kind, count, job.powerCapW) - idlePowerKw(pool.spec, count)) * pool.site.site.pue;
+  const kw = allocationKw(pool, {
+    kind: job.kind,
+    count,
+    ...(job.powerCapW !== undefined ? { powerCapW: job.powerCapW } : {}),
+  });
   const readyS = cycle.nowS + stagingAt(cycle, job, pool.site).transferS;
   // On nodes, the members must fit the nodes as they are now (cheap; when they will is not asked).
   const nodes = cycle.nodesOf(pool);
